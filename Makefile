@@ -1,0 +1,55 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install install-test chromium postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/tracker db upgrade
+	$(BIN)/tracker demo
+	$(BIN)/tracker serve --host 127.0.0.1 --port 5000
+
+# Debian's Chromium for the browser tests (no browser download: the machines have no internet).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installerar Debians chromium ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Start the local PostgreSQL cluster when one is installed; harmless when it already runs.
+postgres:
+	@if [ -d /etc/postgresql ] && command -v pg_ctlcluster >/dev/null 2>&1; then \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start 2>/dev/null || true; \
+	fi
+
+test: install-test chromium postgres
+	$(BIN)/python -m pytest
+	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "== Samma svit mot PostgreSQL =="; \
+	  TRACKER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest; \
+	else \
+	  echo "PostgreSQL nås inte på 127.0.0.1:5432: sviten kördes bara mot SQLite."; \
+	fi
+
+bench: install-test
+	$(BIN)/python bench/plan_page.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

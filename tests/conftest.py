@@ -1,0 +1,119 @@
+"""Fixtures: one migrated database per run (SQLite, or PostgreSQL when
+TRACKER_TEST_DATABASE_URL is set), emptied after every test; factories for the data."""
+
+import os
+from contextlib import contextmanager
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from tests import factories
+from tracker import create_app
+from tracker.extensions import db
+
+
+def _database_url(tmp_path_factory) -> str:
+    return os.environ.get("TRACKER_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker-test.db'}"
+    )
+
+
+def _drop_everything(engine) -> None:
+    """Leave the test database empty, whatever an earlier run left in it."""
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    metadata.drop_all(engine)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
+        }
+    )
+    with app.app_context():
+        _drop_everything(db.engine)
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as `user` without going through the password hash."""
+
+    def login_as(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+
+    return login_as
+
+
+@pytest.fixture
+def htmx_headers():
+    return {"HX-Request": "true", "HX-Current-URL": "http://localhost/"}
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run inside the `with` block."""
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    return counter
+
+
+@pytest.fixture
+def divisions():
+    return factories.create_divisions()
+
+
+@pytest.fixture
+def make_user(divisions):
+    return factories.create_user
+
+
+@pytest.fixture
+def make_plan(divisions):
+    return factories.create_plan

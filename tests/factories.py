@@ -1,0 +1,82 @@
+"""Factories that build real-looking data (from Region Halland's plans) with few arguments."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from tracker.demo.loader import DIVISIONS
+from tracker.extensions import db
+from tracker.plans import services
+from tracker.users.models import Division, User
+from tracker.vocabulary import Horizon, Role, Status
+
+# A cheap hash keeps tests fast; real users get werkzeug's default (scrypt).
+FAST_HASH = "pbkdf2:sha256:1000"
+PASSWORD = "rätt-lösenord"
+
+
+def create_divisions() -> dict[str, Division]:
+    """The five förvaltningar, by short name (HS, PH, NSV, ADH, RK)."""
+    existing = {d.short_name: d for d in db.session.scalars(sa.select(Division))}
+    for position, (name, short_name) in enumerate(DIVISIONS):
+        if short_name not in existing:
+            existing[short_name] = Division(name=name, short_name=short_name, position=position)
+            db.session.add(existing[short_name])
+    db.session.commit()
+    return existing
+
+
+def create_user(role: Role = Role.READER, division: str | None = None, **fields) -> User:
+    if role is Role.DIVISION_CONTACT and division is None:
+        division = "HS"
+    divisions = create_divisions()
+    count = db.session.scalar(sa.select(sa.func.count(User.id)))
+    user = User(
+        email=fields.pop("email", f"{role.value}.{count + 1}@regionhalland.test"),
+        name=fields.pop("name", f"{role.label} {count + 1}"),
+        role=role,
+        division=divisions[division] if division else None,
+        password_hash=generate_password_hash(fields.pop("password", PASSWORD), method=FAST_HASH),
+        **fields,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_plan(
+    key: str = "tillganglighet-2023",
+    actions: list[dict] | None = None,
+    factors: int = 1,
+    title: str = "Handlingsplan för ökad tillgänglighet 2023",
+):
+    """A plan with one area and `factors` framgångsfaktorer, each holding `actions`.
+
+    Each action dict may give title, due_date, divisions (short names) and statuses
+    ({short name: Status}); by default one åtgärd for Hallands sjukhus and Närsjukvården.
+    """
+    divisions = create_divisions()
+    plan = services.create_plan(key=key, agreement="Ökad tillgänglighet", title=title, year=2023,
+                                registry_number="RS231576")
+    area = services.add_area(plan, code="3.6", title="Regionala handlingsplaner för ökad tillgänglighet")
+    specs = actions if actions is not None else [{}]
+    factor_titles = ["Ramavtal med externa vårdgivare", "Lean som verksamhetsstrategi",
+                     "Insatser inom barn- och ungdomspsykiatri"]
+    for f in range(factors):
+        factor = services.add_factor(plan, area=area, title=factor_titles[f % len(factor_titles)])
+        for a, spec in enumerate(specs):
+            action = services.add_action(
+                factor,
+                divisions=[divisions[d] for d in spec.get("divisions", ["HS", "NSV"])],
+                ref=f"FF{f + 1:02d}-A{a + 1:02d}",
+                title=spec.get("title", "Gemensamma väntelistor inom lungsjukvård och ögonsjukvård"),
+                owner=spec.get("owner", "Verksamhetschef, Hallands sjukhus"),
+                horizon=Horizon.SHORT,
+                start_date=date(2023, 1, 1),
+                due_date=spec.get("due_date", date(2030, 12, 31)),
+            )
+            for row in action.statuses:
+                row.status = spec.get("statuses", {}).get(row.division.short_name, Status.NOT_STARTED)
+    db.session.commit()
+    return plan

@@ -1,0 +1,53 @@
+"""Handlingsplan tracker: Region Halland's regional action plans."""
+
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from tracker import config as config_module
+from tracker.extensions import csrf, db, htmx, login_manager, migrate
+
+ROOT = config_module.ROOT
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from tracker import models  # noqa: F401  (every model registered before the mappers configure)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from tracker import web
+    from tracker.plans.views import bp as plans_bp
+    from tracker.users.views import bp as users_bp
+
+    web.init_app(app)
+    app.register_blueprint(users_bp)
+    app.register_blueprint(plans_bp)
+
+    from tracker.cli import register_commands
+
+    register_commands(app)
+    return app

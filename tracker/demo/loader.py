@@ -1,0 +1,122 @@
+"""`tracker demo`: Region Halland's two real plans (from the seeds), the förvaltningar, demo users."""
+
+import json
+from datetime import date, datetime, time
+from importlib import resources
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.plans import services as plans
+from tracker.users.models import Division, User
+from tracker.users.services import find_user_by_email
+from tracker.vocabulary import Horizon, PlanState, Role, Status
+from tracker.web import LOCAL_ZONE
+
+DEMO_PASSWORD = "demo-halland"
+PLAN_FILES = ("tillganglighet-2023.json", "gonv-2021.json")
+
+DIVISIONS = [
+    ("Hallands sjukhus", "HS"),
+    ("Psykiatri Halland", "PH"),
+    ("Närsjukvården", "NSV"),
+    ("Ambulans, Diagnostik och Hälsa", "ADH"),
+    ("Regionkontoret", "RK"),
+]
+
+# (email, name, role, division short name); the README lists these accounts.
+USERS = [
+    ("lasare@demo.local", "Lena Lindqvist", Role.READER, None),
+    ("kontakt.hs@demo.local", "Karin Holm", Role.DIVISION_CONTACT, "HS"),
+    ("kontakt.ph@demo.local", "Omar Said", Role.DIVISION_CONTACT, "PH"),
+    ("kontakt.nsv@demo.local", "Eva Berg", Role.DIVISION_CONTACT, "NSV"),
+    ("kontakt.adh@demo.local", "Jonas Ek", Role.DIVISION_CONTACT, "ADH"),
+    ("kontakt.rk@demo.local", "Sara Nilsson", Role.DIVISION_CONTACT, "RK"),
+    ("strateg@demo.local", "Maria Strand", Role.STRATEGIST, None),
+    ("direktor@demo.local", "Peter Dahl", Role.DIRECTOR, None),
+    ("admin@demo.local", "Ali Karimi", Role.ADMIN, None),
+]
+
+
+def read_plan_data(file_name: str) -> dict:
+    return json.loads(resources.files("tracker.demo").joinpath("data", file_name).read_text("utf-8"))
+
+
+def load_demo() -> list[str]:
+    """Create what is missing; return one line per thing done."""
+    report = []
+    divisions = _divisions(report)
+    users = _users(divisions, report)
+    contacts = {u.division_id: u for u in users if u.role is Role.DIVISION_CONTACT}
+    for file_name in PLAN_FILES:
+        data = read_plan_data(file_name)
+        if plans.get_plan(data["key"]):
+            report.append(f"Planen {data['key']} finns redan; den lämnas orörd.")
+            continue
+        plan = _plan(data, {d.name: d for d in divisions}, contacts)
+        actions = sum(len(f.actions) for f in plan.factors)
+        report.append(f"Planen {plan.key} är inläst: {len(plan.factors)} framgångsfaktorer, {actions} åtgärder.")
+    db.session.flush()
+    return report
+
+
+def _divisions(report: list[str]) -> list[Division]:
+    existing = {d.name: d for d in db.session.scalars(sa.select(Division))}
+    for position, (name, short_name) in enumerate(DIVISIONS):
+        if name not in existing:
+            existing[name] = Division(name=name, short_name=short_name, position=position)
+            db.session.add(existing[name])
+            report.append(f"Förvaltningen {name} är skapad.")
+    db.session.flush()
+    return sorted(existing.values(), key=lambda d: (d.position, d.name))
+
+
+def _users(divisions: list[Division], report: list[str]) -> list[User]:
+    by_short_name = {d.short_name: d for d in divisions}
+    users = []
+    for email, name, role, division in USERS:
+        user = find_user_by_email(email)
+        if user is None:
+            user = User(email=email, name=name, role=role, division=by_short_name.get(division))
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            report.append(f"Demoanvändaren {email} ({role.label}) är skapad.")
+        users.append(user)
+    db.session.flush()
+    return users
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User]):
+    plan = plans.create_plan(
+        key=data["key"], agreement=data["agreement"], title=data["title"], year=data["year"],
+        registry_number=data.get("registry_number"),
+    )
+    if data.get("approved"):
+        plan.state = PlanState.APPROVED
+    for area_data in data["areas"]:
+        area = plans.add_area(plan, code=area_data.get("code"), title=area_data["title"])
+        for factor_data in area_data["factors"]:
+            factor = plans.add_factor(
+                plan, area=area, title=factor_data["title"], description=factor_data.get("description")
+            )
+            for a in factor_data["actions"]:
+                action = plans.add_action(
+                    factor,
+                    divisions=[divisions[s["division"]] for s in a["statuses"]],
+                    ref=a["ref"], title=a["title"], description=a.get("description"),
+                    expected_result=a.get("expected_result"),
+                    horizon=Horizon(a["horizon"]) if a.get("horizon") else None,
+                    start_date=_date(a.get("start")), due_date=_date(a.get("due")), owner=a.get("owner"),
+                )
+                for row, s in zip(action.statuses, a["statuses"]):
+                    row.status = Status(s["status"])
+                    row.comment = s.get("comment")
+                    if s.get("updated_on"):
+                        # A working-day afternoon, so that demo times look like real edits.
+                        row.updated_at = datetime.combine(_date(s["updated_on"]), time(14, 5), LOCAL_ZONE)
+                        row.updated_by = contacts.get(row.division.id)
+    return plan

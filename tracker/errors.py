@@ -1,0 +1,9 @@
+"""Domain errors raised by services and turned into responses by the views."""
+
+
+class ValidationError(Exception):
+    """Input that cannot be saved; `errors` maps a field name to a Swedish message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors

@@ -1,0 +1,311 @@
+"""Operations on plans and statuses: queries for the pages, and the status update.
+
+Services take plain values and a user, never the request; they flush, and the
+caller commits once.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.rollup import Summary, rollup
+from tracker.types import utcnow
+from tracker.users.models import Division, User
+from tracker.vocabulary import Status
+
+COMMENT_MAX_LENGTH = 2000
+OVERDUE = "overdue"  # the status filter's extra choice: open åtgärder past their due date
+
+
+class StatusConflict(Exception):
+    """Someone else saved this status after the user loaded it."""
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+def list_plans() -> list[tuple[Plan, Summary]]:
+    """Every plan with its roll-up, in two queries whatever the number of plans."""
+    plans = db.session.scalars(
+        sa.select(Plan).options(so.joinedload(Plan.agreement)).order_by(Plan.year.desc(), Plan.title)
+    ).all()
+    summaries = _summaries_by_plan()
+    return [(plan, summaries.get(plan.id, Summary.of([]))) for plan in plans]
+
+
+def _action_statuses(where) -> dict[int, list[Status]]:
+    """Per-förvaltning statuses of the selected åtgärder, by action id (one light query)."""
+    rows = db.session.execute(
+        sa.select(Action.id, DivisionStatus.status)
+        .join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+        .outerjoin(DivisionStatus, DivisionStatus.action_id == Action.id)
+        .where(where)
+    )
+    by_action: dict[int, list[Status]] = defaultdict(list)
+    for action_id, status in rows:
+        statuses = by_action[action_id]
+        if status is not None:
+            statuses.append(status)
+    return by_action
+
+
+def _summaries_by_plan() -> dict[int, Summary]:
+    rows = db.session.execute(
+        sa.select(SuccessFactor.plan_id, Action.id).join(Action, Action.factor_id == SuccessFactor.id)
+    )
+    plan_of_action = dict((action_id, plan_id) for plan_id, action_id in rows)
+    statuses = _action_statuses(sa.true())
+    per_plan: dict[int, list[Status]] = defaultdict(list)
+    for action_id, plan_id in plan_of_action.items():
+        per_plan[plan_id].append(rollup(statuses[action_id]))
+    return {plan_id: Summary.of(s) for plan_id, s in per_plan.items()}
+
+
+def plan_summary(plan_id: int) -> Summary:
+    return Summary.of(rollup(s) for s in _action_statuses(SuccessFactor.plan_id == plan_id).values())
+
+
+def factor_summary(factor_id: int) -> Summary:
+    return Summary.of(rollup(s) for s in _action_statuses(SuccessFactor.id == factor_id).values())
+
+
+def get_plan(key: str) -> Plan | None:
+    return db.session.scalar(sa.select(Plan).where(Plan.key == key).options(so.joinedload(Plan.agreement)))
+
+
+def list_divisions() -> list[Division]:
+    return db.session.scalars(sa.select(Division).order_by(Division.position, Division.name)).all()
+
+
+@dataclass(frozen=True)
+class PlanFilter:
+    division_id: int | None = None
+    status: str | None = None  # a Status value, or OVERDUE
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.division_id or self.status or self.text)
+
+    def matches(self, action: Action, today: date) -> bool:
+        statuses = action.statuses
+        if self.division_id:
+            statuses = [s for s in statuses if s.division_id == self.division_id]
+            if not statuses:
+                return False
+        if self.status == OVERDUE:
+            if not action.is_overdue(today):
+                return False
+        elif self.status:
+            # With a förvaltning chosen, its own status counts; else the åtgärd's roll-up.
+            current = statuses[0].status if self.division_id else action.status
+            if current.value != self.status:
+                return False
+        if self.text:
+            return self.text.casefold() in _searchable_text(action)
+        return True
+
+
+def _searchable_text(action: Action) -> str:
+    parts = [
+        action.ref, action.title, action.description, action.expected_result, action.owner,
+        action.factor.title,
+    ]
+    parts += [s.comment for s in action.statuses]
+    parts += [s.division.name for s in action.statuses]
+    return " ".join(p for p in parts if p).casefold()
+
+
+@dataclass
+class FactorView:
+    factor: SuccessFactor
+    summary: Summary
+    actions: list[Action]
+
+
+@dataclass
+class AreaView:
+    area: Area | None
+    factors: list[FactorView] = field(default_factory=list)
+
+
+@dataclass
+class PlanView:
+    plan: Plan
+    summary: Summary
+    areas: list[AreaView]
+    shown: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.summary.counts.values())
+
+
+def plan_view(plan: Plan, plan_filter: PlanFilter, today: date) -> PlanView:
+    """The plan's tree, filtered; a fixed number of queries however large the plan."""
+    areas = db.session.scalars(sa.select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
+    factors = db.session.scalars(
+        sa.select(SuccessFactor)
+        .where(SuccessFactor.plan_id == plan.id)
+        .order_by(SuccessFactor.position)
+        .options(
+            so.selectinload(SuccessFactor.actions)
+            .selectinload(Action.statuses)
+            .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.updated_by))
+        )
+    ).all()
+    area_views = {area.id: AreaView(area) for area in areas}
+    loose = AreaView(None)
+    all_statuses, shown = [], 0
+    for factor in factors:
+        statuses = [action.status for action in factor.actions]
+        all_statuses += statuses
+        matching = [a for a in factor.actions if plan_filter.matches(a, today)]
+        shown += len(matching)
+        if matching or not plan_filter.active:
+            view = FactorView(factor, Summary.of(statuses), matching)
+            area_views.get(factor.area_id, loose).factors.append(view)
+    ordered = [loose, *area_views.values()]
+    return PlanView(
+        plan=plan,
+        summary=Summary.of(all_statuses),
+        areas=[a for a in ordered if a.factors],
+        shown=shown,
+    )
+
+
+def my_statuses(user: User, today: date) -> list[DivisionStatus]:
+    """The user's förvaltning's statuses: overdue first, then never updated, then the rest."""
+    if user.division_id is None:
+        return []
+    statuses = db.session.scalars(
+        sa.select(DivisionStatus)
+        .where(DivisionStatus.division_id == user.division_id)
+        .options(
+            so.joinedload(DivisionStatus.updated_by),
+            so.joinedload(DivisionStatus.division),
+            so.joinedload(DivisionStatus.action)
+            .joinedload(Action.factor)
+            .joinedload(SuccessFactor.plan),
+            so.joinedload(DivisionStatus.action).selectinload(Action.statuses),
+        )
+    ).unique().all()
+
+    def order(ds: DivisionStatus):
+        action = ds.action
+        return (
+            not action.is_overdue(today),
+            not ds.never_updated,
+            action.due_date or date.max,
+            action.factor.plan.title,
+            action.factor.position,
+            action.position,
+        )
+
+    return sorted(statuses, key=order)
+
+
+# --- Writing -------------------------------------------------------------------------
+
+
+def validate_status_input(status: str | None, comment: str | None) -> tuple[Status, str | None]:
+    errors = {}
+    value = Status.from_label(status) if status else None
+    if value is None:
+        errors["status"] = "Välj en status i listan: " + ", ".join(s.label for s in Status) + "."
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > COMMENT_MAX_LENGTH:
+        errors["comment"] = (
+            f"Kommentaren får vara högst {COMMENT_MAX_LENGTH} tecken; den har {len(comment)}."
+        )
+    elif value is Status.CANCELLED and not comment:
+        errors["comment"] = "Skriv i kommentaren varför åtgärden avbryts."
+    if errors:
+        raise ValidationError(errors)
+    return value, comment
+
+
+def update_status(
+    division_status: DivisionStatus,
+    user: User,
+    *,
+    status: str | None,
+    comment: str | None,
+    expected_version: int,
+) -> DivisionStatus:
+    """Set status and comment, unless someone saved a newer version since `expected_version`.
+
+    Raises ValidationError for bad input and StatusConflict for a stale version;
+    after a conflict the session must be rolled back.
+    """
+    value, comment = validate_status_input(status, comment)
+    # The UPDATE is made conditional on the version the user saw (see STYLE.md).
+    set_committed_value(division_status, "version_id", expected_version)
+    division_status.status = value
+    division_status.comment = comment
+    division_status.updated_by = user
+    division_status.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StatusConflict() from error
+    return division_status
+
+
+# --- Building a plan (shared by the demo loader, the import and the plan editor) -------
+
+
+def get_or_create_agreement(name: str):
+    from tracker.plans.models import Agreement
+
+    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.name == name))
+    if agreement is None:
+        agreement = Agreement(name=name)
+        db.session.add(agreement)
+    return agreement
+
+
+def create_plan(*, key: str, agreement: str, title: str, year: int, registry_number: str | None = None) -> Plan:
+    errors = {}
+    if not key or not key.replace("-", "").isalnum() or key != key.lower():
+        errors["key"] = "Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, t.ex. gonv-2021."
+    elif get_plan(key):
+        errors["key"] = f"Det finns redan en plan med nyckeln {key}."
+    if not title.strip():
+        errors["title"] = "Ange planens titel."
+    if errors:
+        raise ValidationError(errors)
+    plan = Plan(
+        key=key, agreement=get_or_create_agreement(agreement), title=title.strip(), year=year,
+        registry_number=registry_number,
+    )
+    db.session.add(plan)
+    return plan
+
+
+def add_area(plan: Plan, *, title: str, code: str | None = None) -> Area:
+    area = Area(title=title, code=code, position=len(plan.areas))
+    plan.areas.append(area)
+    return area
+
+
+def add_factor(plan: Plan, *, title: str, area: Area | None = None, description: str | None = None) -> SuccessFactor:
+    factor = SuccessFactor(title=title, area=area, description=description, position=len(plan.factors))
+    plan.factors.append(factor)
+    return factor
+
+
+def add_action(factor: SuccessFactor, *, divisions: list[Division], **fields) -> Action:
+    """A new åtgärd with a Ej påbörjad status row for each responsible förvaltning."""
+    action = Action(position=len(factor.actions), **fields)
+    action.statuses = [DivisionStatus(division=division) for division in divisions]
+    factor.actions.append(action)
+    return action

@@ -1,0 +1,130 @@
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.plans import services
+from tracker.plans.models import DivisionStatus, Plan
+from tracker.vocabulary import Status
+from tracker.web import is_htmx, render_page_or_fragment, safe_next, today
+
+bp = Blueprint("plans", __name__)
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Every page of the tracker needs a logged-in user."""
+
+
+def load_plan(key: str) -> Plan:
+    plan = services.get_plan(key)
+    if plan is None:
+        abort(404, f"Det finns ingen plan med nyckeln {key}.")
+    return plan
+
+
+def load_status(status_id: int, *, for_update: bool = False) -> DivisionStatus:
+    """The status row, 404 when missing and 403 when the user may not change it."""
+    division_status = db.session.get(DivisionStatus, status_id)
+    if division_status is None:
+        abort(404, "Statusraden finns inte.")
+    if for_update and not current_user.can_update_status_for(division_status.division_id):
+        abort(403, "Du kan bara ändra status för din egen förvaltnings åtgärder.")
+    return division_status
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("plans.index"))
+
+
+@bp.get("/planer")
+def index():
+    return render_template("plans/index.html", plans=services.list_plans())
+
+
+def _plan_filter(divisions) -> tuple[services.PlanFilter, list[str]]:
+    """The filter from the query string; unknown values are dropped with a notice."""
+    notices = []
+    division_id = request.args.get("division", type=int)
+    if division_id and division_id not in {d.id for d in divisions}:
+        notices.append("Den valda förvaltningen finns inte längre; filtret på förvaltning togs bort.")
+        division_id = None
+    status = request.args.get("status") or None
+    if status and status != services.OVERDUE and status not in {s.value for s in Status}:
+        notices.append("Okänd status i filtret; filtret på status togs bort.")
+        status = None
+    text = " ".join(request.args.get("q", "").split())[:200]
+    return services.PlanFilter(division_id, status, text), notices
+
+
+@bp.get("/planer/<key>")
+def show(key: str):
+    plan = load_plan(key)
+    divisions = services.list_divisions()
+    plan_filter, notices = _plan_filter(divisions)
+    view = services.plan_view(plan, plan_filter, today())
+    return render_page_or_fragment(
+        "plans/plan.html",
+        "plans/_plan_body.html",
+        view=view,
+        plan=plan,
+        divisions=divisions,
+        plan_filter=plan_filter,
+        notices=notices,
+        overdue=services.OVERDUE,
+    )
+
+
+@bp.get("/mina-atgarder")
+def mine():
+    return render_template(
+        "plans/mine.html", statuses=services.my_statuses(current_user, today())
+    )
+
+
+@bp.get("/status/<int:status_id>")
+def edit_status(status_id: int):
+    division_status = load_status(status_id)
+    context = {"ds": division_status, "view": request.args.get("view", "plan")}
+    return render_page_or_fragment("plans/status_edit.html", "plans/_status_cell.html", **context)
+
+
+@bp.post("/status/<int:status_id>")
+def update_status(status_id: int):
+    division_status = load_status(status_id, for_update=True)
+    view = request.form.get("view", "plan")
+    form = {"status": request.form.get("status"), "comment": request.form.get("comment", "")}
+    try:
+        expected_version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
+    try:
+        services.update_status(division_status, current_user, expected_version=expected_version, **form)
+    except ValidationError as error:
+        db.session.rollback()
+        return _status_response(load_status(status_id), view, form=form, errors=error.errors), 400
+    except services.StatusConflict:
+        db.session.rollback()
+        return _status_response(load_status(status_id), view, form=form, conflict=True), 409
+    db.session.commit()
+    if not is_htmx():
+        return redirect(safe_next(request.form.get("next")))
+    return _status_response(division_status, view, saved=True)
+
+
+def _status_response(division_status: DivisionStatus, view: str, **state) -> str:
+    """The status cell; for htmx also the roll-ups around it, swapped out of band."""
+    action = division_status.action
+    context = {"ds": division_status, "view": view, **state}
+    if not is_htmx():
+        return render_template("plans/status_edit.html", **context)
+    if state.get("saved"):
+        factor = action.factor
+        context.update(
+            oob_action=action,
+            oob_factor=(factor, services.factor_summary(factor.id)) if view == "plan" else None,
+            oob_plan=(factor.plan, services.plan_summary(factor.plan_id)) if view == "plan" else None,
+        )
+    return render_template("plans/_status_response.html", **context)

@@ -1,0 +1,11 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-postadress",
+        validators=[DataRequired("Ange din e-postadress."), Email("Ange en giltig e-postadress.")],
+    )
+    password = PasswordField("Lösenord", validators=[DataRequired("Ange ditt lösenord.")])

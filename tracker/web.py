@@ -1,0 +1,94 @@
+"""What every view shares: telling htmx requests apart, error pages, template helpers."""
+
+from datetime import date, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import Flask, render_template, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.extensions import db, htmx, login_manager
+from tracker.users.models import User
+from tracker.vocabulary import Horizon, PlanState, Role, Status
+
+LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
+
+ERROR_TEXTS = {
+    400: "Begäran kunde inte behandlas.",
+    403: "Du har inte behörighet att göra detta.",
+    404: "Sidan eller posten finns inte.",
+    405: "Metoden är inte tillåten här.",
+    409: "Posten har ändrats av någon annan.",
+    413: "Filen är för stor.",
+    500: "Ett oväntat fel uppstod. Försök igen, och kontakta förvaltaren om det upprepas.",
+}
+
+
+def is_htmx() -> bool:
+    """True for a request that htmx made to swap part of a page (not a boosted page load)."""
+    return bool(htmx) and not htmx.boosted
+
+
+def render_page_or_fragment(page: str, fragment: str, **context) -> str:
+    """The full page for a normal request; for htmx, only the fragment the page includes."""
+    return render_template(fragment if is_htmx() else page, **context)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after a form: only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("plans.index")
+
+
+def today() -> date:
+    return datetime.now(LOCAL_ZONE).date()
+
+
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    return value.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _error(error: HTTPException):
+    code = error.code or 500
+    # Our own abort(code, "…") messages are Swedish; werkzeug's defaults are not.
+    own_message = error.description != type(error).description
+    message = error.description if own_message else ERROR_TEXTS.get(code)
+    if isinstance(error, CSRFError):
+        message = "Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan och försök igen."
+    template = "errors/_message.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=code, message=message or ERROR_TEXTS[500]), code
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "users.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+    app.register_error_handler(HTTPException, _error)
+    app.after_request(_security_headers)
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals.update(
+        Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState, today=today
+    )
