@@ -4,7 +4,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, url_for
+from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -81,12 +81,19 @@ def _load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
+def _template_context() -> dict:
+    # Where a form without JavaScript returns to: the page it was posted from.
+    next_url = safe_next(request.form.get("next")) if request.method == "POST" else request.full_path
+    return {"next_url": next_url}
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "users.login"
     login_manager.login_message = "Logga in för att fortsätta."
     login_manager.login_message_category = "info"
     app.register_error_handler(HTTPException, _error)
     app.after_request(_security_headers)
+    app.context_processor(_template_context)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals.update(

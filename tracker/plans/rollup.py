@@ -1,27 +1,34 @@
 """The roll-up rule of DOMAIN.md: from per-förvaltning statuses to an åtgärd, and on up."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tracker.vocabulary import Status
 
 
 def rollup(statuses: Iterable[Status]) -> Status:
-    """Rolled-up status, ignoring Avbruten unless every status is Avbruten.
+    """Rolled-up status of per-förvaltning statuses (or of åtgärder)."""
+    return rollup_counts(Counter(statuses))
 
-    all Genomförd → Genomförd; else any Försenad → Försenad; else any Pågående or
-    Genomförd → Pågående; else Ej påbörjad. No statuses at all → Ej påbörjad.
+
+def rollup_counts(counts: Mapping[Status, int]) -> Status:
+    """The rule, on how many of each status there are.
+
+    Avbruten is ignored unless every status is Avbruten. Then: all Genomförd →
+    Genomförd; else any Försenad → Försenad; else any Pågående or Genomförd →
+    Pågående; else Ej påbörjad. No statuses at all → Ej påbörjad.
     """
-    statuses = list(statuses)
-    if statuses and all(s is Status.CANCELLED for s in statuses):
+    total = sum(counts.values())
+    cancelled = counts.get(Status.CANCELLED, 0)
+    done = counts.get(Status.DONE, 0)
+    if total and cancelled == total:
         return Status.CANCELLED
-    active = [s for s in statuses if s is not Status.CANCELLED]
-    if active and all(s is Status.DONE for s in active):
+    if total and done == total - cancelled:
         return Status.DONE
-    if Status.DELAYED in active:
+    if counts.get(Status.DELAYED, 0):
         return Status.DELAYED
-    if Status.IN_PROGRESS in active or Status.DONE in active:
+    if counts.get(Status.IN_PROGRESS, 0) or done:
         return Status.IN_PROGRESS
     return Status.NOT_STARTED
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
-from tracker.plans.rollup import Summary, rollup
+from tracker.plans.rollup import Summary, rollup_counts
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Status
@@ -41,40 +41,60 @@ def list_plans() -> list[tuple[Plan, Summary]]:
     return [(plan, summaries.get(plan.id, Summary.of([]))) for plan in plans]
 
 
-def _action_statuses(where) -> dict[int, list[Status]]:
-    """Per-förvaltning statuses of the selected åtgärder, by action id (one light query)."""
+def _action_rollups(where) -> list[tuple[int, int, Status]]:
+    """(plan id, factor id, rolled-up status) of each selected åtgärd.
+
+    The database only counts each åtgärd's statuses; the rule stays in rollup_counts.
+    """
+    counted = [
+        sa.func.count(DivisionStatus.id).filter(DivisionStatus.status == status).label(status.value)
+        for status in Status
+    ]
     rows = db.session.execute(
-        sa.select(Action.id, DivisionStatus.status)
+        sa.select(SuccessFactor.plan_id, SuccessFactor.id, *counted)
+        .select_from(Action)
         .join(SuccessFactor, Action.factor_id == SuccessFactor.id)
         .outerjoin(DivisionStatus, DivisionStatus.action_id == Action.id)
         .where(where)
+        .group_by(SuccessFactor.plan_id, SuccessFactor.id, Action.id)
     )
-    by_action: dict[int, list[Status]] = defaultdict(list)
-    for action_id, status in rows:
-        statuses = by_action[action_id]
-        if status is not None:
-            statuses.append(status)
-    return by_action
+    return [
+        (plan_id, factor_id, rollup_counts(dict(zip(Status, counts))))
+        for plan_id, factor_id, *counts in rows
+    ]
 
 
 def _summaries_by_plan() -> dict[int, Summary]:
-    rows = db.session.execute(
-        sa.select(SuccessFactor.plan_id, Action.id).join(Action, Action.factor_id == SuccessFactor.id)
-    )
-    plan_of_action = dict((action_id, plan_id) for plan_id, action_id in rows)
-    statuses = _action_statuses(sa.true())
     per_plan: dict[int, list[Status]] = defaultdict(list)
-    for action_id, plan_id in plan_of_action.items():
-        per_plan[plan_id].append(rollup(statuses[action_id]))
-    return {plan_id: Summary.of(s) for plan_id, s in per_plan.items()}
+    for plan_id, _, status in _action_rollups(sa.true()):
+        per_plan[plan_id].append(status)
+    return {plan_id: Summary.of(statuses) for plan_id, statuses in per_plan.items()}
 
 
-def plan_summary(plan_id: int) -> Summary:
-    return Summary.of(rollup(s) for s in _action_statuses(SuccessFactor.plan_id == plan_id).values())
+def plan_and_factor_summary(factor: SuccessFactor) -> tuple[Summary, Summary]:
+    """The roll-ups around one åtgärd after a status change, in one query."""
+    rollups = _action_rollups(SuccessFactor.plan_id == factor.plan_id)
+    return (
+        Summary.of(status for _, _, status in rollups),
+        Summary.of(status for _, factor_id, status in rollups if factor_id == factor.id),
+    )
 
 
-def factor_summary(factor_id: int) -> Summary:
-    return Summary.of(rollup(s) for s in _action_statuses(SuccessFactor.id == factor_id).values())
+_DIVISION_STATUS_WITH_CONTEXT = (
+    sa.select(DivisionStatus)
+    .where(DivisionStatus.id == sa.bindparam("status_id"))
+    .options(
+        so.joinedload(DivisionStatus.division),
+        so.joinedload(DivisionStatus.updated_by),
+        so.joinedload(DivisionStatus.action).joinedload(Action.factor).joinedload(SuccessFactor.plan),
+        so.joinedload(DivisionStatus.action).joinedload(Action.statuses),
+    )
+)
+
+
+def get_division_status(status_id: int) -> DivisionStatus | None:
+    """A status row with what its cell and the roll-ups around it show, in one query."""
+    return db.session.scalars(_DIVISION_STATUS_WITH_CONTEXT, {"status_id": status_id}).unique().one_or_none()
 
 
 def get_plan(key: str) -> Plan | None:

@@ -26,7 +26,7 @@ def load_plan(key: str) -> Plan:
 
 def load_status(status_id: int, *, for_update: bool = False) -> DivisionStatus:
     """The status row, 404 when missing and 403 when the user may not change it."""
-    division_status = db.session.get(DivisionStatus, status_id)
+    division_status = services.get_division_status(status_id)
     if division_status is None:
         abort(404, "Statusraden finns inte.")
     if for_update and not current_user.can_update_status_for(division_status.division_id):
@@ -87,14 +87,16 @@ def mine():
 @bp.get("/status/<int:status_id>")
 def edit_status(status_id: int):
     division_status = load_status(status_id)
-    context = {"ds": division_status, "view": request.args.get("view", "plan")}
-    return render_page_or_fragment("plans/status_edit.html", "plans/_status_cell.html", **context)
+    view = "mine" if request.args.get("view") == "mine" else "plan"
+    if not is_htmx():
+        return render_template("plans/status_edit.html", **_cell_context(division_status, view))
+    return _status_response(division_status, view)
 
 
 @bp.post("/status/<int:status_id>")
 def update_status(status_id: int):
     division_status = load_status(status_id, for_update=True)
-    view = request.form.get("view", "plan")
+    view = "mine" if request.form.get("view") == "mine" else "plan"
     form = {"status": request.form.get("status"), "comment": request.form.get("comment", "")}
     try:
         expected_version = int(request.form.get("version", ""))
@@ -114,17 +116,21 @@ def update_status(status_id: int):
     return _status_response(division_status, view, saved=True)
 
 
+def _cell_context(division_status: DivisionStatus, view: str, **state) -> dict:
+    return {"ds": division_status, "view": view, "form": None, "errors": {}, "conflict": False, "saved": False,
+            **state}
+
+
 def _status_response(division_status: DivisionStatus, view: str, **state) -> str:
     """The status cell; for htmx also the roll-ups around it, swapped out of band."""
     action = division_status.action
-    context = {"ds": division_status, "view": view, **state}
+    context = _cell_context(division_status, view, **state)
     if not is_htmx():
         return render_template("plans/status_edit.html", **context)
     if state.get("saved"):
-        factor = action.factor
-        context.update(
-            oob_action=action,
-            oob_factor=(factor, services.factor_summary(factor.id)) if view == "plan" else None,
-            oob_plan=(factor.plan, services.plan_summary(factor.plan_id)) if view == "plan" else None,
-        )
+        context["oob_action"] = action
+        if view == "plan":
+            factor = action.factor
+            plan_summary, factor_summary = services.plan_and_factor_summary(factor)
+            context.update(oob_factor=(factor, factor_summary), oob_plan=(factor.plan, plan_summary))
     return render_template("plans/_status_response.html", **context)
