@@ -1,6 +1,12 @@
 """Imports every model, so that the metadata (and Alembic) sees the whole schema."""
 
-from tracker.plans.models import Action, Agreement, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.models import (
+    Action, Agreement, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, SuccessFactor,
+)
 from tracker.users.models import Division, User
+from tracker.xlsx.models import Export
 
-__all__ = ["Action", "Agreement", "Area", "Division", "DivisionStatus", "Plan", "SuccessFactor", "User"]
+__all__ = [
+    "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "Indicator", "IndicatorValue", "Plan",
+    "PlanContact", "SuccessFactor", "User",
+]

@@ -50,6 +50,13 @@ class Horizon(LabelledEnum):
     LONG = "long", "Lång sikt"
 
 
+class Direction(LabelledEnum):
+    """Whether an indicator's outcome should reach at least, or stay at most at, its målvärde."""
+
+    AT_LEAST = "at_least", "≥"
+    AT_MOST = "at_most", "≤"
+
+
 class Role(LabelledEnum):
     READER = "reader", "Läsare"
     DIVISION_CONTACT = "division_contact", "Förvaltningskontakt"

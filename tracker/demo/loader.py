@@ -10,7 +10,8 @@ from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email
-from tracker.vocabulary import Horizon, PlanState, Role, Status
+from tracker.plans.models import Indicator, IndicatorValue, PlanContact
+from tracker.vocabulary import Direction, Horizon, PlanState, Role, Status
 from tracker.web import LOCAL_ZONE
 
 DEMO_PASSWORD = "demo-halland"
@@ -119,4 +120,18 @@ def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User])
                         # A working-day afternoon, so that demo times look like real edits.
                         row.updated_at = datetime.combine(_date(s["updated_on"]), time(14, 5), LOCAL_ZONE)
                         row.updated_by = contacts.get(row.division.id)
+    plan.contacts = [
+        PlanContact(name=c["name"], phone=c.get("phone"), email=c.get("email"), comment=c.get("comment"),
+                    position=position)
+        for position, c in enumerate(data.get("contacts", []))
+    ]
+    plan.indicators = [
+        Indicator(
+            area=i.get("area"), name=i["name"], target=i.get("target"), unit=i.get("unit"),
+            direction=Direction.from_label(i["direction"]) if i.get("direction") else None, position=position,
+            values=[IndicatorValue(period=v["period"], value=v.get("value"), comment=v.get("comment"))
+                    for v in i.get("values", [])],
+        )
+        for position, i in enumerate(data.get("indicators", []))
+    ]
     return plan

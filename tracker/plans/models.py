@@ -10,7 +10,7 @@ from tracker.extensions import db
 from tracker.plans.rollup import rollup
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
-from tracker.vocabulary import Horizon, PlanState, Status, db_enum
+from tracker.vocabulary import Direction, Horizon, PlanState, Status, db_enum
 
 
 class Agreement(db.Model):
@@ -42,6 +42,12 @@ class Plan(db.Model):
     )
     factors: so.Mapped[list["SuccessFactor"]] = so.relationship(
         back_populates="plan", order_by="SuccessFactor.position", cascade="all, delete-orphan"
+    )
+    contacts: so.Mapped[list["PlanContact"]] = so.relationship(
+        order_by="PlanContact.position", cascade="all, delete-orphan"
+    )
+    indicators: so.Mapped[list["Indicator"]] = so.relationship(
+        order_by="Indicator.position", cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
@@ -138,6 +144,8 @@ class DivisionStatus(db.Model):
     comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     updated_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     updated_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # Who updated it, as an imported workbook names them, when that person is no user here.
+    updated_by_name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))
     version_id: so.Mapped[int] = so.mapped_column(default=1)
 
     action: so.Mapped[Action] = so.relationship(back_populates="statuses")
@@ -149,3 +157,53 @@ class DivisionStatus(db.Model):
     @property
     def never_updated(self) -> bool:
         return self.updated_at is None
+
+    @property
+    def updated_by_display(self) -> str | None:
+        return self.updated_by.name if self.updated_by else self.updated_by_name
+
+
+class PlanContact(db.Model):
+    """A kontaktperson for the plan's report (the workbook's Kontaktuppgifter sheet)."""
+
+    __tablename__ = "plan_contact"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    phone: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(254))
+    comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class Indicator(db.Model):
+    """An indikator the plan follows, with its målvärde."""
+
+    __tablename__ = "indicator"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    area: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))  # Primärvård, BUP, Fokusområde …
+    name: so.Mapped[str] = so.mapped_column(sa.String(300))
+    target: so.Mapped[Optional[float]]
+    unit: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    direction: so.Mapped[Optional[Direction]] = so.mapped_column(db_enum(Direction))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    values: so.Mapped[list["IndicatorValue"]] = so.relationship(
+        order_by="IndicatorValue.period", cascade="all, delete-orphan"
+    )
+
+
+class IndicatorValue(db.Model):
+    """An utfall of an indicator for one period (ÅÅÅÅ-MM)."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "period"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    indicator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    period: so.Mapped[str] = so.mapped_column(sa.String(7))
+    value: so.Mapped[Optional[float]]
+    comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)

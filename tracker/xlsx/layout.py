@@ -1,0 +1,162 @@
+"""The workbook of TEMPLATE.md, described once: export writes it and import reads it from this.
+
+Replacing the rebuilt layout with Socialstyrelsen's real template is a change to this
+description (sheet and header texts, order, widths, lists), not to the code that uses it.
+"""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tracker.vocabulary import Direction, Horizon, Status
+
+Kind = Literal["text", "date", "number", "list", "multi"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the field of a row in the code
+    header: str
+    kind: Kind = "text"
+    width: float = 16
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    vocabulary: str | None = None  # the name of a list on the Listor sheet
+    derived: bool = False  # computed by the app; export writes it, import ignores it (and says so)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[Column, ...]
+    header_row: int = 1  # where export writes the header; import searches for it
+    required: bool = False
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str  # the list's header on the Listor sheet and its defined name
+    values: tuple[str, ...] = ()
+    error: str = ""  # the data validation's message in Excel
+
+
+HEADER_SEARCH_ROWS = 15
+MULTI_SEPARATOR = "; "
+DATE_FORMAT = "yyyy-mm-dd"
+REGION = "Region Halland"
+
+INSTRUCTION_SHEET = "Instruktion"
+LIST_SHEET = "Listor"
+
+# The Instruktion sheet: label in column A, value in column B, from row 3.
+INSTRUCTION_FIELDS = (
+    ("title", "Plan"),
+    ("region", "Region"),
+    ("agreement", "Överenskommelse"),
+    ("year", "År"),
+    ("key", "Planens nyckel"),
+    ("registry_number", "Diarienummer"),
+    ("version", "Version"),
+    ("approved", "Fastställd"),
+    ("exported", "Exporterad"),
+)
+GUIDANCE = (
+    "Fyll i en rad per åtgärd på bladet Handlingsplan. Kolumnen ID identifierar åtgärden: låt den stå kvar "
+    "när du ändrar en befintlig åtgärd, och lämna den tom för en ny åtgärd.",
+    "Status och kommentar per förvaltning står på bladet Status per förvaltning. Kolumnen Status på bladet "
+    "Handlingsplan är den sammanvägda statusen och räknas fram av verktyget.",
+    "Flera ansvariga förvaltningar skrivs med semikolon emellan, t.ex. Hallands sjukhus; Närsjukvården.",
+    "Datum skrivs ÅÅÅÅ-MM-DD. Formler räknas inte ut vid import: skriv in värden.",
+)
+
+VOCABULARIES = {
+    "horizon": Vocabulary("Tidshorisont", tuple(h.label for h in Horizon),
+                          "Välj Kort sikt eller Lång sikt i listan."),
+    "status": Vocabulary("Status", tuple(s.label for s in Status),
+                         "Välj en status i listan: " + ", ".join(s.label for s in Status) + "."),
+    "direction": Vocabulary("Riktning", tuple(d.label for d in Direction),
+                            "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)."),
+    # Filled from the database at export: the list is data.
+    "division": Vocabulary("Förvaltningar", error="Välj en förvaltning i listan."),
+}
+
+CONTACTS = Sheet(
+    "Kontaktuppgifter",
+    (
+        Column("name", "Kontaktperson", width=28, required=True),
+        Column("phone", "Telefonnummer", width=18),
+        Column("email", "Mejladress", width=32),
+        Column("comment", "Ev. kommentar", width=50),
+    ),
+)
+
+PLAN = Sheet(
+    "Handlingsplan",
+    (
+        Column("ref", "ID", width=12),
+        Column("area", "Insatsområde", width=30, synonyms=("Område", "Fokusområde")),
+        Column("factor", "Framgångsfaktor", width=34, required=True),
+        Column("title", "Åtgärd/insats", width=44, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet")),
+        Column("description", "Beskrivning", width=50),
+        Column("expected_result", "Mål/förväntat resultat", width=40, synonyms=("Mål", "Målsättning")),
+        Column("horizon", "Tidshorisont", "list", width=13, vocabulary="horizon"),
+        Column("start_date", "Start", "date", width=12),
+        Column("due_date", "Klart senast", "date", width=12, synonyms=("Slutdatum", "Tidsplan")),
+        Column("owner", "Ansvarig", width=28, synonyms=("Ansvar",)),
+        Column("divisions", "Ansvariga förvaltningar", "multi", width=30, required=True,
+               synonyms=("Förvaltning", "Förvaltningar"), vocabulary="division"),
+        Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
+        Column("comments", "Resultat/kommentar", width=50, synonyms=("Kommentar", "Resultat")),
+        Column("last_updated", "Senast uppdaterad", "date", width=14, derived=True),
+    ),
+    header_row=5,
+    required=True,
+)
+
+STATUSES = Sheet(
+    "Status per förvaltning",
+    (
+        Column("ref", "ID", width=12, required=True),
+        Column("title", "Åtgärd/insats", width=44, synonyms=("Åtgärd", "Insats", "Aktivitet"), derived=True),
+        Column("division", "Förvaltning", "list", width=30, required=True, vocabulary="division"),
+        Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
+        Column("comment", "Kommentar", width=60, synonyms=("Resultat/kommentar", "Resultat")),
+        Column("updated", "Uppdaterad", "date", width=12),
+        Column("updated_by", "Uppdaterad av", width=22),
+    ),
+)
+
+INDICATORS = Sheet(
+    "Indikatorer",
+    (
+        Column("area", "Område", width=18, synonyms=("Insatsområde", "Fokusområde")),
+        Column("name", "Indikator", width=60, required=True),
+        Column("target", "Målvärde", "number", width=10),
+        Column("unit", "Enhet", width=10),
+        Column("direction", "Riktning", "list", width=9, vocabulary="direction"),
+        Column("period", "Period", width=9),
+        Column("value", "Utfall", "number", width=9),
+        Column("comment", "Kommentar", width=40),
+    ),
+)
+
+# In workbook order; the Instruktion sheet comes first and Listor (hidden) last.
+DATA_SHEETS = (CONTACTS, PLAN, STATUSES, INDICATORS)
+
+
+def normalise_header(text) -> str:
+    """Header texts compare case-insensitively and ignoring extra spaces."""
+    return " ".join(str(text).split()).casefold() if text is not None else ""
+
+
+@dataclass
+class HeaderMatch:
+    row: int
+    columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based index
+    unknown: list[tuple[int, str]] = field(default_factory=list)

@@ -1,0 +1,31 @@
+"""Exported workbooks, kept with their checksum: which file went to Socialstyrelsen is a fact to keep."""
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.extensions import db
+from tracker.plans.models import Plan
+from tracker.types import UTCDateTime, utcnow
+from tracker.users.models import User
+
+
+class Export(db.Model):
+    __tablename__ = "export"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    version_label: so.Mapped[str] = so.mapped_column(sa.String(40))  # "utkast", or "version 3" once versions exist
+    file_name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    size: so.Mapped[int]
+    created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    sent_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+
+    plan: so.Mapped[Plan] = so.relationship()
+    created_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[created_by_id])
+    sent_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[sent_by_id])

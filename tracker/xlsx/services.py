@@ -1,0 +1,482 @@
+"""Export and import of the Excel attachment, shared by the web and the command line."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.plans import services as plans
+from tracker.plans.models import (
+    Action, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, SuccessFactor,
+)
+from tracker.types import utcnow
+from tracker.users.models import Division, User
+from tracker.vocabulary import LabelledEnum, PlanState
+from tracker.web import LOCAL_ZONE
+from tracker.xlsx import layout
+from tracker.xlsx.export import build_workbook, workbook_bytes
+from tracker.xlsx.models import Export
+from tracker.xlsx.read import Problem, ReadResult, WorkbookError, read_workbook
+from tracker.xlsx.rows import PlanRows, plan_rows
+
+CLI_IMPORTER = "Import via kommandoraden"
+AGREEMENTS_BY_KEY_PREFIX = {"tillganglighet": "Ökad tillgänglighet", "gonv": "God och nära vård"}
+DEFAULT_AGREEMENT = "Ökad tillgänglighet"
+
+ACTION_FIELDS = ("area", "factor", "title", "description", "expected_result", "horizon", "start_date", "due_date",
+                 "owner", "divisions")
+INDICATOR_FIELDS = ("target", "unit", "direction")
+CONTACT_FIELDS = ("phone", "email", "comment")
+
+
+# --- Export ----------------------------------------------------------------------------
+
+
+def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, version: int | None = None) -> tuple[Export, bytes]:
+    """Write the workbook, keep a copy under export_dir and record it with its checksum."""
+    if version is not None:
+        raise ValueError(
+            f"Planen {plan.key} har inga sparade versioner ännu; bara det aktuella utkastet kan exporteras."
+        )
+    now = utcnow()
+    local = now.astimezone(LOCAL_ZONE)
+    rows = plan_rows(plan)
+    data = workbook_bytes(build_workbook(rows, [d.name for d in plans.list_divisions()], local))
+    label = rows.meta["version"].casefold()
+    directory = Path(export_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    base = f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}"
+    path, n = directory / f"{base}.xlsx", 1
+    while path.exists():
+        n += 1
+        path = directory / f"{base}-{n}.xlsx"
+    path.write_bytes(data)
+    export = Export(plan=plan, version_label=rows.meta["version"], file_name=path.name,
+                    sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_by=user, created_at=now)
+    db.session.add(export)
+    db.session.flush()
+    return export, data
+
+
+def list_exports(plan: Plan) -> list[Export]:
+    return db.session.scalars(
+        sa.select(Export).where(Export.plan_id == plan.id).order_by(Export.created_at.desc(), Export.id.desc())
+    ).all()
+
+
+def mark_sent(export: Export, user: User) -> Export:
+    export.sent_at = utcnow()
+    export.sent_by = user
+    db.session.flush()
+    return export
+
+
+# --- Import: comparing -----------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    kind: str  # "Åtgärd", "Indikator", "Kontaktperson"
+    key: str
+    title: str
+    state: str  # new, changed, unchanged, missing
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
+
+
+@dataclass
+class ImportPreview:
+    plan_key: str
+    plan: Plan | None
+    new_plan: dict | None  # agreement, year, title for a plan the import creates
+    assumptions: list[str]
+    read: ReadResult
+    changes: list[Change]
+    refusal: str | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.read.problems
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems and self.refusal is None
+
+    def count(self, state: str) -> int:
+        return sum(1 for c in self.changes if c.state == state)
+
+    @property
+    def has_changes(self) -> bool:
+        return self.new_plan is not None or any(c.state != "unchanged" for c in self.changes)
+
+    @property
+    def summary(self) -> str:
+        if not self.has_changes:
+            return "Inga ändringar"
+        text = f"{self.count('new')} nya, {self.count('changed')} ändrade, {self.count('unchanged')} oförändrade"
+        if missing := self.count("missing"):
+            text += f", {missing} finns i planen men saknas i filen"
+        return text
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies what this preview would write, to notice a plan changed before confirming."""
+        payload = [(c.kind, c.key, c.state, c.fields) for c in self.changes]
+        return hashlib.sha256(json.dumps([payload, self.new_plan], default=str).encode()).hexdigest()
+
+
+def known_divisions() -> dict[str, str] | None:
+    divisions = plans.list_divisions()
+    if not divisions:
+        return None
+    names = {}
+    for d in divisions:
+        names[d.name.casefold()] = d.name
+        if d.short_name:
+            names[d.short_name.casefold()] = d.name
+    return names
+
+
+def _display(value) -> str:
+    if value is None or value == "" or value == ():
+        return "–"
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, (tuple, list, frozenset)):
+        return layout.MULTI_SEPARATOR.join(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def _same(a, b) -> bool:
+    def norm(v):
+        if v in (None, "", ()):
+            return None
+        if isinstance(v, str):
+            return v.replace("\r\n", "\n").strip()
+        if isinstance(v, tuple):
+            return frozenset(v)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return float(v)
+        return v
+
+    return norm(a) == norm(b)
+
+
+def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, fields) -> Change:
+    if old is None:
+        return Change(kind, key, title, "new")
+    if new is None:
+        return Change(kind, key, title, "missing")
+    diffs = [(label, _display(old.get(f)), _display(new.get(f))) for f, label in fields if not _same(old.get(f), new.get(f))]
+    return Change(kind, key, title, "changed" if diffs else "unchanged", diffs)
+
+
+def _action_fields(row: dict, statuses: list[dict]) -> dict:
+    values = {f: row.get(f) for f in ACTION_FIELDS}
+    for s in statuses:
+        values[f"status:{s['division']}"] = s["status"]
+        values[f"comment:{s['division']}"] = s.get("comment")
+    return values
+
+
+def _action_labels(old: dict | None, new: dict) -> list[tuple[str, str]]:
+    labels = [(f, layout.PLAN.column(f).header) for f in ACTION_FIELDS]
+    divisions = dict.fromkeys([*((old or {}).get("divisions") or ()), *(new.get("divisions") or ())])
+    for d in divisions:
+        labels += [(f"status:{d}", f"Status, {d}"), (f"comment:{d}", f"Kommentar, {d}")]
+    return labels
+
+
+def _group_indicators(rows: list[dict]) -> dict[tuple, dict]:
+    grouped: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row.get("area") or "", row["name"])
+        item = grouped.setdefault(key, {**{f: row.get(f) for f in ("area", "name", *INDICATOR_FIELDS)}, "values": []})
+        if row.get("period"):
+            item["values"].append((row["period"], row.get("value"), row.get("comment")))
+    for item in grouped.values():
+        item["values"] = tuple(sorted(item["values"]))
+        item["outcome"] = "; ".join(f"{p}: {_display(v)}" + (f" ({c})" if c else "") for p, v, c in item["values"])
+    return grouped
+
+
+def _assign_refs(actions: list[dict], existing_refs: set[str]) -> None:
+    """Give new åtgärder without an ID one like FF04-A03, unique in the plan."""
+    taken = existing_refs | {a["ref"] for a in actions if a.get("ref")}
+    factor_numbers: dict[str, int] = {}
+    for action in actions:
+        factor_numbers.setdefault(action["factor"], len(factor_numbers) + 1)
+        if action.get("ref"):
+            continue
+        number, n = factor_numbers[action["factor"]], 1
+        while f"FF{number:02d}-A{n:02d}" in taken:
+            n += 1
+        action["ref"] = f"FF{number:02d}-A{n:02d}"
+        taken.add(action["ref"])
+
+
+def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict, list[str]]:
+    """Agreement, year and title: from the workbook, else the caller, else the key and defaults."""
+    assumptions = []
+    agreement = meta.get("agreement") or agreement
+    if not agreement:
+        prefix = key.split("-")[0]
+        agreement = AGREEMENTS_BY_KEY_PREFIX.get(prefix, DEFAULT_AGREEMENT)
+        assumptions.append(f"Överenskommelse anges inte; antar «{agreement}».")
+    year = meta.get("year") or year
+    if not year:
+        match = re.search(r"(\d{4})$", key)
+        year = int(match.group(1)) if match else date.today().year
+        assumptions.append(f"År anges inte; antar {year}" + (" utifrån nyckeln." if match else "."))
+    title = meta.get("title") or title
+    if not title:
+        title = f"Handlingsplan {agreement} {year}"
+        assumptions.append(f"Titel anges inte; antar «{title}».")
+    return {"agreement": agreement, "year": int(year), "title": title,
+            "registry_number": meta.get("registry_number")}, assumptions
+
+
+def preview_import(
+    data: bytes, *, max_bytes: int, plan_key: str | None = None, agreement: str | None = None,
+    year: int | None = None, title: str | None = None,
+) -> ImportPreview:
+    """Read the file and compare it with the plan; writes nothing. WorkbookError for an unreadable file."""
+    result = read_workbook(data, known_divisions=known_divisions(), max_bytes=max_bytes)
+    key = plan_key or result.rows.meta.get("key")
+    if not key:
+        result.problems.append(Problem("Instruktion", None, None,
+                                       "Filen anger inte vilken plan den gäller. Välj planen (eller --plan NYCKEL)."))
+        return ImportPreview("", None, None, [], result, [])
+    plan = plans.get_plan(key)
+    new_plan, assumptions, refusal = None, [], None
+    current = plan_rows(plan) if plan else PlanRows(meta={})
+    if plan is None:
+        new_plan, assumptions = _new_plan_facts(key, result.rows.meta, agreement, year, title)
+    elif plan.state is PlanState.APPROVED:
+        refusal = (f"Planen {key} är fastställd och ändras inte genom import. Starta en revidering "
+                   "(en ny version av planen) och importera filen till den.")
+    _assign_refs(result.rows.actions, {a["ref"] for a in current.actions})
+    for status in result.rows.statuses:
+        if "_action" in status:
+            status["ref"] = status.pop("_action")["ref"]
+
+    changes = []
+    old_actions = {a["ref"]: a for a in current.actions}
+    old_statuses, new_statuses = current.statuses_by_ref(), result.rows.statuses_by_ref()
+    for row in result.rows.actions:
+        old = old_actions.get(row["ref"])
+        new_values = _action_fields(row, new_statuses.get(row["ref"], []))
+        old_values = _action_fields(old, old_statuses.get(row["ref"], [])) if old else None
+        changes.append(_compare("Åtgärd", row["ref"], row["title"], old_values, new_values,
+                                _action_labels(old_values, new_values)))
+    in_file = {a["ref"] for a in result.rows.actions}
+    changes += [Change("Åtgärd", a["ref"], a["title"], "missing") for a in current.actions if a["ref"] not in in_file]
+
+    old_indicators, new_indicators = _group_indicators(current.indicators), _group_indicators(result.rows.indicators)
+    indicator_labels = [(f, layout.INDICATORS.column(f).header) for f in INDICATOR_FIELDS] + [("outcome", "Utfall")]
+    for key_, item in new_indicators.items():
+        changes.append(_compare("Indikator", " / ".join(filter(None, key_)), item["name"],
+                                old_indicators.get(key_), item, indicator_labels))
+    changes += [Change("Indikator", " / ".join(filter(None, k)), v["name"], "missing")
+                for k, v in old_indicators.items() if k not in new_indicators]
+
+    old_contacts = {c["name"]: c for c in current.contacts}
+    new_contacts = {c["name"]: c for c in result.rows.contacts}
+    contact_labels = [(f, layout.CONTACTS.column(f).header) for f in CONTACT_FIELDS]
+    for name, contact in new_contacts.items():
+        changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, contact_labels))
+    changes += [Change("Kontaktperson", n, n, "missing") for n in old_contacts if n not in new_contacts]
+    return ImportPreview(key, plan, new_plan, assumptions, result, changes, refusal)
+
+
+# --- Import: writing -------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The preview has problems or was refused; nothing is written."""
+
+
+def _heading_parts(heading: str) -> tuple[str | None, str]:
+    """ "3.6 Regionala …" → ("3.6", "Regionala …"); "Del 2 Stöd …" → ("Del 2", "Stöd …")."""
+    match = re.match(r"^(Del \d+|\d+(?:\.\d+)*)\s+(.+)$", heading.strip())
+    return (match.group(1), match.group(2)) if match else (None, heading.strip())
+
+
+def _updated_at(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(12, 0), LOCAL_ZONE) if day else None
+
+
+def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: bool = False,
+                 new_plan: dict | None = None) -> Plan:
+    """Write the previewed file into the plan, all of it; the caller commits once."""
+    if not preview.clean:
+        raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
+    rows = preview.read.rows
+    plan = preview.plan
+    if plan is None:
+        facts = {**preview.new_plan, **(new_plan or {})}
+        plan = plans.create_plan(key=preview.plan_key, **facts)
+        db.session.flush()
+    elif rows.meta.get("registry_number") and rows.meta["registry_number"] != plan.registry_number:
+        plan.registry_number = rows.meta["registry_number"]
+    divisions = _divisions(preview.read)
+    users = {u.name: u for u in db.session.scalars(sa.select(User))}
+    now = utcnow()
+
+    areas = {a.heading: a for a in plan.areas}
+    factors = {f.title: f for f in plan.factors}
+    actions = {a.ref: a for f in plan.factors for a in f.actions}
+    statuses = rows.statuses_by_ref()
+    factor_order, action_order = [], {}
+    for row in rows.actions:
+        area = None
+        if row.get("area"):
+            area = areas.get(row["area"])
+            if area is None:
+                code, title = _heading_parts(row["area"])
+                area = areas[row["area"]] = plans.add_area(plan, code=code, title=title)
+        factor = factors.get(row["factor"])
+        if factor is None:
+            factor = factors[row["factor"]] = plans.add_factor(plan, title=row["factor"], area=area)
+        factor.area = area
+        if factor not in factor_order:
+            factor_order.append(factor)
+        action = actions.get(row["ref"])
+        if action is None:
+            action = actions[row["ref"]] = plans.add_action(factor, divisions=[], ref=row["ref"], title=row["title"])
+        elif action.factor is not factor:
+            action.factor = factor
+        for f in ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner"):
+            if not _same(getattr(action, f), row.get(f)):
+                setattr(action, f, row.get(f))
+        action_order.setdefault(factor, []).append(action)
+        _sync_statuses(action, statuses.get(row["ref"], []), divisions, users, user, now)
+
+    in_file = {row["ref"] for row in rows.actions}
+    for ref, action in actions.items():
+        if ref in in_file:
+            continue
+        if remove_missing:
+            action.factor.actions.remove(action)
+        else:
+            action_order.setdefault(action.factor, []).append(action)
+    for factor in plan.factors:
+        if factor not in factor_order and (factor.actions or not remove_missing):
+            factor_order.append(factor)
+    for factor in list(plan.factors):
+        if factor not in factor_order:
+            plan.factors.remove(factor)
+    for position, factor in enumerate(factor_order):
+        factor.position = position
+        for a_position, action in enumerate(action_order.get(factor, [])):
+            action.position = a_position
+    if remove_missing:
+        used = {f.area_id for f in plan.factors} | {f.area.id for f in plan.factors if f.area and f.area.id}
+        for area in list(plan.areas):
+            if area.id is not None and area.id not in used and area.heading not in {r.get("area") for r in rows.actions}:
+                plan.areas.remove(area)
+    _sync_indicators(plan, rows.indicators, remove_missing)
+    _sync_contacts(plan, rows.contacts, remove_missing)
+    db.session.flush()
+    return plan
+
+
+def _divisions(read: ReadResult) -> dict[str, Division]:
+    """Förvaltningar by name; an empty database takes the workbook's list (TEMPLATE.md's Listor)."""
+    existing = {d.name: d for d in plans.list_divisions()}
+    if existing:
+        return existing
+    names = list(dict.fromkeys([*read.division_names, *(s["division"] for s in read.rows.statuses)]))
+    for position, name in enumerate(names):
+        existing[name] = Division(name=name, position=position)
+        db.session.add(existing[name])
+    return existing
+
+
+def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now) -> None:
+    current = {s.division.name: s for s in action.statuses}
+    wanted = {row["division"]: row for row in rows}
+    for name, status in current.items():
+        if name not in wanted:
+            action.statuses.remove(status)
+    for name, row in wanted.items():
+        status = current.get(name)
+        if status is None:
+            # New here: keep what the file says about who updated it and when.
+            status = DivisionStatus(division=divisions[name], status=row["status"], comment=row.get("comment"))
+            status.updated_at = _updated_at(row.get("updated"))
+            named = row.get("updated_by")
+            status.updated_by = users.get(named) if named else None
+            status.updated_by_name = named if named and status.updated_by is None else None
+            if status.updated_at is None and (row.get("comment") or row["status"].value != "not_started"):
+                _mark_updated(status, user, now)
+            action.statuses.append(status)
+        elif not (_same(status.status, row["status"]) and _same(status.comment, row.get("comment"))):
+            status.status, status.comment = row["status"], row.get("comment")
+            _mark_updated(status, user, now)
+
+
+def _mark_updated(status: DivisionStatus, user: User | None, now: datetime) -> None:
+    status.updated_at = now
+    status.updated_by = user
+    status.updated_by_name = None if user else CLI_IMPORTER
+
+
+def _sync_indicators(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
+    grouped = _group_indicators(rows)
+    existing = {(i.area or "", i.name): i for i in plan.indicators}
+    order = []
+    for key, item in grouped.items():
+        indicator = existing.get(key)
+        if indicator is None:
+            indicator = Indicator(area=item["area"], name=item["name"])
+            plan.indicators.append(indicator)
+        for f in INDICATOR_FIELDS:
+            if not _same(getattr(indicator, f), item[f]):
+                setattr(indicator, f, item[f])
+        current = {(v.period, v.value, v.comment) for v in indicator.values}
+        if current != set(item["values"]):
+            indicator.values = [IndicatorValue(period=p, value=v, comment=c) for p, v, c in item["values"]]
+        order.append(indicator)
+    for key, indicator in existing.items():
+        if key not in grouped:
+            if remove_missing:
+                plan.indicators.remove(indicator)
+            else:
+                order.append(indicator)
+    for position, indicator in enumerate(order):
+        indicator.position = position
+
+
+def _sync_contacts(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
+    existing = {c.name: c for c in plan.contacts}
+    order = []
+    for row in rows:
+        contact = existing.get(row["name"])
+        if contact is None:
+            contact = PlanContact(name=row["name"])
+            plan.contacts.append(contact)
+        for f in CONTACT_FIELDS:
+            if not _same(getattr(contact, f), row.get(f)):
+                setattr(contact, f, row.get(f))
+        order.append(contact)
+    for name, contact in existing.items():
+        if name not in {r["name"] for r in rows}:
+            if remove_missing:
+                plan.contacts.remove(contact)
+            else:
+                order.append(contact)
+    for position, contact in enumerate(order):
+        contact.position = position
+
+
+__all__ = ["Change", "ImportPreview", "ImportRefused", "WorkbookError", "apply_import", "export_plan",
+           "list_exports", "mark_sent", "preview_import"]
