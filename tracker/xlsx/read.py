@@ -7,9 +7,11 @@ each with sheet, row and column, in Swedish.
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
@@ -116,20 +118,28 @@ def _looks_like_text(data: bytes) -> bool:
     return b"\x00" not in sample
 
 
+def _unreadable(error: Exception) -> WorkbookError:
+    """The Swedish message for an error openpyxl raised while parsing the package."""
+    cause = error
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        return WorkbookError(
+            "Filen innehåller otillåtna XML-konstruktioner (till exempel entiteter) och läses inte av "
+            "säkerhetsskäl. Spara om den i Excel och försök igen."
+        )
+    return WorkbookError(
+        "Filen är skadad eller inte en giltig Excel-arbetsbok och kan inte läsas. Spara om den i Excel "
+        "som Excel-arbetsbok (.xlsx) och försök igen."
+    )
+
+
 def open_workbook(data: bytes, max_bytes: int):
     check_container(data, max_bytes)
     try:
         return load_workbook(BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except DefusedXmlException as error:
-        raise WorkbookError(
-            "Filen innehåller otillåtna XML-konstruktioner (till exempel entiteter) och läses inte av "
-            "säkerhetsskäl. Spara om den i Excel och försök igen."
-        ) from error
     except Exception as error:  # openpyxl raises many kinds for a broken package
-        raise WorkbookError(
-            "Filen är skadad eller inte en giltig Excel-arbetsbok och kan inte läsas. Spara om den i Excel "
-            "som Excel-arbetsbok (.xlsx) och försök igen."
-        ) from error
+        raise _unreadable(error) from error
 
 
 class _SheetReader:
@@ -138,6 +148,7 @@ class _SheetReader:
     def __init__(self, sheet: layout.Sheet, ws, result: ReadResult, divisions: dict[str, str] | None):
         self.sheet, self.name, self.result, self.divisions = sheet, ws.title, result, divisions
         self.cells = [row for row in ws.iter_rows()]
+        self.flagged: set[tuple[int, str]] = set()  # cells with a problem already reported
         self.header_row, self.columns = self._find_header()
 
     def _find_header(self) -> tuple[int | None, dict[str, int]]:
@@ -165,12 +176,20 @@ class _SheetReader:
         return [c for c in self.sheet.columns if c.key in keys and c.key not in self.columns]
 
     def problem(self, row: int | None, column: layout.Column | None, message: str) -> None:
+        if column is not None and row is not None:
+            self.flagged.add((row, column.key))
         place = None
         if column is not None and column.key in self.columns:
             place = f"{get_column_letter(self.columns[column.key] + 1)} ({column.header})"
         elif column is not None:
             place = column.header
         self.result.problems.append(Problem(self.name, row, place, message))
+
+    def require(self, r: int, row: dict, keys) -> None:
+        """A required value is missing, unless its cell was already reported for another reason."""
+        for key in keys:
+            if not row.get(key) and (r, key) not in self.flagged:
+                self.problem(r, self.sheet.column(key), "Värde saknas; kolumnen måste vara ifylld.")
 
     def rows(self):
         """(row number, {key: value}) for each non-empty data row."""
@@ -306,6 +325,9 @@ def read_workbook(data: bytes, *, known_divisions: dict[str, str] | None, max_by
     wb = open_workbook(data, max_bytes)
     try:
         return _read(wb, known_divisions)
+    except (DefusedXmlException, ParseError, zipfile.BadZipFile, zlib.error, EOFError) as error:
+        # Read-only mode parses each sheet only when it is read.
+        raise _unreadable(error) from error
     finally:
         wb.close()
 
@@ -358,9 +380,7 @@ def _read_actions(reader: _SheetReader, result: ReadResult) -> None:
         return
     seen: dict[str, int] = {}
     for r, row in reader.rows():
-        for key in required:
-            if not row.get(key):
-                reader.problem(r, reader.sheet.column(key), "Värde saknas; kolumnen måste vara ifylld.")
+        reader.require(r, row, required)
         ref = row.get("ref")
         if ref:
             if ref in seen:
@@ -380,9 +400,7 @@ def _read_statuses(reader: _SheetReader, result: ReadResult) -> None:
     actions = {a["ref"]: a for a in result.rows.actions if a.get("ref")}
     seen: dict[tuple, int] = {}
     for r, row in reader.rows():
-        for key in ("ref", "division", "status"):
-            if not row.get(key):
-                reader.problem(r, reader.sheet.column(key), "Värde saknas; kolumnen måste vara ifylld.")
+        reader.require(r, row, ("ref", "division", "status"))
         ref, division = row.get("ref"), row.get("division")
         if not ref or not division:
             continue
@@ -439,9 +457,7 @@ def _read_simple(reader: _SheetReader) -> list[dict]:
         return []
     rows = []
     for r, row in reader.rows():
-        for key in required:
-            if not row.get(key):
-                reader.problem(r, reader.sheet.column(key), "Värde saknas; kolumnen måste vara ifylld.")
+        reader.require(r, row, required)
         period = row.get("period")
         if period is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(period)):
             period = row["period"] = str(period)[:7]  # Excel made a date of it
