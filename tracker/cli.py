@@ -69,7 +69,85 @@ def serve_command(host, port, threads):
     serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
 
 
+@click.command("export")
+@click.argument("plan_key")
+@click.option("--version", type=int, default=None, help="An approved version (default: the current draft).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the workbook to this file.")
+@with_appcontext
+def export_command(plan_key, version, output):
+    """Export a plan as the Excel attachment; a copy is kept under exports/."""
+    from tracker.plans.services import get_plan
+    from tracker.xlsx.services import export_plan
+
+    plan = get_plan(plan_key)
+    if plan is None:
+        raise click.ClickException(f"Det finns ingen plan med nyckeln {plan_key}.")
+    try:
+        export, data = export_plan(plan, None, current_app.config["EXPORT_DIR"], version=version)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    if output:
+        with open(output, "wb") as file:
+            file.write(data)
+    click.echo(f"Exporterad: {output or export.file_name} (SHA-256 {export.sha256})")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--plan", "plan_key", default=None, help="The plan's key; default: the one the workbook names.")
+@click.option("--dry-run", is_flag=True, help="Only show what would change.")
+@click.option("--agreement", default=None, help="For a new plan, when the workbook does not say.")
+@click.option("--year", type=int, default=None, help="For a new plan, when the workbook does not say.")
+@click.option("--title", default=None, help="For a new plan, when the workbook does not say.")
+@click.option("--remove-missing", is_flag=True, help="Remove åtgärder that are in the plan but not in the file.")
+@with_appcontext
+def import_command(file, plan_key, dry_run, agreement, year, title, remove_missing):
+    """Import a plan from the Excel attachment. Exit status 0 when clean, 2 when the file has problems."""
+    from tracker.xlsx.services import WorkbookError, apply_import, preview_import
+
+    with open(file, "rb") as handle:
+        data = handle.read()
+    try:
+        preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"], plan_key=plan_key,
+                                 agreement=agreement, year=year, title=title)
+    except WorkbookError as error:
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(2)
+    for note in preview.read.notes:
+        click.echo(f"Obs: {note}")
+    if not preview.clean:
+        for problem in ([preview.refusal] if preview.refusal else []) + [str(p) for p in preview.problems]:
+            click.echo(f"Fel: {problem}", err=True)
+        click.echo("Inget har sparats.", err=True)
+        sys.exit(2)
+    if preview.new_plan:
+        facts = preview.new_plan
+        click.echo(f"Ny plan {preview.plan_key}: {facts['title']} ({facts['agreement']}, {facts['year']}).")
+    for assumption in preview.assumptions:
+        click.echo(f"Antagande: {assumption}")
+    for change in preview.changes:
+        if change.state in ("new", "changed", "missing"):
+            marker = {"new": "+", "changed": "~", "missing": "?"}[change.state]
+            click.echo(f"{marker} {change.kind} {change.key}: {change.title}")
+            for label, before, after in change.fields:
+                click.echo(f"    {label}: {before} → {after}")
+    click.echo(preview.summary)
+    if preview.count("missing"):
+        click.echo("Det som saknas i filen " + ("tas bort." if remove_missing else "behålls (--remove-missing tar bort)."))
+    if dry_run:
+        click.echo("Provkörning: inget har sparats.")
+        return
+    if preview.has_changes:
+        apply_import(preview, None, remove_missing=remove_missing)
+        db.session.commit()
+        click.echo("Importen är sparad.")
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(serve_command)

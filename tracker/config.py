@@ -26,6 +26,8 @@ def from_environment(instance_path: Path) -> dict:
             "TRACKER_DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}"
         ),
         "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR", str(ROOT / "exports")),
+        "IMPORT_DIR": str(instance_path / "imports"),
+        "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_SECURE_COOKIES") == "1",

@@ -20,7 +20,7 @@ ERROR_TEXTS = {
     404: "Sidan eller posten finns inte.",
     405: "Metoden är inte tillåten här.",
     409: "Posten har ändrats av någon annan.",
-    413: "Filen är för stor.",
+    413: "Filen är för stor för att laddas upp. Största tillåtna storlek för en import är 10 MB.",
     500: "Ett oväntat fel uppstod. Försök igen, och kontakta förvaltaren om det upprepas.",
 }
 

@@ -6,6 +6,7 @@ from tracker.extensions import db
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import Status
+from tracker.xlsx.services import list_exports
 from tracker.web import is_htmx, render_page_or_fragment, safe_next, today
 
 bp = Blueprint("plans", __name__)
@@ -65,6 +66,7 @@ def show(key: str):
     divisions = services.list_divisions()
     plan_filter, notices = _plan_filter(divisions)
     view = services.plan_view(plan, plan_filter, today())
+    exports = list_exports(plan) if current_user.can_edit_structure and not is_htmx() else []
     return render_page_or_fragment(
         "plans/plan.html",
         "plans/_plan_body.html",
@@ -74,6 +76,7 @@ def show(key: str):
         plan_filter=plan_filter,
         notices=notices,
         overdue=services.OVERDUE,
+        exports=exports,
     )
 
 

@@ -47,12 +47,12 @@ def _write(ws, row: int, column: int, value, style: str | None = None):
     cell = ws.cell(row=row, column=column)
     value = cell_value(value)
     cell.value = value
+    if style:
+        cell.style = style
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         # Text, never a formula: stored as a string and shown with Excel's quote prefix.
         cell.data_type = "s"
         cell.quotePrefix = True
-    if style:
-        cell.style = style
     return cell
 
 

@@ -434,21 +434,22 @@ def _derive_missing_statuses(result: ReadResult) -> None:
             result.rows.statuses.append({
                 "ref": action.get("ref"), "title": action["title"], "division": division,
                 "status": action.get("status") or Status.NOT_STARTED,
-                "comment": _comment_for(action.get("comments"), division, len(action["divisions"])),
+                "comment": _comment_for(action.get("comments"), division, action["divisions"]),
                 "updated": None, "updated_by": None, "_action": action,
             })
 
 
-def _comment_for(comments: str | None, division: str, responsible: int) -> str | None:
-    """A förvaltning's part of column M ("Name: text" lines); unprefixed text when it is the only one."""
+def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]) -> str | None:
+    """A förvaltning's part of column M, written as "Name: text" lines; unprefixed text is everyone's."""
     if not comments:
         return None
+    lines = comments.splitlines()
+    prefixes = [f"{d}:".casefold() for d in divisions]
+    if not any(line.casefold().startswith(p) for line in lines for p in prefixes):
+        return comments
     prefix = f"{division}:".casefold()
-    parts = [line[len(prefix):].strip() for line in comments.splitlines() if line.casefold().startswith(prefix)]
-    if parts:
-        return "\n".join(parts)
-    has_prefixes = any(":" in line.split(" ", 3)[-1] for line in comments.splitlines())
-    return comments if responsible == 1 or not has_prefixes else None
+    own = [line[len(prefix):].strip() for line in lines if line.casefold().startswith(prefix)]
+    return "\n".join(own) or None
 
 
 def _read_simple(reader: _SheetReader) -> list[dict]:

@@ -1,0 +1,152 @@
+import json
+import re
+import secrets
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from tracker.extensions import db
+from tracker.plans import services as plans
+from tracker.plans.views import load_plan
+from tracker.types import utcnow
+from tracker.xlsx import services
+from tracker.xlsx.models import Export
+
+bp = Blueprint("xlsx", __name__)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+
+
+@bp.before_request
+@login_required
+def _require_editor():
+    """Export and import are the strateg's and the direktör's (DOMAIN.md, Roles)."""
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör kan exportera och importera planer.")
+
+
+def load_export(export_id: int) -> Export:
+    export = db.session.get(Export, export_id)
+    if export is None:
+        abort(404, "Exporten finns inte.")
+    return export
+
+
+@bp.post("/planer/<key>/export")
+def export(key: str):
+    plan = load_plan(key)
+    record, data = services.export_plan(plan, current_user, current_app.config["EXPORT_DIR"])
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
+
+
+@bp.get("/exporter/<int:export_id>")
+def download(export_id: int):
+    record = load_export(export_id)
+    path = Path(current_app.config["EXPORT_DIR"]) / record.file_name
+    if not path.is_file():
+        abort(404, f"Filen {record.file_name} finns inte längre i exportmappen.")
+    return send_file(path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
+
+
+@bp.post("/exporter/<int:export_id>/skickad")
+def mark_sent(export_id: int):
+    record = load_export(export_id)
+    services.mark_sent(record, current_user)
+    db.session.commit()
+    flash(f"{record.file_name} är markerad som skickad till Socialstyrelsen.", "info")
+    return redirect(url_for("plans.show", key=record.plan.key) + "#exporter")
+
+
+# --- Import -----------------------------------------------------------------------------
+
+
+def _upload_paths(token: str) -> tuple[Path, Path]:
+    if not TOKEN.match(token):
+        abort(404, "Importen finns inte.")
+    directory = Path(current_app.config["IMPORT_DIR"])
+    return directory / f"{token}.xlsx", directory / f"{token}.json"
+
+
+def _load_upload(token: str) -> tuple[bytes, dict]:
+    data_path, meta_path = _upload_paths(token)
+    if not data_path.is_file() or not meta_path.is_file():
+        abort(404, "Importen finns inte längre. Ladda upp filen igen.")
+    meta = json.loads(meta_path.read_text())
+    if meta["user_id"] != current_user.id:
+        abort(403, "Importen laddades upp av någon annan.")
+    return data_path.read_bytes(), meta
+
+
+def _new_plan_fields(form) -> dict:
+    fields = {}
+    if form.get("agreement", "").strip():
+        fields["agreement"] = form["agreement"].strip()
+    if form.get("title", "").strip():
+        fields["title"] = form["title"].strip()
+    if form.get("year", "").strip().isdigit():
+        fields["year"] = int(form["year"])
+    return fields
+
+
+def _preview_page(preview, token, meta, status=200, message=None):
+    return render_template(
+        "xlsx/import_preview.html", preview=preview, token=token, meta=meta, message=message,
+        changed=[c for c in preview.changes if c.state != "unchanged"],
+    ), status
+
+
+@bp.get("/import")
+def import_form():
+    return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=request.args.get("plan"),
+                           error=None)
+
+
+@bp.post("/import")
+def upload():
+    upload = request.files.get("file")
+    plan_key = (request.form.get("plan") or "").strip() or (request.form.get("new_key") or "").strip() or None
+    error = None
+    if upload is None or not upload.filename:
+        error = "Välj en Excel-fil (.xlsx) att importera."
+    if error is None:
+        data = upload.read()
+        try:
+            preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                                              plan_key=plan_key, **_new_plan_fields(request.form))
+        except services.WorkbookError as workbook_error:
+            error = str(workbook_error)
+    if error:
+        return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=plan_key,
+                               error=error), 400
+    token = secrets.token_urlsafe(24)
+    meta = {"user_id": current_user.id, "plan_key": preview.plan_key, "file_name": upload.filename,
+            "uploaded_at": utcnow().isoformat()}
+    if preview.clean:
+        data_path, meta_path = _upload_paths(token)
+        data_path.parent.mkdir(parents=True, exist_ok=True)
+        data_path.write_bytes(data)
+        meta_path.write_text(json.dumps(meta))
+    return _preview_page(preview, token, meta, 200 if preview.clean else 400)
+
+
+@bp.post("/import/<token>")
+def confirm(token: str):
+    data, meta = _load_upload(token)
+    new_plan = _new_plan_fields(request.form)
+    preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                                      plan_key=meta["plan_key"], **new_plan)
+    if not preview.clean:
+        return _preview_page(preview, token, meta, 400)
+    if preview.fingerprint != request.form.get("fingerprint"):
+        return _preview_page(preview, token, meta, 409,
+                             "Planen har ändrats sedan förhandsgranskningen. Granska ändringarna igen och bekräfta.")
+    plan = services.apply_import(preview, current_user, remove_missing=request.form.get("missing") == "remove",
+                                 new_plan=new_plan)
+    db.session.commit()
+    for path in _upload_paths(token):
+        path.unlink(missing_ok=True)
+    flash(f"Importen av {meta['file_name']} är sparad: {preview.summary}.", "info")
+    return redirect(url_for("plans.show", key=plan.key))
