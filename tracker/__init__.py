@@ -29,6 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    # Uploads are refused before they are read when far over the import limit; the import
+    # itself reports the exact size against the limit.
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["IMPORT_MAX_BYTES"] + 1024 * 1024)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from tracker import models  # noqa: F401  (every model registered before the mappers configure)
@@ -41,11 +44,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     from tracker import web
     from tracker.plans.views import bp as plans_bp
+    from tracker.users.admin import bp as admin_bp
     from tracker.users.views import bp as users_bp
+    from tracker.xlsx.views import bp as xlsx_bp
 
     web.init_app(app)
     app.register_blueprint(users_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(xlsx_bp)
 
     from tracker.cli import register_commands
 

@@ -1,6 +1,7 @@
 """Operations on users, shared by the web, the command line and the demo loader."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -8,6 +9,11 @@ from tracker.users.models import Division, User
 from tracker.vocabulary import Role
 
 MIN_PASSWORD_LENGTH = 8
+# The column lengths of User and Division: longer input is refused with a message, not a database error.
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 120
+DIVISION_NAME_MAX_LENGTH = 120
+DIVISION_SHORT_NAME_MAX_LENGTH = 20
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -29,15 +35,19 @@ def find_division(name: str) -> Division | None:
     return None
 
 
-def create_user(*, email: str, name: str, role: str, password: str, division: str | None = None) -> User:
-    errors = {}
-    email = email.strip().lower()
-    if "@" not in email:
-        errors["email"] = "Ange en giltig e-postadress, t.ex. namn@regionhalland.se."
-    elif find_user_by_email(email):
-        errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
-    if not name.strip():
+def list_users() -> list[User]:
+    return db.session.scalars(sa.select(User).options(so.joinedload(User.division)).order_by(User.name)).all()
+
+
+def _check_profile(
+    errors: dict[str, str], *, name: str, role: str, division: str | None
+) -> tuple[str, Role | None, Division | None]:
+    """The name, role and förvaltning of a user, checked; problems go into `errors`."""
+    name = name.strip()
+    if not name:
         errors["name"] = "Ange användarens namn."
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["name"] = f"Namnet får ha högst {NAME_MAX_LENGTH} tecken."
     role_value = Role.from_label(role)
     if role_value is None:
         errors["role"] = "Okänd roll. Välj en av: " + ", ".join(
@@ -48,12 +58,95 @@ def create_user(*, email: str, name: str, role: str, password: str, division: st
         errors["division"] = f"Okänd förvaltning: {division}."
     if role_value is Role.DIVISION_CONTACT and not division:
         errors["division"] = "En förvaltningskontakt måste höra till en förvaltning."
+    return name, role_value, division_value
+
+
+def _check_password(errors: dict[str, str], password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."
+
+
+def create_user(*, email: str, name: str, role: str, password: str, division: str | None = None) -> User:
+    errors = {}
+    email = email.strip().lower()
+    if "@" not in email or len(email) > EMAIL_MAX_LENGTH:
+        errors["email"] = "Ange en giltig e-postadress, t.ex. namn@regionhalland.se."
+    elif find_user_by_email(email):
+        errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
+    name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
+    _check_password(errors, password)
     if errors:
         raise ValidationError(errors)
-    user = User(email=email, name=name.strip(), role=role_value, division=division_value)
+    user = User(email=email, name=name, role=role_value, division=division_value)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def update_user(user: User, *, name: str, role: str, division: str | None, active: bool, acting_user: User) -> User:
+    errors = {}
+    name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
+    # An administratör who locks themselves out may leave the region with nobody to manage users.
+    if user.id == acting_user.id:
+        if not active:
+            errors["active"] = "Du kan inte inaktivera ditt eget konto. Be en annan administratör om det behövs."
+        if user.role is Role.ADMIN and role_value not in (Role.ADMIN, None):
+            errors["role"] = "Du kan inte ta bort din egen administratörsroll. Be en annan administratör om det behövs."
+    if errors:
+        raise ValidationError(errors)
+    user.name, user.role, user.division, user.active = name, role_value, division_value, active
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """An administratör's reset: the user logs in with `password` from now on."""
+    errors = {}
+    _check_password(errors, password)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    db.session.flush()
+
+
+def _check_division(name: str, short_name: str, division: Division | None = None) -> tuple[str, str | None]:
+    """The cleaned name and short name, unique among the other förvaltningar.
+
+    A name may not equal another förvaltning's short name either: find_division
+    looks both up, so it must never find two.
+    """
+    name, short_name = " ".join(name.split()), " ".join(short_name.split())
+    errors = {}
+    if not name:
+        errors["name"] = "Ange förvaltningens namn."
+    elif len(name) > DIVISION_NAME_MAX_LENGTH:
+        errors["name"] = f"Namnet får ha högst {DIVISION_NAME_MAX_LENGTH} tecken."
+    if len(short_name) > DIVISION_SHORT_NAME_MAX_LENGTH:
+        errors["short_name"] = f"Kortnamnet får ha högst {DIVISION_SHORT_NAME_MAX_LENGTH} tecken."
+    for other in db.session.scalars(sa.select(Division)):
+        if other is division:
+            continue
+        taken = {other.name.casefold(), (other.short_name or "").casefold()}
+        if "name" not in errors and name.casefold() in taken:
+            errors["name"] = f"Namnet {name} används redan av förvaltningen {other.name}."
+        if "short_name" not in errors and short_name and short_name.casefold() in taken:
+            errors["short_name"] = f"Kortnamnet {short_name} används redan av förvaltningen {other.name}."
+    if errors:
+        raise ValidationError(errors)
+    return name, short_name or None
+
+
+def create_division(name: str, short_name: str) -> Division:
+    name, short_name = _check_division(name, short_name)
+    last_position = db.session.scalar(sa.select(sa.func.max(Division.position)))
+    division = Division(name=name, short_name=short_name, position=(last_position or 0) + 1)
+    db.session.add(division)
+    db.session.flush()
+    return division
+
+
+def rename_division(division: Division, name: str, short_name: str) -> Division:
+    division.name, division.short_name = _check_division(name, short_name, division)
+    db.session.flush()
+    return division

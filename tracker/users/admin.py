@@ -1,0 +1,135 @@
+"""The Administratör's pages: users and förvaltningar. Plain forms: POST, then redirect with a message."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.plans.services import list_divisions
+from tracker.users import services
+from tracker.users.models import Division, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def _require_admin():
+    """Every page here is the Administratör's; the loaders below only need to find the row."""
+    if not current_user.can_manage_users:
+        abort(403, "Bara en administratör får hantera användare och förvaltningar.")
+
+
+def load_user(user_id: int) -> User:
+    return db.get_or_404(User, user_id, description="Användaren finns inte.")
+
+
+def load_division(division_id: int) -> Division:
+    return db.get_or_404(Division, division_id, description="Förvaltningen finns inte.")
+
+
+@bp.get("/anvandare")
+def users():
+    return render_template("users/admin_users.html", users=services.list_users())
+
+
+def _user_form(user: User | None = None, values: dict | None = None, errors: dict | None = None, status: int = 200):
+    if values is None:
+        values = {"name": user.name, "role": user.role.value, "active": user.active,
+                  "division": user.division.name if user.division else ""} if user else {}
+    page = render_template("users/admin_user_form.html", user=user, values=values, errors=errors or {},
+                           divisions=list_divisions())
+    return page, status
+
+
+def _posted_profile() -> dict:
+    return {
+        "name": request.form.get("name", ""),
+        "role": request.form.get("role", ""),
+        "division": request.form.get("division") or None,
+    }
+
+
+@bp.route("/anvandare/ny", methods=["GET", "POST"])
+def new_user():
+    if request.method == "GET":
+        return _user_form()
+    values = {"email": request.form.get("email", ""), **_posted_profile()}
+    try:
+        user = services.create_user(**values, password=request.form.get("password", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        return _user_form(values=values, errors=error.errors, status=400)
+    db.session.commit()
+    flash(f"Användaren {user.name} ({user.email}) är skapad.", "info")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = load_user(user_id)
+    if request.method == "GET":
+        return _user_form(user)
+    values = {**_posted_profile(), "active": "active" in request.form}
+    password = request.form.get("password", "")
+    # Both checks run, so every message shows at once; the rollback undoes whichever one passed.
+    errors = {}
+    try:
+        services.update_user(user, **values, acting_user=current_user)
+    except ValidationError as error:
+        errors.update(error.errors)
+    if password:
+        try:
+            services.set_password(user, password)
+        except ValidationError as error:
+            errors.update(error.errors)
+    if errors:
+        db.session.rollback()
+        return _user_form(user, values=values, errors=errors, status=400)
+    db.session.commit()
+    flash(f"Ändringarna för {user.name} är sparade." + (" Lösenordet är bytt." if password else ""), "info")
+    return redirect(url_for("admin.users"))
+
+
+def _divisions_page(failed: int | str | None = None, values: dict | None = None, errors: dict | None = None,
+                    status: int = 200):
+    """The list with a rename form per row; `failed` ("new" or a division id) is the form to show again."""
+    page = render_template("users/admin_divisions.html", divisions=list_divisions(), failed=failed,
+                           values=values or {}, errors=errors or {})
+    return page, status
+
+
+def _posted_division() -> dict:
+    return {"name": request.form.get("name", ""), "short_name": request.form.get("short_name", "")}
+
+
+@bp.get("/forvaltningar")
+def divisions():
+    return _divisions_page()
+
+
+@bp.post("/forvaltningar")
+def create_division():
+    values = _posted_division()
+    try:
+        division = services.create_division(**values)
+    except ValidationError as error:
+        db.session.rollback()
+        return _divisions_page("new", values, error.errors, 400)
+    db.session.commit()
+    flash(f"Förvaltningen {division.name} är skapad.", "info")
+    return redirect(url_for("admin.divisions"))
+
+
+@bp.post("/forvaltningar/<int:division_id>")
+def rename_division(division_id: int):
+    division = load_division(division_id)
+    values = _posted_division()
+    try:
+        services.rename_division(division, **values)
+    except ValidationError as error:
+        db.session.rollback()
+        return _divisions_page(division_id, values, error.errors, 400)
+    db.session.commit()
+    flash(f"Förvaltningen {division.name} är sparad.", "info")
+    return redirect(url_for("admin.divisions"))
