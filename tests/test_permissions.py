@@ -1,7 +1,14 @@
 """Every state-changing route × every role: the status code, and no change where refused."""
 
+import io
+import json
+from pathlib import Path
+
 import pytest
-import sqlalchemy as sa
+from flask import current_app
+
+from tests.xlsx.helpers import edit
+from tracker.xlsx.services import export_plan, preview_import
 
 from tracker.extensions import db
 from tracker.vocabulary import Role, Status
@@ -19,7 +26,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def world(make_plan, make_user):
+def world(make_plan, make_user, divisions):
     plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
     ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
     users = {
@@ -30,13 +37,46 @@ def world(make_plan, make_user):
         "director": make_user(Role.DIRECTOR),
         "admin": make_user(Role.ADMIN),
     }
-    return {"plan": plan, "ph_status": ph_status, "users": users}
+    export, _ = export_plan(plan, users["strategist"], current_app.config["EXPORT_DIR"])
+    db.session.commit()
+    return {"plan": plan, "ph_status": ph_status, "users": users, "divisions": divisions, "export": export}
 
 
-def _status_update(world):
+def _upload(world, user):
+    _, data = export_plan(world["plan"], None, current_app.config["EXPORT_DIR"])
+    db.session.rollback()
+    data = edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör"))
+    return "/import", {"plan": world["plan"].key, "file": (io.BytesIO(data), "bilaga.xlsx")}
+
+
+def _confirm(world, user):
+    """A previewed upload of this user's, ready to be confirmed."""
+    url, data = _upload(world, user)
+    token = "t" * 32
+    directory = Path(current_app.config["IMPORT_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{token}.xlsx").write_bytes(data["file"][0].getvalue())
+    (directory / f"{token}.json").write_text(json.dumps(
+        {"user_id": user.id if user else 0, "plan_key": world["plan"].key, "file_name": "bilaga.xlsx"}))
+    preview = preview_import(data["file"][0].getvalue(), max_bytes=10**7, plan_key=world["plan"].key)
+    return f"/import/{token}", {"fingerprint": preview.fingerprint, "missing": "keep"}
+
+
+def _status_update(world, user=None):
     ds = world["ph_status"]
     return f"/status/{ds.id}", {"status": "done", "comment": "Klart", "version": ds.version_id}
 
+
+def _user_edit(world, user=None):
+    reader = world["users"]["reader"]
+    return f"/admin/anvandare/{reader.id}", {"name": "Lena Lindqvist", "role": "strategist", "division": "",
+                                             "active": "1", "password": "ett-nytt-losenord"}
+
+
+EDITORS = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
+           "strategist": 302, "director": 302, "admin": 403}
+ONLY_ADMIN = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
+              "strategist": 403, "director": 403, "admin": 302}
 
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {
@@ -46,11 +86,35 @@ MATRIX = {
          "strategist": 403, "director": 403, "admin": 403},
     ),
     "users.logout": (
-        lambda world: ("/logga-ut", {}),
+        lambda world, user=None: ("/logga-ut", {}),
         {"anonymous": 302, "reader": 302, "contact_own": 302, "contact_other": 302,
          "strategist": 302, "director": 302, "admin": 302},
     ),
+    "admin.new_user": (
+        lambda world, user=None: ("/admin/anvandare/ny", {"email": "ny@regionhalland.test", "name": "Ny Användare",
+                                               "role": "reader", "division": "", "password": "ett-langt-losenord"}),
+        ONLY_ADMIN,
+    ),
+    "admin.edit_user": (_user_edit, ONLY_ADMIN),
+    "admin.create_division": (
+        lambda world, user=None: ("/admin/forvaltningar", {"name": "Regionservice", "short_name": "RS"}),
+        ONLY_ADMIN,
+    ),
+    "admin.rename_division": (
+        lambda world, user=None: (f"/admin/forvaltningar/{world['divisions']['RK'].id}",
+                       {"name": "Regionkontoret Halmstad", "short_name": "RKH"}),
+        ONLY_ADMIN,
+    ),
+    "xlsx.export": (
+        lambda world, user=None: (f"/planer/{world['plan'].key}/export", {}),
+        {**EDITORS, "strategist": 200, "director": 200},
+    ),
+    "xlsx.mark_sent": (lambda world, user=None: (f"/exporter/{world['export'].id}/skickad", {}), EDITORS),
+    "xlsx.upload": (_upload, {**EDITORS, "strategist": 200, "director": 200}),
+    "xlsx.confirm": (_confirm, EDITORS),
 }
+# Allowed requests that change the session or show a preview, not the database.
+SESSION_ONLY = {"users.logout", "xlsx.upload"}
 # Routes that change nothing in the database, whoever posts.
 NOT_IN_MATRIX = {"users.login"}
 
@@ -66,9 +130,10 @@ def test_every_state_changing_route_is_in_the_matrix(app):
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 def test_permission_matrix(client, login, world, endpoint, actor):
     build, expected = MATRIX[endpoint]
-    url, data = build(world)
-    if actor != "anonymous":
-        login(world["users"][actor])
+    user = world["users"].get(actor)
+    url, data = build(world, user)
+    if user:
+        login(user)
     before = snapshot()
     response = client.post(url, data=data)
     assert response.status_code == expected[actor], response.get_data(as_text=True)[:300]
@@ -80,11 +145,15 @@ def test_permission_matrix(client, login, world, endpoint, actor):
         assert response.headers["Location"].startswith("/logga-in")
 
 
-def test_allowed_status_update_does_change_the_database(client, login, world):
-    url, data = _status_update(world)
-    login(world["users"]["contact_own"])
+@pytest.mark.parametrize("endpoint", sorted(set(MATRIX) - SESSION_ONLY))
+def test_allowed_request_does_change_the_database(client, login, world, endpoint):
+    """Guards the matrix: a refusal that leaves the database alone proves nothing if allowing would too."""
+    build, expected = MATRIX[endpoint]
+    actor = next(a for a in ACTORS if a != "anonymous" and expected[a] in (200, 302))
+    url, data = build(world, world["users"][actor])
+    login(world["users"][actor])
     before = snapshot()
-    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == expected[actor]
     db.session.expire_all()
     assert snapshot() != before
 

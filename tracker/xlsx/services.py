@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.plans.models import (
-    Action, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, SuccessFactor,
+    Action, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact,
 )
 from tracker.types import utcnow
 from tracker.users.models import Division, User
