@@ -50,6 +50,7 @@ test: install-test chromium postgres
 
 bench: install-test
 	$(BIN)/python bench/plan_page.py
+	$(BIN)/python bench/excel.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -13,51 +13,16 @@ Both sides go through Flask's test client (no network), CSRF off for both.
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-import flask_migrate
 import sqlalchemy as sa
 from flask import Flask
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tracker import create_app  # noqa: E402
-from tracker.demo.loader import read_plan_data  # noqa: E402
-from tracker.extensions import db  # noqa: E402
-from tracker.plans import services  # noqa: E402
-from tracker.plans.models import DivisionStatus  # noqa: E402
-from tracker.users.models import Division, User  # noqa: E402
-from tracker.vocabulary import Horizon, Role, Status  # noqa: E402
-
-DIVISIONS = ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Ambulans, Diagnostik och Hälsa"]
-
-
-def real_texts():
-    """Åtgärder of the real tillgänglighet plan, cycled to fill a large plan."""
-    data = read_plan_data("tillganglighet-2023.json")
-    return [(f["title"], a) for area in data["areas"] for f in area["factors"] for a in f["actions"]]
-
-
-def generate_plan(key: str, actions: int, divisions: list[Division]) -> None:
-    texts = real_texts()
-    plan = services.create_plan(key=key, agreement="Ökad tillgänglighet", title=f"Genererad plan {key}", year=2025)
-    area = services.add_area(plan, code="3.6", title="Regionala handlingsplaner för ökad tillgänglighet")
-    factor = None
-    statuses = list(Status)
-    for i in range(actions):
-        factor_title, a = texts[i % len(texts)]
-        if i % 10 == 0:
-            factor = services.add_factor(plan, area=area, title=f"{factor_title} ({i // 10 + 1})")
-        action = services.add_action(
-            factor, divisions=divisions, ref=f"FF{i // 10 + 1:02d}-A{i % 10 + 1:02d}", title=a["title"],
-            description=a.get("description"), owner=a.get("owner"), horizon=Horizon.SHORT,
-        )
-        for j, row in enumerate(action.statuses):
-            row.status = statuses[(i + j) % 4]
-            row.comment = f"Kommentar {i}-{j}: arbetet följs upp i förvaltningsdialogen."
-    db.session.commit()
+from common import generate_plan, make_app
+from tracker.extensions import db
+from tracker.plans.models import DivisionStatus
+from tracker.users.models import User
+from tracker.vocabulary import Role, Status
 
 
 def timed(fn, runs: int) -> list[float]:
@@ -78,26 +43,18 @@ def main() -> int:
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary folder")
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="tracker-bench-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench"})
-
+    app, url = make_app(args.database_url)
     with app.app_context():
-        metadata = sa.MetaData()
-        metadata.reflect(db.engine)
-        metadata.drop_all(db.engine)
-        flask_migrate.upgrade()
-        divisions = [Division(name=name, position=i) for i, name in enumerate(DIVISIONS)]
-        db.session.add_all(divisions)
-        contact = User(email="kontakt@bench.local", name="Bänk", role=Role.DIVISION_CONTACT, division=divisions[0])
+        generate_plan("bench-30", 30)
+        generate_plan("bench-300", 300)
+        division_id = db.session.scalar(sa.select(DivisionStatus.division_id).limit(1))
+        contact = User(email="kontakt@bench.local", name="Bänk", role=Role.DIVISION_CONTACT, division_id=division_id)
         contact.set_password("benchmark")
         db.session.add(contact)
         db.session.commit()
-        generate_plan("bench-30", 30, divisions)
-        generate_plan("bench-300", 300, divisions)
         contact_id = contact.id
         status_id = db.session.scalar(
-            sa.select(DivisionStatus.id).where(DivisionStatus.division_id == divisions[0].id).limit(1)
+            sa.select(DivisionStatus.id).where(DivisionStatus.division_id == division_id).limit(1)
         )
 
     client = app.test_client()

@@ -68,8 +68,11 @@ def test_texts_that_look_like_formulas_are_written_as_text(make_plan, tmp_path):
 
 
 def test_swedish_characters_and_long_texts_survive(make_plan, tmp_path):
-    title = "Åtgärder för ökad tillgänglighet – " + "långa väntetider " * 20
-    plan = make_plan(actions=[{"title": title.strip()}])
+    title = "Åtgärder för ökad tillgänglighet – kortare väntetider i Halmstad, Varberg och Kungsbacka"
+    plan = make_plan(actions=[{"title": title}])
+    plan.factors[0].actions[0].description = "Långa väntetider ska kortas. " * 40
+    db.session.commit()
     _, data = services.export_plan(plan, None, tmp_path)
     ws = load_workbook(BytesIO(data))["Handlingsplan"]
-    assert ws["D6"].value == title.strip() and ws["D6"].alignment.wrap_text
+    assert ws["D6"].value == title and ws["D6"].alignment.wrap_text
+    assert ws["E6"].value == "Långa väntetider ska kortas. " * 40 and ws["E6"].alignment.wrap_text

@@ -184,3 +184,9 @@ def test_today_is_no_excuse_for_a_date_object():
     preview = services.preview_import(with_row(due=date(2024, 12, 31)), max_bytes=MAX_BYTES,
                                       plan_key="tillganglighet-2024")
     assert preview.problems == []
+
+
+def test_a_text_longer_than_the_database_keeps():
+    messages = refused(with_row(title="Väntelistor " * 30))
+    assert messages == ["Handlingsplan, rad 6, kolumn D (Åtgärd/insats): Texten har 359 tecken; högst 300 får plats. "
+                        "Korta den, eller flytta det mesta till Beskrivning."]

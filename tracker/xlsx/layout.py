@@ -21,7 +21,8 @@ class Column:
     required: bool = False
     synonyms: tuple[str, ...] = ()
     vocabulary: str | None = None  # the name of a list on the Listor sheet
-    derived: bool = False  # computed by the app; export writes it, import ignores it (and says so)
+    derived: bool = False  # computed by the app; export writes it, import ignores it
+    max_length: int | None = None  # the database column's length
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -89,9 +90,9 @@ VOCABULARIES = {
 CONTACTS = Sheet(
     "Kontaktuppgifter",
     (
-        Column("name", "Kontaktperson", width=28, required=True),
-        Column("phone", "Telefonnummer", width=18),
-        Column("email", "Mejladress", width=32),
+        Column("name", "Kontaktperson", width=28, required=True, max_length=120),
+        Column("phone", "Telefonnummer", width=18, max_length=40),
+        Column("email", "Mejladress", width=32, max_length=254),
         Column("comment", "Ev. kommentar", width=50),
     ),
 )
@@ -99,16 +100,17 @@ CONTACTS = Sheet(
 PLAN = Sheet(
     "Handlingsplan",
     (
-        Column("ref", "ID", width=12),
-        Column("area", "Insatsområde", width=30, synonyms=("Område", "Fokusområde")),
-        Column("factor", "Framgångsfaktor", width=34, required=True),
-        Column("title", "Åtgärd/insats", width=44, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet")),
+        Column("ref", "ID", width=12, max_length=40),
+        Column("area", "Insatsområde", width=30, synonyms=("Område", "Fokusområde"), max_length=300),
+        Column("factor", "Framgångsfaktor", width=34, required=True, max_length=300),
+        Column("title", "Åtgärd/insats", width=44, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet"),
+               max_length=300),
         Column("description", "Beskrivning", width=50),
         Column("expected_result", "Mål/förväntat resultat", width=40, synonyms=("Mål", "Målsättning")),
         Column("horizon", "Tidshorisont", "list", width=13, vocabulary="horizon"),
         Column("start_date", "Start", "date", width=12),
         Column("due_date", "Klart senast", "date", width=12, synonyms=("Slutdatum", "Tidsplan")),
-        Column("owner", "Ansvarig", width=28, synonyms=("Ansvar",)),
+        Column("owner", "Ansvarig", width=28, synonyms=("Ansvar",), max_length=200),
         Column("divisions", "Ansvariga förvaltningar", "multi", width=30, required=True,
                synonyms=("Förvaltning", "Förvaltningar"), vocabulary="division"),
         Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
@@ -122,23 +124,23 @@ PLAN = Sheet(
 STATUSES = Sheet(
     "Status per förvaltning",
     (
-        Column("ref", "ID", width=12, required=True),
+        Column("ref", "ID", width=12, required=True, max_length=40),
         Column("title", "Åtgärd/insats", width=44, synonyms=("Åtgärd", "Insats", "Aktivitet"), derived=True),
         Column("division", "Förvaltning", "list", width=30, required=True, vocabulary="division"),
         Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
         Column("comment", "Kommentar", width=60, synonyms=("Resultat/kommentar", "Resultat")),
         Column("updated", "Uppdaterad", "date", width=12),
-        Column("updated_by", "Uppdaterad av", width=22),
+        Column("updated_by", "Uppdaterad av", width=22, max_length=120),
     ),
 )
 
 INDICATORS = Sheet(
     "Indikatorer",
     (
-        Column("area", "Område", width=18, synonyms=("Insatsområde", "Fokusområde")),
-        Column("name", "Indikator", width=60, required=True),
+        Column("area", "Område", width=18, synonyms=("Insatsområde", "Fokusområde"), max_length=120),
+        Column("name", "Indikator", width=60, required=True, max_length=300),
         Column("target", "Målvärde", "number", width=10),
-        Column("unit", "Enhet", width=10),
+        Column("unit", "Enhet", width=10, max_length=40),
         Column("direction", "Riktning", "list", width=9, vocabulary="direction"),
         Column("period", "Period", width=9),
         Column("value", "Utfall", "number", width=9),

@@ -229,7 +229,12 @@ class _SheetReader:
             return value.date().isoformat()
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        text = str(value).strip()
+        if column.max_length and len(text) > column.max_length:
+            self.problem(r, column, f"Texten har {len(text)} tecken; högst {column.max_length} får plats. "
+                                    "Korta den, eller flytta det mesta till Beskrivning.")
+            return None
+        return text
 
     def _date(self, r, column, value) -> date | None:
         if isinstance(value, datetime):
