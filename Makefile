@@ -49,8 +49,8 @@ test: install-test chromium postgres
 	fi
 
 bench: install-test
-	$(BIN)/python bench/plan_page.py
-	$(BIN)/python bench/excel.py
+	-$(BIN)/python bench/plan_page.py
+	-$(BIN)/python bench/excel.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from tests import factories
 from tracker import create_app
@@ -74,6 +75,8 @@ def login(client):
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
+        # Requests share the test's app context, and Flask-Login keeps the user in `g`.
+        g.pop("_login_user", None)
         return client
 
     return login_as

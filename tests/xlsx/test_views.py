@@ -1,0 +1,128 @@
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.test_permissions import snapshot
+from tests.xlsx.helpers import edit
+from tracker.extensions import db
+from tracker.plans import services as plans
+from tracker.vocabulary import Role
+from tracker.xlsx import services
+from tracker.xlsx.models import Export
+
+
+@pytest.fixture
+def strateg(login, make_user):
+    user = make_user(Role.STRATEGIST, name="Maria Strand")
+    login(user)
+    return user
+
+
+def upload(client, data: bytes, **form):
+    return client.post("/import", data={"file": (io.BytesIO(data), "bilaga.xlsx"), **form},
+                       content_type="multipart/form-data")
+
+
+def test_export_downloads_the_workbook_and_lists_it_on_the_plan_page(client, strateg, make_plan, app):
+    plan = make_plan()
+    response = client.post(f"/planer/{plan.key}/export")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    record = db.session.scalar(sa.select(Export))
+    assert f'filename={record.file_name}' in response.headers["Content-Disposition"]
+    assert Path(app.config["EXPORT_DIR"], record.file_name).read_bytes() == response.data
+    page = client.get(f"/planer/{plan.key}").get_data(as_text=True)
+    assert record.file_name in page and "Maria Strand" in page and record.sha256[:12] in page
+    assert client.get(f"/exporter/{record.id}").data == response.data
+
+    assert client.post(f"/exporter/{record.id}/skickad").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Export, record.id).sent_by_id == strateg.id
+    assert "Skickad" in client.get(f"/planer/{plan.key}").get_data(as_text=True)
+
+
+def test_readers_see_no_export_controls(client, login, make_user, make_plan):
+    plan = make_plan()
+    page = login(make_user()).get(f"/planer/{plan.key}").get_data(as_text=True)
+    assert "Exportera till Excel" not in page
+    assert client.get("/import").status_code == 403
+
+
+def test_upload_preview_and_confirm(client, strateg, make_plan, tmp_path):
+    plan = make_plan(actions=[{}, {}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    data = edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör"))
+    before = snapshot()
+    response = upload(client, data, plan=plan.key)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "0 nya, 1 ändrade, 1 oförändrade" in page
+    assert "Ansvarig:</strong> Verksamhetschef, Hallands sjukhus → Regiondirektör" in page
+    assert snapshot() == before  # nothing written by the preview
+
+    token = page.split('action="/import/')[1].split('"')[0]
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
+    assert response.status_code == 302 and response.headers["Location"] == f"/planer/{plan.key}"
+    db.session.expire_all()
+    assert plans.get_plan(plan.key).factors[0].actions[0].owner == "Regiondirektör"
+    assert client.post(f"/import/{token}", data={"fingerprint": fingerprint}).status_code == 404
+
+
+def test_a_plan_changed_since_the_preview_is_shown_again(client, strateg, make_plan, tmp_path):
+    plan = make_plan(actions=[{}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    data = edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör"))
+    page = upload(client, data, plan=plan.key).get_data(as_text=True)
+    token = page.split('action="/import/')[1].split('"')[0]
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    plan.factors[0].actions[0].owner = "Någon annan"
+    db.session.commit()
+    response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
+    assert response.status_code == 409
+    assert "Planen har ändrats sedan förhandsgranskningen" in response.get_data(as_text=True)
+
+
+def test_a_file_with_problems_shows_them_all_and_offers_no_confirm(client, strateg, make_plan, tmp_path):
+    plan = make_plan(actions=[{}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+
+    def break_it(wb):
+        wb["Handlingsplan"]["L6"] = "Klar"
+        wb["Handlingsplan"]["I6"] = "2024-02-30"
+        wb["Status per förvaltning"]["C2"] = "Tandvården"
+
+    response = upload(client, edit(data, break_it), plan=plan.key)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Filen har 3 fel – inget har sparats" in page
+    assert "«2024-02-30» är inget giltigt datum" in page and "Okänd förvaltning «Tandvården»" in page
+    assert "Spara importen" not in page
+
+
+def test_not_a_workbook_is_400_on_the_form(client, strateg):
+    response = upload(client, b"ID;Atgard\n1;Test\n")
+    assert response.status_code == 400
+    assert "textfil (till exempel CSV)" in response.get_data(as_text=True)
+
+
+def test_no_file_chosen(client, strateg):
+    response = client.post("/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Välj en Excel-fil (.xlsx) att importera." in response.get_data(as_text=True)
+
+
+def test_someone_elses_upload_cannot_be_confirmed(client, login, make_user, make_plan, tmp_path):
+    plan = make_plan(actions=[{}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    login(make_user(Role.STRATEGIST))
+    page = upload(client, edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "X")), plan=plan.key)
+    token = page.get_data(as_text=True).split('action="/import/')[1].split('"')[0]
+    login(make_user(Role.DIRECTOR))
+    assert client.post(f"/import/{token}", data={"fingerprint": "x"}).status_code == 403
