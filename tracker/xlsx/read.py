@@ -411,7 +411,9 @@ def _read_statuses(reader: _SheetReader, result: ReadResult) -> None:
             continue
         action = actions.get(ref)
         if action is None:
-            reader.problem(r, reader.sheet.column("ref"), f"ID {ref} finns inte på bladet {layout.PLAN.name}.")
+            # Usually an åtgärd deleted on the Handlingsplan sheet only; the preview lists it as missing.
+            result.notes.append(f"{reader.name}, rad {r}: ID {ref} finns inte på bladet {layout.PLAN.name}; "
+                                "raden räknas inte.")
             continue
         if division not in action["divisions"]:
             reader.problem(r, reader.sheet.column("division"),
