@@ -12,6 +12,7 @@ from flask import g
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db
+from tracker.history.recorder import acting
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -53,7 +54,8 @@ def app(database_url, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def app_context(app):
-    with app.app_context():
+    # Data the tests set up is recorded in the history like any other change.
+    with app.app_context(), acting(None, "cli", "Testdata"):
         yield
         db.session.rollback()
         db.session.remove()

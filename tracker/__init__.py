@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from tracker import models  # noqa: F401  (every model registered before the mappers configure)
+    from tracker.history import recorder  # noqa: F401  (its session listeners write the history)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

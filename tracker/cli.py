@@ -19,10 +19,12 @@ def demo_command():
     Creates what is missing and leaves what exists: running it twice gives the same data.
     """
     from tracker.demo.loader import load_demo
+    from tracker.history.recorder import acting
 
-    for line in load_demo():
-        click.echo(line)
-    db.session.commit()
+    with acting(None, "cli", "tracker demo"):
+        for line in load_demo():
+            click.echo(line)
+        db.session.commit()
 
 
 @click.group("user")
@@ -83,11 +85,14 @@ def export_command(plan_key, version, output):
     plan = get_plan(plan_key)
     if plan is None:
         raise click.ClickException(f"Det finns ingen plan med nyckeln {plan_key}.")
+    from tracker.history.recorder import acting
+
     try:
-        export, data = export_plan(plan, None, current_app.config["EXPORT_DIR"], version=version)
+        with acting(None, "cli", "tracker export"):
+            export, data = export_plan(plan, None, current_app.config["EXPORT_DIR"], version=version)
+            db.session.commit()
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     if output:
         with open(output, "wb") as file:
             file.write(data)
@@ -140,8 +145,12 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
         click.echo("Provkörning: inget har sparats.")
         return
     if preview.has_changes:
-        apply_import(preview, None, remove_missing=remove_missing)
-        db.session.commit()
+        from tracker.history.recorder import acting
+        from tracker.xlsx.services import CLI_IMPORTER
+
+        with acting(None, "import", CLI_IMPORTER):
+            apply_import(preview, None, remove_missing=remove_missing)
+            db.session.commit()
         click.echo("Importen är sparad.")
 
 

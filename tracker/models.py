@@ -3,10 +3,11 @@
 from tracker.plans.models import (
     Action, Agreement, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, SuccessFactor,
 )
+from tracker.history.models import HistoryEntry, HistoryHead, PlanVersion
 from tracker.users.models import Division, User
 from tracker.xlsx.models import Export
 
 __all__ = [
-    "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "Indicator", "IndicatorValue", "Plan",
-    "PlanContact", "SuccessFactor", "User",
+    "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "HistoryEntry", "HistoryHead", "Indicator",
+    "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "SuccessFactor", "User",
 ]

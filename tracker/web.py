@@ -87,6 +87,27 @@ def _template_context() -> dict:
     return {"next_url": next_url}
 
 
+def _record_as_current_user():
+    """Changes made by this request are recorded in the history as the logged-in user's, via the web."""
+    from flask import g
+    from flask_login import current_user
+
+    from tracker.history import recorder
+
+    if current_user.is_authenticated:
+        g.history_token = recorder.set_actor(recorder.actor_for(current_user, "web"))
+
+
+def _forget_actor(exception=None):
+    from flask import g
+
+    from tracker.history import recorder
+
+    token = g.pop("history_token", None)
+    if token is not None:
+        recorder.reset_actor(token)
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "users.login"
     login_manager.login_message = "Logga in för att fortsätta."
@@ -94,6 +115,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
+    app.before_request(_record_as_current_user)
+    app.teardown_request(_forget_actor)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals.update(

@@ -17,7 +17,7 @@ def test_strateg_exports_edits_and_imports_the_attachment(log_in, make_user, mak
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Exportera till Excel").click()
     download = download_info.value
-    assert download.suggested_filename.startswith(f"{plan.key}_utkast_")
+    assert download.suggested_filename.startswith(f"{plan.key}_utkast-v1_")
     path = tmp_path / download.suggested_filename
     download.save_as(path)
 

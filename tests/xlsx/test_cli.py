@@ -17,14 +17,14 @@ def test_export_writes_the_file_and_keeps_a_copy(app, make_plan, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:2] == b"PK"
     assert "SHA-256" in result.output
-    assert len(list(Path(app.config["EXPORT_DIR"]).glob(f"{plan.key}_utkast_*.xlsx"))) >= 1
+    assert len(list(Path(app.config["EXPORT_DIR"]).glob(f"{plan.key}_utkast-v1_*.xlsx"))) >= 1
 
 
 def test_export_of_an_unknown_plan_or_version(app, make_plan):
     assert "Det finns ingen plan med nyckeln saknas-2020" in run(app, "export", "saknas-2020").output
     plan = make_plan()
     result = run(app, "export", plan.key, "--version", 2)
-    assert result.exit_code == 1 and "inga sparade versioner" in result.output
+    assert result.exit_code == 1 and "har ingen fastställd version 2. Fastställda versioner: inga ännu." in result.output
 
 
 def test_dry_run_of_a_clean_file_prints_the_summary_and_writes_nothing(app, make_plan, tmp_path):

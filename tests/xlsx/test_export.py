@@ -53,7 +53,7 @@ def test_workbook_follows_the_template(make_plan, make_user, tmp_path):
     stored = db.session.get(Export, record.id)
     assert Path(tmp_path, stored.file_name).read_bytes() == data
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
-    assert stored.file_name.startswith(f"{plan.key}_utkast_") and stored.file_name.endswith(".xlsx")
+    assert stored.file_name.startswith(f"{plan.key}_utkast-v1_") and stored.file_name.endswith(".xlsx")
 
 
 def test_texts_that_look_like_formulas_are_written_as_text(make_plan, tmp_path):

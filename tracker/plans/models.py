@@ -34,6 +34,8 @@ class Plan(db.Model):
     year: so.Mapped[int]
     registry_number: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
     state: so.Mapped[PlanState] = so.mapped_column(db_enum(PlanState), default=PlanState.DRAFT)
+    # The version being drafted, or the one in force when the plan is fastställd.
+    version_number: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     agreement: so.Mapped[Agreement] = so.relationship()

@@ -6,13 +6,12 @@ file), so that comparing them is comparing plain values.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-
-from tracker.extensions import db
-from tracker.plans.models import Action, DivisionStatus, Indicator, Plan, SuccessFactor
+from tracker.plans.models import Plan
 from tracker.plans.rollup import rollup
+from tracker.plans.snapshot import plan_snapshot
+from tracker.vocabulary import Direction, Horizon, Status
 from tracker.web import LOCAL_ZONE
 
 
@@ -31,92 +30,59 @@ class PlanRows:
         return grouped
 
 
-def version_label(plan: Plan) -> str:
-    return plan.state.label
-
-
 def comments_text(statuses: list[dict]) -> str | None:
     """Column M: each förvaltning's comment, prefixed by its name."""
     lines = [f"{s['division']}: {s['comment']}" for s in statuses if s["comment"]]
     return "\n".join(lines) or None
 
 
-def plan_rows(plan: Plan) -> PlanRows:
-    """The plan's current content, in a fixed number of queries."""
-    factors = db.session.scalars(
-        sa.select(SuccessFactor)
-        .where(SuccessFactor.plan_id == plan.id)
-        .order_by(SuccessFactor.position)
-        .options(
-            so.joinedload(SuccessFactor.area),
-            so.selectinload(SuccessFactor.actions)
-            .selectinload(Action.statuses)
-            .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.updated_by)),
-        )
-    ).all()
-    indicators = db.session.scalars(
-        sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
-        .options(so.selectinload(Indicator.values))
-    ).all()
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def plan_rows(plan: Plan, approved: str | None = None) -> PlanRows:
+    return rows_from_snapshot(plan_snapshot(plan), approved)
+
+
+def rows_from_snapshot(snapshot: dict, approved: str | None = None) -> PlanRows:
+    """The workbook's rows of a plan snapshot (the current plan, or a stored version)."""
+    meta = snapshot["meta"]
+    areas = {a["id"]: (f"{a['code']} {a['title']}" if a["code"] else a["title"]) for a in snapshot["areas"]}
     rows = PlanRows(
-        meta={
-            "title": plan.title,
-            "agreement": plan.agreement.name,
-            "year": plan.year,
-            "key": plan.key,
-            "registry_number": plan.registry_number,
-            "version": version_label(plan),
-            "approved": None,
-        },
-        contacts=[
-            {"name": c.name, "phone": c.phone, "email": c.email, "comment": c.comment} for c in plan.contacts
-        ],
+        meta={"title": meta["title"], "agreement": meta["agreement"], "year": meta["year"], "key": meta["key"],
+              "registry_number": meta["registry_number"], "version": meta["version_label"], "approved": approved},
+        contacts=[dict(c) for c in snapshot["contacts"]],
     )
-    for factor in factors:
-        for action in factor.actions:
-            statuses = sorted(action.statuses, key=lambda s: (s.division.position, s.division.name))
+    for factor in snapshot["factors"]:
+        for action in factor["actions"]:
             status_rows = [
                 {
-                    "ref": action.ref,
-                    "title": action.title,
-                    "division": s.division.name,
-                    "status": s.status,
-                    "comment": s.comment,
-                    "updated": s.updated_at.astimezone(LOCAL_ZONE).date() if s.updated_at else None,
-                    "updated_by": s.updated_by_display,
+                    "ref": action["ref"], "title": action["title"], "division": s["division"],
+                    "status": Status(s["status"]), "comment": s["comment"],
+                    "updated": (datetime.fromisoformat(s["updated_at"]).astimezone(LOCAL_ZONE).date()
+                                if s["updated_at"] else None),
+                    "updated_by": s["updated_by"],
                 }
-                for s in statuses
+                for s in action["statuses"]
             ]
             rows.statuses += status_rows
             updated = [r["updated"] for r in status_rows if r["updated"]]
-            rows.actions.append(
-                {
-                    "ref": action.ref,
-                    "area": factor.area.heading if factor.area else None,
-                    "factor": factor.title,
-                    "title": action.title,
-                    "description": action.description,
-                    "expected_result": action.expected_result,
-                    "horizon": action.horizon,
-                    "start_date": action.start_date,
-                    "due_date": action.due_date,
-                    "owner": action.owner,
-                    "divisions": tuple(r["division"] for r in status_rows),
-                    "status": rollup(s.status for s in statuses),
-                    "comments": comments_text(status_rows),
-                    "last_updated": max(updated) if updated else None,
-                }
-            )
-    for indicator in indicators:
-        base = {
-            "area": indicator.area, "name": indicator.name, "target": indicator.target, "unit": indicator.unit,
-            "direction": indicator.direction,
-        }
-        values = indicator.values or [None]
-        for value in values:
-            rows.indicators.append(
-                {**base, "period": value.period if value else None, "value": value.value if value else None,
-                 "comment": value.comment if value else None}
-            )
+            rows.actions.append({
+                "ref": action["ref"], "area": areas.get(factor["area_id"]), "factor": factor["title"],
+                "title": action["title"], "description": action["description"],
+                "expected_result": action["expected_result"],
+                "horizon": Horizon(action["horizon"]) if action["horizon"] else None,
+                "start_date": _date(action["start_date"]), "due_date": _date(action["due_date"]),
+                "owner": action["owner"], "divisions": tuple(r["division"] for r in status_rows),
+                "status": rollup(r["status"] for r in status_rows), "comments": comments_text(status_rows),
+                "last_updated": max(updated) if updated else None,
+            })
+    for indicator in snapshot["indicators"]:
+        base = {"area": indicator["area"], "name": indicator["name"], "target": indicator["target"],
+                "unit": indicator["unit"],
+                "direction": Direction(indicator["direction"]) if indicator["direction"] else None}
+        for value in indicator["values"] or [None]:
+            rows.indicators.append({**base, "period": value["period"] if value else None,
+                                    "value": value["value"] if value else None,
+                                    "comment": value["comment"] if value else None})
     return rows
-

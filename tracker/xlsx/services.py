@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tracker.display import display_value
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.plans.models import (
@@ -16,13 +17,14 @@ from tracker.plans.models import (
 )
 from tracker.types import utcnow
 from tracker.users.models import Division, User
-from tracker.vocabulary import LabelledEnum, PlanState
+from tracker.vocabulary import PlanState
 from tracker.web import LOCAL_ZONE
 from tracker.xlsx import layout
 from tracker.xlsx.export import build_workbook, workbook_bytes
 from tracker.xlsx.models import Export
 from tracker.xlsx.read import Problem, ReadResult, WorkbookError, read_workbook
-from tracker.xlsx.rows import PlanRows, plan_rows
+from tracker.plans.snapshot import plan_snapshot
+from tracker.xlsx.rows import PlanRows, plan_rows, rows_from_snapshot
 
 CLI_IMPORTER = "Import via kommandoraden"
 AGREEMENTS_BY_KEY_PREFIX = {"tillganglighet": "Ökad tillgänglighet", "gonv": "God och nära vård"}
@@ -38,16 +40,25 @@ CONTACT_FIELDS = ("phone", "email", "comment")
 
 
 def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, version: int | None = None) -> tuple[Export, bytes]:
-    """Write the workbook, keep a copy under export_dir and record it with its checksum."""
-    if version is not None:
-        raise ValueError(
-            f"Planen {plan.key} har inga sparade versioner ännu; bara det aktuella utkastet kan exporteras."
-        )
+    """Write the workbook of the current plan or of a fastställd version, keep a copy under
+    export_dir and record it with its checksum. ValueError for a version that does not exist."""
+    from tracker.history.versions import get_version, list_versions
+
+    number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
+    stored = get_version(plan, number) if number is not None else None
+    if version is not None and stored is None:
+        numbers = ", ".join(str(v.number) for v in reversed(list_versions(plan))) or "inga ännu"
+        raise ValueError(f"Planen {plan.key} har ingen fastställd version {version}. Fastställda versioner: {numbers}.")
+    approved = None
+    if stored is not None:
+        approved = f"{stored.approved_at.astimezone(LOCAL_ZONE):%Y-%m-%d} av {stored.approved_by_name}"
+        if stored.decision:
+            approved += f" ({stored.decision})"
+    rows = rows_from_snapshot(stored.snapshot if version is not None else plan_snapshot(plan), approved)
     now = utcnow()
     local = now.astimezone(LOCAL_ZONE)
-    rows = plan_rows(plan)
     data = workbook_bytes(build_workbook(rows, [d.name for d in plans.list_divisions()], local))
-    label = rows.meta["version"].casefold()
+    label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
     directory = Path(export_dir)
     directory.mkdir(parents=True, exist_ok=True)
     base = f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}"
@@ -56,7 +67,7 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
         n += 1
         path = directory / f"{base}-{n}.xlsx"
     path.write_bytes(data)
-    export = Export(plan=plan, version_label=rows.meta["version"], file_name=path.name,
+    export = Export(plan=plan, version_label=rows.meta["version"], version_number=number, file_name=path.name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_by=user, created_at=now)
     db.session.add(export)
     db.session.flush()
@@ -141,20 +152,6 @@ def known_divisions() -> dict[str, str] | None:
     return names
 
 
-def _display(value) -> str:
-    if value is None or value == "" or value == ():
-        return "–"
-    if isinstance(value, LabelledEnum):
-        return value.label
-    if isinstance(value, (tuple, list, frozenset)):
-        return layout.MULTI_SEPARATOR.join(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
-
-
 def _same(a, b) -> bool:
     def norm(v):
         if v in (None, "", ()):
@@ -175,7 +172,7 @@ def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None
         return Change(kind, key, title, "new")
     if new is None:
         return Change(kind, key, title, "missing")
-    diffs = [(label, _display(old.get(f)), _display(new.get(f))) for f, label in fields if not _same(old.get(f), new.get(f))]
+    diffs = [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in fields if not _same(old.get(f), new.get(f))]
     return Change(kind, key, title, "changed" if diffs else "unchanged", diffs)
 
 
@@ -204,7 +201,7 @@ def _group_indicators(rows: list[dict]) -> dict[tuple, dict]:
             item["values"].append((row["period"], row.get("value"), row.get("comment")))
     for item in grouped.values():
         item["values"] = tuple(sorted(item["values"]))
-        item["outcome"] = "; ".join(f"{p}: {_display(v)}" + (f" ({c})" if c else "") for p, v, c in item["values"])
+        item["outcome"] = "; ".join(f"{p}: {display_value(v)}" + (f" ({c})" if c else "") for p, v, c in item["values"])
     return grouped
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
+from tracker.history.recorder import acting
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
 from tracker.types import utcnow
@@ -143,9 +144,10 @@ def confirm(token: str):
     if preview.fingerprint != request.form.get("fingerprint"):
         return _preview_page(preview, token, meta, 409,
                              "Planen har ändrats sedan förhandsgranskningen. Granska ändringarna igen och bekräfta.")
-    plan = services.apply_import(preview, current_user, remove_missing=request.form.get("missing") == "remove",
-                                 new_plan=new_plan)
-    db.session.commit()
+    with acting(current_user, "import"):
+        plan = services.apply_import(preview, current_user, remove_missing=request.form.get("missing") == "remove",
+                                     new_plan=new_plan)
+        db.session.commit()
     for path in _upload_paths(token):
         path.unlink(missing_ok=True)
     flash(f"Importen av {meta['file_name']} är sparad: {preview.summary}.", "info")

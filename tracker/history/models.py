@@ -1,0 +1,74 @@
+"""The history of every change, and the plan's versions.
+
+A HistoryEntry is written by the recorder (recorder.py) in the same flush as the change it
+describes; each carries the hash of the one before it, so that a changed or removed entry
+breaks the chain (`tracker history verify`).
+"""
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.extensions import db
+from tracker.types import UTCDateTime, utcnow
+from tracker.users.models import User
+
+
+class HistoryEntry(db.Model):
+    __tablename__ = "history_entry"
+    __table_args__ = (sa.Index("ix_history_entry_plan_id_id", "plan_id", "id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    # No foreign keys to the changed rows: the entry outlives them (a deleted åtgärd keeps its history).
+    plan_id: so.Mapped[Optional[int]]
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), index=True)  # status, action, factor, …
+    verb: so.Mapped[str] = so.mapped_column(sa.String(20))  # created, updated, deleted, approved, …
+    object_id: so.Mapped[Optional[int]]
+    action_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)
+    division_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)
+    user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    user_name: so.Mapped[str] = so.mapped_column(sa.String(120))  # as it was then
+    user_division: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))
+    source: so.Mapped[str] = so.mapped_column(sa.String(10))  # web, import, cli
+    summary: so.Mapped[str] = so.mapped_column(sa.Text)
+    changes: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # [[label, before, after], …]
+    snapshot: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)  # what a deletion removed, to restore it
+    restores_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)  # the deletion a restore undid
+    previous_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+
+    user: so.Mapped[Optional[User]] = so.relationship()
+
+
+class HistoryHead(db.Model):
+    """The newest entry's hash: one row, locked by each writer so that the chain never forks."""
+
+    __tablename__ = "history_head"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+
+class PlanVersion(db.Model):
+    """A fastställd version of a plan, kept as it was when it was approved."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "number"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int]
+    approved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    approved_by_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    decision: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))  # diarienummer, beslut
+    snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    sent_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    sent_export_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("export.id"))
+
+    approved_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[approved_by_id])
+    sent_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[sent_by_id])

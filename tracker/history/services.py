@@ -1,0 +1,177 @@
+"""Reading the history, verifying its chain, and restoring what was deleted."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.history.models import HistoryEntry, HistoryHead
+from tracker.history.recorder import GENESIS, entry_hash, restoring
+from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.users.models import Division
+from tracker.vocabulary import Horizon, Status
+from tracker.web import LOCAL_ZONE
+
+PAGE_SIZE = 50
+RESTORABLE = {"action", "factor", "area", "status"}
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    action_id: int | None = None
+    division_id: int | None = None
+    user_id: int | None = None
+    kind: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return any([self.division_id, self.user_id, self.kind, self.date_from, self.date_to])
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_ZONE)
+
+
+def history_query(plan: Plan, history_filter: HistoryFilter) -> sa.Select:
+    """The plan's entries, newest first, narrowed by the filter; the caller pages it."""
+    query = sa.select(HistoryEntry).where(HistoryEntry.plan_id == plan.id)
+    f = history_filter
+    if f.action_id:
+        query = query.where(HistoryEntry.action_id == f.action_id)
+    if f.division_id:
+        query = query.where(HistoryEntry.division_id == f.division_id)
+    if f.user_id:
+        query = query.where(HistoryEntry.user_id == f.user_id)
+    if f.kind:
+        query = query.where(HistoryEntry.kind == f.kind)
+    if f.date_from:
+        query = query.where(HistoryEntry.created_at >= _local_midnight(f.date_from))
+    if f.date_to:
+        query = query.where(HistoryEntry.created_at < _local_midnight(f.date_to + timedelta(days=1)))
+    return query.order_by(HistoryEntry.id.desc())
+
+
+def history_page(plan: Plan, history_filter: HistoryFilter, page: int) -> tuple[list[HistoryEntry], bool]:
+    """One page of entries and whether there is a next one (one extra row tells, no count(*))."""
+    rows = db.session.scalars(
+        history_query(plan, history_filter).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def people_in_history(plan: Plan) -> list[tuple[int, str]]:
+    return db.session.execute(
+        sa.select(HistoryEntry.user_id, sa.func.max(HistoryEntry.user_name))
+        .where(HistoryEntry.plan_id == plan.id, HistoryEntry.user_id.is_not(None))
+        .group_by(HistoryEntry.user_id)
+        .order_by(sa.func.max(HistoryEntry.user_name))
+    ).all()
+
+
+def restored_ids(entries: list[HistoryEntry]) -> set[int]:
+    """Which of these deletions were restored already."""
+    ids = [e.id for e in entries if e.verb == "deleted"]
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(HistoryEntry.restores_id).where(HistoryEntry.restores_id.in_(ids))))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    broken_at: int | None  # the first entry whose hash does not follow
+    head_matches: bool
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None and self.head_matches
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    previous, count, last_id = GENESIS, 0, 0
+    while True:
+        entries = db.session.scalars(
+            sa.select(HistoryEntry).where(HistoryEntry.id > last_id).order_by(HistoryEntry.id).limit(batch)
+        ).all()
+        if not entries:
+            break
+        for entry in entries:
+            count += 1
+            if entry.previous_hash != previous or entry_hash(entry, previous) != entry.hash:
+                return ChainReport(count, entry.id, False)
+            previous = entry.hash
+        last_id = entries[-1].id
+        db.session.expunge_all()
+    head = db.session.get(HistoryHead, 1)
+    return ChainReport(count, None, (head.hash if head else GENESIS) == previous)
+
+
+# --- Restoring ---------------------------------------------------------------------------
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _status_from(data: dict) -> DivisionStatus:
+    status = DivisionStatus(division_id=data["division_id"], status=Status(data["status"]), comment=data["comment"],
+                            updated_by_id=data["updated_by_id"], updated_by_name=data.get("updated_by_name"))
+    if data.get("updated_at"):
+        status.updated_at = datetime.fromisoformat(data["updated_at"])
+    return status
+
+
+def _action_from(data: dict) -> Action:
+    a = data["action"]
+    action = Action(ref=a["ref"], title=a["title"], description=a["description"],
+                    expected_result=a["expected_result"], horizon=Horizon(a["horizon"]) if a["horizon"] else None,
+                    start_date=_date(a["start_date"]), due_date=_date(a["due_date"]), owner=a["owner"],
+                    position=a["position"])
+    known = {d for d in db.session.scalars(sa.select(Division.id))}
+    action.statuses = [_status_from(s) for s in data["statuses"] if s["division_id"] in known]
+    return action
+
+
+def restore(entry: HistoryEntry) -> str:
+    """Bring back what a deletion removed, with its children; returns what was restored, in Swedish."""
+    if entry.verb != "deleted" or entry.kind not in RESTORABLE or not entry.snapshot:
+        raise ValidationError({"entry": "Bara borttagna åtgärder, framgångsfaktorer, insatsområden och ansvariga "
+                                        "förvaltningar kan återställas."})
+    if db.session.scalar(sa.select(HistoryEntry.id).where(HistoryEntry.restores_id == entry.id)):
+        raise ValidationError({"entry": "Det här är redan återställt."})
+    plan = db.session.get(Plan, entry.plan_id)
+    if plan is None:
+        raise ValidationError({"entry": "Planen finns inte längre."})
+    snapshot = entry.snapshot
+    with restoring(entry.id):
+        if entry.kind == "area":
+            a = snapshot["area"]
+            db.session.add(Area(plan=plan, code=a["code"], title=a["title"], position=a["position"]))
+        elif entry.kind == "factor":
+            f = snapshot["factor"]
+            area = db.session.get(Area, f["area_id"]) if f["area_id"] else None
+            factor = SuccessFactor(plan=plan, area=area if area and area.plan_id == plan.id else None,
+                                   title=f["title"], description=f["description"], position=f["position"])
+            factor.actions = [_action_from(a) for a in snapshot["actions"]]
+            db.session.add(factor)
+        elif entry.kind == "action":
+            factor = db.session.get(SuccessFactor, snapshot["action"]["factor_id"])
+            if factor is None:
+                raise ValidationError({"entry": "Framgångsfaktorn som åtgärden hörde till är borttagen. Återställ den "
+                                                "först."})
+            action = _action_from(snapshot)
+            factor.actions.append(action)
+        else:
+            action = db.session.get(Action, entry.action_id)
+            if action is None:
+                raise ValidationError({"entry": "Åtgärden är borttagen. Återställ den först."})
+            status = _status_from(snapshot["status"])
+            if any(s.division_id == status.division_id for s in action.statuses):
+                raise ValidationError({"entry": "Förvaltningen är redan ansvarig för åtgärden."})
+            action.statuses.append(status)
+        db.session.flush()
+    return entry.summary.replace("tog bort", "återställde", 1)

@@ -1,0 +1,179 @@
+"""Fastställande, revisions, and comparing versions of a plan."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from tracker.display import display_value
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.history.models import PlanVersion
+from tracker.history.recorder import record
+from tracker.plans.models import Plan
+from tracker.plans.snapshot import plan_snapshot
+from tracker.types import utcnow
+from tracker.users.models import User
+from tracker.vocabulary import Horizon, PlanState
+from tracker.xlsx.models import Export
+
+DECISION_MAX_LENGTH = 200
+ACTION_FIELDS = [("ref", "ID"), ("title", "Rubrik"), ("description", "Beskrivning"),
+                 ("expected_result", "Mål/förväntat resultat"), ("horizon", "Tidshorisont"), ("start_date", "Start"),
+                 ("due_date", "Klart senast"), ("owner", "Ansvarig"), ("divisions", "Ansvariga förvaltningar")]
+FACTOR_FIELDS = [("title", "Rubrik"), ("description", "Beskrivning"), ("area", "Insatsområde")]
+
+
+def list_versions(plan: Plan) -> list[PlanVersion]:
+    return db.session.scalars(
+        sa.select(PlanVersion).where(PlanVersion.plan_id == plan.id).order_by(PlanVersion.number.desc())
+    ).all()
+
+
+def get_version(plan: Plan, number: int) -> PlanVersion | None:
+    return db.session.scalar(sa.select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == number))
+
+
+def approve(plan: Plan, user: User, decision: str | None = None) -> PlanVersion:
+    """Fastställ the current draft as version N; its structure is fixed from now on."""
+    if plan.state is PlanState.APPROVED:
+        raise ValidationError({"plan": f"Version {plan.version_number} är redan fastställd."})
+    decision = (decision or "").strip() or None
+    if decision and len(decision) > DECISION_MAX_LENGTH:
+        raise ValidationError({"decision": f"Beslutsreferensen får ha högst {DECISION_MAX_LENGTH} tecken."})
+    plan.state = PlanState.APPROVED
+    version = PlanVersion(plan_id=plan.id, number=plan.version_number, approved_at=utcnow(), approved_by=user,
+                          approved_by_name=user.name, decision=decision, snapshot=plan_snapshot(plan))
+    version.snapshot["meta"]["version_label"] = f"Version {version.number} (fastställd)"
+    db.session.add(version)
+    record(db.session, plan=plan, kind="version", verb="approved",
+           summary=f"fastställde version {version.number}" + (f" ({decision})" if decision else ""),
+           changes=[["Beslut", "–", decision]] if decision else [])
+    db.session.flush()
+    return version
+
+
+def start_revision(plan: Plan) -> None:
+    """A new draft (version N+1); the fastställd version N stays as it was."""
+    if plan.state is not PlanState.APPROVED:
+        raise ValidationError({"plan": f"Planen är redan ett utkast (version {plan.version_number})."})
+    plan.state = PlanState.DRAFT
+    plan.version_number += 1
+    record(db.session, plan=plan, kind="version", verb="revision",
+           summary=f"påbörjade en revidering: utkast till version {plan.version_number}")
+    db.session.flush()
+
+
+def mark_sent(version: PlanVersion, user: User, export: Export | None = None) -> None:
+    if export is not None and export.plan_id != version.plan_id:
+        raise ValidationError({"export": "Filen hör till en annan plan."})
+    version.sent_at = utcnow()
+    version.sent_by_id = user.id
+    version.sent_export_id = export.id if export else None
+    plan = db.session.get(Plan, version.plan_id)
+    record(db.session, plan=plan, kind="version", verb="sent",
+           summary=f"markerade version {version.number} som skickad till Socialstyrelsen"
+           + (f" ({export.file_name})" if export else ""))
+    db.session.flush()
+
+
+def last_sent(plan: Plan) -> PlanVersion | None:
+    return db.session.scalar(
+        sa.select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.sent_at.is_not(None))
+        .order_by(PlanVersion.sent_at.desc()).limit(1)
+    )
+
+
+# --- Comparing ------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemChange:
+    kind: str  # "Framgångsfaktor", "Åtgärd"
+    title: str
+    state: str  # added, removed, changed, moved
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    before: str
+    after: str
+    changes: list[ItemChange]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def answer(self) -> str:
+        return "Ja" if self.changed else "Nej"
+
+    def count(self, state: str) -> int:
+        return sum(1 for c in self.changes if c.state == state)
+
+
+def _area_names(snapshot: dict) -> dict:
+    return {a["id"]: (f"{a['code']} {a['title']}" if a["code"] else a["title"]) for a in snapshot["areas"]}
+
+
+def _values(action: dict) -> dict:
+    values = {f: action.get(f) for f, _ in ACTION_FIELDS if f != "divisions"}
+    values["horizon"] = Horizon(values["horizon"]).label if values["horizon"] else None
+    values["divisions"] = tuple(sorted(s["division"] for s in action["statuses"]))
+    return values
+
+
+def _diff(old: dict, new: dict, fields) -> list[tuple[str, str, str]]:
+    return [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in fields
+            if (old.get(f) or None) != (new.get(f) or None)]
+
+
+def compare(before: dict, after: dict, before_label: str, after_label: str) -> Comparison:
+    """What differs in the plan's structure between two snapshots (statuses are follow-up, not structure)."""
+    changes = []
+    old_areas, new_areas = _area_names(before), _area_names(after)
+    old_factors = {f["id"]: f for f in before["factors"]}
+    new_factors = {f["id"]: f for f in after["factors"]}
+    for fid, factor in new_factors.items():
+        old = old_factors.get(fid)
+        if old is None:
+            changes.append(ItemChange("Framgångsfaktor", factor["title"], "added"))
+            continue
+        fields = _diff({**old, "area": old_areas.get(old["area_id"])},
+                       {**factor, "area": new_areas.get(factor["area_id"])}, FACTOR_FIELDS)
+        if fields:
+            changes.append(ItemChange("Framgångsfaktor", factor["title"], "changed", fields))
+    changes += [ItemChange("Framgångsfaktor", f["title"], "removed") for fid, f in old_factors.items()
+                if fid not in new_factors]
+
+    def actions(snapshot):
+        return {a["id"]: (a, f) for f in snapshot["factors"] for a in f["actions"]}
+
+    old_actions, new_actions = actions(before), actions(after)
+    for aid, (action, factor) in new_actions.items():
+        title = f"{action['ref']} {action['title']}"
+        if aid not in old_actions:
+            changes.append(ItemChange("Åtgärd", title, "added", [("Framgångsfaktor", "–", factor["title"])]))
+            continue
+        old_action, old_factor = old_actions[aid]
+        fields = _diff(_values(old_action), _values(action), ACTION_FIELDS)
+        if old_factor["id"] != factor["id"]:
+            changes.append(ItemChange("Åtgärd", title, "moved",
+                                      [("Framgångsfaktor", old_factor["title"], factor["title"]), *fields]))
+        elif fields:
+            changes.append(ItemChange("Åtgärd", title, "changed", fields))
+    changes += [ItemChange("Åtgärd", f"{a['ref']} {a['title']}", "removed", [("Framgångsfaktor", f["title"], "–")])
+                for aid, (a, f) in old_actions.items() if aid not in new_actions]
+    return Comparison(before_label, after_label, changes)
+
+
+def current_snapshot(plan: Plan) -> dict:
+    return plan_snapshot(plan)
+
+
+def changed_since_sent(plan: Plan) -> tuple[PlanVersion | None, Comparison | None]:
+    """The report's question: has the plan changed since the version last sent?"""
+    sent = last_sent(plan)
+    if sent is None:
+        return None, None
+    return sent, compare(sent.snapshot, plan_snapshot(plan), f"version {sent.number}", "planen nu")
