@@ -5,12 +5,15 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import current_app
 
 from tests.xlsx.helpers import edit
 from tracker.xlsx.services import export_plan, preview_import
 
 from tracker.extensions import db
+from tracker.history import versions
+from tracker.history.models import HistoryEntry
 from tracker.vocabulary import Role, Status
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -78,6 +81,23 @@ EDITORS = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other":
 ONLY_ADMIN = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
               "strategist": 403, "director": 403, "admin": 302}
 
+def _approved(world, user=None):
+    versions.approve(world["plan"], world["users"]["director"], "RS231576")
+    db.session.commit()
+    return world["plan"]
+
+
+def _restore(world, user=None):
+    action = world["plan"].factors[0].actions[0]
+    db.session.delete(action)
+    db.session.commit()
+    entry = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted"))
+    return f"/historik/{entry.id}/aterstall", {}
+
+
+ONLY_DIRECTOR = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
+                 "strategist": 403, "director": 302, "admin": 403}
+
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {
     "plans.update_status": (
@@ -112,6 +132,12 @@ MATRIX = {
     "xlsx.mark_sent": (lambda world, user=None: (f"/exporter/{world['export'].id}/skickad", {}), EDITORS),
     "xlsx.upload": (_upload, {**EDITORS, "strategist": 200, "director": 200}),
     "xlsx.confirm": (_confirm, EDITORS),
+    "history.restore": (_restore, EDITORS),
+    "history.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {"decision": "RS231576"}),
+                        ONLY_DIRECTOR),
+    "history.start_revision": (lambda world, user=None: (f"/planer/{_approved(world).key}/revidering", {}), EDITORS),
+    "history.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad", {}),
+                          EDITORS),
 }
 # Allowed requests that change the session or show a preview, not the database.
 SESSION_ONLY = {"users.logout", "xlsx.upload"}

@@ -108,17 +108,29 @@ def _forget_actor(exception=None):
         recorder.reset_actor(token)
 
 
+def _structure_locked(error):
+    """A change to a fastställd plan's structure, from any path: refused, nothing written."""
+    db.session.rollback()
+    template = "errors/_message.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=409, message=str(error)), 409
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "users.login"
     login_manager.login_message = "Logga in för att fortsätta."
     login_manager.login_message_category = "info"
     app.register_error_handler(HTTPException, _error)
+    from tracker.history.recorder import StructureLocked
+
+    app.register_error_handler(StructureLocked, _structure_locked)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.before_request(_record_as_current_user)
     app.teardown_request(_forget_actor)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    from tracker.plans.snapshot import version_label
+
     app.jinja_env.globals.update(
-        Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState, today=today
+        Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState, today=today, version_label=version_label
     )

@@ -118,7 +118,8 @@ def _date(text: str | None) -> date | None:
 
 
 def _status_from(data: dict) -> DivisionStatus:
-    status = DivisionStatus(division_id=data["division_id"], status=Status(data["status"]), comment=data["comment"],
+    status = DivisionStatus(division=db.session.get(Division, data["division_id"]), status=Status(data["status"]),
+                            comment=data["comment"],
                             updated_by_id=data["updated_by_id"], updated_by_name=data.get("updated_by_name"))
     if data.get("updated_at"):
         status.updated_at = datetime.fromisoformat(data["updated_at"])

@@ -1,6 +1,7 @@
 """Fastställande, revisions, and comparing versions of a plan."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -10,10 +11,12 @@ from tracker.extensions import db
 from tracker.history.models import PlanVersion
 from tracker.history.recorder import record
 from tracker.plans.models import Plan
+from tracker.plans.rollup import Summary, is_overdue, rollup
+from tracker.plans.services import AreaView, FactorView, PlanView
 from tracker.plans.snapshot import plan_snapshot
 from tracker.types import utcnow
 from tracker.users.models import User
-from tracker.vocabulary import Horizon, PlanState
+from tracker.vocabulary import Horizon, PlanState, Status
 from tracker.xlsx.models import Export
 
 DECISION_MAX_LENGTH = 200
@@ -177,3 +180,94 @@ def changed_since_sent(plan: Plan) -> tuple[PlanVersion | None, Comparison | Non
     if sent is None:
         return None, None
     return sent, compare(sent.snapshot, plan_snapshot(plan), f"version {sent.number}", "planen nu")
+
+
+# --- Viewing a stored version with the plan page's templates ---------------------------------
+
+
+class _ReadOnlyViewer:
+    """Whoever looks at a stored version changes nothing in it."""
+
+    @staticmethod
+    def can_update_status_for(division_id: int) -> bool:
+        return False
+
+
+READ_ONLY = _ReadOnlyViewer()
+
+
+@dataclass
+class _Named:
+    name: str
+
+
+@dataclass
+class _Status:
+    id: int
+    division_id: int
+    division: _Named
+    status: Status
+    comment: str | None
+    updated_at: datetime | None
+    updated_by_display: str | None
+
+
+@dataclass
+class _Action:
+    id: int
+    ref: str
+    title: str
+    description: str | None
+    expected_result: str | None
+    horizon: Horizon | None
+    start_date: date | None
+    due_date: date | None
+    owner: str | None
+    statuses: list[_Status]
+
+    @property
+    def status(self) -> Status:
+        return rollup(s.status for s in self.statuses)
+
+    def is_overdue(self, today: date) -> bool:
+        return is_overdue(self.due_date, self.status, today)
+
+
+@dataclass
+class _Factor:
+    id: int
+    title: str
+    description: str | None
+
+
+@dataclass
+class _Area:
+    heading: str
+
+
+def _parse_date(text):
+    return date.fromisoformat(text) if text else None
+
+
+def snapshot_view(snapshot: dict, today: date) -> PlanView:
+    """The plan page's view of a stored version."""
+    areas = {a["id"]: AreaView(_Area(f"{a['code']} {a['title']}" if a["code"] else a["title"]))
+             for a in snapshot["areas"]}
+    loose = AreaView(None)
+    every = []
+    for f in snapshot["factors"]:
+        actions = [
+            _Action(a["id"], a["ref"], a["title"], a["description"], a["expected_result"],
+                    Horizon(a["horizon"]) if a["horizon"] else None, _parse_date(a["start_date"]),
+                    _parse_date(a["due_date"]), a["owner"],
+                    [_Status(s["id"], s["division_id"], _Named(s["division"]), Status(s["status"]), s["comment"],
+                             datetime.fromisoformat(s["updated_at"]) if s["updated_at"] else None, s["updated_by"])
+                     for s in a["statuses"]])
+            for a in f["actions"]
+        ]
+        every += [a.status for a in actions]
+        view = FactorView(_Factor(f["id"], f["title"], f["description"]), Summary.of(a.status for a in actions),
+                          actions)
+        areas.get(f["area_id"], loose).factors.append(view)
+    ordered = [a for a in [loose, *areas.values()] if a.factors]
+    return PlanView(plan=None, summary=Summary.of(every), areas=ordered, shown=len(every))

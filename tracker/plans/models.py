@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.extensions import db
-from tracker.plans.rollup import rollup
+from tracker.plans.rollup import is_overdue, rollup
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Horizon, PlanState, Status, db_enum
@@ -125,8 +125,7 @@ class Action(db.Model):
         return rollup(s.status for s in self.statuses)
 
     def is_overdue(self, today: date) -> bool:
-        """Open and past its due date: flagged whatever the contacts have set."""
-        return self.due_date is not None and self.due_date < today and self.status.is_open
+        return is_overdue(self.due_date, self.status, today)
 
 
 class DivisionStatus(db.Model):

@@ -64,3 +64,8 @@ class Summary:
         if self.cancelled:
             text += f" ({self.cancelled} avbrutna)" if self.cancelled > 1 else " (1 avbruten)"
         return text
+
+
+def is_overdue(due_date, status: Status, today) -> bool:
+    """Open and past its due date: flagged whatever the contacts have set."""
+    return due_date is not None and due_date < today and status.is_open

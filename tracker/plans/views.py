@@ -77,6 +77,7 @@ def show(key: str):
         notices=notices,
         overdue=services.OVERDUE,
         exports=exports,
+        history_url=url_for("history.plan_history", key=plan.key),
     )
 
 
