@@ -154,7 +154,31 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
         click.echo("Importen är sparad.")
 
 
+@click.group("history")
+def history_group():
+    """The history of changes."""
+
+
+@history_group.command("verify")
+@with_appcontext
+def verify_history_command():
+    """Check that no history entry was changed or removed (the hash chain is intact)."""
+    from tracker.history.services import verify_chain
+
+    report = verify_chain()
+    if report.intact:
+        click.echo(f"Historiken är obruten: {report.entries} poster, kedjan stämmer.")
+        return
+    if report.broken_at:
+        click.echo(f"Historiken är bruten vid post {report.broken_at}: posten har ändrats, eller en post före den "
+                   "har tagits bort.", err=True)
+    else:
+        click.echo("Historiken är bruten: den senaste posten saknas eller har ändrats.", err=True)
+    sys.exit(1)
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(history_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(demo_command)

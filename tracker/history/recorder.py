@@ -130,13 +130,24 @@ def _label(value) -> str:
     return display_value(value)
 
 
+def _parent(obj, attribute: str):
+    """The parent, or the one it had when it was taken out of its parent's collection."""
+    current = getattr(obj, attribute)
+    if current is not None:
+        return current
+    history = sa.inspect(obj).attrs[attribute].history
+    return history.deleted[0] if history.deleted else None
+
+
 def _plan_id(obj) -> int | None:
     if isinstance(obj, Plan):
         return obj.id
     if isinstance(obj, Action):
-        return obj.factor.plan_id if obj.factor else None
+        factor = _parent(obj, "factor")
+        return factor.plan_id if factor else None
     if isinstance(obj, DivisionStatus):
-        return _plan_id(obj.action) if obj.action else None
+        action = _parent(obj, "action")
+        return _plan_id(action) if action else None
     if isinstance(obj, IndicatorValue):
         return obj.indicator.plan_id if obj.indicator else None
     return obj.plan_id
@@ -185,7 +196,8 @@ def _quote(text: str | None) -> str:
 def _summary(obj, verb: str, changes: list) -> str:
     restored = verb == "restored"
     if isinstance(obj, DivisionStatus):
-        what, division = _quote(obj.action.title if obj.action else None), obj.division.name
+        action = _parent(obj, "action")
+        what, division = _quote(action.title if action else None), obj.division.name
         if verb in ("created", "restored"):
             return f"{'återställde' if restored else 'lade till'} {division} som ansvarig förvaltning för {what}"
         if verb == "deleted":
@@ -249,8 +261,25 @@ def _plan_of(session, obj) -> Plan | None:
         return session.get(Plan, plan_id)
 
 
+def _delete_orphans(session) -> None:
+    """A row taken out of its parent's collection is deleted at flush (delete-orphan); make that
+    an explicit deletion now, so that it is recorded as one, not as a change of parent."""
+    for parent in list(session.dirty):
+        state = sa.inspect(parent)
+        for relationship in state.mapper.relationships:
+            if not relationship.cascade.delete_orphan:
+                continue
+            for child in state.attrs[relationship.key].history.deleted:
+                back = relationship.back_populates
+                if back and getattr(child, back) is not None:
+                    continue  # moved to another parent
+                if sa.inspect(child).persistent and child not in session.deleted:
+                    session.delete(child)
+
+
 @sa.event.listens_for(so.Session, "before_flush")
 def _before_flush(session, flush_context, instances):
+    _delete_orphans(session)
     changed = _tracked(session.new) + _tracked(session.deleted) + [
         o for o in _tracked(session.dirty) if _is_really_modified(o)
     ]
@@ -296,9 +325,9 @@ def _after_flush(session, flush_context):
             entries.append(_entry(obj, "updated", changes, actor))
     for obj in _tracked(deleted):
         # A row removed with its parent is part of the parent's entry.
-        if isinstance(obj, DivisionStatus) and obj.action in deleted:
+        if isinstance(obj, DivisionStatus) and _parent(obj, "action") in deleted:
             continue
-        if isinstance(obj, Action) and obj.factor in deleted:
+        if isinstance(obj, Action) and _parent(obj, "factor") in deleted:
             continue
         if isinstance(obj, IndicatorValue) and obj.indicator in deleted:
             continue

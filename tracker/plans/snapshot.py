@@ -35,10 +35,12 @@ def plan_snapshot(plan: Plan) -> dict:
             .selectinload(Action.statuses)
             .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.updated_by)),
         )
+        # What the database holds, not collections this session may have loaded before a change.
+        .execution_options(populate_existing=True)
     ).all()
     indicators = db.session.scalars(
         sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
-        .options(so.selectinload(Indicator.values))
+        .options(so.selectinload(Indicator.values)).execution_options(populate_existing=True)
     ).all()
     return {
         "meta": {

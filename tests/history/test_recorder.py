@@ -1,0 +1,119 @@
+"""Each kind of change gives exactly one readable entry, with old and new values and who made it."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.history.models import HistoryEntry
+from tracker.history.recorder import MissingActor, acting, set_actor, reset_actor
+from tracker.plans import services as plans
+from tracker.plans.models import DivisionStatus, Indicator
+from tracker.vocabulary import Role, Status
+
+
+def new_entries(since: int) -> list[HistoryEntry]:
+    return db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.id > since).order_by(HistoryEntry.id)).all()
+
+
+def last_id() -> int:
+    return db.session.scalar(sa.select(sa.func.max(HistoryEntry.id))) or 0
+
+
+@pytest.fixture
+def plan(make_plan):
+    return make_plan(actions=[{"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"],
+                               "statuses": {"PH": Status.IN_PROGRESS}}])
+
+
+def test_a_status_change_over_the_web(plan, login, make_user, htmx_headers):
+    contact = make_user(Role.DIVISION_CONTACT, "PH", name="Anna Berg")
+    ds = plan.factors[0].actions[0].statuses[0]
+    start = last_id()
+    login(contact).post(f"/status/{ds.id}", data={"status": "done", "comment": "Klart", "version": ds.version_id},
+                        headers=htmx_headers)
+    [entry] = new_entries(start)
+    assert entry.summary == ("ändrade status för «Tillgänglighetskoordinatorer på varje BUP-enhet» (Psykiatri Halland) "
+                             "från Pågående till Genomförd och kommentaren")
+    assert entry.changes == [["Status", "Pågående", "Genomförd"], ["Kommentar", "–", "Klart"]]
+    assert (entry.user_id, entry.user_name, entry.user_division, entry.source) == (
+        contact.id, "Anna Berg", "Psykiatri Halland", "web")
+    assert (entry.kind, entry.plan_id, entry.action_id, entry.division_id) == (
+        "status", plan.id, ds.action_id, ds.division_id)
+
+
+def test_a_conflict_or_invalid_save_writes_no_history(plan, login, make_user, htmx_headers):
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    ds = plan.factors[0].actions[0].statuses[0]
+    start = last_id()
+    client = login(contact)
+    client.post(f"/status/{ds.id}", data={"status": "klar", "version": ds.version_id}, headers=htmx_headers)
+    client.post(f"/status/{ds.id}", data={"status": "done", "version": ds.version_id - 1}, headers=htmx_headers)
+    assert new_entries(start) == []
+
+
+def test_structure_changes_each_give_one_entry(plan, divisions):
+    factor = plan.factors[0]
+    action = factor.actions[0]
+    start = last_id()
+    with acting(None, "cli", "Testare"):
+        action.owner = "Verksamhetschef BUP"
+        action.due_date = date(2025, 12, 31)
+        db.session.commit()
+        action.statuses.append(DivisionStatus(division=divisions["NSV"]))
+        db.session.commit()
+        new = plans.add_action(factor, divisions=[divisions["HS"]], ref="FF01-A02", title="Mobil röntgen")
+        db.session.commit()
+        db.session.delete(new)
+        db.session.commit()
+    summaries = [e.summary for e in new_entries(start)]
+    assert summaries == [
+        "ändrade åtgärden «Tillgänglighetskoordinatorer på varje BUP-enhet» (FF01-A01): klart senast, ansvarig",
+        "lade till Närsjukvården som ansvarig förvaltning för «Tillgänglighetskoordinatorer på varje BUP-enhet»",
+        "lade till åtgärden «Mobil röntgen» (FF01-A02) under «Ramavtal med externa vårdgivare»",
+        "lade till Hallands sjukhus som ansvarig förvaltning för «Mobil röntgen»",
+        "tog bort åtgärden «Mobil röntgen» (FF01-A02)",
+    ]
+    first = new_entries(start)[0]
+    assert sorted(first.changes) == [["Ansvarig", "Verksamhetschef, Hallands sjukhus", "Verksamhetschef BUP"],
+                                     ["Klart senast", "2030-12-31", "2025-12-31"]]
+    deleted = new_entries(start)[-1]
+    assert deleted.snapshot["action"]["title"] == "Mobil röntgen"
+    assert [s["division_id"] for s in deleted.snapshot["statuses"]] == [divisions["HS"].id]
+
+
+def test_indicators_and_exports_are_in_the_history(plan, tmp_path):
+    from tracker.xlsx.services import export_plan, mark_sent
+
+    start = last_id()
+    plan.indicators.append(Indicator(area="BUP", name="Andel genomförda första besök inom 30 dagar vid BUP",
+                                     target=75, unit="procent"))
+    db.session.commit()
+    export, _ = export_plan(plan, None, tmp_path)
+    db.session.commit()
+    mark_sent(export, None)
+    db.session.commit()
+    summaries = [e.summary for e in new_entries(start)]
+    assert summaries[0] == "lade till indikatorn «Andel genomförda första besök inom 30 dagar vid BUP»"
+    assert summaries[1].startswith("exporterade planen till Excel (tillganglighet-2023_utkast-v1_")
+    assert summaries[2].startswith("markerade tillganglighet-2023_utkast-v1_") and summaries[2].endswith(
+        "som skickad till Socialstyrelsen")
+
+
+def test_a_change_without_an_actor_is_refused(plan):
+    token = set_actor(None)
+    try:
+        plan.factors[0].actions[0].owner = "Någon"
+        with pytest.raises(MissingActor):
+            db.session.flush()
+    finally:
+        reset_actor(token)
+        db.session.rollback()
+
+
+def test_entries_cannot_be_changed_or_deleted_through_the_app(app):
+    methods = {m for rule in app.url_map.iter_rules() if "historik" in rule.rule for m in rule.methods}
+    assert methods <= {"GET", "HEAD", "OPTIONS", "POST"}
+    posts = [rule.rule for rule in app.url_map.iter_rules() if "historik" in rule.rule and "POST" in rule.methods]
+    assert posts == ["/historik/<int:entry_id>/aterstall"]  # restoring adds an entry; nothing edits one
