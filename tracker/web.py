@@ -30,9 +30,9 @@ def is_htmx() -> bool:
     return bool(htmx) and not htmx.boosted
 
 
-def render_page_or_fragment(page: str, fragment: str, **context) -> str:
+def render_page_or_fragment(page_template: str, fragment_template: str, **context) -> str:
     """The full page for a normal request; for htmx, only the fragment the page includes."""
-    return render_template(fragment if is_htmx() else page, **context)
+    return render_template(fragment_template if is_htmx() else page_template, **context)
 
 
 def safe_next(target: str | None) -> str:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.history.recorder import MissingActor, acting, set_actor, reset_actor
+from tracker.history.recorder import MissingActor, acting, reset_actor, set_actor
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus, Indicator
 from tracker.vocabulary import Role, Status
