@@ -51,6 +51,7 @@ test: install-test chromium postgres
 bench: install-test
 	-$(BIN)/python bench/plan_page.py
 	-$(BIN)/python bench/excel.py
+	-$(BIN)/python bench/history.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

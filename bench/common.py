@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tracker import create_app  # noqa: E402
 from tracker.demo.loader import read_plan_data  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.history.recorder import actor_for, set_actor  # noqa: E402
 from tracker.plans import services  # noqa: E402
 from tracker.users.models import Division  # noqa: E402
 from tracker.vocabulary import Horizon, Status  # noqa: E402
@@ -25,6 +26,8 @@ def make_app(database_url: str | None):
     url = database_url or f"sqlite:///{tmp}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
                       "EXPORT_DIR": f"{tmp}/exports"})
+    # What the benchmark sets up is recorded in the history as made on the command line.
+    set_actor(actor_for(None, "cli", "benchmark"))
     with app.app_context():
         metadata = sa.MetaData()
         metadata.reflect(db.engine)
