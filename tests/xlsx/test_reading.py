@@ -5,7 +5,7 @@ from datetime import date, datetime
 from tests.xlsx.helpers import MAX_BYTES, plan_workbook
 from tracker.extensions import db
 from tracker.plans import services as plans
-from tracker.vocabulary import Horizon, Status
+from tracker.vocabulary import Horizon, Role, Status
 from tracker.xlsx import services
 
 
@@ -71,11 +71,17 @@ def test_caller_facts_come_before_the_key(divisions):
     assert result.assumptions == []
 
 
-def test_an_approved_plan_is_refused_with_advice(make_plan, tmp_path):
+def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path):
+    from tests.xlsx.helpers import edit
+    from tracker.history.versions import approve
+
     plan = make_plan(key="tillganglighet-2025")
-    plan.state = plan.state.APPROVED
+    approve(plan, make_user(Role.DIRECTOR))
     db.session.commit()
     _, data = services.export_plan(plan, None, tmp_path)
-    result = preview(data)
-    assert not result.clean
-    assert result.refusal.startswith("Planen tillganglighet-2025 är fastställd och ändras inte genom import. Starta")
+    unchanged = preview(data)
+    assert unchanged.clean and unchanged.summary == "Inga ändringar"
+    changed = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör")))
+    assert not changed.clean
+    assert changed.refusal == ("Planen tillganglighet-2025 är fastställd (version 1) och ändras inte genom import. "
+                               "Starta en revidering (en ny version av planen) och importera filen till den.")

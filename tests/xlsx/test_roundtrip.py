@@ -47,6 +47,9 @@ def test_export_import_into_a_fresh_database_export_gives_the_same_cells(demo, t
 
     _, second = services.export_plan(plans.get_plan(key), None, tmp_path)
     assert sheet_values(second) == sheet_values(first)
+    # a plan the file states as fastställd (the demo's 2021 plan) is created as such
+    approved = key == "gonv-2021"
+    assert (plans.get_plan(key).state.value == "approved") is approved
 
 
 def test_a_hand_edit_shows_as_a_field_by_field_change(demo, tmp_path):

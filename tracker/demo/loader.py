@@ -7,11 +7,12 @@ from importlib import resources
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.history.versions import approve
 from tracker.plans import services as plans
 from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email
 from tracker.plans.models import Indicator, IndicatorValue, PlanContact
-from tracker.vocabulary import Direction, Horizon, PlanState, Role, Status
+from tracker.vocabulary import Direction, Horizon, Role, Status
 from tracker.web import LOCAL_ZONE
 
 DEMO_PASSWORD = "demo-halland"
@@ -57,6 +58,11 @@ def load_demo() -> list[str]:
         plan = _plan(data, {d.name: d for d in divisions}, contacts)
         actions = sum(len(f.actions) for f in plan.factors)
         report.append(f"Planen {plan.key} är inläst: {len(plan.factors)} framgångsfaktorer, {actions} åtgärder.")
+        if approved := data.get("approved"):
+            db.session.flush()
+            approve(plan, None, approved.get("decision"), approved_by_name=approved["by"],
+                    approved_at=datetime.combine(_date(approved["on"]), time(10, 0), LOCAL_ZONE))
+            report.append(f"Planen {plan.key} är fastställd som version 1 ({approved['on']}, {approved['by']}).")
     db.session.flush()
     return report
 
@@ -96,8 +102,6 @@ def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User])
         key=data["key"], agreement=data["agreement"], title=data["title"], year=data["year"],
         registry_number=data.get("registry_number"),
     )
-    if data.get("approved"):
-        plan.state = PlanState.APPROVED
     for area_data in data["areas"]:
         area = plans.add_area(plan, code=area_data.get("code"), title=area_data["title"])
         for factor_data in area_data["factors"]:

@@ -36,16 +36,20 @@ def get_version(plan: Plan, number: int) -> PlanVersion | None:
     return db.session.scalar(sa.select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == number))
 
 
-def approve(plan: Plan, user: User, decision: str | None = None) -> PlanVersion:
-    """Fastställ the current draft as version N; its structure is fixed from now on."""
+def approve(plan: Plan, user: User | None, decision: str | None = None, *, approved_by_name: str | None = None,
+            approved_at=None) -> PlanVersion:
+    """Fastställ the current draft as version N; its structure is fixed from now on.
+
+    `approved_by_name` and `approved_at` record a fastställande made outside the app (the demo's 2021 plan)."""
     if plan.state is PlanState.APPROVED:
         raise ValidationError({"plan": f"Version {plan.version_number} är redan fastställd."})
     decision = (decision or "").strip() or None
     if decision and len(decision) > DECISION_MAX_LENGTH:
         raise ValidationError({"decision": f"Beslutsreferensen får ha högst {DECISION_MAX_LENGTH} tecken."})
     plan.state = PlanState.APPROVED
-    version = PlanVersion(plan_id=plan.id, number=plan.version_number, approved_at=utcnow(), approved_by=user,
-                          approved_by_name=user.name, decision=decision, snapshot=plan_snapshot(plan))
+    version = PlanVersion(plan_id=plan.id, number=plan.version_number, approved_at=approved_at or utcnow(),
+                          approved_by=user, approved_by_name=approved_by_name or user.name, decision=decision,
+                          snapshot=plan_snapshot(plan))
     version.snapshot["meta"]["version_label"] = f"Version {version.number} (fastställd)"
     db.session.add(version)
     record(db.session, plan=plan, kind="version", verb="approved",

@@ -220,6 +220,24 @@ def _assign_refs(actions: list[dict], existing_refs: set[str]) -> None:
         taken.add(action["ref"])
 
 
+APPROVED_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2}) av (.+?)(?: \(([^()]+)\))?$")
+VERSION_TEXT = re.compile(r"[Vv]ersion (\d+)")
+
+
+def _stated_approval(meta: dict) -> dict | None:
+    """The fastställande a workbook states ("2021-03-10 av Martin Engström (RS210177)"), if it states one."""
+    match = APPROVED_TEXT.match(str(meta.get("approved") or ""))
+    version = VERSION_TEXT.search(str(meta.get("version") or ""))
+    if not match:
+        return None
+    try:
+        on = date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return {"on": on, "by": match.group(2), "decision": match.group(3),
+            "version": int(version.group(1)) if version else 1}
+
+
 def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict, list[str]]:
     """Agreement, year and title: from the workbook, else the caller, else the key and defaults."""
     assumptions = []
@@ -237,6 +255,11 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
     if not title:
         title = f"Handlingsplan {agreement} {year}"
         assumptions.append(f"Titel anges inte; antar «{title}».")
+    if approval := _stated_approval(meta):
+        assumptions.append(
+            f"Filen anger att planen är fastställd (version {approval['version']}, {approval['on']} av "
+            f"{approval['by']}); den skapas som fastställd."
+        )
     return {"agreement": agreement, "year": int(year), "title": title,
             "registry_number": meta.get("registry_number")}, assumptions
 
@@ -253,13 +276,11 @@ def preview_import(
                                        "Filen anger inte vilken plan den gäller. Välj planen (eller --plan NYCKEL)."))
         return ImportPreview("", None, None, [], result, [])
     plan = plans.get_plan(key)
-    new_plan, assumptions, refusal = None, [], None
+    new_plan, assumptions = None, []
     current = plan_rows(plan) if plan else PlanRows(meta={})
     if plan is None:
         new_plan, assumptions = _new_plan_facts(key, result.rows.meta, agreement, year, title)
-    elif plan.state is PlanState.APPROVED:
-        refusal = (f"Planen {key} är fastställd och ändras inte genom import. Starta en revidering "
-                   "(en ny version av planen) och importera filen till den.")
+
     _assign_refs(result.rows.actions, {a["ref"] for a in current.actions})
     for status in result.rows.statuses:
         if "_action" in status:
@@ -291,7 +312,11 @@ def preview_import(
     for name, contact in new_contacts.items():
         changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, contact_labels))
     changes += [Change("Kontaktperson", n, n, "missing") for n in old_contacts if n not in new_contacts]
-    return ImportPreview(key, plan, new_plan, assumptions, result, changes, refusal)
+    preview = ImportPreview(key, plan, new_plan, assumptions, result, changes)
+    if plan is not None and plan.state is PlanState.APPROVED and preview.has_changes:
+        preview.refusal = (f"Planen {key} är fastställd (version {plan.version_number}) och ändras inte genom import. "
+                           "Starta en revidering (en ny version av planen) och importera filen till den.")
+    return preview
 
 
 # --- Import: writing -------------------------------------------------------------------
@@ -318,9 +343,13 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
         raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
     rows = preview.read.rows
     plan = preview.plan
+    approval = None
     if plan is None:
         facts = {**preview.new_plan, **(new_plan or {})}
         plan = plans.create_plan(key=preview.plan_key, **facts)
+        approval = _stated_approval(rows.meta)
+        if approval:
+            plan.version_number = approval["version"]
         db.session.flush()
     elif rows.meta.get("registry_number") and rows.meta["registry_number"] != plan.registry_number:
         plan.registry_number = rows.meta["registry_number"]
@@ -383,6 +412,11 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     _sync_indicators(plan, rows.indicators, remove_missing)
     _sync_contacts(plan, rows.contacts, remove_missing)
     db.session.flush()
+    if approval:
+        from tracker.history.versions import approve
+
+        approve(plan, None, approval["decision"], approved_by_name=approval["by"],
+                approved_at=datetime.combine(approval["on"], time(12, 0), LOCAL_ZONE))
     return plan
 
 
