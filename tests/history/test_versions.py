@@ -157,3 +157,17 @@ def test_export_of_an_approved_version(plan, director, tmp_path):
     assert wb["Handlingsplan"]["A3"].value.startswith("Version: Version 1 (fastställd), fastställd ")
     assert wb["Handlingsplan"]["D6"].value == "Gemensamma väntelistor inom ögonsjukvård"
     assert export.version_number == 1 and export.file_name.startswith(f"{plan.key}_version-1_")
+
+
+def test_marking_an_export_of_a_version_as_sent_marks_the_version(plan, director, tmp_path):
+    from tracker.xlsx.services import export_plan, mark_sent
+
+    versions.approve(plan, director, "RS231576")
+    db.session.commit()
+    export, _ = export_plan(plan, director, tmp_path)
+    assert export.version_number == 1
+    mark_sent(export, director)
+    db.session.commit()
+    version = versions.get_version(plan, 1)
+    assert version.sent_export_id == export.id and version.sent_at is not None
+    assert versions.changed_since_sent(plan)[1].answer == "Nej"

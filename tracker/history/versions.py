@@ -70,11 +70,11 @@ def start_revision(plan: Plan) -> None:
     db.session.flush()
 
 
-def mark_sent(version: PlanVersion, user: User, export: Export | None = None) -> None:
+def mark_sent(version: PlanVersion, user: User | None, export: Export | None = None) -> None:
     if export is not None and export.plan_id != version.plan_id:
         raise ValidationError({"export": "Filen hör till en annan plan."})
     version.sent_at = utcnow()
-    version.sent_by_id = user.id
+    version.sent_by_id = user.id if user else None
     version.sent_export_id = export.id if export else None
     plan = db.session.get(Plan, version.plan_id)
     record(db.session, plan=plan, kind="version", verb="sent",

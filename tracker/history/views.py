@@ -88,16 +88,19 @@ def restore(entry_id: int):
 # --- Versions -------------------------------------------------------------------------------
 
 
-@bp.get("/planer/<key>/versioner")
-def plan_versions(key: str):
-    plan = load_plan(key)
+def _versions_page(plan, errors=None, status=200):
     sent, comparison = versions.changed_since_sent(plan)
     exports = db.session.scalars(
         db.select(Export).where(Export.plan_id == plan.id, Export.version_number.is_not(None))
         .order_by(Export.created_at.desc())
     ).all()
-    return render_template("history/versions.html", plan=plan, versions=versions.list_versions(plan),
-                           sent=sent, comparison=comparison, exports=exports, errors={})
+    return render_template("history/versions.html", plan=plan, versions=versions.list_versions(plan), sent=sent,
+                           comparison=comparison, exports=exports, errors=errors or {}), status
+
+
+@bp.get("/planer/<key>/versioner")
+def plan_versions(key: str):
+    return _versions_page(load_plan(key))
 
 
 @bp.post("/planer/<key>/faststall")
@@ -108,9 +111,7 @@ def approve(key: str):
         version = versions.approve(plan, current_user, request.form.get("decision"))
     except ValidationError as error:
         db.session.rollback()
-        sent, comparison = versions.changed_since_sent(plan)
-        return render_template("history/versions.html", plan=plan, versions=versions.list_versions(plan),
-                               sent=sent, comparison=comparison, exports=[], errors=error.errors), 400
+        return _versions_page(plan, error.errors, 400)
     db.session.commit()
     flash(f"Version {version.number} är fastställd.", "info")
     return redirect(url_for("history.plan_versions", key=plan.key))

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.extensions import db
-from tracker.plans.models import Action, DivisionStatus, Indicator, Plan, SuccessFactor
+from tracker.plans.models import Indicator, Plan
+from tracker.plans.services import load_factors
 from tracker.vocabulary import PlanState
 
 
@@ -26,18 +27,7 @@ def version_label(plan: Plan) -> str:
 
 def plan_snapshot(plan: Plan) -> dict:
     """The plan's current content, in a fixed number of queries."""
-    factors = db.session.scalars(
-        sa.select(SuccessFactor)
-        .where(SuccessFactor.plan_id == plan.id)
-        .order_by(SuccessFactor.position)
-        .options(
-            so.selectinload(SuccessFactor.actions)
-            .selectinload(Action.statuses)
-            .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.updated_by)),
-        )
-        # What the database holds, not collections this session may have loaded before a change.
-        .execution_options(populate_existing=True)
-    ).all()
+    factors = load_factors(plan, fresh=True)
     indicators = db.session.scalars(
         sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
         .options(so.selectinload(Indicator.values)).execution_options(populate_existing=True)

@@ -80,9 +80,16 @@ def list_exports(plan: Plan) -> list[Export]:
     ).all()
 
 
-def mark_sent(export: Export, user: User) -> Export:
+def mark_sent(export: Export, user: User | None) -> Export:
+    """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
+    from tracker.history.versions import get_version
+    from tracker.history.versions import mark_sent as mark_version_sent
+
     export.sent_at = utcnow()
     export.sent_by = user
+    version = get_version(export.plan, export.version_number) if export.version_number else None
+    if version is not None and version.sent_at is None:
+        mark_version_sent(version, user, export)
     db.session.flush()
     return export
 
