@@ -114,11 +114,15 @@ class Action(db.Model):
     due_date: so.Mapped[Optional[date]]
     owner: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # Bumped on every update: an edit carrying an older version is refused, as for statuses.
+    version_id: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     factor: so.Mapped[SuccessFactor] = so.relationship(back_populates="actions")
     statuses: so.Mapped[list["DivisionStatus"]] = so.relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="DivisionStatus.division_id"
     )
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def status(self) -> Status:

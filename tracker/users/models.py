@@ -20,6 +20,8 @@ class Division(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     short_name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # An inactive förvaltning keeps its statuses and history but takes on no new åtgärder.
+    active: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     def __repr__(self) -> str:
         return f"<Division {self.name}>"
