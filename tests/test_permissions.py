@@ -125,6 +125,15 @@ MATRIX = {
                        {"name": "Regionkontoret Halmstad", "short_name": "RKH"}),
         ONLY_ADMIN,
     ),
+    "admin.set_division_active": (
+        lambda world, user=None: (f"/admin/forvaltningar/{world['divisions']['RK'].id}/aktiv", {"active": "0"}),
+        ONLY_ADMIN,
+    ),
+    # Regionkontoret has no åtgärder, users or history in the world, so the Administratör may delete it.
+    "admin.delete_division": (
+        lambda world, user=None: (f"/admin/forvaltningar/{world['divisions']['RK'].id}/ta-bort", {}),
+        ONLY_ADMIN,
+    ),
     "xlsx.export": (
         lambda world, user=None: (f"/planer/{world['plan'].key}/export", {}),
         {**EDITORS, "strategist": 200, "director": 200},

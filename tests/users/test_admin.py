@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from tests.factories import PASSWORD
 from tracker.extensions import db
 from tracker.users.models import Division, User
+from tracker.plans.services import list_divisions
 from tracker.users.services import authenticate
 from tracker.vocabulary import Role
 
@@ -61,6 +62,7 @@ ADMIN_PAGES = [
     ("get", "/admin/anvandare"), ("get", "/admin/anvandare/ny"), ("post", "/admin/anvandare/ny"),
     ("get", "/admin/anvandare/{user}"), ("post", "/admin/anvandare/{user}"),
     ("get", "/admin/forvaltningar"), ("post", "/admin/forvaltningar"), ("post", "/admin/forvaltningar/{division}"),
+    ("post", "/admin/forvaltningar/{division}/aktiv"), ("post", "/admin/forvaltningar/{division}/ta-bort"),
 ]
 
 
@@ -92,6 +94,8 @@ def test_missing_user_or_division_is_404(as_admin):
     assert as_admin.get("/admin/anvandare/9999").status_code == 404
     assert as_admin.post("/admin/anvandare/9999", data={}).status_code == 404
     assert as_admin.post("/admin/forvaltningar/9999", data={}).status_code == 404
+    assert as_admin.post("/admin/forvaltningar/9999/aktiv", data={"active": "0"}).status_code == 404
+    assert as_admin.post("/admin/forvaltningar/9999/ta-bort", data={}).status_code == 404
 
 
 @pytest.mark.parametrize("role", Role)
@@ -332,3 +336,117 @@ def test_rename_with_invalid_input_is_400_and_nothing_is_saved(as_admin, divisio
     assert_field_error(response, f"division-{rk.id}-{field}", message)
     db.session.expire_all()
     assert (rk.name, rk.short_name) == ("Regionkontoret", "RK")
+
+
+def division_row(page: str, name: str) -> str:
+    return re.search(rf'<tr[^>]*>\s*<th scope="row">{name}</th>.*?</tr>', page, re.DOTALL).group(0)
+
+
+def test_admin_deactivates_and_reactivates_a_division(as_admin, divisions):
+    hs = divisions["HS"]
+    response = as_admin.post(f"/admin/forvaltningar/{hs.id}/aktiv", data={"active": "0"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/forvaltningar"
+    page = as_admin.get("/admin/forvaltningar").get_data(as_text=True)
+    assert "Förvaltningen Hallands sjukhus är inaktiverad." in page
+    row = division_row(page, "Hallands sjukhus")
+    assert "<td>Inaktiv</td>" in row and 'aria-label="Aktivera Hallands sjukhus">Aktivera</button>' in row
+    assert 'name="active" value="1"' in row
+    db.session.expire_all()
+    assert hs.active is False
+    assert hs not in list_divisions(active_only=True)
+
+    assert as_admin.post(f"/admin/forvaltningar/{hs.id}/aktiv", data={"active": "1"}).status_code == 302
+    page = as_admin.get("/admin/forvaltningar").get_data(as_text=True)
+    assert "Förvaltningen Hallands sjukhus är aktiv igen" in page
+    row = division_row(page, "Hallands sjukhus")
+    assert "<td>Aktiv</td>" in row and 'aria-label="Inaktivera Hallands sjukhus">Inaktivera</button>' in row
+    db.session.expire_all()
+    assert hs.active is True
+
+
+@pytest.mark.parametrize("data", [{}, {"active": "ja"}])
+def test_unclear_active_value_is_400_and_nothing_changes(as_admin, divisions, data):
+    response = as_admin.post(f"/admin/forvaltningar/{divisions['HS'].id}/aktiv", data=data)
+    assert response.status_code == 400
+    assert "Ange om förvaltningen ska vara aktiv (1) eller inaktiv (0)." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert divisions["HS"].active is True
+
+
+def test_active_divisions_are_listed_in_plan_order(divisions):
+    divisions["PH"].active = False
+    assert [d.short_name for d in list_divisions(active_only=True)] == ["HS", "NSV", "ADH", "RK"]
+
+
+def test_users_of_an_inactive_division_keep_their_accounts_and_can_read(client, as_admin, make_user, make_plan,
+                                                                        divisions):
+    make_plan(actions=[{"divisions": ["HS"]}])
+    contact = make_user(Role.DIVISION_CONTACT, "HS", email="karin@regionhalland.test")
+    as_admin.post(f"/admin/forvaltningar/{divisions['HS'].id}/aktiv", data={"active": "0"})
+    client.post("/logga-ut")
+    response = client.post("/logga-in", data={"email": "karin@regionhalland.test", "password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get("/planer/tillganglighet-2023").get_data(as_text=True)
+    assert contact.name in page and "Gemensamma väntelistor inom lungsjukvård och ögonsjukvård" in page
+    assert client.get("/mina-atgarder").status_code == 200
+
+
+def test_admin_deletes_a_division_that_was_never_used(as_admin, divisions):
+    as_admin.post("/admin/forvaltningar", data={"name": "Regionservice", "short_name": "RS"})
+    regionservice = db.session.scalar(sa.select(Division).where(Division.name == "Regionservice"))
+    response = as_admin.post(f"/admin/forvaltningar/{regionservice.id}/ta-bort")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/forvaltningar"
+    page = as_admin.get("/admin/forvaltningar").get_data(as_text=True)
+    assert "Förvaltningen Regionservice är borttagen." in page
+    assert "Regionservice" not in re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert count(Division) == len(divisions)
+
+
+def test_every_row_has_a_delete_button(as_admin, divisions):
+    page = as_admin.get("/admin/forvaltningar").get_data(as_text=True)
+    row = division_row(page, "Regionkontoret")
+    assert f'action="/admin/forvaltningar/{divisions["RK"].id}/ta-bort"' in row
+    assert 'aria-label="Ta bort Regionkontoret">Ta bort</button>' in row
+
+
+def assert_delete_refused(client, division: Division, message: str) -> None:
+    """400, the page again with the reason, and the förvaltning still there."""
+    response = client.post(f"/admin/forvaltningar/{division.id}/ta-bort")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page[:300]
+    assert f'<p class="message message-error" role="alert">{message}</p>' in page
+    assert division.name in re.findall(r'<th scope="row">([^<]+)</th>', page)
+    db.session.expire_all()
+    assert db.session.get(Division, division.id) is not None
+
+
+def test_a_division_with_actions_and_users_cannot_be_deleted(as_admin, make_plan, make_user, divisions):
+    make_plan(actions=[{"divisions": ["HS"]}, {"divisions": ["HS", "PH"]}, {"divisions": ["NSV", "HS"]}], factors=4)
+    make_user(Role.DIVISION_CONTACT, "HS")
+    make_user(Role.READER, "HS")
+    assert_delete_refused(as_admin, divisions["HS"], "Hallands sjukhus kan inte tas bort: den är ansvarig för 12 "
+                                                     "åtgärder och har 2 användare. Inaktivera den i stället.")
+
+
+def test_a_division_with_one_action_cannot_be_deleted(as_admin, make_plan, divisions):
+    make_plan(actions=[{"divisions": ["PH"]}])
+    assert_delete_refused(as_admin, divisions["PH"], "Psykiatri Halland kan inte tas bort: den är ansvarig för 1 "
+                                                     "åtgärd. Inaktivera den i stället.")
+
+
+def test_a_division_with_only_a_user_cannot_be_deleted(as_admin, make_user, divisions):
+    make_user(Role.DIVISION_CONTACT, "NSV")
+    assert_delete_refused(as_admin, divisions["NSV"], "Närsjukvården kan inte tas bort: den har 1 användare. "
+                                                      "Inaktivera den i stället.")
+
+
+def test_a_division_still_named_in_the_history_cannot_be_deleted(as_admin, make_plan, divisions):
+    """Its statuses are gone with the åtgärd, but restoring the åtgärd would need the förvaltning."""
+    plan = make_plan(actions=[{"divisions": ["ADH"]}])
+    db.session.delete(plan.factors[0].actions[0])
+    db.session.commit()
+    assert_delete_refused(as_admin, divisions["ADH"], "Ambulans, Diagnostik och Hälsa kan inte tas bort: den har "
+                                                      "varit ansvarig för åtgärder och finns kvar i historiken. "
+                                                      "Inaktivera den i stället.")

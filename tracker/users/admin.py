@@ -92,10 +92,11 @@ def edit_user(user_id: int):
 
 
 def _divisions_page(failed: int | str | None = None, values: dict | None = None, errors: dict | None = None,
-                    status: int = 200):
-    """The list with a rename form per row; `failed` ("new" or a division id) is the form to show again."""
+                    status: int = 200, refusal: str | None = None):
+    """The list with a rename form per row; `failed` ("new" or a division id) is the form to show again,
+    `refusal` why a förvaltning was not deleted."""
     page = render_template("users/admin_divisions.html", divisions=list_divisions(), failed=failed,
-                           values=values or {}, errors=errors or {})
+                           values=values or {}, errors=errors or {}, refusal=refusal)
     return page, status
 
 
@@ -132,4 +133,34 @@ def rename_division(division_id: int):
         return _divisions_page(division_id, values, error.errors, 400)
     db.session.commit()
     flash(f"Förvaltningen {division.name} är sparad.", "info")
+    return redirect(url_for("admin.divisions"))
+
+
+@bp.post("/forvaltningar/<int:division_id>/aktiv")
+def set_division_active(division_id: int):
+    division = load_division(division_id)
+    active = request.form.get("active")
+    if active not in ("0", "1"):
+        abort(400, "Ange om förvaltningen ska vara aktiv (1) eller inaktiv (0).")
+    services.set_division_active(division, active == "1")
+    db.session.commit()
+    if division.active:
+        flash(f"Förvaltningen {division.name} är aktiv igen och kan bli ansvarig för nya åtgärder.", "info")
+    else:
+        flash(f"Förvaltningen {division.name} är inaktiverad. Den behåller sina åtgärder, sin historik och sina "
+              "användare men kan inte bli ansvarig för nya åtgärder.", "info")
+    return redirect(url_for("admin.divisions"))
+
+
+@bp.post("/forvaltningar/<int:division_id>/ta-bort")
+def delete_division(division_id: int):
+    division = load_division(division_id)
+    name = division.name
+    try:
+        services.delete_division(division)
+    except ValidationError as error:
+        db.session.rollback()
+        return _divisions_page(status=400, refusal=error.errors["division"])
+    db.session.commit()
+    flash(f"Förvaltningen {name} är borttagen.", "info")
     return redirect(url_for("admin.divisions"))

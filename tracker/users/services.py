@@ -5,6 +5,8 @@ import sqlalchemy.orm as so
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.history.models import HistoryEntry
+from tracker.plans.models import DivisionStatus
 from tracker.users.models import Division, User
 from tracker.vocabulary import Role
 
@@ -150,3 +152,34 @@ def rename_division(division: Division, name: str, short_name: str) -> Division:
     division.name, division.short_name = _check_division(name, short_name, division)
     db.session.flush()
     return division
+
+
+def set_division_active(division: Division, active: bool) -> Division:
+    """An inactive förvaltning keeps its statuses, history and users; it only stops taking on new åtgärder."""
+    division.active = active
+    db.session.flush()
+    return division
+
+
+def _count_rows(column, division: Division) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(column == division.id))
+
+
+def delete_division(division: Division) -> None:
+    """Delete a förvaltning that has never been used; one in use is made inactive instead."""
+    actions = _count_rows(DivisionStatus.division_id, division)
+    users = _count_rows(User.division_id, division)
+    uses = []
+    if actions:
+        uses.append(f"är ansvarig för {actions} {'åtgärd' if actions == 1 else 'åtgärder'}")
+    if users:
+        uses.append(f"har {users} användare")
+    # The history keeps the förvaltning's id (a removed responsibility, a deleted åtgärd's statuses);
+    # restoring those would point at nothing, or at a new förvaltning that got the same id.
+    if not uses and _count_rows(HistoryEntry.division_id, division):
+        uses.append("har varit ansvarig för åtgärder och finns kvar i historiken")
+    if uses:
+        raise ValidationError({"division": f"{division.name} kan inte tas bort: den {' och '.join(uses)}. "
+                                           "Inaktivera den i stället."})
+    db.session.delete(division)
+    db.session.flush()
