@@ -13,6 +13,7 @@ from tracker.xlsx.services import export_plan, preview_import
 
 from tracker.extensions import db
 from tracker.history import versions
+from tracker.plans import structure
 from tracker.history.models import HistoryEntry
 from tracker.vocabulary import Role, Status
 
@@ -95,6 +96,30 @@ def _restore(world, user=None):
     return f"/historik/{entry.id}/aterstall", {}
 
 
+def _second_action(world):
+    factor = world["plan"].factors[0]
+    structure.create_action(factor, title="Mobil röntgen i särskilt boende",
+                            division_ids=[world["divisions"]["ADH"].id])
+    db.session.commit()
+    return factor.actions[-1]
+
+
+def _second_factor(world):
+    structure.create_factor(world["plan"], title="Digital Vårdcentral inom primärvård",
+                            area_id=world["plan"].areas[0].id)
+    db.session.commit()
+    return world["plan"].factors[-1]
+
+
+def _second_area(world):
+    area = structure.create_area(world["plan"], title="Redovisning styrning")
+    db.session.commit()
+    return area
+
+
+ACTION_FORM = {"title": "Gemensamma väntelistor inom ortopedisk vård", "owner": "Verksamhetschef ortopedi",
+               "horizon": "short", "start_date": "2025-01-01", "due_date": "2025-12-31"}
+
 ONLY_DIRECTOR = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
                  "strategist": 403, "director": 302, "admin": 403}
 
@@ -147,6 +172,39 @@ MATRIX = {
     "history.start_revision": (lambda world, user=None: (f"/planer/{_approved(world).key}/revidering", {}), EDITORS),
     "history.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad", {}),
                           EDITORS),
+    "editor.create_plan": (
+        lambda world, user=None: ("/planer/ny", {"key": "tillganglighet-2025", "title": "Handlingsplan 2025",
+                                                 "year": "2025", "agreement": "Ökad tillgänglighet",
+                                                 "copy_of": world["plan"].key}), EDITORS),
+    "editor.create_action": (
+        lambda world, user=None: (f"/planer/{world['plan'].key}/atgarder",
+                                  {**ACTION_FORM, "factor_id": world["plan"].factors[0].id,
+                                   "divisions": [world["divisions"]["PH"].id]}), EDITORS),
+    "editor.update_action": (
+        lambda world, user=None: (f"/atgarder/{world['plan'].factors[0].actions[0].id}",
+                                  {**ACTION_FORM, "version": world["plan"].factors[0].actions[0].version_id,
+                                   "divisions": [world["divisions"]["PH"].id, world["divisions"]["HS"].id]}),
+        EDITORS),
+    "editor.move_action": (lambda world, user=None: (f"/atgarder/{_second_action(world).id}/flytta",
+                                                     {"riktning": "upp"}), EDITORS),
+    "editor.delete_action": (lambda world, user=None: (f"/atgarder/{world['plan'].factors[0].actions[0].id}/ta-bort",
+                                                       {}), EDITORS),
+    "editor.create_factor": (lambda world, user=None: (f"/planer/{world['plan'].key}/faktorer",
+                                                       {"title": "Lean som verksamhetsstrategi"}), EDITORS),
+    "editor.update_factor": (lambda world, user=None: (f"/faktorer/{world['plan'].factors[0].id}",
+                                                       {"title": "Ramavtal med externa vårdgivare (reviderad)"}),
+                             EDITORS),
+    "editor.move_factor": (lambda world, user=None: (f"/faktorer/{_second_factor(world).id}/flytta",
+                                                     {"riktning": "upp"}), EDITORS),
+    "editor.delete_factor": (lambda world, user=None: (f"/faktorer/{world['plan'].factors[0].id}/ta-bort", {}),
+                             EDITORS),
+    "editor.create_area": (lambda world, user=None: (f"/planer/{world['plan'].key}/omraden",
+                                                     {"title": "Redovisning styrning"}), EDITORS),
+    "editor.update_area": (lambda world, user=None: (f"/omraden/{world['plan'].areas[0].id}",
+                                                     {"code": "3.6", "title": "Regionala handlingsplaner"}), EDITORS),
+    "editor.move_area": (lambda world, user=None: (f"/omraden/{_second_area(world).id}/flytta",
+                                                   {"riktning": "upp"}), EDITORS),
+    "editor.delete_area": (lambda world, user=None: (f"/omraden/{_second_area(world).id}/ta-bort", {}), EDITORS),
 }
 # Allowed requests that change the session or show a preview, not the database.
 SESSION_ONLY = {"users.logout", "xlsx.upload"}

@@ -96,11 +96,13 @@ def restoring(entry_id: int):
 
 FIELDS = {
     Plan: [("title", "Titel"), ("year", "År"), ("registry_number", "Diarienummer")],
-    Area: [("code", "Kod"), ("title", "Rubrik")],
-    SuccessFactor: [("title", "Rubrik"), ("description", "Beskrivning"), ("area", "Insatsområde")],
+    Area: [("code", "Kod"), ("title", "Rubrik"), ("position", "Plats")],
+    SuccessFactor: [("title", "Rubrik"), ("description", "Beskrivning"), ("area", "Insatsområde"),
+                    ("position", "Plats")],
     Action: [("ref", "ID"), ("title", "Rubrik"), ("description", "Beskrivning"),
              ("expected_result", "Mål/förväntat resultat"), ("horizon", "Tidshorisont"), ("start_date", "Start"),
-             ("due_date", "Klart senast"), ("owner", "Ansvarig"), ("factor", "Framgångsfaktor")],
+             ("due_date", "Klart senast"), ("owner", "Ansvarig"), ("factor", "Framgångsfaktor"),
+             ("position", "Plats")],
     DivisionStatus: [("status", "Status"), ("comment", "Kommentar")],
     Indicator: [("name", "Indikator"), ("area", "Område"), ("target", "Målvärde"), ("unit", "Enhet"),
                 ("direction", "Riktning")],
@@ -162,6 +164,8 @@ def _changes(obj) -> list[list[str]]:
             continue
         before = history.deleted[0] if history.deleted else None
         after = history.added[0] if history.added else None
+        if field == "position":  # shown counting from 1
+            before, after = (None if before is None else before + 1), (None if after is None else after + 1)
         if _label(before) != _label(after):
             changes.append([label, _label(before), _label(after)])
     return changes
@@ -170,7 +174,7 @@ def _changes(obj) -> list[list[str]]:
 def _values(obj) -> list[list[str]]:
     """The fields of a new or removed row, as changes from or to nothing."""
     return [[label, "–", _label(getattr(obj, field))] for field, label in FIELDS[type(obj)]
-            if getattr(obj, field) not in (None, "")]
+            if field != "position" and getattr(obj, field) not in (None, "")]
 
 
 def _columns(obj, skip=("id",)) -> dict:
@@ -233,8 +237,11 @@ def _summary(obj, verb: str, changes: list) -> str:
             return f"tog bort {label} med {len(obj.actions)} åtgärder"
         return f"tog bort {label}"
     moved = next((c for c in changes if c[0] == "Framgångsfaktor"), None)
-    if moved and len(changes) == 1:
+    place = next((c for c in changes if c[0] == "Plats"), None)
+    if moved and len(changes) - bool(place) == 1:
         return f"flyttade {label} till {_quote(moved[2])}"
+    if place and len(changes) == 1:
+        return f"flyttade {label} från plats {place[1]} till plats {place[2]}"
     return f"ändrade {label}: " + ", ".join(c[0].lower() if c[0] != "ID" else "ID" for c in changes)
 
 

@@ -101,8 +101,12 @@ def get_plan(key: str) -> Plan | None:
     return db.session.scalar(sa.select(Plan).where(Plan.key == key).options(so.joinedload(Plan.agreement)))
 
 
-def list_divisions() -> list[Division]:
-    return db.session.scalars(sa.select(Division).order_by(Division.position, Division.name)).all()
+def list_divisions(*, active_only: bool = False) -> list[Division]:
+    """Every förvaltning (for filters and history), or only those that take on new åtgärder."""
+    query = sa.select(Division).order_by(Division.position, Division.name)
+    if active_only:
+        query = query.where(Division.active.is_(True))
+    return db.session.scalars(query).all()
 
 
 @dataclass(frozen=True)
@@ -188,8 +192,10 @@ def load_factors(plan: Plan, *, fresh: bool = False) -> list[SuccessFactor]:
     return db.session.scalars(query).all()
 
 
-def plan_view(plan: Plan, plan_filter: PlanFilter, today: date) -> PlanView:
-    """The plan's tree, filtered; a fixed number of queries however large the plan."""
+def plan_view(plan: Plan, plan_filter: PlanFilter, today: date, *, keep_empty: bool = False) -> PlanView:
+    """The plan's tree, filtered; a fixed number of queries however large the plan.
+
+    `keep_empty` keeps insatsområden without framgångsfaktorer (the editor shows them)."""
     areas = db.session.scalars(sa.select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
     factors = load_factors(plan)
     area_views = {area.id: AreaView(area) for area in areas}
@@ -207,7 +213,7 @@ def plan_view(plan: Plan, plan_filter: PlanFilter, today: date) -> PlanView:
     return PlanView(
         plan=plan,
         summary=Summary.of(all_statuses),
-        areas=[a for a in ordered if a.factors],
+        areas=[a for a in ordered if a.factors or (keep_empty and a.area is not None)],
         shown=shown,
     )
 
@@ -303,15 +309,24 @@ def get_or_create_agreement(name: str):
     return agreement
 
 
-def create_plan(*, key: str, agreement: str, title: str, year: int, registry_number: str | None = None) -> Plan:
+RESERVED_KEYS = {"ny"}  # words in the app's own addresses under /planer/
+
+
+def plan_errors(key: str, title: str) -> dict[str, str]:
     errors = {}
-    if not key or not key.replace("-", "").isalnum() or key != key.lower():
+    if not key or not key.replace("-", "").isalnum() or key != key.lower() or not key.isascii():
         errors["key"] = "Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, t.ex. gonv-2021."
+    elif key in RESERVED_KEYS:
+        errors["key"] = f"Nyckeln {key} är reserverad; välj en annan, t.ex. tillganglighet-2025."
     elif get_plan(key):
         errors["key"] = f"Det finns redan en plan med nyckeln {key}."
-    if not title.strip():
+    if not (title or "").strip():
         errors["title"] = "Ange planens titel."
-    if errors:
+    return errors
+
+
+def create_plan(*, key: str, agreement: str, title: str, year: int, registry_number: str | None = None) -> Plan:
+    if errors := plan_errors(key, title):
         raise ValidationError(errors)
     plan = Plan(
         key=key, agreement=get_or_create_agreement(agreement), title=title.strip(), year=year,

@@ -5,7 +5,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
-from tracker.vocabulary import Status
+from tracker.vocabulary import PlanState, Status
 from tracker.xlsx.services import list_exports
 from tracker.web import is_htmx, render_page_or_fragment, safe_next, today
 
@@ -65,7 +65,9 @@ def show(key: str):
     plan = load_plan(key)
     divisions = services.list_divisions()
     plan_filter, notices = _plan_filter(divisions)
-    view = services.plan_view(plan, plan_filter, today())
+    editing = bool(request.args.get("redigera")) and current_user.can_edit_structure and \
+        plan.state is PlanState.DRAFT
+    view = services.plan_view(plan, plan_filter, today(), keep_empty=editing)
     exports = list_exports(plan) if current_user.can_edit_structure and not is_htmx() else []
     return render_page_or_fragment(
         "plans/plan.html",
@@ -78,6 +80,7 @@ def show(key: str):
         overdue=services.OVERDUE,
         exports=exports,
         history_url=url_for("history.plan_history", key=plan.key),
+        editing=editing,
     )
 
 

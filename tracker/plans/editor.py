@@ -1,0 +1,331 @@
+"""The strateg's editor: areas, framgångsfaktorer and åtgärder changed in place on the plan page.
+
+Forms come as fragments for htmx and as pages of their own without JavaScript. A form with
+errors comes back in place (400), keeping what was typed; after a change the plan body is
+rendered again in edit mode (htmx retargets #plan-body), or the browser is redirected to it.
+"""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.plans import services, structure
+from tracker.plans.models import Action, Area, Plan, SuccessFactor
+from tracker.plans.views import load_plan
+from tracker.vocabulary import PlanState
+from tracker.web import is_htmx, today
+
+bp = Blueprint("editor", __name__)
+
+ACTION_FIELDS = ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner")
+
+
+@bp.before_request
+@login_required
+def _require_editor():
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör kan ändra planens struktur.")
+
+
+def _load(model, object_id: int, what: str):
+    item = db.session.get(model, object_id)
+    if item is None:
+        abort(404, f"{what} finns inte.")
+    plan = item if isinstance(item, Plan) else (item.factor.plan if isinstance(item, Action) else item.plan)
+    if plan.state is PlanState.APPROVED:
+        abort(409, f"Planen är fastställd (version {plan.version_number}); dess struktur ändras inte. "
+                   "Starta en revidering för att ändra den.")
+    return item, plan
+
+
+def _direction() -> int:
+    return -1 if request.form.get("riktning") == "upp" else 1
+
+
+def edit_context(plan: Plan) -> dict:
+    """What the plan body needs in edit mode."""
+    return {"plan": plan, "plan_filter": services.PlanFilter(), "notices": [], "editing": True,
+            "view": services.plan_view(plan, services.PlanFilter(), today(), keep_empty=True),
+            "history_url": url_for("history.plan_history", key=plan.key),
+            "active_divisions": services.list_divisions(active_only=True)}
+
+
+def _changed(plan: Plan, focus: str | None = None):
+    """After a change: the plan body again, scrolled to what changed."""
+    db.session.commit()
+    if not is_htmx():
+        return redirect(url_for("plans.show", key=plan.key, redigera=1) + (f"#{focus}" if focus else ""))
+    html = render_template("plans/_plan_body.html", **edit_context(plan))
+    swap = f"innerHTML show:#{focus}:top" if focus else "innerHTML"
+    return html, 200, {"HX-Retarget": "#plan-body", "HX-Reswap": swap}
+
+
+def _form(template: str, plan: Plan, status: int = 200, **context):
+    """A form as a fragment for htmx, or in a page of its own without JavaScript."""
+    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": services.list_divisions(active_only=True),
+               "factor_options": [(f.id, f.title) for f in plan.factors],
+               "area_options": [(a.id, a.heading) for a in plan.areas], **context}
+    if is_htmx():
+        return render_template(template, **context), status
+    return render_template("plans/edit_page.html", fragment=template, **context), status
+
+
+# --- Åtgärder ------------------------------------------------------------------------------
+
+
+def _action_form() -> dict:
+    form = {field: request.form.get(field) for field in ACTION_FIELDS}
+    form["division_ids"] = request.form.getlist("divisions")
+    return form
+
+
+def _action_values(action: Action) -> dict:
+    return {"title": action.title, "description": action.description or "",
+            "expected_result": action.expected_result or "", "horizon": action.horizon.value if action.horizon else "",
+            "start_date": action.start_date.isoformat() if action.start_date else "",
+            "due_date": action.due_date.isoformat() if action.due_date else "", "owner": action.owner or "",
+            "division_ids": [str(s.division_id) for s in action.statuses], "factor_id": str(action.factor_id)}
+
+
+def _posted_values() -> dict:
+    return {**_action_form(), "factor_id": request.form.get("factor_id")}
+
+
+@bp.get("/planer/<key>/atgarder/ny")
+def new_action(key: str):
+    factor, plan = _load(SuccessFactor, request.args.get("faktor", type=int) or 0, "Framgångsfaktorn")
+    return _form("plans/_action_form.html", plan, factor=factor, action=None,
+                 values={"factor_id": str(factor.id), "division_ids": []})
+
+
+@bp.post("/planer/<key>/atgarder")
+def create_action(key: str):
+    factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=int) or 0, "Framgångsfaktorn")
+    try:
+        action = structure.create_action(factor, **_action_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _form("plans/_action_form.html", plan, 400, factor=factor, action=None, values=_posted_values(),
+                     errors=error.errors)
+    return _changed(plan, f"action-{action.id}")
+
+
+@bp.get("/atgarder/<int:action_id>/redigera")
+def edit_action(action_id: int):
+    action, plan = _load(Action, action_id, "Åtgärden")
+    return _form("plans/_action_form.html", plan, factor=action.factor, action=action, values=_action_values(action),
+                 version=action.version_id)
+
+
+@bp.post("/atgarder/<int:action_id>")
+def update_action(action_id: int):
+    action, plan = _load(Action, action_id, "Åtgärden")
+    target = None
+    if request.form.get("factor_id", type=int) not in (None, action.factor_id):
+        target, _ = _load(SuccessFactor, request.form.get("factor_id", type=int), "Framgångsfaktorn")
+        if target.plan_id != plan.id:
+            abort(400, "Framgångsfaktorn hör till en annan plan.")
+    posted_version = request.form.get("version", type=int) or 0
+    try:
+        structure.update_action(action, expected_version=posted_version, factor=target,
+                                confirm_removal=request.form.get("confirm_removal") == "1", **_action_form())
+    except structure.NeedsConfirmation as error:
+        db.session.rollback()
+        return _form("plans/_action_form.html", plan, 400, factor=action.factor, action=action,
+                     values=_posted_values(), errors=error.errors, version=posted_version, confirm=True)
+    except ValidationError as error:
+        db.session.rollback()
+        return _form("plans/_action_form.html", plan, 400, factor=action.factor, action=action,
+                     values=_posted_values(), errors=error.errors, version=posted_version)
+    except structure.EditConflict:
+        db.session.rollback()
+        action = db.session.get(Action, action_id)
+        return _form("plans/_action_form.html", plan, 409, factor=action.factor, action=action,
+                     values=_posted_values(), version=action.version_id, conflict=_action_values(action))
+    return _changed(plan, f"action-{action.id}")
+
+
+@bp.post("/atgarder/<int:action_id>/flytta")
+def move_action(action_id: int):
+    action, plan = _load(Action, action_id, "Åtgärden")
+    structure.move_action(action, _direction())
+    return _changed(plan, f"action-{action.id}")
+
+
+@bp.get("/atgarder/<int:action_id>/ta-bort")
+def confirm_delete_action(action_id: int):
+    action, plan = _load(Action, action_id, "Åtgärden")
+    with_content = [s for s in action.statuses if s.comment or s.status.value != "not_started"]
+    message = (f"Ta bort åtgärden {action.ref} «{action.title}» med {len(action.statuses)} ansvariga förvaltningar"
+               + (f", varav {len(with_content)} med status eller kommentar" if with_content else "") + "?")
+    return _form("plans/_confirm.html", plan, message=message, box_id=f"action-{action.id}",
+                 url=url_for("editor.delete_action", action_id=action.id))
+
+
+@bp.post("/atgarder/<int:action_id>/ta-bort")
+def delete_action(action_id: int):
+    action, plan = _load(Action, action_id, "Åtgärden")
+    factor_id = action.factor_id
+    structure.delete_action(action)
+    return _changed(plan, f"factor-{factor_id}")
+
+
+# --- Framgångsfaktorer ------------------------------------------------------------------------
+
+
+def _factor_form() -> dict:
+    return {"title": request.form.get("title"), "description": request.form.get("description"),
+            "area_id": request.form.get("area_id") or None}
+
+
+@bp.get("/planer/<key>/faktorer/ny")
+def new_factor(key: str):
+    plan = load_plan(key)
+    _load(Plan, plan.id, "Planen")
+    return _form("plans/_factor_form.html", plan, factor=None,
+                 values={"area_id": request.args.get("omrade", "")})
+
+
+@bp.post("/planer/<key>/faktorer")
+def create_factor(key: str):
+    _, plan = _load(Plan, load_plan(key).id, "Planen")
+    try:
+        factor = structure.create_factor(plan, **_factor_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _form("plans/_factor_form.html", plan, 400, factor=None, values=_factor_form(), errors=error.errors)
+    return _changed(plan, f"factor-{factor.id}")
+
+
+@bp.get("/faktorer/<int:factor_id>/redigera")
+def edit_factor(factor_id: int):
+    factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
+    values = {"title": factor.title, "description": factor.description or "", "area_id": str(factor.area_id or "")}
+    return _form("plans/_factor_form.html", plan, factor=factor, values=values)
+
+
+@bp.post("/faktorer/<int:factor_id>")
+def update_factor(factor_id: int):
+    factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
+    try:
+        structure.update_factor(factor, **_factor_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _form("plans/_factor_form.html", plan, 400, factor=factor, values=_factor_form(), errors=error.errors)
+    return _changed(plan, f"factor-{factor.id}")
+
+
+@bp.post("/faktorer/<int:factor_id>/flytta")
+def move_factor(factor_id: int):
+    factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
+    structure.move_factor(factor, _direction())
+    return _changed(plan, f"factor-{factor.id}")
+
+
+@bp.get("/faktorer/<int:factor_id>/ta-bort")
+def confirm_delete_factor(factor_id: int):
+    factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
+    statuses = sum(len(a.statuses) for a in factor.actions)
+    message = (f"Ta bort framgångsfaktorn «{factor.title}»"
+               + (f" med {len(factor.actions)} åtgärder och {statuses} statusar" if factor.actions else "") + "?"
+               + " Den kan återställas från historiken.")
+    return _form("plans/_confirm.html", plan, message=message, box_id=f"factor-{factor.id}",
+                 url=url_for("editor.delete_factor", factor_id=factor.id))
+
+
+@bp.post("/faktorer/<int:factor_id>/ta-bort")
+def delete_factor(factor_id: int):
+    factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
+    structure.delete_factor(factor)
+    return _changed(plan)
+
+
+# --- Insatsområden -----------------------------------------------------------------------------
+
+
+def _area_form() -> dict:
+    return {"title": request.form.get("title"), "code": request.form.get("code")}
+
+
+@bp.get("/planer/<key>/omraden/ny")
+def new_area(key: str):
+    _, plan = _load(Plan, load_plan(key).id, "Planen")
+    return _form("plans/_area_form.html", plan, area=None)
+
+
+@bp.post("/planer/<key>/omraden")
+def create_area(key: str):
+    _, plan = _load(Plan, load_plan(key).id, "Planen")
+    try:
+        area = structure.create_area(plan, **_area_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _form("plans/_area_form.html", plan, 400, area=None, values=_area_form(), errors=error.errors)
+    return _changed(plan, f"area-{area.id}")
+
+
+@bp.get("/omraden/<int:area_id>/redigera")
+def edit_area(area_id: int):
+    area, plan = _load(Area, area_id, "Insatsområdet")
+    return _form("plans/_area_form.html", plan, area=area, values={"title": area.title, "code": area.code or ""})
+
+
+@bp.post("/omraden/<int:area_id>")
+def update_area(area_id: int):
+    area, plan = _load(Area, area_id, "Insatsområdet")
+    try:
+        structure.update_area(area, **_area_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _form("plans/_area_form.html", plan, 400, area=area, values=_area_form(), errors=error.errors)
+    return _changed(plan, f"area-{area.id}")
+
+
+@bp.post("/omraden/<int:area_id>/flytta")
+def move_area(area_id: int):
+    area, plan = _load(Area, area_id, "Insatsområdet")
+    structure.move_area(area, _direction())
+    return _changed(plan, f"area-{area.id}")
+
+
+@bp.post("/omraden/<int:area_id>/ta-bort")
+def delete_area(area_id: int):
+    area, plan = _load(Area, area_id, "Insatsområdet")
+    try:
+        structure.delete_area(area)
+    except ValidationError as error:
+        db.session.rollback()
+        abort(400, error.errors["area"])
+    return _changed(plan)
+
+
+# --- New plans ----------------------------------------------------------------------------------
+
+
+def _plan_form() -> dict:
+    return {name: (request.form.get(name) or "").strip()
+            for name in ("key", "title", "year", "agreement", "registry_number", "copy_of")}
+
+
+def _new_plan_page(values: dict, errors: dict, status: int = 200):
+    options = [(plan.key, f"{plan.title} ({plan.key})") for plan, _ in services.list_plans()]
+    return render_template("plans/new_plan.html", copy_options=options, values=values, errors=errors), status
+
+
+@bp.get("/planer/ny")
+def new_plan():
+    return _new_plan_page({}, {})
+
+
+@bp.post("/planer/ny")
+def create_plan():
+    values = _plan_form()
+    source = services.get_plan(values["copy_of"]) if values["copy_of"] else None
+    try:
+        plan = structure.new_plan(source=source, **{k: v for k, v in values.items() if k != "copy_of"})
+    except ValidationError as error:
+        db.session.rollback()
+        return _new_plan_page(values, error.errors, 400)
+    db.session.commit()
+    return redirect(url_for("plans.show", key=plan.key, redigera=1))

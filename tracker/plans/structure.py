@@ -1,0 +1,314 @@
+"""The strateg's operations on a plan's structure: the web editor, the import and the command line share them.
+
+Each takes plain values, checks them, changes the rows and flushes; the caller commits once.
+The history recorder writes an entry for each changed row, and refuses structure changes to a
+fastställd plan (StructureLocked), whatever the path.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.plans import services
+from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.users.models import Division
+from tracker.vocabulary import Horizon, Status
+
+TITLE_MAX = 300
+OWNER_MAX = 200
+CODE_MAX = 20
+
+
+class EditConflict(Exception):
+    """Someone else saved the åtgärd after the user opened it."""
+
+
+class NeedsConfirmation(ValidationError):
+    """The change would remove something with content; the user must confirm it."""
+
+
+def _text(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _title(errors: dict, value: str | None, field: str = "title", what: str = "rubrik") -> str | None:
+    title = _text(value)
+    if not title:
+        errors[field] = f"Ange en {what}; den får inte vara tom."
+    elif len(title) > TITLE_MAX:
+        errors[field] = f"Rubriken får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    return title
+
+
+def _date(errors: dict, value: str | None, field: str, label: str) -> date | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[field] = f"{label} måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-12-31."
+        return None
+
+
+def check_action(*, title, description=None, expected_result=None, horizon=None, start_date=None, due_date=None,
+                 owner=None, division_ids=()) -> dict:
+    """The åtgärd's fields from a form, checked; every problem at once, next to its field."""
+    errors = {}
+    values = {
+        "title": _title(errors, title),
+        "description": _text(description),
+        "expected_result": _text(expected_result),
+        "owner": _text(owner),
+        "start_date": _date(errors, start_date, "start_date", "Start"),
+        "due_date": _date(errors, due_date, "due_date", "Klart senast"),
+    }
+    if values["owner"] and len(values["owner"]) > OWNER_MAX:
+        errors["owner"] = f"Ansvarig får ha högst {OWNER_MAX} tecken."
+    values["horizon"] = Horizon.from_label(horizon) if _text(horizon) else None
+    if _text(horizon) and values["horizon"] is None:
+        errors["horizon"] = "Välj Kort sikt eller Lång sikt."
+    if values["start_date"] and values["due_date"] and values["due_date"] < values["start_date"]:
+        errors["due_date"] = (f"Klart senast ({values['due_date']}) kan inte vara före start "
+                              f"({values['start_date']}).")
+    ids = {int(i) for i in division_ids if str(i).isdigit()}
+    divisions = db.session.scalars(sa.select(Division).where(Division.id.in_(ids))).all() if ids else []
+    if not divisions:
+        errors["divisions"] = "Välj minst en ansvarig förvaltning."
+    if errors:
+        raise ValidationError(errors)
+    values["divisions"] = sorted(divisions, key=lambda d: (d.position, d.name))
+    return values
+
+
+def _next_ref(factor: SuccessFactor) -> str:
+    taken = set(db.session.scalars(
+        sa.select(Action.ref).join(SuccessFactor).where(SuccessFactor.plan_id == factor.plan_id)))
+    number, n = factor.position + 1, 1
+    while f"FF{number:02d}-A{n:02d}" in taken:
+        n += 1
+    return f"FF{number:02d}-A{n:02d}"
+
+
+def create_action(factor: SuccessFactor, **form) -> Action:
+    values = check_action(**form)
+    divisions = values.pop("divisions")
+    action = services.add_action(factor, divisions=divisions, ref=_next_ref(factor), **values)
+    db.session.flush()
+    return action
+
+
+def removed_with_content(action: Action, keep: list[Division]) -> list[DivisionStatus]:
+    """Responsible förvaltningar the change drops that have a status or a comment to lose."""
+    kept = {d.id for d in keep}
+    return [s for s in action.statuses
+            if s.division_id not in kept and (s.status is not Status.NOT_STARTED or s.comment)]
+
+
+def update_action(action: Action, *, expected_version: int, factor: SuccessFactor | None = None,
+                  confirm_removal: bool = False, **form) -> Action:
+    """Save the form unless someone saved a newer version; removing a förvaltning with content needs
+    `confirm_removal`. Raises ValidationError, NeedsConfirmation or EditConflict (then roll back)."""
+    values = check_action(**form)
+    divisions = values.pop("divisions")
+    if action.version_id != expected_version:
+        raise EditConflict()
+    losing = removed_with_content(action, divisions)
+    if losing and not confirm_removal:
+        described = "; ".join(
+            f"{s.division.name} ({s.status.label}{', med kommentar' if s.comment else ''})" for s in losing)
+        raise NeedsConfirmation({"divisions": f"Om du tar bort {described} försvinner deras status och kommentar. "
+                                              "Bekräfta nedan för att spara ändå."})
+    set_committed_value(action, "version_id", expected_version)
+    for field, value in values.items():
+        if getattr(action, field) != value:
+            setattr(action, field, value)
+    if factor is not None and factor is not action.factor:
+        action.factor.actions.remove(action)
+        action.position = len(factor.actions)
+        factor.actions.append(action)
+    wanted = {d.id: d for d in divisions}
+    for status in list(action.statuses):
+        if status.division_id not in wanted:
+            action.statuses.remove(status)
+    have = {s.division_id for s in action.statuses}
+    for division in divisions:
+        if division.id not in have:
+            action.statuses.append(DivisionStatus(division=division))
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise EditConflict() from error
+    return action
+
+
+def _move(items: list, item, direction: int) -> bool:
+    """Swap `item` with its neighbour up (-1) or down (+1); False at either end."""
+    index = items.index(item)
+    other = index + direction
+    if not 0 <= other < len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items):
+        if each.position != position:
+            each.position = position
+    return True
+
+
+def move_action(action: Action, direction: int) -> bool:
+    moved = _move(list(action.factor.actions), action, direction)
+    db.session.flush()
+    return moved
+
+
+def delete_action(action: Action) -> None:
+    factor = action.factor
+    factor.actions.remove(action)
+    for position, each in enumerate(factor.actions):
+        each.position = position
+    db.session.flush()
+
+
+def check_factor(*, title, description=None) -> dict:
+    errors = {}
+    values = {"title": _title(errors, title), "description": _text(description)}
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _area_of(plan: Plan, area_id) -> Area | None:
+    if not area_id:
+        return None
+    area = db.session.get(Area, int(area_id)) if str(area_id).isdigit() else None
+    if area is None or area.plan_id != plan.id:
+        raise ValidationError({"area": "Välj ett insatsområde i listan."})
+    return area
+
+
+def create_factor(plan: Plan, *, area_id=None, **form) -> SuccessFactor:
+    values = check_factor(**form)
+    factor = services.add_factor(plan, area=_area_of(plan, area_id), **values)
+    db.session.flush()
+    return factor
+
+
+def update_factor(factor: SuccessFactor, *, area_id=None, **form) -> SuccessFactor:
+    values = check_factor(**form)
+    area = _area_of(factor.plan, area_id)
+    for field, value in values.items():
+        if getattr(factor, field) != value:
+            setattr(factor, field, value)
+    if factor.area is not area:
+        factor.area = area
+    db.session.flush()
+    return factor
+
+
+def move_factor(factor: SuccessFactor, direction: int) -> bool:
+    """Up or down among the framgångsfaktorer of the same insatsområde."""
+    siblings = [f for f in factor.plan.factors if f.area_id == factor.area_id]
+    index = siblings.index(factor)
+    other = index + direction
+    if not 0 <= other < len(siblings):
+        return False
+    neighbour = siblings[other]
+    factor.position, neighbour.position = neighbour.position, factor.position
+    db.session.flush()
+    return True
+
+
+def delete_factor(factor: SuccessFactor) -> None:
+    plan = factor.plan
+    plan.factors.remove(factor)
+    db.session.flush()
+
+
+def check_area(*, title, code=None) -> dict:
+    errors = {}
+    values = {"title": _title(errors, title), "code": _text(code)}
+    if values["code"] and len(values["code"]) > CODE_MAX:
+        errors["code"] = f"Koden får ha högst {CODE_MAX} tecken, t.ex. 3.6 eller Del 2."
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def create_area(plan: Plan, **form) -> Area:
+    area = services.add_area(plan, **check_area(**form))
+    db.session.flush()
+    return area
+
+
+def update_area(area: Area, **form) -> Area:
+    for field, value in check_area(**form).items():
+        if getattr(area, field) != value:
+            setattr(area, field, value)
+    db.session.flush()
+    return area
+
+
+def move_area(area: Area, direction: int) -> bool:
+    moved = _move(list(area.plan.areas), area, direction)
+    db.session.flush()
+    return moved
+
+
+def delete_area(area: Area) -> None:
+    """Only an empty insatsområde: its framgångsfaktorer are moved or deleted first, one by one."""
+    count = db.session.scalar(sa.select(sa.func.count(SuccessFactor.id)).where(SuccessFactor.area_id == area.id))
+    if count:
+        raise ValidationError({"area": f"{area.heading} har {count} framgångsfaktorer. Flytta dem till ett annat "
+                                       "insatsområde eller ta bort dem först."})
+    plan = area.plan
+    plan.areas.remove(area)
+    for position, each in enumerate(plan.areas):
+        each.position = position
+    db.session.flush()
+
+
+def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
+              registry_number: str | None = None) -> Plan:
+    """A new draft with the source's areas, framgångsfaktorer and åtgärder, owners and responsible
+    förvaltningar; every status starts as Ej påbörjad and no comment comes along."""
+    plan = services.create_plan(key=key, agreement=agreement, title=title, year=year,
+                                registry_number=registry_number)
+    areas = {}
+    for area in source.areas:
+        areas[area.id] = services.add_area(plan, code=area.code, title=area.title)
+    for factor in services.load_factors(source):
+        copy = services.add_factor(plan, title=factor.title, description=factor.description,
+                                   area=areas.get(factor.area_id))
+        for action in factor.actions:
+            services.add_action(
+                copy, divisions=[s.division for s in action.statuses], ref=action.ref, title=action.title,
+                description=action.description, expected_result=action.expected_result, horizon=action.horizon,
+                start_date=action.start_date, due_date=action.due_date, owner=action.owner,
+            )
+    db.session.flush()
+    return plan
+
+
+def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement: str,
+             registry_number: str | None = None) -> Plan:
+    """A plan for an agreement and a year: empty, or a copy of `source`."""
+    errors = services.plan_errors(key, title)
+    year_value = int(year) if str(year).isdigit() and 2000 <= int(year) <= 2100 else None
+    if year_value is None:
+        errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
+    if not (agreement or "").strip():
+        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
+    if errors:
+        raise ValidationError(errors)
+    facts = {"key": key, "title": title, "year": year_value, "agreement": agreement.strip(),
+             "registry_number": _text(registry_number)}
+    if source is not None:
+        return copy_plan(source, **facts)
+    plan = services.create_plan(**facts)
+    db.session.flush()
+    return plan
