@@ -197,7 +197,7 @@ def plan_view(plan: Plan, plan_filter: PlanFilter, today: date, *, keep_empty: b
 
     `keep_empty` keeps insatsområden without framgångsfaktorer (the editor shows them)."""
     areas = db.session.scalars(sa.select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
-    factors = load_factors(plan)
+    factors = load_factors(plan, fresh=True)  # after a change in this session, too
     area_views = {area.id: AreaView(area) for area in areas}
     loose = AreaView(None)
     all_statuses, shown = [], 0

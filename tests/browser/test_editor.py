@@ -1,0 +1,88 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_accessibility import serious_violations
+from tracker.vocabulary import Role, Status
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def plan(make_plan):
+    return make_plan(actions=[{"title": "Gemensamma väntelistor inom ögonsjukvård", "statuses": {"HS": Status.DONE}},
+                              {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"]}])
+
+
+@pytest.fixture
+def editor_page(log_in, make_user, plan, live_server):
+    page = log_in(make_user(Role.STRATEGIST, name="Maria Strand"))
+    page.goto(f"{live_server}/planer/{plan.key}")
+    page.get_by_role("link", name="Redigera planen").click()
+    return page
+
+
+def titles(page):
+    return page.locator("article.action h4").all_inner_texts()
+
+
+def test_create_an_action_with_a_validation_message_first(editor_page):
+    page = editor_page
+    page.get_by_role("link", name="Lägg till åtgärd under Ramavtal med externa vårdgivare").click()
+    form = page.locator("#new-action-1")
+    form.get_by_label("Ansvarig (person eller funktion)").fill("Verksamhetschef, ADH")
+    form.get_by_role("button", name="Spara").click()
+    expect(form.get_by_text("Ange en rubrik; den får inte vara tom.")).to_be_visible()
+    expect(form.get_by_label("Ansvarig (person eller funktion)")).to_have_value("Verksamhetschef, ADH")
+    assert serious_violations(page) == []
+    form.get_by_label("Rubrik").fill("Mobil röntgen i särskilt boende")
+    form.get_by_label("Ambulans, Diagnostik och Hälsa").check()
+    form.get_by_role("button", name="Spara").click()
+    expect(page.locator("article.action", has_text="Mobil röntgen i särskilt boende")).to_be_visible()
+    page.reload()
+    expect(page.locator("article.action", has_text="FF01-A03 Mobil röntgen i särskilt boende")).to_be_visible()
+
+
+def test_reorder_two_actions_and_the_order_survives_a_reload(editor_page):
+    page = editor_page
+    assert titles(page)[:2] == ["FF01-A01 Gemensamma väntelistor inom ögonsjukvård",
+                                "FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet"]
+    page.get_by_role("button", name="Upp med FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet").click()
+    expect(page.locator("article.action h4").first).to_have_text(
+        "FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet")
+    page.reload()
+    assert titles(page)[:2] == ["FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet",
+                                "FF01-A01 Gemensamma väntelistor inom ögonsjukvård"]
+
+
+def test_delete_with_confirmation_and_restore_from_the_history(editor_page, live_server, plan):
+    page = editor_page
+    page.get_by_role("link", name="Ta bort FF01-A01 Gemensamma väntelistor inom ögonsjukvård").click()
+    confirm = page.get_by_role("alert")
+    expect(confirm).to_contain_text("Ta bort åtgärden FF01-A01 «Gemensamma väntelistor inom ögonsjukvård» med 2 "
+                                    "ansvariga förvaltningar, varav 1 med status eller kommentar?")
+    assert serious_violations(page) == []
+    confirm.get_by_role("button", name="Ja, ta bort").click()
+    expect(page.locator("article.action", has_text="Gemensamma väntelistor")).to_have_count(0)
+    page.goto(f"{live_server}/planer/{plan.key}/historik")
+    entry = page.locator("li.history-entry", has_text="tog bort åtgärden «Gemensamma väntelistor")
+    entry.get_by_role("button", name="Återställ").click()
+    expect(page.locator("#messages")).to_contain_text("återställde åtgärden «Gemensamma väntelistor")
+    page.goto(f"{live_server}/planer/{plan.key}")
+    restored = page.locator("article.action", has_text="Gemensamma väntelistor inom ögonsjukvård")
+    expect(restored.locator(".division-statuses .badge").first).to_have_text("Genomförd")
+
+
+def test_copy_a_plan(log_in, make_user, plan, live_server):
+    page = log_in(make_user(Role.STRATEGIST))
+    page.get_by_role("link", name="Ny plan").click()
+    page.get_by_label("Utgå från").select_option(label=f"{plan.title} ({plan.key})")
+    page.get_by_label("Överenskommelse").fill("Ökad tillgänglighet")
+    page.get_by_label("År").fill("2024")
+    page.get_by_label("Titel").fill("Handlingsplan för ökad tillgänglighet 2024")
+    page.get_by_label("Nyckel (små bokstäver, siffror och bindestreck), t.ex. tillganglighet-2025").fill(
+        "tillganglighet-2024")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Skapa planen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsplan för ökad tillgänglighet 2024")
+    expect(page.locator("article.action")).to_have_count(2)
+    expect(page.locator("article.action .badge", has_text="Genomförd")).to_have_count(0)
