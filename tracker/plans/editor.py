@@ -61,6 +61,16 @@ def _changed(plan: Plan, focus: str | None = None):
     return html, 200, {"HX-Retarget": "#plan-body", "HX-Reswap": swap}
 
 
+def _save(plan: Plan, operation, focus: str, template: str, **context):
+    """Run `operation`; a ValidationError brings the form back in place with the messages."""
+    try:
+        item = operation()
+    except ValidationError as error:
+        db.session.rollback()
+        return _form(template, plan, 400, errors=error.errors, **context)
+    return _changed(plan, f"{focus}-{item.id}")
+
+
 def _form(template: str, plan: Plan, status: int = 200, **context):
     """A form as a fragment for htmx, or in a page of its own without JavaScript."""
     context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": services.list_divisions(active_only=True),
@@ -102,13 +112,8 @@ def new_action(key: str):
 @bp.post("/planer/<key>/atgarder")
 def create_action(key: str):
     factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=int) or 0, "Framgångsfaktorn")
-    try:
-        action = structure.create_action(factor, **_action_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _form("plans/_action_form.html", plan, 400, factor=factor, action=None, values=_posted_values(),
-                     errors=error.errors)
-    return _changed(plan, f"action-{action.id}")
+    return _save(plan, lambda: structure.create_action(factor, **_action_form()), "action",
+                 "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
 
 
 @bp.get("/atgarder/<int:action_id>/redigera")
@@ -190,12 +195,8 @@ def new_factor(key: str):
 @bp.post("/planer/<key>/faktorer")
 def create_factor(key: str):
     _, plan = _load(Plan, load_plan(key).id, "Planen")
-    try:
-        factor = structure.create_factor(plan, **_factor_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _form("plans/_factor_form.html", plan, 400, factor=None, values=_factor_form(), errors=error.errors)
-    return _changed(plan, f"factor-{factor.id}")
+    return _save(plan, lambda: structure.create_factor(plan, **_factor_form()), "factor",
+                 "plans/_factor_form.html", factor=None, values=_factor_form())
 
 
 @bp.get("/faktorer/<int:factor_id>/redigera")
@@ -208,12 +209,8 @@ def edit_factor(factor_id: int):
 @bp.post("/faktorer/<int:factor_id>")
 def update_factor(factor_id: int):
     factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
-    try:
-        structure.update_factor(factor, **_factor_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _form("plans/_factor_form.html", plan, 400, factor=factor, values=_factor_form(), errors=error.errors)
-    return _changed(plan, f"factor-{factor.id}")
+    return _save(plan, lambda: structure.update_factor(factor, **_factor_form()), "factor",
+                 "plans/_factor_form.html", factor=factor, values=_factor_form())
 
 
 @bp.post("/faktorer/<int:factor_id>/flytta")
@@ -257,12 +254,8 @@ def new_area(key: str):
 @bp.post("/planer/<key>/omraden")
 def create_area(key: str):
     _, plan = _load(Plan, load_plan(key).id, "Planen")
-    try:
-        area = structure.create_area(plan, **_area_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _form("plans/_area_form.html", plan, 400, area=None, values=_area_form(), errors=error.errors)
-    return _changed(plan, f"area-{area.id}")
+    return _save(plan, lambda: structure.create_area(plan, **_area_form()), "area", "plans/_area_form.html",
+                 area=None, values=_area_form())
 
 
 @bp.get("/omraden/<int:area_id>/redigera")
@@ -274,12 +267,8 @@ def edit_area(area_id: int):
 @bp.post("/omraden/<int:area_id>")
 def update_area(area_id: int):
     area, plan = _load(Area, area_id, "Insatsområdet")
-    try:
-        structure.update_area(area, **_area_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _form("plans/_area_form.html", plan, 400, area=area, values=_area_form(), errors=error.errors)
-    return _changed(plan, f"area-{area.id}")
+    return _save(plan, lambda: structure.update_area(area, **_area_form()), "area", "plans/_area_form.html",
+                 area=area, values=_area_form())
 
 
 @bp.post("/omraden/<int:area_id>/flytta")
