@@ -137,3 +137,17 @@ def test_structure_of_an_approved_plan_cannot_change(plan, make_user, divisions)
     with pytest.raises(StructureLocked):
         structure.create_action(plan.factors[0], **form(divisions))
     db.session.rollback()
+
+
+def test_an_inactive_division_takes_no_new_action_but_keeps_its_own(plan, divisions):
+    divisions["HS"].active = False
+    db.session.commit()
+    with pytest.raises(ValidationError, match="Hallands sjukhus är inaktiv och kan inte bli ansvarig"):
+        structure.create_action(plan.factors[0], **form(divisions, division_ids=[divisions["HS"].id]))
+    db.session.rollback()
+    action = plan.factors[0].actions[0]  # Hallands sjukhus is responsible already
+    structure.update_action(action, expected_version=action.version_id,
+                            **form(divisions, title="Nytt namn", division_ids=[divisions["HS"].id,
+                                                                                 divisions["NSV"].id]))
+    db.session.commit()
+    assert action.title == "Nytt namn"

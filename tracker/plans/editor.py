@@ -73,7 +73,11 @@ def _save(plan: Plan, operation, focus: str, template: str, **context):
 
 def _form(template: str, plan: Plan, status: int = 200, **context):
     """A form as a fragment for htmx, or in a page of its own without JavaScript."""
-    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": services.list_divisions(active_only=True),
+    action = context.get("action")
+    # The active förvaltningar, and any inactive one the åtgärd already has (so that it is not dropped unseen).
+    choices = [d for d in services.list_divisions()
+               if d.active or (action is not None and any(s.division_id == d.id for s in action.statuses))]
+    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices,
                "factor_options": [(f.id, f.title) for f in plan.factors],
                "area_options": [(a.id, a.heading) for a in plan.areas], **context}
     if is_htmx():

@@ -57,7 +57,7 @@ def _date(errors: dict, value: str | None, field: str, label: str) -> date | Non
 
 
 def check_action(*, title, description=None, expected_result=None, horizon=None, start_date=None, due_date=None,
-                 owner=None, division_ids=()) -> dict:
+                 owner=None, division_ids=(), current_division_ids=frozenset()) -> dict:
     """The åtgärd's fields from a form, checked; every problem at once, next to its field."""
     errors = {}
     values = {
@@ -80,6 +80,10 @@ def check_action(*, title, description=None, expected_result=None, horizon=None,
     divisions = db.session.scalars(sa.select(Division).where(Division.id.in_(ids))).all() if ids else []
     if not divisions:
         errors["divisions"] = "Välj minst en ansvarig förvaltning."
+    inactive = [d.name for d in divisions if not d.active and d.id not in current_division_ids]
+    if inactive:
+        errors["divisions"] = (f"{', '.join(inactive)} är inaktiv och kan inte bli ansvarig för nya åtgärder. "
+                               "Välj en aktiv förvaltning.")
     if errors:
         raise ValidationError(errors)
     values["divisions"] = sorted(divisions, key=lambda d: (d.position, d.name))
@@ -114,7 +118,7 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
                   confirm_removal: bool = False, **form) -> Action:
     """Save the form unless someone saved a newer version; removing a förvaltning with content needs
     `confirm_removal`. Raises ValidationError, NeedsConfirmation or EditConflict (then roll back)."""
-    values = check_action(**form)
+    values = check_action(**form, current_division_ids={s.division_id for s in action.statuses})
     divisions = values.pop("divisions")
     if action.version_id != expected_version:
         raise EditConflict()
