@@ -2,6 +2,7 @@
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from tests.xlsx.helpers import edit
 from tracker.xlsx.services import export_plan, preview_import
 
 from tracker.extensions import db
+from tracker.followup import services as followup
 from tracker.history import versions
+from tracker.plans.models import Indicator
 from tracker.plans import structure
 from tracker.history.models import HistoryEntry
 from tracker.vocabulary import Role, Status
@@ -117,6 +120,26 @@ def _second_area(world):
     return area
 
 
+def _indicator(world, user=None):
+    indicator = Indicator(plan_id=world["plan"].id, area="BUP", name="Andel genomförda första besök inom 30 dagar",
+                          target=75, unit="procent", division_id=world["divisions"]["PH"].id)
+    db.session.add(indicator)
+    db.session.commit()
+    return f"/indikatorer/{indicator.id}/utfall", {"period": "2024-06", "value": "78,5"}
+
+
+def _open_round(world):
+    round_ = followup.open_round(world["plan"], world["users"]["strategist"], title="Delårsuppföljning 2024",
+                                 deadline="2030-09-15", today=date(2024, 8, 1))
+    db.session.commit()
+    return round_
+
+
+VALUE_ENTRY = {**{"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
+                  "strategist": 302, "director": 302, "admin": 403}}
+CONFIRM = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
+           "strategist": 403, "director": 403, "admin": 403}
+
 ACTION_FORM = {"title": "Gemensamma väntelistor inom ortopedisk vård", "owner": "Verksamhetschef ortopedi",
                "horizon": "short", "start_date": "2025-01-01", "due_date": "2025-12-31"}
 
@@ -205,6 +228,13 @@ MATRIX = {
     "editor.move_area": (lambda world, user=None: (f"/omraden/{_second_area(world).id}/flytta",
                                                    {"riktning": "upp"}), EDITORS),
     "editor.delete_area": (lambda world, user=None: (f"/omraden/{_second_area(world).id}/ta-bort", {}), EDITORS),
+    "followup.record_value": (_indicator, VALUE_ENTRY),
+    "followup.open_round": (lambda world, user=None: (f"/planer/{world['plan'].key}/omgangar",
+                                                      {"title": "Delårsuppföljning 2024", "deadline": "2030-09-15"}),
+                            EDITORS),
+    "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {}), EDITORS),
+    "followup.confirm_unchanged": (lambda world, user=None: (
+        f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
 }
 # Allowed requests that change the session or show a preview, not the database.
 SESSION_ONLY = {"users.logout", "xlsx.upload"}

@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.users.admin import bp as admin_bp
     from tracker.users.views import bp as users_bp
     from tracker.history.views import bp as history_bp
+    from tracker.followup.views import bp as followup_bp
     from tracker.plans.editor import bp as editor_bp
     from tracker.xlsx.views import bp as xlsx_bp
 
@@ -58,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(xlsx_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(editor_bp)
+    app.register_blueprint(followup_bp)
 
     from tracker.cli import register_commands
 

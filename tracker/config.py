@@ -27,6 +27,7 @@ def from_environment(instance_path: Path) -> dict:
         ),
         "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR", str(ROOT / "exports")),
         "IMPORT_DIR": str(instance_path / "imports"),
+        "STALE_DAYS": int(os.environ.get("TRACKER_STALE_DAYS", 90)),
         "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,11 +3,13 @@
 from tracker.plans.models import (
     Action, Agreement, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, SuccessFactor,
 )
+from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.models import HistoryEntry, HistoryHead, PlanVersion
 from tracker.users.models import Division, User
 from tracker.xlsx.models import Export
 
 __all__ = [
     "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "HistoryEntry", "HistoryHead", "Indicator",
-    "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "SuccessFactor", "User",
+    "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "ReportingRound", "RoundConfirmation", "SuccessFactor",
+    "User",
 ]

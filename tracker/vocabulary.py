@@ -57,6 +57,12 @@ class Direction(LabelledEnum):
     AT_MOST = "at_most", "≤"
 
 
+class Frequency(LabelledEnum):
+    MONTH = "month", "Månad"
+    QUARTER = "quarter", "Kvartal"
+    YEAR = "year", "År"
+
+
 class Role(LabelledEnum):
     READER = "reader", "Läsare"
     DIVISION_CONTACT = "division_contact", "Förvaltningskontakt"

@@ -10,7 +10,7 @@ from tracker.extensions import db
 from tracker.plans.rollup import is_overdue, rollup
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
-from tracker.vocabulary import Direction, Horizon, PlanState, Status, db_enum
+from tracker.vocabulary import Direction, Frequency, Horizon, PlanState, Status, db_enum
 
 
 class Agreement(db.Model):
@@ -194,10 +194,17 @@ class Indicator(db.Model):
     target: so.Mapped[Optional[float]]
     unit: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
     direction: so.Mapped[Optional[Direction]] = so.mapped_column(db_enum(Direction))
+    frequency: so.Mapped[Frequency] = so.mapped_column(db_enum(Frequency), default=Frequency.MONTH,
+                                                       server_default=Frequency.MONTH.value)
+    factor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("success_factor.id", ondelete="SET NULL"))
+    # The förvaltning whose contact enters the values (a strateg may always).
+    division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
     position: so.Mapped[int] = so.mapped_column(default=0)
 
+    factor: so.Mapped[Optional[SuccessFactor]] = so.relationship()
+    division: so.Mapped[Optional[Division]] = so.relationship()
     values: so.Mapped[list["IndicatorValue"]] = so.relationship(
-        order_by="IndicatorValue.period", cascade="all, delete-orphan"
+        back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
     )
 
 
@@ -212,3 +219,5 @@ class IndicatorValue(db.Model):
     period: so.Mapped[str] = so.mapped_column(sa.String(7))
     value: so.Mapped[Optional[float]]
     comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    indicator: so.Mapped["Indicator"] = so.relationship(back_populates="values")

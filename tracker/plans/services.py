@@ -6,7 +6,7 @@ caller commits once.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -22,7 +22,8 @@ from tracker.users.models import Division, User
 from tracker.vocabulary import Status
 
 COMMENT_MAX_LENGTH = 2000
-OVERDUE = "overdue"  # the status filter's extra choice: open åtgärder past their due date
+OVERDUE = "overdue"  # the status filter's extra choices: open åtgärder past their due date,
+STALE = "stale"  # and open statuses not updated for a while (the dashboard links here)
 
 
 class StatusConflict(Exception):
@@ -97,6 +98,10 @@ def get_division_status(status_id: int) -> DivisionStatus | None:
     return db.session.scalars(_DIVISION_STATUS_WITH_CONTEXT, {"status_id": status_id}).unique().one_or_none()
 
 
+def get_plan_by_id(plan_id: int) -> Plan | None:
+    return db.session.get(Plan, plan_id)
+
+
 def get_plan(key: str) -> Plan | None:
     return db.session.scalar(sa.select(Plan).where(Plan.key == key).options(so.joinedload(Plan.agreement)))
 
@@ -112,8 +117,9 @@ def list_divisions(*, active_only: bool = False) -> list[Division]:
 @dataclass(frozen=True)
 class PlanFilter:
     division_id: int | None = None
-    status: str | None = None  # a Status value, or OVERDUE
+    status: str | None = None  # a Status value, OVERDUE or STALE
     text: str = ""
+    stale_days: int = 90
 
     @property
     def active(self) -> bool:
@@ -127,6 +133,10 @@ class PlanFilter:
                 return False
         if self.status == OVERDUE:
             if not action.is_overdue(today):
+                return False
+        elif self.status == STALE:
+            limit = today - timedelta(days=self.stale_days)
+            if not any(s.status.is_open and (s.updated_at is None or s.updated_at.date() < limit) for s in statuses):
                 return False
         elif self.status:
             # With a förvaltning chosen, its own status counts; else the åtgärd's roll-up.
@@ -293,6 +303,9 @@ def update_status(
         db.session.flush()
     except StaleDataError as error:
         raise StatusConflict() from error
+    from tracker.followup.services import confirm_update  # a round's confirmation follows the update
+
+    confirm_update(division_status, user)
     return division_status
 
 

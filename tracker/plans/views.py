@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.errors import ValidationError
@@ -53,11 +53,11 @@ def _plan_filter(divisions) -> tuple[services.PlanFilter, list[str]]:
         notices.append("Den valda förvaltningen finns inte längre; filtret på förvaltning togs bort.")
         division_id = None
     status = request.args.get("status") or None
-    if status and status != services.OVERDUE and status not in {s.value for s in Status}:
+    if status and status not in (services.OVERDUE, services.STALE) and status not in {s.value for s in Status}:
         notices.append("Okänd status i filtret; filtret på status togs bort.")
         status = None
     text = " ".join(request.args.get("q", "").split())[:200]
-    return services.PlanFilter(division_id, status, text), notices
+    return services.PlanFilter(division_id, status, text, current_app.config["STALE_DAYS"]), notices
 
 
 @bp.get("/planer/<key>")
@@ -78,6 +78,7 @@ def show(key: str):
         plan_filter=plan_filter,
         notices=notices,
         overdue=services.OVERDUE,
+        stale=services.STALE,
         exports=exports,
         history_url=url_for("history.plan_history", key=plan.key),
         editing=editing,
@@ -86,9 +87,10 @@ def show(key: str):
 
 @bp.get("/mina-atgarder")
 def mine():
-    return render_template(
-        "plans/mine.html", statuses=services.my_statuses(current_user, today())
-    )
+    from tracker.followup.services import my_open_rounds
+
+    return render_template("plans/mine.html", statuses=services.my_statuses(current_user, today()),
+                           rounds=my_open_rounds(current_user))
 
 
 @bp.get("/status/<int:status_id>")

@@ -1,0 +1,320 @@
+"""Follow-up: indicators against their målvärden, the dashboard's figures, and reporting rounds."""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.followup.models import ReportingRound, RoundConfirmation
+from tracker.history.recorder import record
+from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
+from tracker.plans.rollup import rollup
+from tracker.types import utcnow
+from tracker.users.models import Division, User
+from tracker.vocabulary import Direction, Role, Status
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+COMMENT_MAX = 1000
+TITLE_MAX = 200
+
+
+# --- Indicators -------------------------------------------------------------------------------
+
+
+def meets_target(value: float | None, target: float | None, direction: Direction | None) -> bool | None:
+    """Whether an outcome reaches its målvärde: ≥ at least the target, ≤ at most; None when unknown."""
+    if value is None or target is None:
+        return None
+    if direction is Direction.AT_MOST:
+        return value <= target
+    return value >= target
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    values: list[IndicatorValue]
+
+    @property
+    def latest(self) -> IndicatorValue | None:
+        with_value = [v for v in self.values if v.value is not None]
+        return with_value[-1] if with_value else None
+
+    @property
+    def met(self) -> bool | None:
+        latest = self.latest
+        return meets_target(latest.value if latest else None, self.indicator.target, self.indicator.direction)
+
+
+def indicator_views(plan: Plan) -> list[IndicatorView]:
+    indicators = db.session.scalars(
+        sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
+        .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor))
+        .execution_options(populate_existing=True)
+    ).unique().all()
+    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period)) for i in indicators]
+
+
+def can_enter_values(user: User, indicator: Indicator) -> bool:
+    """A strateg (or direktör), or the contact of the förvaltning responsible for the indicator."""
+    return user.can_edit_structure or (
+        user.role is Role.DIVISION_CONTACT and indicator.division_id is not None
+        and indicator.division_id == user.division_id
+    )
+
+
+def _number(text: str | None) -> float | None:
+    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def record_value(indicator: Indicator, *, period: str | None, value: str | None, comment: str | None,
+                 today: date) -> IndicatorValue:
+    """A new outcome for one period; every problem reported next to its field."""
+    errors = {}
+    period = (period or "").strip()
+    match = PERIOD.match(period)
+    if not match:
+        errors["period"] = "Ange perioden som ÅÅÅÅ-MM, t.ex. 2024-06."
+    elif (int(match.group(1)), int(match.group(2))) > (today.year, today.month):
+        errors["period"] = f"Perioden {period} har inte börjat ännu; ange en månad som har varit."
+    elif any(v.period == period for v in indicator.values):
+        existing = next(v for v in indicator.values if v.period == period)
+        shown = f"{existing.value:g}".replace(".", ",") if existing.value is not None else "–"
+        errors["period"] = f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall."
+    number = _number(value)
+    if not (value or "").strip():
+        errors["value"] = "Ange utfallet som ett tal, t.ex. 87,5."
+    elif number is None:
+        errors["value"] = f"«{value.strip()}» är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > COMMENT_MAX:
+        errors["comment"] = f"Kommentaren får ha högst {COMMENT_MAX} tecken."
+    if errors:
+        raise ValidationError(errors)
+    entry = IndicatorValue(period=period, value=number, comment=comment)
+    indicator.values.append(entry)
+    db.session.flush()
+    return entry
+
+
+# --- Reporting rounds -------------------------------------------------------------------------
+
+
+def open_round_of(plan: Plan) -> ReportingRound | None:
+    return db.session.scalar(
+        sa.select(ReportingRound).where(ReportingRound.plan_id == plan.id, ReportingRound.closed_at.is_(None))
+    )
+
+
+def list_rounds(plan: Plan) -> list[ReportingRound]:
+    return db.session.scalars(
+        sa.select(ReportingRound).where(ReportingRound.plan_id == plan.id).order_by(ReportingRound.opened_at.desc())
+    ).all()
+
+
+def open_round(plan: Plan, user: User, *, title: str | None, deadline: str | None, today: date) -> ReportingRound:
+    errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken."
+    try:
+        deadline_date = date.fromisoformat((deadline or "").strip())
+    except ValueError:
+        deadline_date = None
+        errors["deadline"] = "Ange sista dag som ÅÅÅÅ-MM-DD, t.ex. 2024-09-15."
+    if deadline_date and deadline_date < today:
+        errors["deadline"] = f"Sista dag ({deadline_date}) har redan passerat."
+    if current := open_round_of(plan):
+        errors["title"] = f"Omgången «{current.title}» är redan öppen. Stäng den innan du öppnar en ny."
+    if errors:
+        raise ValidationError(errors)
+    round_ = ReportingRound(plan_id=plan.id, title=title, deadline=deadline_date, opened_by_id=user.id)
+    db.session.add(round_)
+    record(db.session, plan=plan, kind="round", verb="opened",
+           summary=f"öppnade uppföljningsomgången «{title}» med sista dag {deadline_date}")
+    db.session.flush()
+    return round_
+
+
+def _plan_statuses(plan_id: int, division_id: int | None = None) -> list[DivisionStatus]:
+    query = (sa.select(DivisionStatus).join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
+             .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.action)))
+    if division_id is not None:
+        query = query.where(DivisionStatus.division_id == division_id)
+    return db.session.scalars(query).all()
+
+
+def confirmed_ids(round_: ReportingRound) -> set[int]:
+    return set(db.session.scalars(sa.select(RoundConfirmation.status_id).where(RoundConfirmation.round_id == round_.id)))
+
+
+def confirm(round_: ReportingRound, division_status: DivisionStatus, user: User | None, *, unchanged: bool) -> bool:
+    """Count the status as confirmed in the round; False when it already was."""
+    exists = db.session.scalar(sa.select(RoundConfirmation.id).where(
+        RoundConfirmation.round_id == round_.id, RoundConfirmation.status_id == division_status.id))
+    if exists:
+        return False
+    db.session.add(RoundConfirmation(round_id=round_.id, status_id=division_status.id,
+                                     confirmed_by_id=user.id if user else None, unchanged=unchanged))
+    if unchanged:
+        action = division_status.action
+        record(db.session, plan=round_.plan, kind="round", verb="confirmed",
+               summary=f"bekräftade att status för «{action.title}» ({division_status.division.name}) är "
+                       f"oförändrad: {division_status.status.label}")
+    db.session.flush()
+    return True
+
+
+def confirm_update(division_status: DivisionStatus, user: User) -> None:
+    """A status updated while its plan has an open round counts as confirmed in it."""
+    round_ = open_round_of(division_status.action.factor.plan)
+    if round_ is not None:
+        confirm(round_, division_status, user, unchanged=False)
+
+
+@dataclass
+class DivisionProgress:
+    division: Division
+    total: int
+    confirmed: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.confirmed
+
+
+def progress(round_: ReportingRound) -> list[DivisionProgress]:
+    done = confirmed_ids(round_)
+    per_division: dict[int, DivisionProgress] = {}
+    for status in _plan_statuses(round_.plan_id):
+        item = per_division.setdefault(status.division_id, DivisionProgress(status.division, 0, 0))
+        item.total += 1
+        item.confirmed += status.id in done
+    return sorted(per_division.values(), key=lambda p: (p.division.position, p.division.name))
+
+
+def close_round(round_: ReportingRound, user: User) -> None:
+    """Close the round, keeping every status as it is now."""
+    if not round_.is_open:
+        raise ValidationError({"round": "Omgången är redan stängd."})
+    done = confirmed_ids(round_)
+    round_.snapshot = [
+        {"status_id": s.id, "action_id": s.action_id, "ref": s.action.ref, "title": s.action.title,
+         "division_id": s.division_id, "division": s.division.name, "status": s.status.value,
+         "comment": s.comment, "confirmed": s.id in done}
+        for s in sorted(_plan_statuses(round_.plan_id), key=lambda s: (s.action.ref, s.division.position))
+    ]
+    round_.closed_at = utcnow()
+    round_.closed_by_id = user.id
+    left = sum(1 for row in round_.snapshot if not row["confirmed"])
+    record(db.session, plan=round_.plan, kind="round", verb="closed",
+           summary=f"stängde uppföljningsomgången «{round_.title}»" + (f" ({left} obekräftade)" if left else ""))
+    db.session.flush()
+
+
+@dataclass
+class RoundDifference:
+    ref: str
+    title: str
+    division: str
+    before: str
+    after: str
+
+
+def compare_rounds(before: ReportingRound, after: ReportingRound) -> list[RoundDifference]:
+    """Statuses that differ between two closed rounds."""
+    old = {(r["action_id"], r["division_id"]): r for r in before.snapshot or []}
+    differences = []
+    for row in after.snapshot or []:
+        previous = old.get((row["action_id"], row["division_id"]))
+        before_label = Status(previous["status"]).label if previous else "–"
+        if previous is None or previous["status"] != row["status"]:
+            differences.append(RoundDifference(row["ref"], row["title"], row["division"], before_label,
+                                               Status(row["status"]).label))
+    return differences
+
+
+def previous_round(round_: ReportingRound) -> ReportingRound | None:
+    return db.session.scalar(
+        sa.select(ReportingRound).where(ReportingRound.plan_id == round_.plan_id,
+                                        ReportingRound.closed_at.is_not(None),
+                                        ReportingRound.opened_at < round_.opened_at)
+        .order_by(ReportingRound.opened_at.desc()).limit(1)
+    )
+
+
+@dataclass
+class MyRound:
+    round: ReportingRound
+    total: int
+    confirmed_status_ids: set[int] = field(default_factory=set)
+
+    @property
+    def left(self) -> int:
+        return self.total - len(self.confirmed_status_ids)
+
+
+def my_open_rounds(user: User) -> list[MyRound]:
+    """The open rounds that ask something of the user's förvaltning."""
+    if user.division_id is None:
+        return []
+    rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))).all()
+    mine = []
+    for round_ in rounds:
+        statuses = _plan_statuses(round_.plan_id, user.division_id)
+        if statuses:
+            ids = {s.id for s in statuses}
+            mine.append(MyRound(round_, len(statuses), confirmed_ids(round_) & ids))
+    return mine
+
+
+# --- The dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class DivisionFigures:
+    division: Division
+    counts: Counter  # rolled-up status of the division's own status per åtgärd
+    overdue: int
+    stale: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
+    statuses = _plan_statuses(plan.id)
+    actions = {s.action_id: s.action for s in statuses}
+    by_action = defaultdict(list)
+    for s in statuses:
+        by_action[s.action_id].append(s.status)
+    rolled = {action_id: rollup(values) for action_id, values in by_action.items()}
+    stale_before = today - timedelta(days=stale_days)
+    figures: dict[int, DivisionFigures] = {}
+    for s in statuses:
+        item = figures.setdefault(s.division_id, DivisionFigures(s.division, Counter(), 0, 0))
+        item.counts[s.status] += 1
+        if s.action.due_date and s.action.due_date < today and s.status.is_open:
+            item.overdue += 1
+        if s.status.is_open and (s.updated_at is None or s.updated_at.date() < stale_before):
+            item.stale += 1
+    overdue = [a for a in actions.values() if a.is_overdue(today)]
+    return {
+        "divisions": sorted(figures.values(), key=lambda f: (f.division.position, f.division.name)),
+        "overdue": sorted(overdue, key=lambda a: a.due_date),
+        "rolled": Counter(rolled.values()),
+        "indicators_not_met": [v for v in indicator_views(plan) if v.met is False],
+        "stale_days": stale_days,
+    }

@@ -1,0 +1,145 @@
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.followup import charts, services
+from tracker.followup.models import ReportingRound
+from tracker.history.services import HistoryFilter, history_page
+from tracker.plans import services as plans
+from tracker.plans.models import DivisionStatus, Indicator
+from tracker.plans.views import load_plan
+from tracker.web import is_htmx, today
+
+bp = Blueprint("followup", __name__)
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Everyone reads the follow-up; the routes that change something check their own permission."""
+
+
+@bp.get("/planer/<key>/oversikt")
+def dashboard(key: str):
+    plan = load_plan(key)
+    figures = services.dashboard(plan, today(), current_app.config["STALE_DAYS"])
+    recent, _ = history_page(plan, HistoryFilter(), 1)
+    return render_template("followup/dashboard.html", plan=plan, figures=figures, recent=recent[:10],
+                           stacked=charts.stacked, summary=plans.plan_summary(plan.id),
+                           round=services.open_round_of(plan), overdue=plans.OVERDUE, stale=plans.STALE)
+
+
+def _indicators_page(plan, status=200, **context):
+    views = services.indicator_views(plan)
+    trends = {v.indicator.id: charts.trend([x.value for x in v.values if x.value is not None], v.indicator.target)
+              for v in views}
+    return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
+                           can_enter=lambda i: services.can_enter_values(current_user, i),
+                           errors={}, values={}, failed=None, **context), status
+
+
+@bp.get("/planer/<key>/indikatorer")
+def indicators(key: str):
+    return _indicators_page(load_plan(key))
+
+
+@bp.post("/indikatorer/<int:indicator_id>/utfall")
+def record_value(indicator_id: int):
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404, "Indikatorn finns inte.")
+    if not services.can_enter_values(current_user, indicator):
+        abort(403, "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
+    plan = plans.get_plan_by_id(indicator.plan_id)
+    form = {k: request.form.get(k) for k in ("period", "value", "comment")}
+    try:
+        services.record_value(indicator, today=today(), **form)
+    except ValidationError as error:
+        db.session.rollback()
+        return _indicators_page(plan, 400, errors=error.errors, values=form, failed=indicator.id)
+    db.session.commit()
+    flash(f"Utfallet för {form['period']} är registrerat för «{indicator.name}».", "info")
+    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+
+
+# --- Reporting rounds ---------------------------------------------------------------------------
+
+
+def _rounds_page(plan, status=200, errors=None, values=None):
+    rounds = services.list_rounds(plan)
+    current = services.open_round_of(plan)
+    return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
+                           progress=services.progress(current) if current else [], today=today(),
+                           errors=errors or {}, values=values or {}), status
+
+
+@bp.get("/planer/<key>/omgangar")
+def rounds(key: str):
+    return _rounds_page(load_plan(key))
+
+
+@bp.post("/planer/<key>/omgangar")
+def open_round(key: str):
+    plan = load_plan(key)
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör öppnar uppföljningsomgångar.")
+    form = {"title": request.form.get("title"), "deadline": request.form.get("deadline")}
+    try:
+        round_ = services.open_round(plan, current_user, today=today(), **form)
+    except ValidationError as error:
+        db.session.rollback()
+        return _rounds_page(plan, 400, error.errors, form)
+    db.session.commit()
+    flash(f"Omgången «{round_.title}» är öppen till och med {round_.deadline}.", "info")
+    return redirect(url_for("followup.rounds", key=plan.key))
+
+
+def _load_round(round_id: int) -> ReportingRound:
+    round_ = db.session.get(ReportingRound, round_id)
+    if round_ is None:
+        abort(404, "Omgången finns inte.")
+    return round_
+
+
+@bp.post("/omgangar/<int:round_id>/stang")
+def close_round(round_id: int):
+    round_ = _load_round(round_id)
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör stänger uppföljningsomgångar.")
+    try:
+        services.close_round(round_, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        abort(400, error.errors["round"])
+    db.session.commit()
+    flash(f"Omgången «{round_.title}» är stängd; statusarna är sparade som de var.", "info")
+    return redirect(url_for("followup.show_round", round_id=round_.id))
+
+
+@bp.get("/omgangar/<int:round_id>")
+def show_round(round_id: int):
+    round_ = _load_round(round_id)
+    if round_.is_open:
+        return redirect(url_for("followup.rounds", key=round_.plan.key))
+    previous = services.previous_round(round_)
+    return render_template("followup/round.html", plan=round_.plan, round=round_, previous=previous,
+                           differences=services.compare_rounds(previous, round_) if previous else None)
+
+
+@bp.post("/omgangar/<int:round_id>/bekrafta/<int:status_id>")
+def confirm_unchanged(round_id: int, status_id: int):
+    round_ = _load_round(round_id)
+    division_status = db.session.get(DivisionStatus, status_id)
+    if division_status is None or division_status.action.factor.plan_id != round_.plan_id:
+        abort(404, "Statusraden finns inte i omgångens plan.")
+    if not current_user.can_update_status_for(division_status.division_id):
+        abort(403, "Du kan bara bekräfta din egen förvaltnings åtgärder.")
+    if not round_.is_open:
+        abort(409, "Omgången är stängd.")
+    services.confirm(round_, division_status, current_user, unchanged=True)
+    db.session.commit()
+    if not is_htmx():
+        return redirect(url_for("plans.mine"))
+    mine = next(m for m in services.my_open_rounds(current_user) if m.round.id == round_.id)
+    return render_template("followup/_confirm_response.html", ds=division_status, my_round=mine)
