@@ -26,7 +26,7 @@ def dashboard(key: str):
     figures = services.dashboard(plan, today(), current_app.config["STALE_DAYS"])
     recent, _ = history_page(plan, HistoryFilter(), 1)
     return render_template("followup/dashboard.html", plan=plan, figures=figures, recent=recent[:10],
-                           stacked=charts.stacked, summary=plans.plan_summary(plan.id),
+                           stacked=charts.stacked, summary=plans.plan_summary(plan),
                            round=services.open_round_of(plan), overdue=plans.OVERDUE, stale=plans.STALE)
 
 
@@ -34,9 +34,9 @@ def _indicators_page(plan, status=200, **context):
     views = services.indicator_views(plan)
     trends = {v.indicator.id: charts.trend([x.value for x in v.values if x.value is not None], v.indicator.target)
               for v in views}
+    context = {"errors": {}, "values": {}, "failed": None, **context}
     return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
-                           can_enter=lambda i: services.can_enter_values(current_user, i),
-                           errors={}, values={}, failed=None, **context), status
+                           can_enter=lambda i: services.can_enter_values(current_user, i), **context), status
 
 
 @bp.get("/planer/<key>/indikatorer")

@@ -72,6 +72,10 @@ def _summaries_by_plan() -> dict[int, Summary]:
     return {plan_id: Summary.of(statuses) for plan_id, statuses in per_plan.items()}
 
 
+def plan_summary(plan: Plan) -> Summary:
+    return Summary.of(status for _, _, status in _action_rollups(SuccessFactor.plan_id == plan.id))
+
+
 def plan_and_factor_summary(factor: SuccessFactor) -> tuple[Summary, Summary]:
     """The roll-ups around one åtgärd after a status change, in one query."""
     rollups = _action_rollups(SuccessFactor.plan_id == factor.plan_id)

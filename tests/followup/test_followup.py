@@ -1,0 +1,157 @@
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.followup import services
+from tracker.followup.charts import stacked, trend
+from tracker.history.models import HistoryEntry
+from tracker.plans.models import Indicator, IndicatorValue
+from tracker.vocabulary import Direction, Role, Status
+
+TODAY = date(2024, 8, 20)
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "expected"),
+    [(95.0, 95, Direction.AT_LEAST, True), (94.9, 95, Direction.AT_LEAST, False),
+     (12, 10, Direction.AT_MOST, False), (10, 10, Direction.AT_MOST, True),
+     (80, None, Direction.AT_LEAST, None), (None, 75, Direction.AT_LEAST, None), (76, 75, None, True)],
+)
+def test_target_evaluation_in_both_directions(value, target, direction, expected):
+    assert services.meets_target(value, target, direction) is expected
+
+
+@pytest.fixture
+def plan(make_plan):
+    return make_plan(actions=[
+        {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH", "HS"],
+         "statuses": {"PH": Status.IN_PROGRESS}},
+        {"title": "En väg in för barn och unga med psykisk ohälsa", "divisions": ["PH"]},
+    ])
+
+
+@pytest.fixture
+def indicator(plan, divisions):
+    indicator = Indicator(plan_id=plan.id, area="BUP", name="Andel genomförda första besök inom 30 dagar vid BUP",
+                          target=75, unit="procent", direction=Direction.AT_LEAST, division_id=divisions["PH"].id)
+    db.session.add(indicator)
+    db.session.commit()
+    return indicator
+
+
+def test_values_are_checked_every_way(indicator):
+    services.record_value(indicator, period="2024-06", value="78,5", comment=None, today=TODAY)
+    with pytest.raises(ValidationError) as error:
+        services.record_value(indicator, period="2024-06", value="sjuttio", comment="x" * 1001, today=TODAY)
+    assert error.value.errors == {
+        "period": "Det finns redan ett utfall för 2024-06 (78,5). Varje period har ett utfall.",
+        "value": "«sjuttio» är inget tal. Ange utfallet som ett tal, t.ex. 87,5.",
+        "comment": "Kommentaren får ha högst 1000 tecken.",
+    }
+    with pytest.raises(ValidationError, match="Perioden 2024-09 har inte börjat ännu"):
+        services.record_value(indicator, period="2024-09", value="80", comment=None, today=TODAY)
+    with pytest.raises(ValidationError, match="Ange perioden som ÅÅÅÅ-MM"):
+        services.record_value(indicator, period="juni", value="80", comment=None, today=TODAY)
+
+
+def test_latest_value_against_target_and_the_trend(plan, indicator):
+    for period, value in (("2024-04", "71"), ("2024-05", "74,0"), ("2024-06", "77 %")):
+        services.record_value(indicator, period=period, value=value, comment=None, today=TODAY)
+    db.session.commit()
+    [view] = services.indicator_views(plan)
+    assert (view.latest.period, view.latest.value, view.met) == ("2024-06", 77.0, True)
+    chart = trend([v.value for v in view.values], indicator.target)
+    assert len(chart.dots) == 3 and chart.target_y is not None
+    assert chart.dots[0][1] > chart.dots[-1][1]  # higher values are drawn higher up
+
+
+def test_who_may_enter_values(indicator, make_user):
+    assert services.can_enter_values(make_user(Role.DIVISION_CONTACT, "PH"), indicator)
+    assert not services.can_enter_values(make_user(Role.DIVISION_CONTACT, "HS"), indicator)
+    assert services.can_enter_values(make_user(Role.STRATEGIST), indicator)
+    assert not services.can_enter_values(make_user(Role.READER), indicator)
+
+
+def test_indicators_page_says_met_or_not_in_words(plan, indicator, login, make_user):
+    services.record_value(indicator, period="2024-06", value="70", comment=None, today=TODAY)
+    db.session.commit()
+    page = login(make_user()).get(f"/planer/{plan.key}/indikatorer").get_data(as_text=True)
+    assert "✗ når inte målvärdet" in page and "<strong>70 procent</strong>" in page
+    assert "<title id=\"trend-" in page and "Senaste utfall 2024-06: 70 procent; målvärde ≥ 75 procent." in page
+    assert "Registrera utfall" not in page  # a reader enters nothing
+
+
+def test_a_bad_value_over_the_web_is_400_next_to_the_field(plan, indicator, login, make_user):
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    response = client.post(f"/indikatorer/{indicator.id}/utfall", data={"period": "2024-06", "value": "mycket"})
+    assert response.status_code == 400
+    assert f'id="value-{indicator.id}-value-error">«mycket» är inget tal.' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(IndicatorValue.id))) == 0
+
+
+def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_headers):
+    strateg = make_user(Role.STRATEGIST)
+    round_ = services.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)
+    db.session.commit()
+    with pytest.raises(ValidationError, match="är redan öppen"):
+        services.open_round(plan, strateg, title="En till", deadline="2024-09-30", today=TODAY)
+    db.session.rollback()
+    counts = {p.division.short_name: (p.confirmed, p.left) for p in services.progress(round_)}
+    assert counts == {"HS": (0, 1), "PH": (0, 2)}
+
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    first, second = plan.factors[0].actions
+    ph_first = next(s for s in first.statuses if s.division.short_name == "PH")
+    ph_second = second.statuses[0]
+    client = login(contact)
+    response = client.post(f"/omgangar/{round_.id}/bekrafta/{ph_first.id}", headers=htmx_headers)
+    page = response.get_data(as_text=True)
+    assert "✓ Bekräftad i Delårsuppföljning 2024" in page and "1 av 2 kvar att bekräfta" in page
+    client.post(f"/status/{ph_second.id}", data={"status": "done", "version": ph_second.version_id},
+                headers=htmx_headers)  # an update confirms too
+    counts = {p.division.short_name: (p.confirmed, p.left) for p in services.progress(round_)}
+    assert counts == {"HS": (0, 1), "PH": (2, 0)}
+    # a contact confirms only their own förvaltning
+    hs_first = next(s for s in first.statuses if s.division.short_name == "HS")
+    assert client.post(f"/omgangar/{round_.id}/bekrafta/{hs_first.id}").status_code == 403
+
+    services.close_round(round_, strateg)
+    db.session.commit()
+    rows = {(r["ref"], r["division"]): (r["status"], r["confirmed"]) for r in round_.snapshot}
+    assert rows == {("FF01-A01", "Hallands sjukhus"): ("not_started", False),
+                    ("FF01-A01", "Psykiatri Halland"): ("in_progress", True),
+                    ("FF01-A02", "Psykiatri Halland"): ("done", True)}
+    summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.kind == "round")).all()
+    assert "bekräftade att status för «Tillgänglighetskoordinatorer på varje BUP-enhet» (Psykiatri Halland) är " \
+           "oförändrad: Pågående" in summaries
+    assert "stängde uppföljningsomgången «Delårsuppföljning 2024» (1 obekräftade)" in summaries
+
+    # the next round compares with this one
+    nxt = services.open_round(plan, strateg, title="Årsredovisning 2024", deadline="2025-01-31", today=TODAY)
+    hs_first.status = Status.IN_PROGRESS
+    db.session.commit()
+    services.close_round(nxt, strateg)
+    db.session.commit()
+    differences = services.compare_rounds(round_, nxt)
+    assert [(d.ref, d.division, d.before, d.after) for d in differences] == [
+        ("FF01-A01", "Hallands sjukhus", "Ej påbörjad", "Pågående")]
+    page = login(strateg).get(f"/omgangar/{nxt.id}").get_data(as_text=True)
+    assert "Jämfört med «Delårsuppföljning 2024»: 1 ändrade statusar" in page
+
+
+def test_dashboard_counts_link_to_the_filtered_list(plan, login, make_user, divisions):
+    page = login(make_user(Role.DIRECTOR)).get(f"/planer/{plan.key}/oversikt").get_data(as_text=True)
+    assert f'/planer/{plan.key}?division={divisions["PH"].id}&amp;status=in_progress' in page or \
+           f'/planer/{plan.key}?status=in_progress&amp;division={divisions["PH"].id}' in page
+    assert "<title id=\"bar-" in page and "1 pågående, 1 ej påbörjad" in page
+
+
+def test_stacked_bar_keeps_a_fixed_order():
+    from collections import Counter
+
+    segments = stacked(Counter({Status.NOT_STARTED: 1, Status.DONE: 3}), width=400)
+    assert [(s.status, s.count, s.x, s.width) for s in segments] == [(Status.DONE, 3, 0.0, 300.0),
+                                                                     (Status.NOT_STARTED, 1, 300.0, 100.0)]
