@@ -133,6 +133,7 @@ def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User])
         Indicator(
             area=i.get("area"), name=i["name"], target=i.get("target"), unit=i.get("unit"),
             direction=Direction.from_label(i["direction"]) if i.get("direction") else None, position=position,
+            division=divisions.get(i.get("division")),
             values=[IndicatorValue(period=v["period"], value=v.get("value"), comment=v.get("comment"))
                     for v in i.get("values", [])],
         )
