@@ -155,3 +155,26 @@ def test_stacked_bar_keeps_a_fixed_order():
     segments = stacked(Counter({Status.NOT_STARTED: 1, Status.DONE: 3}), width=400)
     assert [(s.status, s.count, s.x, s.width) for s in segments] == [(Status.DONE, 3, 0.0, 300.0),
                                                                      (Status.NOT_STARTED, 1, 300.0, 100.0)]
+
+
+def test_strateg_adds_changes_and_removes_an_indicator(plan, login, make_user):
+    client = login(make_user(Role.STRATEGIST))
+    response = client.post(f"/planer/{plan.key}/indikatorer", data={"name": " ", "target": "många", "direction": "="})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="indicator-new-name-error">Ange indikatorns namn.</p>' in page
+    assert "«många» är inget tal. Ange målvärdet som ett tal, t.ex. 95." in page
+    assert "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)." in page
+    response = client.post(f"/planer/{plan.key}/indikatorer", data={
+        "name": "Närsjukvård andel besvarade samtal dag 0", "area": "Primärvård", "target": "95", "direction": "≥",
+        "unit": "procent", "frequency": "month", "factor_id": plan.factors[0].id})
+    assert response.status_code == 302
+    indicator = db.session.scalar(sa.select(Indicator).where(Indicator.name.like("Närsjukvård%")))
+    assert (indicator.target, indicator.direction, indicator.factor_id) == (95, Direction.AT_LEAST, plan.factors[0].id)
+    client.post(f"/indikatorer/{indicator.id}", data={"name": indicator.name, "target": "90", "direction": "≥"})
+    db.session.expire_all()
+    assert db.session.get(Indicator, indicator.id).target == 90
+    entries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.kind == "indicator")).all()
+    assert "ändrade indikatorn «Närsjukvård andel besvarade samtal dag 0»: område, målvärde, enhet" in entries
+    client.post(f"/indikatorer/{indicator.id}/ta-bort")
+    assert db.session.get(Indicator, indicator.id) is None

@@ -318,3 +318,64 @@ def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
         "indicators_not_met": [v for v in indicator_views(plan) if v.met is False],
         "stale_days": stale_days,
     }
+
+
+# --- Editing indicators (the strateg's) ---------------------------------------------------------
+
+
+def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, direction=None, frequency=None,
+                    factor_id=None, division_id=None) -> dict:
+    from tracker.vocabulary import Frequency
+
+    errors = {}
+    values = {"name": (name or "").strip(), "area": (area or "").strip() or None,
+              "unit": (unit or "").strip() or None}
+    if not values["name"]:
+        errors["name"] = "Ange indikatorns namn."
+    elif len(values["name"]) > 300:
+        errors["name"] = "Namnet får ha högst 300 tecken."
+    if values["area"] and len(values["area"]) > 120:
+        errors["area"] = "Området får ha högst 120 tecken."
+    if values["unit"] and len(values["unit"]) > 40:
+        errors["unit"] = "Enheten får ha högst 40 tecken, t.ex. procent eller antal."
+    values["target"] = _number(target) if (target or "").strip() else None
+    if (target or "").strip() and values["target"] is None:
+        errors["target"] = f"«{target.strip()}» är inget tal. Ange målvärdet som ett tal, t.ex. 95."
+    values["direction"] = Direction.from_label(direction) if (direction or "").strip() else None
+    if (direction or "").strip() and values["direction"] is None:
+        errors["direction"] = "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)."
+    values["frequency"] = Frequency.from_label(frequency or "month")
+    if values["frequency"] is None:
+        errors["frequency"] = "Välj månad, kvartal eller år."
+    values["factor_id"] = int(factor_id) if str(factor_id or "").isdigit() else None
+    if values["factor_id"] and db.session.scalar(sa.select(SuccessFactor.plan_id).where(
+            SuccessFactor.id == values["factor_id"])) != plan.id:
+        errors["factor_id"] = "Välj en framgångsfaktor i planen."
+    values["division_id"] = int(division_id) if str(division_id or "").isdigit() else None
+    if values["division_id"] and db.session.get(Division, values["division_id"]) is None:
+        errors["division_id"] = "Välj en förvaltning i listan."
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def create_indicator(plan: Plan, **form) -> Indicator:
+    values = check_indicator(plan, **form)
+    position = db.session.scalar(sa.select(sa.func.count(Indicator.id)).where(Indicator.plan_id == plan.id))
+    indicator = Indicator(plan_id=plan.id, position=position, **values)
+    db.session.add(indicator)
+    db.session.flush()
+    return indicator
+
+
+def update_indicator(indicator: Indicator, plan: Plan, **form) -> Indicator:
+    for field_name, value in check_indicator(plan, **form).items():
+        if getattr(indicator, field_name) != value:
+            setattr(indicator, field_name, value)
+    db.session.flush()
+    return indicator
+
+
+def delete_indicator(indicator: Indicator) -> None:
+    db.session.delete(indicator)
+    db.session.flush()

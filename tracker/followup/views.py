@@ -30,13 +30,20 @@ def dashboard(key: str):
                            round=services.open_round_of(plan), overdue=plans.OVERDUE, stale=plans.STALE)
 
 
+INDICATOR_FIELDS = ("name", "area", "target", "unit", "direction", "frequency", "factor_id", "division_id")
+
+
 def _indicators_page(plan, status=200, **context):
     views = services.indicator_views(plan)
     trends = {v.indicator.id: charts.trend([x.value for x in v.values if x.value is not None], v.indicator.target)
               for v in views}
-    context = {"errors": {}, "values": {}, "failed": None, **context}
+    context = {"errors": {}, "values": {}, "failed": None, "indicator_errors": {}, "indicator_values": {},
+               "editing": None, **context}
     return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
-                           can_enter=lambda i: services.can_enter_values(current_user, i), **context), status
+                           can_enter=lambda i: services.can_enter_values(current_user, i),
+                           can_edit=current_user.can_edit_structure and plan.state.value == "draft",
+                           factor_choices=[(f.id, f.title) for f in plan.factors],
+                           division_choices=[(d.id, d.name) for d in plans.list_divisions()], **context), status
 
 
 @bp.get("/planer/<key>/indikatorer")
@@ -143,3 +150,58 @@ def confirm_unchanged(round_id: int, status_id: int):
         return redirect(url_for("plans.mine"))
     mine = next(m for m in services.my_open_rounds(current_user) if m.round.id == round_.id)
     return render_template("followup/_confirm_response.html", ds=division_status, my_round=mine)
+
+
+def _load_indicator(indicator_id: int) -> Indicator:
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404, "Indikatorn finns inte.")
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
+    return indicator
+
+
+def _indicator_form() -> dict:
+    return {name: request.form.get(name) for name in INDICATOR_FIELDS}
+
+
+@bp.post("/planer/<key>/indikatorer")
+def create_indicator(key: str):
+    plan = load_plan(key)
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
+    try:
+        indicator = services.create_indicator(plan, **_indicator_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _indicators_page(plan, 400, indicator_errors=error.errors, indicator_values=_indicator_form(),
+                                editing="new")
+    db.session.commit()
+    flash(f"Indikatorn «{indicator.name}» är tillagd.", "info")
+    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+
+
+@bp.post("/indikatorer/<int:indicator_id>")
+def update_indicator(indicator_id: int):
+    indicator = _load_indicator(indicator_id)
+    plan = plans.get_plan_by_id(indicator.plan_id)
+    try:
+        services.update_indicator(indicator, plan, **_indicator_form())
+    except ValidationError as error:
+        db.session.rollback()
+        return _indicators_page(plan, 400, indicator_errors=error.errors, indicator_values=_indicator_form(),
+                                editing=indicator_id)
+    db.session.commit()
+    flash(f"Indikatorn «{indicator.name}» är ändrad.", "info")
+    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+
+
+@bp.post("/indikatorer/<int:indicator_id>/ta-bort")
+def delete_indicator(indicator_id: int):
+    indicator = _load_indicator(indicator_id)
+    plan = plans.get_plan_by_id(indicator.plan_id)
+    name = indicator.name
+    services.delete_indicator(indicator)
+    db.session.commit()
+    flash(f"Indikatorn «{name}» är borttagen; den finns kvar i historiken.", "info")
+    return redirect(url_for("followup.indicators", key=plan.key))
