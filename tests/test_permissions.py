@@ -135,6 +135,13 @@ def _open_round(world):
     return round_
 
 
+def _closed_round(world):
+    round_ = _open_round(world)
+    followup.close_round(round_, world["users"]["strategist"])
+    db.session.commit()
+    return round_
+
+
 VALUE_ENTRY = {**{"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
                   "strategist": 302, "director": 302, "admin": 403}}
 CONFIRM = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
@@ -229,6 +236,8 @@ MATRIX = {
                                                    {"riktning": "upp"}), EDITORS),
     "editor.delete_area": (lambda world, user=None: (f"/omraden/{_second_area(world).id}/ta-bort", {}), EDITORS),
     "followup.record_value": (_indicator, VALUE_ENTRY),
+    "followup.export_round": (lambda world, user=None: (f"/omgangar/{_closed_round(world).id}/export", {}),
+                              {**EDITORS, "strategist": 200, "director": 200}),
     "followup.create_indicator": (lambda world, user=None: (f"/planer/{world['plan'].key}/indikatorer",
                                                             {"name": "Andel besvarade samtal dag 0", "area": "Primärvård",
                                                              "target": "95", "direction": "≥", "unit": "procent"}),

@@ -178,3 +178,24 @@ def test_strateg_adds_changes_and_removes_an_indicator(plan, login, make_user):
     assert "ändrade indikatorn «Närsjukvård andel besvarade samtal dag 0»: område, målvärde, enhet" in entries
     client.post(f"/indikatorer/{indicator.id}/ta-bort")
     assert db.session.get(Indicator, indicator.id) is None
+
+
+def test_export_with_the_statuses_of_a_closed_round(plan, make_user, tmp_path):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tracker.xlsx.services import export_plan
+
+    strateg = make_user(Role.STRATEGIST)
+    round_ = services.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)
+    services.close_round(round_, strateg)
+    first = plan.factors[0].actions[0]
+    next(s for s in first.statuses if s.division.short_name == "PH").status = Status.DONE  # after the round
+    db.session.commit()
+    export, data = export_plan(plan, strateg, tmp_path, reporting_round=round_)
+    wb = load_workbook(BytesIO(data))
+    statuses = {(r[0], r[2]): r[3] for r in wb["Status per förvaltning"].iter_rows(min_row=2, values_only=True)}
+    assert statuses[("FF01-A01", "Psykiatri Halland")] == "Pågående"  # as the round kept it
+    assert "statusar enligt Delårsuppföljning 2024" in wb["Handlingsplan"]["A3"].value
+    assert "_omgang-" in export.file_name

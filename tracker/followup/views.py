@@ -205,3 +205,22 @@ def delete_indicator(indicator_id: int):
     db.session.commit()
     flash(f"Indikatorn «{name}» är borttagen; den finns kvar i historiken.", "info")
     return redirect(url_for("followup.indicators", key=plan.key))
+
+
+@bp.post("/omgangar/<int:round_id>/export")
+def export_round(round_id: int):
+    from io import BytesIO
+
+    from flask import send_file
+
+    from tracker.xlsx.services import export_plan
+    from tracker.xlsx.views import XLSX_MIMETYPE
+
+    round_ = _load_round(round_id)
+    if not current_user.can_edit_structure:
+        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör exporterar planer.")
+    if round_.is_open:
+        abort(409, "Omgången är öppen; stäng den först, så att statusarna står still.")
+    record, data = export_plan(round_.plan, current_user, current_app.config["EXPORT_DIR"], reporting_round=round_)
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)

@@ -39,9 +39,25 @@ CONTACT_FIELDS = ("phone", "email", "comment")
 # --- Export ----------------------------------------------------------------------------
 
 
-def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, version: int | None = None) -> tuple[Export, bytes]:
-    """Write the workbook of the current plan or of a fastställd version, keep a copy under
-    export_dir and record it with its checksum. ValueError for a version that does not exist."""
+def with_round_statuses(snapshot: dict, round_) -> dict:
+    """The plan snapshot with each status as a closed reporting round kept it."""
+    kept = {(row["action_id"], row["division_id"]): row for row in round_.snapshot or []}
+    for factor in snapshot["factors"]:
+        for action in factor["actions"]:
+            for status in action["statuses"]:
+                row = kept.get((action["id"], status["division_id"]))
+                if row is not None:
+                    status["status"], status["comment"] = row["status"], row["comment"]
+    closed = round_.closed_at.astimezone(LOCAL_ZONE)
+    snapshot["meta"]["version_label"] += f", statusar enligt {round_.title} (stängd {closed:%Y-%m-%d})"
+    return snapshot
+
+
+def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, version: int | None = None,
+                reporting_round=None) -> tuple[Export, bytes]:
+    """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
+    reporting round, if given), keep a copy under export_dir and record it with its checksum.
+    ValueError for a version that does not exist."""
     from tracker.history.versions import get_version, list_versions
 
     number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
@@ -54,11 +70,16 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
         approved = f"{stored.approved_at.astimezone(LOCAL_ZONE):%Y-%m-%d} av {stored.approved_by_name}"
         if stored.decision:
             approved += f" ({stored.decision})"
-    rows = rows_from_snapshot(stored.snapshot if version is not None else plan_snapshot(plan), approved)
+    snapshot = dict(stored.snapshot) if version is not None else plan_snapshot(plan)
+    if reporting_round is not None:
+        snapshot = with_round_statuses(json.loads(json.dumps(snapshot)), reporting_round)
+    rows = rows_from_snapshot(snapshot, approved)
     now = utcnow()
     local = now.astimezone(LOCAL_ZONE)
     data = workbook_bytes(build_workbook(rows, [d.name for d in plans.list_divisions()], local))
     label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
+    if reporting_round is not None:
+        label += f"_omgang-{reporting_round.id}"
     directory = Path(export_dir)
     directory.mkdir(parents=True, exist_ok=True)
     base = f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}"
