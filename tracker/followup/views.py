@@ -37,7 +37,11 @@ def _indicators_page(plan, status=200, **context):
     views = services.indicator_views(plan)
     trends = {v.indicator.id: charts.trend([x.value for x in v.values if x.value is not None], v.indicator.target)
               for v in views}
-    context = {"errors": {}, "values": {}, "failed": None, "indicator_errors": {}, "indicator_values": {},
+    groups: dict[str, list] = {}  # by område, in the plan's order
+    for view in views:
+        groups.setdefault(view.indicator.area or "Övriga", []).append(view)
+    context = {"groups": groups, "errors": {}, "values": {}, "failed": None, "indicator_errors": {},
+               "indicator_values": {},
                "editing": None, **context}
     return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
                            can_enter=lambda i: services.can_enter_values(current_user, i),
