@@ -64,3 +64,14 @@ def test_dashboard_is_accessible(log_in, make_user, plan, live_server):
     assert serious_violations(page) == []
     page.goto(f"{live_server}/planer/{plan.key}/omgangar")
     assert serious_violations(page) == []
+
+
+def test_an_update_confirms_the_row_and_moves_the_count(log_in, make_user, plan, live_server):
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH"))
+    page.goto(f"{live_server}/mina-atgarder")
+    row = page.locator("article.my-row", has_text="En väg in")
+    row.get_by_label("Status, Psykiatri Halland").select_option(label="Pågående")
+    row.get_by_role("button", name="Spara").click()
+    expect(row.get_by_role("status").first).to_have_text("Sparat")
+    expect(row.get_by_text("✓ Bekräftad i Delårsuppföljning 2024")).to_be_visible()
+    expect(page.locator(".round-banner")).to_contain_text("1 av 2 kvar att bekräfta")

@@ -138,6 +138,11 @@ def _status_response(division_status: DivisionStatus, view: str, **state) -> str
         return render_template("plans/status_edit.html", **context)
     if state.get("saved"):
         context["oob_action"] = action
+        if view == "mine":  # the row's round confirmation and the banner's count follow the update
+            from tracker.followup.services import my_open_rounds
+
+            context["oob_round"] = next((m for m in my_open_rounds(current_user)
+                                         if m.round.plan_id == action.factor.plan_id), None)
         if view == "plan":
             factor = action.factor
             plan_summary, factor_summary = services.plan_and_factor_summary(factor)
