@@ -25,10 +25,10 @@ def titles(page):
     return page.locator("article.action h4").all_inner_texts()
 
 
-def test_create_an_action_with_a_validation_message_first(editor_page):
+def test_create_an_action_with_a_validation_message_first(editor_page, plan):
     page = editor_page
     page.get_by_role("link", name="Lägg till åtgärd under Ramavtal med externa vårdgivare").click()
-    form = page.locator("#new-action-1")
+    form = page.locator(f"#new-action-{plan.factors[0].id}")
     form.get_by_label("Ansvarig (person eller funktion)").fill("Verksamhetschef, ADH")
     form.get_by_role("button", name="Spara").click()
     expect(form.get_by_text("Ange en rubrik; den får inte vara tom.")).to_be_visible()

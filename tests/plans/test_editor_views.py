@@ -42,7 +42,7 @@ def test_invalid_action_comes_back_in_place_with_messages_and_typed_values(plan,
         "start_date": "2025-06-01", "due_date": "2025-01-01"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "<html" not in page
-    assert 'id="new-action-1-title-error">Ange en rubrik; den får inte vara tom.</p>' in page
+    assert f'id="new-action-{plan.factors[0].id}-title-error">Ange en rubrik; den får inte vara tom.</p>' in page
     assert "Klart senast (2025-01-01) kan inte vara före start (2025-06-01)." in page
     assert "Välj minst en ansvarig förvaltning." in page
     assert 'value="Verksamhetschef ögon"' in page

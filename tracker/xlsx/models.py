@@ -17,7 +17,8 @@ class Export(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    version_label: so.Mapped[str] = so.mapped_column(sa.String(40))  # "Utkast 2", "Version 1 (fastställd)"
+    # "Utkast till version 2", "Version 1 (fastställd)", with a reporting round's name when it gave the statuses
+    version_label: so.Mapped[str] = so.mapped_column(sa.String(300))
     version_number: so.Mapped[Optional[int]]  # the fastställd version exported, if it was one
     file_name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
