@@ -42,6 +42,7 @@ def app(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
+            "IMPORT_DIR": str(tmp_path_factory.mktemp("imports")),
         }
     )
     with app.app_context():

@@ -148,9 +148,16 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
         from tracker.history.recorder import acting
         from tracker.xlsx.services import CLI_IMPORTER
 
-        with acting(None, "import", CLI_IMPORTER):
-            apply_import(preview, None, remove_missing=remove_missing)
-            db.session.commit()
+        try:
+            with acting(None, "import", CLI_IMPORTER):
+                apply_import(preview, None, remove_missing=remove_missing)
+                db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            for message in error.errors.values():
+                click.echo(f"Fel: {message}", err=True)
+            click.echo("Inget har sparats.", err=True)
+            sys.exit(2)
         click.echo("Importen är sparad.")
 
 

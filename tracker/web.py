@@ -20,7 +20,7 @@ ERROR_TEXTS = {
     404: "Sidan eller posten finns inte.",
     405: "Metoden är inte tillåten här.",
     409: "Posten har ändrats av någon annan.",
-    413: "Filen är för stor för att laddas upp. Största tillåtna storlek för en import är 10 MB.",
+    413: "Filen är för stor för att laddas upp.",
     500: "Ett oväntat fel uppstod. Försök igen, och kontakta förvaltaren om det upprepas.",
 }
 
@@ -46,6 +46,11 @@ def today() -> date:
     return datetime.now(LOCAL_ZONE).date()
 
 
+def local_date(moment: datetime) -> date:
+    """The day a moment falls on in Sweden."""
+    return moment.astimezone(LOCAL_ZONE).date()
+
+
 def format_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -59,6 +64,11 @@ def _error(error: HTTPException):
     # Our own abort(code, "…") messages are Swedish; werkzeug's defaults are not.
     own_message = error.description != type(error).description
     message = error.description if own_message else ERROR_TEXTS.get(code)
+    if code == 413:
+        from flask import current_app
+
+        limit = current_app.config["IMPORT_MAX_BYTES"] / 1024 / 1024
+        message = f"{ERROR_TEXTS[413]} Största tillåtna storlek för en import är {limit:g} MB."
     if isinstance(error, CSRFError):
         message = "Formuläret har gått ut eller saknar säkerhetstoken. Ladda om sidan och försök igen."
     template = "errors/_message.html" if is_htmx() else "errors/error.html"
@@ -108,6 +118,13 @@ def _forget_actor(exception=None):
         recorder.reset_actor(token)
 
 
+def _too_large_number(error):
+    """An id beyond what the database can hold cannot name anything that exists."""
+    db.session.rollback()
+    template = "errors/_message.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=404, message=ERROR_TEXTS[404]), 404
+
+
 def _structure_locked(error):
     """A change to a fastställd plan's structure, from any path: refused, nothing written."""
     db.session.rollback()
@@ -123,6 +140,7 @@ def init_app(app: Flask) -> None:
     from tracker.history.recorder import StructureLocked
 
     app.register_error_handler(StructureLocked, _structure_locked)
+    app.register_error_handler(OverflowError, _too_large_number)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.before_request(_record_as_current_user)

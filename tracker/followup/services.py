@@ -1,5 +1,6 @@
 """Follow-up: indicators against their målvärden, the dashboard's figures, and reporting rounds."""
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from tracker.history.recorder import record
 from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
 from tracker.plans.rollup import rollup
 from tracker.types import utcnow
+from tracker.web import local_date
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Role, Status
 
@@ -69,11 +71,13 @@ def can_enter_values(user: User, indicator: Indicator) -> bool:
 
 
 def _number(text: str | None) -> float | None:
+    """A number as people write it ("87,5", "87.5 %"); None for anything else, infinity and NaN included."""
     cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
     try:
-        return float(cleaned)
+        value = float(cleaned)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def record_value(indicator: Indicator, *, period: str | None, value: str | None, comment: str | None,
@@ -308,7 +312,7 @@ def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
         item.counts[s.status] += 1
         if s.action.due_date and s.action.due_date < today and s.status.is_open:
             item.overdue += 1
-        if s.status.is_open and (s.updated_at is None or s.updated_at.date() < stale_before):
+        if s.status.is_open and (s.updated_at is None or local_date(s.updated_at) < stale_before):
             item.stale += 1
     overdue = [a for a in actions.values() if a.is_overdue(today)]
     return {
@@ -361,7 +365,8 @@ def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, dire
 
 def create_indicator(plan: Plan, **form) -> Indicator:
     values = check_indicator(plan, **form)
-    position = db.session.scalar(sa.select(sa.func.count(Indicator.id)).where(Indicator.plan_id == plan.id))
+    position = 1 + (db.session.scalar(sa.select(sa.func.max(Indicator.position)).where(Indicator.plan_id == plan.id))
+                    or -1)
     indicator = Indicator(plan_id=plan.id, position=position, **values)
     db.session.add(indicator)
     db.session.flush()

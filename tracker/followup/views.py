@@ -9,6 +9,7 @@ from tracker.history.services import HistoryFilter, history_page
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus, Indicator
 from tracker.plans.views import load_plan
+from tracker.vocabulary import PlanState
 from tracker.web import is_htmx, today
 
 bp = Blueprint("followup", __name__)
@@ -45,7 +46,7 @@ def _indicators_page(plan, status=200, **context):
                "editing": None, **context}
     return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
                            can_enter=lambda i: services.can_enter_values(current_user, i),
-                           can_edit=current_user.can_edit_structure and plan.state.value == "draft",
+                           can_edit=current_user.can_edit_structure and plan.state is PlanState.DRAFT,
                            factor_choices=[(f.id, f.title) for f in plan.factors],
                            division_choices=[(d.id, d.name) for d in plans.list_divisions()], **context), status
 

@@ -137,6 +137,16 @@ def _action_from(data: dict) -> Action:
     return action
 
 
+def _fresh_ref(action: Action, factor: SuccessFactor) -> None:
+    """A restored åtgärd whose ID was given to another since gets a new one: IDs stay unique in a plan."""
+    taken = db.session.scalars(sa.select(Action.ref).join(SuccessFactor).where(
+        SuccessFactor.plan_id == factor.plan_id, Action.id != action.id if action.id else sa.true()))
+    if action.ref in set(taken):
+        from tracker.plans.structure import next_ref
+
+        action.ref = next_ref(factor)
+
+
 def restore(entry: HistoryEntry) -> str:
     """Bring back what a deletion removed, with its children; returns what was restored, in Swedish."""
     if entry.verb != "deleted" or entry.kind not in RESTORABLE or not entry.snapshot:
@@ -155,16 +165,24 @@ def restore(entry: HistoryEntry) -> str:
         elif entry.kind == "factor":
             f = snapshot["factor"]
             area = db.session.get(Area, f["area_id"]) if f["area_id"] else None
+            # Back at the end: the places it left were taken by the others.
             factor = SuccessFactor(plan=plan, area=area if area and area.plan_id == plan.id else None,
-                                   title=f["title"], description=f["description"], position=f["position"])
+                                   title=f["title"], description=f["description"], position=len(plan.factors))
             factor.actions = [_action_from(a) for a in snapshot["actions"]]
-            db.session.add(factor)
+            for position, action in enumerate(factor.actions):
+                action.position = position
+            plan.factors.append(factor)
+            db.session.flush()
+            for action in factor.actions:
+                _fresh_ref(action, factor)
         elif entry.kind == "action":
             factor = db.session.get(SuccessFactor, snapshot["action"]["factor_id"])
             if factor is None:
                 raise ValidationError({"entry": "Framgångsfaktorn som åtgärden hörde till är borttagen. Återställ den "
                                                 "först."})
             action = _action_from(snapshot)
+            action.position = len(factor.actions)
+            _fresh_ref(action, factor)
             factor.actions.append(action)
         else:
             action = db.session.get(Action, entry.action_id)

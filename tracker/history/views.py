@@ -144,7 +144,11 @@ def mark_sent(key: str, number: int):
     plan = load_plan(key)
     _require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan markera versioner.")
     version = _load_version(plan, number)
-    export = db.session.get(Export, request.form.get("export", type=int)) if request.form.get("export") else None
+    export = None
+    if request.form.get("export"):
+        export = db.session.get(Export, request.form.get("export", type=int) or 0)
+        if export is None:
+            abort(400, "Välj en exporterad fil i listan, eller ingen.")
     try:
         versions.mark_sent(version, current_user, export)
     except ValidationError as error:

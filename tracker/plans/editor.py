@@ -165,7 +165,7 @@ def move_action(action_id: int):
 @bp.get("/atgarder/<int:action_id>/ta-bort")
 def confirm_delete_action(action_id: int):
     action, plan = _load(Action, action_id, "Åtgärden")
-    with_content = [s for s in action.statuses if s.comment or s.status.value != "not_started"]
+    with_content = structure.with_content(action.statuses)
     message = (f"Ta bort åtgärden {action.ref} «{action.title}» med {len(action.statuses)} ansvariga förvaltningar"
                + (f", varav {len(with_content)} med status eller kommentar" if with_content else "") + "?")
     return _form("plans/_confirm.html", plan, message=message, box_id=f"action-{action.id}",

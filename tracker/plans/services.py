@@ -16,10 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
-from tracker.plans.rollup import Summary, rollup_counts
+from tracker.plans.rollup import Summary, is_overdue, rollup_counts
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Status
+from tracker.web import local_date
 
 COMMENT_MAX_LENGTH = 2000
 OVERDUE = "overdue"  # the status filter's extra choices: open åtgärder past their due date,
@@ -136,11 +137,14 @@ class PlanFilter:
             if not statuses:
                 return False
         if self.status == OVERDUE:
-            if not action.is_overdue(today):
+            # With a förvaltning chosen, its own status must be open; else the åtgärd's roll-up.
+            current = statuses[0].status if self.division_id else action.status
+            if not is_overdue(action.due_date, current, today):
                 return False
         elif self.status == STALE:
             limit = today - timedelta(days=self.stale_days)
-            if not any(s.status.is_open and (s.updated_at is None or s.updated_at.date() < limit) for s in statuses):
+            if not any(s.status.is_open and (s.updated_at is None or local_date(s.updated_at) < limit)
+                       for s in statuses):
                 return False
         elif self.status:
             # With a förvaltning chosen, its own status counts; else the åtgärd's roll-up.
@@ -331,7 +335,9 @@ RESERVED_KEYS = {"ny"}  # words in the app's own addresses under /planer/
 
 def plan_errors(key: str, title: str) -> dict[str, str]:
     errors = {}
-    if not key or not key.replace("-", "").isalnum() or key != key.lower() or not key.isascii():
+    if key and len(key) > 60:
+        errors["key"] = f"Nyckeln får ha högst 60 tecken; den har {len(key)}."
+    elif not key or not key.replace("-", "").isalnum() or key != key.lower() or not key.isascii():
         errors["key"] = "Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, t.ex. gonv-2021."
     elif key in RESERVED_KEYS:
         errors["key"] = f"Nyckeln {key} är reserverad; välj en annan, t.ex. tillganglighet-2025."
@@ -339,6 +345,8 @@ def plan_errors(key: str, title: str) -> dict[str, str]:
         errors["key"] = f"Det finns redan en plan med nyckeln {key}."
     if not (title or "").strip():
         errors["title"] = "Ange planens titel."
+    elif len(title.strip()) > 300:
+        errors["title"] = f"Titeln får ha högst 300 tecken; den har {len(title.strip())}."
     return errors
 
 

@@ -90,7 +90,7 @@ def check_action(*, title, description=None, expected_result=None, horizon=None,
     return values
 
 
-def _next_ref(factor: SuccessFactor) -> str:
+def next_ref(factor: SuccessFactor) -> str:
     taken = set(db.session.scalars(
         sa.select(Action.ref).join(SuccessFactor).where(SuccessFactor.plan_id == factor.plan_id)))
     number, n = factor.position + 1, 1
@@ -102,16 +102,20 @@ def _next_ref(factor: SuccessFactor) -> str:
 def create_action(factor: SuccessFactor, **form) -> Action:
     values = check_action(**form)
     divisions = values.pop("divisions")
-    action = services.add_action(factor, divisions=divisions, ref=_next_ref(factor), **values)
+    action = services.add_action(factor, divisions=divisions, ref=next_ref(factor), **values)
     db.session.flush()
     return action
+
+
+def with_content(statuses) -> list[DivisionStatus]:
+    """The statuses that something would be lost with: set beyond Ej påbörjad, or commented."""
+    return [s for s in statuses if s.status is not Status.NOT_STARTED or s.comment]
 
 
 def removed_with_content(action: Action, keep: list[Division]) -> list[DivisionStatus]:
     """Responsible förvaltningar the change drops that have a status or a comment to lose."""
     kept = {d.id for d in keep}
-    return [s for s in action.statuses
-            if s.division_id not in kept and (s.status is not Status.NOT_STARTED or s.comment)]
+    return with_content(s for s in action.statuses if s.division_id not in kept)
 
 
 def update_action(action: Action, *, expected_version: int, factor: SuccessFactor | None = None,
@@ -129,6 +133,8 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
         raise NeedsConfirmation({"divisions": f"Om du tar bort {described} försvinner deras status och kommentar. "
                                               "Bekräfta nedan för att spara ändå."})
     set_committed_value(action, "version_id", expected_version)
+    # Every save is a new version, a change of responsible förvaltningar alone included.
+    action.version_id = expected_version + 1
     for field, value in values.items():
         if getattr(action, field) != value:
             setattr(action, field, value)
@@ -230,6 +236,8 @@ def move_factor(factor: SuccessFactor, direction: int) -> bool:
 def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
+    for position, each in enumerate(plan.factors):
+        each.position = position
     db.session.flush()
 
 
@@ -307,6 +315,10 @@ def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement:
         errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
     if not (agreement or "").strip():
         errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
+    elif len(agreement.strip()) > 200:
+        errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
+    if registry_number and len(registry_number.strip()) > 40:
+        errors["registry_number"] = "Diarienumret får ha högst 40 tecken, t.ex. RS231576."
     if errors:
         raise ValidationError(errors)
     facts = {"key": key, "title": title, "year": year_value, "agreement": agreement.strip(),

@@ -6,7 +6,7 @@ import sqlalchemy.orm as so
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.plans.models import DivisionStatus
+from tracker.plans.models import DivisionStatus, Indicator
 from tracker.users.models import Division, User
 from tracker.vocabulary import Role
 
@@ -174,6 +174,8 @@ def delete_division(division: Division) -> None:
         uses.append(f"är ansvarig för {actions} {'åtgärd' if actions == 1 else 'åtgärder'}")
     if users:
         uses.append(f"har {users} användare")
+    if indicators := _count_rows(Indicator.division_id, division):
+        uses.append(f"registrerar utfall för {indicators} {'indikator' if indicators == 1 else 'indikatorer'}")
     # The history keeps the förvaltning's id (a removed responsibility, a deleted åtgärd's statuses);
     # restoring those would point at nothing, or at a new förvaltning that got the same id.
     if not uses and _count_rows(HistoryEntry.division_id, division):

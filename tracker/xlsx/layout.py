@@ -4,7 +4,7 @@ Replacing the rebuilt layout with Socialstyrelsen's real template is a change to
 description (sheet and header texts, order, widths, lists), not to the code that uses it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from tracker.vocabulary import Direction, Horizon, Status
@@ -34,7 +34,6 @@ class Sheet:
     name: str
     columns: tuple[Column, ...]
     header_row: int = 1  # where export writes the header; import searches for it
-    required: bool = False
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -118,7 +117,6 @@ PLAN = Sheet(
         Column("last_updated", "Senast uppdaterad", "date", width=14, derived=True),
     ),
     header_row=5,
-    required=True,
 )
 
 STATUSES = Sheet(
@@ -155,10 +153,3 @@ DATA_SHEETS = (CONTACTS, PLAN, STATUSES, INDICATORS)
 def normalise_header(text) -> str:
     """Header texts compare case-insensitively and ignoring extra spaces."""
     return " ".join(str(text).split()).casefold() if text is not None else ""
-
-
-@dataclass
-class HeaderMatch:
-    row: int
-    columns: dict[str, int] = field(default_factory=dict)  # column key → 0-based index
-    unknown: list[tuple[int, str]] = field(default_factory=list)

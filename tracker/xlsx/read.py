@@ -5,6 +5,7 @@ only (a formula is reported, never evaluated), and collects every problem at onc
 each with sheet, row and column, in Swedish.
 """
 
+import math
 import re
 import zipfile
 import zlib
@@ -257,14 +258,15 @@ class _SheetReader:
     def _number(self, r, column, value) -> float | None:
         if isinstance(value, bool):
             value = str(value)
-        if isinstance(value, (int, float)):
-            return float(value)
         text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
         try:
-            return float(text)
+            number = float(value) if isinstance(value, (int, float)) else float(text)
         except ValueError:
+            number = None
+        if number is None or not math.isfinite(number):
             self.problem(r, column, f"«{value}» är inget tal. Ange ett tal, t.ex. 95 eller 87,5.")
             return None
+        return number
 
     def _member(self, r, column, value):
         enum = LIST_ENUMS[column.vocabulary]

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tracker.display import display_value
+from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.plans.models import (
@@ -165,7 +166,7 @@ class ImportPreview:
     def fingerprint(self) -> str:
         """Identifies what this preview would write, to notice a plan changed before confirming."""
         payload = [(c.kind, c.key, c.state, c.fields) for c in self.changes]
-        return hashlib.sha256(json.dumps([payload, self.new_plan], default=str).encode()).hexdigest()
+        return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
 
 
 def known_divisions() -> dict[str, str] | None:
@@ -292,6 +293,27 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
             "registry_number": meta.get("registry_number")}, assumptions
 
 
+def new_plan_errors(key: str, facts: dict) -> dict[str, str]:
+    """What would stop a new plan from being created from the workbook's (or the form's) facts."""
+    errors = plans.plan_errors(key, facts.get("title") or "")
+    year = facts.get("year")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = f"Året {year} är inte ett år med fyra siffror mellan 2000 och 2100."
+    if len(facts.get("agreement") or "") > 200:
+        errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
+    return errors
+
+
+def _fact_problems(key: str, new_plan: dict | None, meta: dict) -> list[str]:
+    messages = list(new_plan_errors(key, new_plan).values()) if new_plan is not None else []
+    if len(meta.get("registry_number") or "") > 40:
+        messages.append("Diarienumret får ha högst 40 tecken, t.ex. RS231576.")
+    approval = _stated_approval(meta) if new_plan is not None else None
+    if approval and len(approval["decision"] or "") > 200:
+        messages.append("Beslutet i raden Fastställd får ha högst 200 tecken.")
+    return messages
+
+
 def preview_import(
     data: bytes, *, max_bytes: int, plan_key: str | None = None, agreement: str | None = None,
     year: int | None = None, title: str | None = None,
@@ -340,6 +362,8 @@ def preview_import(
     for name, contact in new_contacts.items():
         changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, contact_labels))
     changes += [Change("Kontaktperson", n, n, "missing") for n in old_contacts if n not in new_contacts]
+    for message in _fact_problems(key, new_plan, result.rows.meta):
+        result.problems.append(Problem(layout.INSTRUCTION_SHEET, None, None, message))
     preview = ImportPreview(key, plan, new_plan, assumptions, result, changes)
     if plan is not None and plan.state is PlanState.APPROVED and preview.has_changes:
         preview.refusal = (f"Planen {key} är fastställd (version {plan.version_number}) och ändras inte genom import. "
@@ -374,6 +398,8 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     approval = None
     if plan is None:
         facts = {**preview.new_plan, **(new_plan or {})}
+        if errors := new_plan_errors(preview.plan_key, facts):
+            raise ValidationError(errors)
         plan = plans.create_plan(key=preview.plan_key, **facts)
         approval = _stated_approval(rows.meta)
         if approval:

@@ -1,12 +1,14 @@
 import json
 import re
 import secrets
+import time
 from io import BytesIO
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import acting
 from tracker.plans import services as plans
@@ -71,6 +73,17 @@ def _upload_paths(token: str) -> tuple[Path, Path]:
     return directory / f"{token}.xlsx", directory / f"{token}.json"
 
 
+UPLOAD_LIFETIME_SECONDS = 24 * 3600
+
+
+def _forget_old_uploads(directory: Path) -> None:
+    """A preview nobody confirmed within a day is not kept: the file may hold what it should not."""
+    limit = time.time() - UPLOAD_LIFETIME_SECONDS
+    for path in directory.glob("*.*"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
 def _load_upload(token: str) -> tuple[bytes, dict]:
     data_path, meta_path = _upload_paths(token)
     if not data_path.is_file() or not meta_path.is_file():
@@ -81,7 +94,7 @@ def _load_upload(token: str) -> tuple[bytes, dict]:
     return data_path.read_bytes(), meta
 
 
-def _new_plan_fields(form) -> dict:
+def _new_plan_fields(form) -> dict:  # checked by the import service, with the rest of the plan's facts
     fields = {}
     if form.get("agreement", "").strip():
         fields["agreement"] = form["agreement"].strip()
@@ -99,10 +112,15 @@ def _preview_page(preview, token, meta, status=200, message=None):
     ), status
 
 
+def _import_form(selected, error=None, status=200):
+    max_mb = f"{current_app.config['IMPORT_MAX_BYTES'] / 1024 / 1024:g}"
+    return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=selected, error=error,
+                           max_mb=max_mb), status
+
+
 @bp.get("/import")
 def import_form():
-    return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=request.args.get("plan"),
-                           error=None)
+    return _import_form(request.args.get("plan"))
 
 
 @bp.post("/import")
@@ -120,14 +138,14 @@ def upload():
         except services.WorkbookError as workbook_error:
             error = str(workbook_error)
     if error:
-        return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=plan_key,
-                               error=error), 400
+        return _import_form(plan_key, error, 400)
     token = secrets.token_urlsafe(24)
     meta = {"user_id": current_user.id, "plan_key": preview.plan_key, "file_name": upload.filename,
             "uploaded_at": utcnow().isoformat()}
     if preview.clean:
         data_path, meta_path = _upload_paths(token)
         data_path.parent.mkdir(parents=True, exist_ok=True)
+        _forget_old_uploads(data_path.parent)
         data_path.write_bytes(data)
         meta_path.write_text(json.dumps(meta))
     return _preview_page(preview, token, meta, 200 if preview.clean else 400)
@@ -144,10 +162,14 @@ def confirm(token: str):
     if preview.fingerprint != request.form.get("fingerprint"):
         return _preview_page(preview, token, meta, 409,
                              "Planen har ändrats sedan förhandsgranskningen. Granska ändringarna igen och bekräfta.")
-    with acting(current_user, "import"):
-        plan = services.apply_import(preview, current_user, remove_missing=request.form.get("missing") == "remove",
-                                     new_plan=new_plan)
-        db.session.commit()
+    try:
+        with acting(current_user, "import"):
+            plan = services.apply_import(preview, current_user,
+                                         remove_missing=request.form.get("missing") == "remove", new_plan=new_plan)
+            db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()))
     for path in _upload_paths(token):
         path.unlink(missing_ok=True)
     flash(f"Importen av {meta['file_name']} är sparad: {preview.summary}.", "info")

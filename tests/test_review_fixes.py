@@ -1,0 +1,138 @@
+"""Regressions found in review: each would fail without its fix."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests.xlsx.helpers import MAX_BYTES, plan_workbook
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.followup import services as followup
+from tracker.history.models import HistoryEntry
+from tracker.history.services import restore
+from tracker.plans import services, structure
+from tracker.plans.models import Action, Indicator
+from tracker.users.services import delete_division
+from tracker.vocabulary import Role, Status
+from tracker.xlsx import services as xlsx
+
+
+@pytest.fixture
+def plan(make_plan):
+    return make_plan(actions=[{}, {}, {}], factors=2)
+
+
+def test_a_restored_action_whose_id_was_reused_gets_a_new_one(plan, divisions):
+    factor = plan.factors[0]
+    structure.delete_action(factor.actions[2])
+    db.session.commit()
+    newcomer = structure.create_action(factor, title="Mobil röntgen", division_ids=[divisions["ADH"].id])
+    db.session.commit()
+    assert newcomer.ref == "FF01-A03"
+    restore(db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted")))
+    db.session.commit()
+    refs = db.session.scalars(sa.select(Action.ref).join(Action.factor).where(Action.factor_id == factor.id)).all()
+    assert len(refs) == len(set(refs)) == 4
+    positions = [a.position for a in services.load_factors(plan, fresh=True)[0].actions]
+    assert positions == [0, 1, 2, 3]
+
+
+def test_changing_only_the_responsible_divisions_is_a_new_version(plan, divisions):
+    action = plan.factors[0].actions[0]
+    seen = action.version_id
+    fields = {"title": action.title, "division_ids": [divisions["HS"].id, divisions["NSV"].id, divisions["ADH"].id]}
+    structure.update_action(action, expected_version=seen, **fields)
+    db.session.commit()
+    with pytest.raises(structure.EditConflict):
+        structure.update_action(action, expected_version=seen,
+                                **{**fields, "division_ids": [divisions["HS"].id, divisions["NSV"].id]})
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("text", ["inf", "nan", "1e400", "-Infinity"])
+def test_infinite_numbers_are_no_numbers(plan, text):
+    indicator = Indicator(plan_id=plan.id, name="Andel besvarade samtal dag 0", target=95)
+    db.session.add(indicator)
+    db.session.commit()
+    with pytest.raises(ValidationError, match="är inget tal"):
+        followup.record_value(indicator, period="2024-06", value=text, comment=None, today=date(2024, 8, 1))
+
+
+def test_a_division_reporting_an_indicator_is_not_deleted(divisions, make_plan):
+    plan = make_plan()
+    regionservice = divisions["RK"]
+    db.session.add(Indicator(plan_id=plan.id, name="Andel besvarade samtal", division_id=regionservice.id))
+    db.session.commit()
+    with pytest.raises(ValidationError, match="registrerar utfall för 1 indikator"):
+        delete_division(regionservice)
+
+
+def test_foreign_keys_are_enforced_in_the_tests(app):
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_an_impossible_new_plan_key_is_a_problem_of_the_preview(divisions):
+    data = plan_workbook([[None, None, "Lean", "Utbilda processledare", None, None, None, None, None, None,
+                           "Regionkontoret", "Pågående"]])
+    preview = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="Ny Plan 2025")
+    assert not preview.clean
+    assert any("Nyckeln får bara innehålla små bokstäver" in str(p) for p in preview.problems)
+
+
+def test_a_bad_year_from_the_preview_form_is_refused_cleanly(divisions):
+    data = plan_workbook([[None, None, "Lean", "Utbilda processledare", None, None, None, None, None, None,
+                           "Regionkontoret", "Pågående"]])
+    preview = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
+    with pytest.raises(ValidationError, match="Året 99999"):
+        xlsx.apply_import(preview, None, new_plan={"year": 99999})
+    db.session.rollback()
+    assert services.get_plan("tillganglighet-2025") is None
+
+
+def test_long_plan_facts_are_refused_with_a_message(plan):
+    with pytest.raises(ValidationError) as error:
+        structure.new_plan(source=None, key="k" * 75, title="T", year="2025", agreement="Ökad tillgänglighet",
+                           registry_number="RS" * 31)
+    assert error.value.errors["key"] == "Nyckeln får ha högst 60 tecken; den har 75."
+    assert error.value.errors["registry_number"].startswith("Diarienumret får ha högst 40 tecken")
+
+
+def test_factors_can_be_moved_after_one_was_deleted(make_plan):
+    plan = make_plan(factors=3)
+    structure.delete_factor(plan.factors[0])
+    new = structure.create_factor(plan, title="Digital Vårdcentral inom primärvård", area_id=plan.areas[0].id)
+    db.session.commit()
+    assert structure.move_factor(new, -1)
+    db.session.commit()
+    assert [f.title for f in services.load_factors(plan, fresh=True)][-2] == "Digital Vårdcentral inom primärvård"
+
+
+def test_the_overdue_filter_with_a_division_uses_its_own_status(make_plan, login, make_user, divisions):
+    plan = make_plan(actions=[
+        {"title": "Båda pågår", "due_date": date(2024, 1, 31), "statuses": {"HS": Status.IN_PROGRESS,
+                                                                           "NSV": Status.IN_PROGRESS}},
+        {"title": "Sjukhuset klart", "due_date": date(2024, 1, 31), "statuses": {"HS": Status.DONE,
+                                                                                "NSV": Status.IN_PROGRESS}},
+    ])
+    page = login(make_user()).get(f"/planer/{plan.key}?division={divisions['HS'].id}&status=overdue")
+    text = page.get_data(as_text=True)
+    assert "Båda pågår" in text and "Sjukhuset klart" not in text
+    figures = followup.dashboard(plan, date(2024, 8, 1), 90)
+    hs = next(f for f in figures["divisions"] if f.division.short_name == "HS")
+    assert hs.overdue == 1
+
+
+def test_a_huge_id_is_not_found(login, make_user):
+    client = login(make_user())
+    assert client.get("/status/99999999999999999999").status_code == 404
+
+
+def test_editing_the_new_plans_facts_in_the_preview_is_no_conflict(divisions):
+    data = plan_workbook([[None, None, "Lean", "Utbilda processledare", None, None, None, None, None, None,
+                           "Regionkontoret", "Pågående"]])
+    first = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
+    again = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025", title="Annan titel")
+    assert first.fingerprint == again.fingerprint
