@@ -157,6 +157,13 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     return action
 
 
+def _renumber(items) -> None:
+    """Positions 0, 1, 2 … in the items' order, touching only those that change."""
+    for position, each in enumerate(items):
+        if each.position != position:
+            each.position = position
+
+
 def _move(items: list, item, direction: int) -> bool:
     """Swap `item` with its neighbour up (-1) or down (+1); False at either end."""
     index = items.index(item)
@@ -164,9 +171,7 @@ def _move(items: list, item, direction: int) -> bool:
     if not 0 <= other < len(items):
         return False
     items[index], items[other] = items[other], items[index]
-    for position, each in enumerate(items):
-        if each.position != position:
-            each.position = position
+    _renumber(items)
     return True
 
 
@@ -179,8 +184,7 @@ def move_action(action: Action, direction: int) -> bool:
 def delete_action(action: Action) -> None:
     factor = action.factor
     factor.actions.remove(action)
-    for position, each in enumerate(factor.actions):
-        each.position = position
+    _renumber(factor.actions)
     db.session.flush()
 
 
@@ -236,8 +240,7 @@ def move_factor(factor: SuccessFactor, direction: int) -> bool:
 def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
-    for position, each in enumerate(plan.factors):
-        each.position = position
+    _renumber(plan.factors)
     db.session.flush()
 
 
@@ -279,8 +282,7 @@ def delete_area(area: Area) -> None:
                                        "insatsområde eller ta bort dem först."})
     plan = area.plan
     plan.areas.remove(area)
-    for position, each in enumerate(plan.areas):
-        each.position = position
+    _renumber(plan.areas)
     db.session.flush()
 
 
