@@ -136,3 +136,16 @@ def test_editing_the_new_plans_facts_in_the_preview_is_no_conflict(divisions):
     first = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
     again = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025", title="Annan titel")
     assert first.fingerprint == again.fingerprint
+
+
+@pytest.mark.parametrize("path", ["/status/2147483648", "/historik/99999999999999999999/aterstall"])
+def test_ids_beyond_an_integer_column_are_not_found(login, make_user, path):
+    client = login(make_user(Role.STRATEGIST))
+    response = client.post(path) if "aterstall" in path else client.get(path)
+    assert response.status_code == 404
+
+
+def test_a_huge_id_in_a_filter_is_ignored(make_plan, login, make_user):
+    plan = make_plan()
+    page = login(make_user()).get(f"/planer/{plan.key}/historik?atgard=99999999999999999999&sida=99999999999999")
+    assert page.status_code == 200

@@ -7,12 +7,30 @@ from zoneinfo import ZoneInfo
 from flask import Flask, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from tracker.extensions import db, htmx, login_manager
 from tracker.users.models import User
 from tracker.vocabulary import Horizon, PlanState, Role, Status
 
 LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+
+
+def record_id(text) -> int:
+    """An id from a URL or a form; ValueError (so: absent) for anything no row can have."""
+    value = int(text)
+    if not 0 < value <= MAX_ID:
+        raise ValueError(f"{text} är inget giltigt id")
+    return value
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:…>` in every route stops at MAX_ID: a larger number is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 ERROR_TEXTS = {
     400: "Begäran kunde inte behandlas.",
@@ -118,13 +136,6 @@ def _forget_actor(exception=None):
         recorder.reset_actor(token)
 
 
-def _too_large_number(error):
-    """An id beyond what the database can hold cannot name anything that exists."""
-    db.session.rollback()
-    template = "errors/_message.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=404, message=ERROR_TEXTS[404]), 404
-
-
 def _structure_locked(error):
     """A change to a fastställd plan's structure, from any path: refused, nothing written."""
     db.session.rollback()
@@ -133,6 +144,7 @@ def _structure_locked(error):
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = RecordIdConverter
     login_manager.login_view = "users.login"
     login_manager.login_message = "Logga in för att fortsätta."
     login_manager.login_message_category = "info"
@@ -140,7 +152,6 @@ def init_app(app: Flask) -> None:
     from tracker.history.recorder import StructureLocked
 
     app.register_error_handler(StructureLocked, _structure_locked)
-    app.register_error_handler(OverflowError, _too_large_number)
     app.after_request(_security_headers)
     app.context_processor(_template_context)
     app.before_request(_record_as_current_user)

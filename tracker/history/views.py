@@ -12,7 +12,7 @@ from tracker.plans import services as plans
 from tracker.plans.models import Action, Plan
 from tracker.plans.snapshot import version_label
 from tracker.plans.views import load_plan
-from tracker.web import is_htmx, render_page_or_fragment, today
+from tracker.web import is_htmx, render_page_or_fragment, today, record_id
 from tracker.xlsx.models import Export
 
 bp = Blueprint("history", __name__)
@@ -40,9 +40,9 @@ def _date_arg(name: str) -> date | None:
 def _history_filter() -> services.HistoryFilter:
     kind = request.args.get("typ") or None
     return services.HistoryFilter(
-        action_id=request.args.get("atgard", type=int),
-        division_id=request.args.get("forvaltning", type=int),
-        user_id=request.args.get("person", type=int),
+        action_id=request.args.get("atgard", type=record_id),
+        division_id=request.args.get("forvaltning", type=record_id),
+        user_id=request.args.get("person", type=record_id),
         kind=kind if kind in KINDS else None,
         date_from=_date_arg("fran"),
         date_to=_date_arg("till"),
@@ -53,7 +53,7 @@ def _history_filter() -> services.HistoryFilter:
 def plan_history(key: str):
     plan = load_plan(key)
     history_filter = _history_filter()
-    page = max(request.args.get("sida", 1, type=int), 1)
+    page = request.args.get("sida", 1, type=record_id)
     entries, has_more = services.history_page(plan, history_filter, page)
     action = db.session.get(Action, history_filter.action_id) if history_filter.action_id else None
     args = {k: v for k, v in request.args.items() if k not in ("sida", "fler")}
@@ -146,7 +146,7 @@ def mark_sent(key: str, number: int):
     version = _load_version(plan, number)
     export = None
     if request.form.get("export"):
-        export = db.session.get(Export, request.form.get("export", type=int) or 0)
+        export = db.session.get(Export, request.form.get("export", type=record_id) or 0)
         if export is None:
             abort(400, "Välj en exporterad fil i listan, eller ingen.")
     try:

@@ -14,7 +14,7 @@ from tracker.plans import services, structure
 from tracker.plans.models import Action, Area, Plan, SuccessFactor
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx, today
+from tracker.web import is_htmx, today, record_id
 
 bp = Blueprint("editor", __name__)
 
@@ -108,14 +108,14 @@ def _posted_values() -> dict:
 
 @bp.get("/planer/<key>/atgarder/ny")
 def new_action(key: str):
-    factor, plan = _load(SuccessFactor, request.args.get("faktor", type=int) or 0, "Framgångsfaktorn")
+    factor, plan = _load(SuccessFactor, request.args.get("faktor", type=record_id) or 0, "Framgångsfaktorn")
     return _form("plans/_action_form.html", plan, factor=factor, action=None,
                  values={"factor_id": str(factor.id), "division_ids": []})
 
 
 @bp.post("/planer/<key>/atgarder")
 def create_action(key: str):
-    factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=int) or 0, "Framgångsfaktorn")
+    factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=record_id) or 0, "Framgångsfaktorn")
     return _save(plan, lambda: structure.create_action(factor, **_action_form()), "action",
                  "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
 
@@ -131,11 +131,11 @@ def edit_action(action_id: int):
 def update_action(action_id: int):
     action, plan = _load(Action, action_id, "Åtgärden")
     target = None
-    if request.form.get("factor_id", type=int) not in (None, action.factor_id):
-        target, _ = _load(SuccessFactor, request.form.get("factor_id", type=int), "Framgångsfaktorn")
+    if request.form.get("factor_id", type=record_id) not in (None, action.factor_id):
+        target, _ = _load(SuccessFactor, request.form.get("factor_id", type=record_id), "Framgångsfaktorn")
         if target.plan_id != plan.id:
             abort(400, "Framgångsfaktorn hör till en annan plan.")
-    posted_version = request.form.get("version", type=int) or 0
+    posted_version = request.form.get("version", type=record_id) or 0
     try:
         structure.update_action(action, expected_version=posted_version, factor=target,
                                 confirm_removal=request.form.get("confirm_removal") == "1", **_action_form())

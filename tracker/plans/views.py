@@ -7,7 +7,7 @@ from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Status
 from tracker.xlsx.services import list_exports
-from tracker.web import is_htmx, render_page_or_fragment, safe_next, today
+from tracker.web import is_htmx, render_page_or_fragment, safe_next, today, record_id
 
 bp = Blueprint("plans", __name__)
 
@@ -48,7 +48,7 @@ def index():
 def _plan_filter(divisions) -> tuple[services.PlanFilter, list[str]]:
     """The filter from the query string; unknown values are dropped with a notice."""
     notices = []
-    division_id = request.args.get("division", type=int)
+    division_id = request.args.get("division", type=record_id)
     if division_id and division_id not in {d.id for d in divisions}:
         notices.append("Den valda förvaltningen finns inte längre; filtret på förvaltning togs bort.")
         division_id = None
