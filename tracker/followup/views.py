@@ -170,35 +170,33 @@ def _indicator_form() -> dict:
     return {name: request.form.get(name) for name in INDICATOR_FIELDS}
 
 
+def _save_indicator(plan, operation, editing, done: str):
+    """Run `operation`; a ValidationError brings the page back with the messages by the form."""
+    try:
+        indicator = operation()
+    except ValidationError as error:
+        db.session.rollback()
+        return _indicators_page(plan, 400, indicator_errors=error.errors, indicator_values=_indicator_form(),
+                                editing=editing)
+    db.session.commit()
+    flash(f"Indikatorn «{indicator.name}» är {done}.", "info")
+    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+
+
 @bp.post("/planer/<key>/indikatorer")
 def create_indicator(key: str):
     plan = load_plan(key)
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
-    try:
-        indicator = services.create_indicator(plan, **_indicator_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _indicators_page(plan, 400, indicator_errors=error.errors, indicator_values=_indicator_form(),
-                                editing="new")
-    db.session.commit()
-    flash(f"Indikatorn «{indicator.name}» är tillagd.", "info")
-    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+    return _save_indicator(plan, lambda: services.create_indicator(plan, **_indicator_form()), "new", "tillagd")
 
 
 @bp.post("/indikatorer/<int:indicator_id>")
 def update_indicator(indicator_id: int):
     indicator = _load_indicator(indicator_id)
     plan = plans.get_plan_by_id(indicator.plan_id)
-    try:
-        services.update_indicator(indicator, plan, **_indicator_form())
-    except ValidationError as error:
-        db.session.rollback()
-        return _indicators_page(plan, 400, indicator_errors=error.errors, indicator_values=_indicator_form(),
-                                editing=indicator_id)
-    db.session.commit()
-    flash(f"Indikatorn «{indicator.name}» är ändrad.", "info")
-    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+    return _save_indicator(plan, lambda: services.update_indicator(indicator, plan, **_indicator_form()),
+                           indicator_id, "ändrad")
 
 
 @bp.post("/indikatorer/<int:indicator_id>/ta-bort")
