@@ -24,7 +24,7 @@ def plan(make_plan):
 def test_login_shows_the_plans(log_in, make_user, plan):
     page = log_in(make_user(Role.READER))
     expect(page.get_by_role("heading", name="Handlingsplaner")).to_be_visible()
-    page.get_by_role("link", name=plan.title).click()
+    page.get_by_role("link", name=plan.title, exact=True).click()
     expect(page.get_by_role("heading", name="Ramavtal med externa vårdgivare")).to_be_visible()
 
 
