@@ -78,10 +78,6 @@ def reset_actor(token) -> None:
     _actor.reset(token)
 
 
-def current_actor() -> Actor | None:
-    return _actor.get()
-
-
 @contextmanager
 def restoring(entry_id: int):
     """Objects created inside are recorded as restored from the deletion `entry_id`."""
