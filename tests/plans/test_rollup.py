@@ -35,3 +35,25 @@ def test_status_labels_are_read_in_any_letter_case():
     assert Status.from_label("  pågående ") is P
     assert Status.from_label("GENOMFÖRD") is G
     assert Status.from_label("klar") is None
+
+
+def test_the_database_rolls_up_by_the_same_rule_for_every_mix_of_statuses():
+    """The SQL form of the rule (whole plans are rolled up in the database) against the rule itself:
+    every mix of zero to two of each of the five statuses."""
+    import itertools
+
+    import sqlalchemy as sa
+
+    from tracker.extensions import db
+    from tracker.plans.rollup import rollup_counts, rollup_expression
+
+    mixes = list(itertools.product(range(3), repeat=len(Status)))
+    rows = sa.union_all(*(
+        sa.select(*(sa.literal(n, sa.Integer).label(status.value) for status, n in zip(Status, mix)))
+        for mix in mixes
+    )).subquery()
+    expression = rollup_expression({status: rows.c[status.value] for status in Status})
+    from_database = db.session.execute(sa.select(*rows.c, expression)).all()
+    assert len(from_database) == len(mixes) == 243
+    for *counts, rolled_up in from_database:
+        assert rolled_up is rollup_counts(dict(zip(Status, counts))), counts

@@ -4,7 +4,7 @@ Services take plain values and a user, never the request; they flush, and the
 caller commits once.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
-from tracker.plans.rollup import Summary, is_overdue, rollup_counts
+from tracker.plans.rollup import Summary, is_overdue, rollup_expression
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Status
@@ -43,46 +43,56 @@ def list_plans() -> list[tuple[Plan, Summary]]:
     return [(plan, summaries.get(plan.id, Summary.of([]))) for plan in plans]
 
 
-def _action_rollups(where) -> list[tuple[int, int, Status]]:
-    """(plan id, factor id, rolled-up status) of each selected åtgärd.
+def _rolled_up_actions(where) -> sa.Subquery:
+    """(plan_id, factor_id, status): each selected åtgärd with its rolled-up status, by the database.
 
-    The database only counts each åtgärd's statuses; the rule stays in rollup_counts.
+    Counted per åtgärd first, then the rule applied to the counts, then grouped by the caller:
+    a whole plan is rolled up without sending its statuses to Python.
     """
     counted = [
         sa.func.count(DivisionStatus.id).filter(DivisionStatus.status == status).label(status.value)
         for status in Status
     ]
-    rows = db.session.execute(
-        sa.select(SuccessFactor.plan_id, SuccessFactor.id, *counted)
+    per_action = (
+        sa.select(SuccessFactor.plan_id, SuccessFactor.id.label("factor_id"), *counted)
         .select_from(Action)
         .join(SuccessFactor, Action.factor_id == SuccessFactor.id)
         .outerjoin(DivisionStatus, DivisionStatus.action_id == Action.id)
         .where(where)
         .group_by(SuccessFactor.plan_id, SuccessFactor.id, Action.id)
+        .subquery()
     )
-    return [
-        (plan_id, factor_id, rollup_counts(dict(zip(Status, counts))))
-        for plan_id, factor_id, *counts in rows
-    ]
+    status = rollup_expression({status: per_action.c[status.value] for status in Status})
+    return sa.select(per_action.c.plan_id, per_action.c.factor_id, status.label("status")).subquery()
+
+
+# Built once: these statements are the same on every call, only their parameters change.
+_ALL = _rolled_up_actions(sa.true())
+_SUMMARIES_BY_PLAN = sa.select(_ALL.c.plan_id, _ALL.c.status, sa.func.count()).group_by(_ALL.c.plan_id, _ALL.c.status)
+_ONE = _rolled_up_actions(SuccessFactor.plan_id == sa.bindparam("plan_id"))
+_PLAN_AND_FACTOR_SUMMARY = sa.select(
+    _ONE.c.status, sa.func.count(), sa.func.count().filter(_ONE.c.factor_id == sa.bindparam("factor_id"))
+).group_by(_ONE.c.status)
 
 
 def _summaries_by_plan() -> dict[int, Summary]:
-    per_plan: dict[int, list[Status]] = defaultdict(list)
-    for plan_id, _, status in _action_rollups(sa.true()):
-        per_plan[plan_id].append(status)
-    return {plan_id: Summary.of(statuses) for plan_id, statuses in per_plan.items()}
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for plan_id, status, n in db.session.execute(_SUMMARIES_BY_PLAN):
+        counts[plan_id][status] = n
+    return {plan_id: Summary.of_counts(c) for plan_id, c in counts.items()}
 
 
 def plan_summary(plan: Plan) -> Summary:
-    return Summary.of(status for _, _, status in _action_rollups(SuccessFactor.plan_id == plan.id))
+    rows = db.session.execute(_PLAN_AND_FACTOR_SUMMARY, {"plan_id": plan.id, "factor_id": None})
+    return Summary.of_counts({status: n for status, n, _ in rows})
 
 
 def plan_and_factor_summary(factor: SuccessFactor) -> tuple[Summary, Summary]:
-    """The roll-ups around one åtgärd after a status change, in one query."""
-    rollups = _action_rollups(SuccessFactor.plan_id == factor.plan_id)
+    """The roll-ups around one åtgärd after a status change, in one query of at most five rows."""
+    rows = db.session.execute(_PLAN_AND_FACTOR_SUMMARY, {"plan_id": factor.plan_id, "factor_id": factor.id}).all()
     return (
-        Summary.of(status for _, _, status in rollups),
-        Summary.of(status for _, factor_id, status in rollups if factor_id == factor.id),
+        Summary.of_counts({status: n for status, n, _ in rows}),
+        Summary.of_counts({status: n for status, _, n in rows}),
     )
 
 
