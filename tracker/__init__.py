@@ -13,10 +13,13 @@ ROOT = config_module.ROOT
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+def _configure_sqlite(dbapi_connection, connection_record):
+    """Foreign keys on; and write-ahead logging, so that pages are read while someone saves
+    (with the default rollback journal a writer blocks every reader). Commits stay synchronous."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
