@@ -117,3 +117,42 @@ def test_entries_cannot_be_changed_or_deleted_through_the_app(app):
     assert methods <= {"GET", "HEAD", "OPTIONS", "POST"}
     posts = [rule.rule for rule in app.url_map.iter_rules() if "historik" in rule.rule and "POST" in rule.methods]
     assert posts == ["/historik/<int:entry_id>/aterstall"]  # restoring adds an entry; nothing edits one
+
+
+def test_two_writers_at_once_keep_the_chain_intact(app, plan):
+    """The second writer waits for the first to commit instead of linking to the same head
+    (SQLite has no row locks: the head is written before it is read)."""
+    import threading
+    import time
+
+    from tracker.history.recorder import record
+    from tracker.history.services import verify_chain
+
+    db.session.commit()
+    plan_id = plan.id
+    started, errors = threading.Event(), []
+
+    def write(name: str, hold: float) -> None:
+        try:
+            with app.app_context(), acting(None, "cli", name):
+                record(db.session, plan=db.session.get(type(plan), plan_id), kind="version", verb="sent",
+                       summary=f"skrev samtidigt ({name})")
+                db.session.flush()
+                started.set()
+                time.sleep(hold)  # the first writer holds its transaction open
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    first = threading.Thread(target=write, args=("A", 0.5))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=write, args=("B", 0))
+    second.start()
+    first.join(), second.join()
+    assert errors == []
+    summaries = db.session.scalars(sa.select(HistoryEntry.summary).order_by(HistoryEntry.id)).all()
+    assert summaries[-2:] == ["skrev samtidigt (A)", "skrev samtidigt (B)"]
+    report = verify_chain()
+    assert report.intact, report

@@ -375,18 +375,27 @@ def entry_hash(entry: HistoryEntry, previous: str) -> str:
 
 
 def _chain(session) -> None:
-    """Link new entries to the newest one; the head row is locked so that writers take turns."""
+    """Link new entries to the newest one, holding the head so that writers take turns.
+
+    The head is written before it is read: on PostgreSQL that locks its row, and SQLite (no row locks,
+    and a write transaction that starts only at the first write) takes its database write lock, so a
+    second writer waits here until the first commits instead of linking to the same head.
+    """
     # In the order they were added, which is the order they are inserted (and their ids).
     new = sorted((o for o in session.new if isinstance(o, HistoryEntry)), key=lambda e: sa.inspect(e).insert_order)
     if not new:
         return
-    with session.no_autoflush:
-        head = session.scalars(sa.select(HistoryHead).where(HistoryHead.id == 1).with_for_update()).first()
-        if head is None:
-            head = HistoryHead(id=1, hash=GENESIS)
-            session.add(head)
-    previous = head.hash
+    head = HistoryHead.__table__
+    connection = session.connection()
+    lock = sa.update(head).where(head.c.id == 1).values(hash=head.c.hash)
+    if connection.execute(lock).rowcount == 0:  # the very first entry
+        try:
+            with connection.begin_nested():
+                connection.execute(sa.insert(head).values(id=1, hash=GENESIS))
+        except sa.exc.IntegrityError:
+            connection.execute(lock)  # another writer made it first; wait for it like any other
+    previous = connection.scalar(sa.select(head.c.hash).where(head.c.id == 1))
     for entry in new:
         entry.previous_hash = previous
         entry.hash = previous = entry_hash(entry, previous)
-    head.hash = previous
+    connection.execute(sa.update(head).where(head.c.id == 1).values(hash=previous))
