@@ -169,3 +169,29 @@ def test_a_huge_id_in_a_filter_is_ignored(make_plan, login, make_user):
     plan = make_plan()
     page = login(make_user()).get(f"/planer/{plan.key}/historik?atgard=99999999999999999999&sida=99999999999999")
     assert page.status_code == 200
+
+
+def test_a_failed_save_gives_the_swedish_error_page_and_writes_nothing(app, client, login, make_user, make_plan,
+                                                                       divisions, htmx_headers, monkeypatch):
+    """A database error in the middle of a save: the transaction is rolled back before the page is drawn."""
+    from tracker.plans import views
+    from tracker.plans.models import DivisionStatus
+    from tracker.users.models import Division
+
+    make_plan(actions=[{"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"]}])
+    status = db.session.scalars(sa.select(DivisionStatus)).one()
+    contact = make_user(role=Role.DIVISION_CONTACT, division="PH")
+
+    def failing_update(division_status, user, **form):
+        division_status.comment = "halvt sparad"
+        db.session.add(Division(name=divisions["PH"].name))  # breaks a unique constraint at flush
+        db.session.flush()
+
+    monkeypatch.setattr(views.services, "update_status", failing_update)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    login(contact)
+    response = client.post(f"/status/{status.id}", data={"status": "Pågående", "comment": "x", "version": 1})
+    assert response.status_code == 500
+    assert "Ett oväntat fel uppstod" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(DivisionStatus, status.id).comment is None

@@ -80,6 +80,8 @@ def format_datetime(value: datetime | None) -> str:
 
 def _error(error: HTTPException):
     code = error.code or 500
+    if code >= 500:  # whatever failed may have left the transaction unusable; the page still needs the user
+        db.session.rollback()
     # Our own abort(code, "…") messages are Swedish; werkzeug's defaults are not.
     own_message = error.description != type(error).description
     message = error.description if own_message else ERROR_TEXTS.get(code)
