@@ -12,7 +12,7 @@ from tracker.followup import services as followup
 from tracker.history.models import HistoryEntry
 from tracker.history.services import restore
 from tracker.plans import services, structure
-from tracker.plans.models import Action, Indicator
+from tracker.plans.models import Action, DivisionStatus, Indicator
 from tracker.users.services import delete_division
 from tracker.vocabulary import Role, Status
 from tracker.xlsx import services as xlsx
@@ -175,7 +175,6 @@ def test_a_failed_save_gives_the_swedish_error_page_and_writes_nothing(app, clie
                                                                        divisions, htmx_headers, monkeypatch):
     """A database error in the middle of a save: the transaction is rolled back before the page is drawn."""
     from tracker.plans import views
-    from tracker.plans.models import DivisionStatus
     from tracker.users.models import Division
 
     make_plan(actions=[{"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"]}])
@@ -195,3 +194,30 @@ def test_a_failed_save_gives_the_swedish_error_page_and_writes_nothing(app, clie
     assert "Ett oväntat fel uppstod" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(DivisionStatus, status.id).comment is None
+
+
+@pytest.mark.parametrize("number", ["²", "99999999999999999999"])
+def test_numbers_no_row_can_have_are_field_errors_not_server_errors(number, client, login, make_user, make_plan):
+    """`"²".isdigit()` is true but int() refuses it; a 20-digit id fits no column."""
+    plan = make_plan()
+    factor = plan.factors[0]
+    contact = make_user(role=Role.DIVISION_CONTACT, division="HS")
+    status = db.session.scalars(sa.select(DivisionStatus).where(DivisionStatus.division_id == contact.division_id)
+                                ).first()
+    login(make_user(Role.STRATEGIST))
+    posts = [
+        ("/planer/ny", {"key": "ny-plan-2030", "title": "Ny plan", "year": number, "agreement": "God och nära vård"}),
+        (f"/planer/{plan.key}/atgarder", {"factor_id": factor.id, "title": "Ny åtgärd", "divisions": [number]}),
+        (f"/planer/{plan.key}/faktorer", {"title": "Ny faktor", "area_id": number}),
+        (f"/planer/{plan.key}/indikatorer", {"name": "Väntetid", "factor_id": number}),
+        (f"/planer/{plan.key}/indikatorer", {"name": "Väntetid", "division_id": number}),
+    ]
+    before = db.session.scalar(sa.select(sa.func.count(HistoryEntry.id)))
+    for url, data in posts:
+        assert client.post(url, data=data).status_code == 400, url
+    assert client.get(f"/planer/{plan.key}/jamfor?fran={number}").status_code == 400
+    login(contact)
+    response = client.post(f"/status/{status.id}", data={"status": "Pågående", "version": number})
+    assert response.status_code == 400
+    assert "versionsnummer" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(HistoryEntry.id))) == before

@@ -13,6 +13,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
+from tracker.parsing import optional_id
 from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
 from tracker.plans.rollup import rollup
 from tracker.types import utcnow
@@ -351,12 +352,13 @@ def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, dire
     values["frequency"] = Frequency.from_label(frequency or "month")
     if values["frequency"] is None:
         errors["frequency"] = "Välj månad, kvartal eller år."
-    values["factor_id"] = int(factor_id) if str(factor_id or "").isdigit() else None
-    if values["factor_id"] and db.session.scalar(sa.select(SuccessFactor.plan_id).where(
+    values["factor_id"] = optional_id(factor_id)
+    if (factor_id or values["factor_id"]) and db.session.scalar(sa.select(SuccessFactor.plan_id).where(
             SuccessFactor.id == values["factor_id"])) != plan.id:
         errors["factor_id"] = "Välj en framgångsfaktor i planen."
-    values["division_id"] = int(division_id) if str(division_id or "").isdigit() else None
-    if values["division_id"] and db.session.get(Division, values["division_id"]) is None:
+    values["division_id"] = optional_id(division_id)
+    if (division_id or values["division_id"]) and (
+            values["division_id"] is None or db.session.get(Division, values["division_id"]) is None):
         errors["division_id"] = "Välj en förvaltning i listan."
     if errors:
         raise ValidationError(errors)

@@ -8,6 +8,7 @@ from tracker.extensions import db
 from tracker.history import services, versions
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import KINDS, SOURCES
+from tracker.parsing import optional_id
 from tracker.plans import services as plans
 from tracker.plans.models import Action, Plan
 from tracker.plans.snapshot import version_label
@@ -177,9 +178,9 @@ def compare(key: str):
         value = value or default
         if value == "nu":
             return "nu", versions.current_snapshot(plan), f"planen nu ({version_label(plan).lower()})"
-        if not value.isdigit():
+        if (number := optional_id(value)) is None:
             abort(400, "Välj en version att jämföra.")
-        version = _load_version(plan, int(value))
+        version = _load_version(plan, number)
         return value, version.snapshot, f"version {version.number}"
 
     default_before = str(choices[0].number) if choices else "nu"

@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.parsing import optional_id, whole_number
 from tracker.plans import services
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.users.models import Division
@@ -76,7 +77,7 @@ def check_action(*, title, description=None, expected_result=None, horizon=None,
     if values["start_date"] and values["due_date"] and values["due_date"] < values["start_date"]:
         errors["due_date"] = (f"Klart senast ({values['due_date']}) kan inte vara före start "
                               f"({values['start_date']}).")
-    ids = {int(i) for i in division_ids if str(i).isdigit()}
+    ids = {i for i in map(optional_id, division_ids) if i is not None}
     divisions = db.session.scalars(sa.select(Division).where(Division.id.in_(ids))).all() if ids else []
     if not divisions:
         errors["divisions"] = "Välj minst en ansvarig förvaltning."
@@ -199,7 +200,7 @@ def check_factor(*, title, description=None) -> dict:
 def _area_of(plan: Plan, area_id) -> Area | None:
     if not area_id:
         return None
-    area = db.session.get(Area, int(area_id)) if str(area_id).isdigit() else None
+    area = db.session.get(Area, area_id) if (area_id := optional_id(area_id)) else None
     if area is None or area.plan_id != plan.id:
         raise ValidationError({"area": "Välj ett insatsområde i listan."})
     return area
@@ -312,7 +313,7 @@ def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement:
              registry_number: str | None = None) -> Plan:
     """A plan for an agreement and a year: empty, or a copy of `source`."""
     errors = services.plan_errors(key, title)
-    year_value = int(year) if str(year).isdigit() and 2000 <= int(year) <= 2100 else None
+    year_value = whole_number(year, 2000, 2100)
     if year_value is None:
         errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
     if not (agreement or "").strip():

@@ -108,7 +108,7 @@ def update_status(status_id: int):
     view = "mine" if request.form.get("view") == "mine" else "plan"
     form = {"status": request.form.get("status"), "comment": request.form.get("comment", "")}
     try:
-        expected_version = int(request.form.get("version", ""))
+        expected_version = record_id(request.form.get("version", ""))
     except ValueError:
         abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
     try:
