@@ -78,11 +78,11 @@ def main() -> int:
         db.session.add(reader)
         db.session.commit()
         total = db.session.scalar(sa.select(sa.func.count(HistoryEntry.id)))
-        reader_id, engine = reader.id, db.engine
+        reader_session_id, engine = reader.get_id(), db.engine
 
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(reader_id)
+        session["_user_id"] = reader_session_id
     pages = {
         "första sidan": f"/planer/{plan.key}/historik",
         "filtrerad (förvaltning + typ)": f"/planer/{plan.key}/historik?forvaltning={division_id}&typ=status",

@@ -62,14 +62,14 @@ def main() -> int:
         contact.set_password("benchmark")
         db.session.add(contact)
         db.session.commit()
-        contact_id = contact.id
+        contact_session_id = contact.get_id()
         status_id = db.session.scalar(
             sa.select(DivisionStatus.id).where(DivisionStatus.division_id == division_id).limit(1)
         )
 
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(contact_id)
+        session["_user_id"] = contact_session_id
 
     # Counted per request, outside any app context, so that nothing is cached between them.
     with app.app_context():

@@ -76,7 +76,7 @@ def login(client):
 
     def login_as(user):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         # Requests share the test's app context, and Flask-Login keeps the user in `g`.
         g.pop("_login_user", None)

@@ -304,7 +304,7 @@ def test_state_changing_requests_need_a_csrf_token(app, world):
     try:
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(world["users"]["contact_own"].id)
+            session["_user_id"] = world["users"]["contact_own"].get_id()
         url, data = _status_update(world)
         before = snapshot()
         response = client.post(url, data=data)

@@ -1,5 +1,6 @@
 """What every view shares: telling htmx requests apart, error pages, template helpers."""
 
+import hmac
 from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from tracker.extensions import db, htmx, login_manager
-from tracker.parsing import MAX_ID, record_id  # noqa: F401 - record_id is the views' type= for ids
+from tracker.parsing import MAX_ID, record_id
 from tracker.users.models import User
 from tracker.vocabulary import Horizon, PlanState, Role, Status
 
@@ -100,9 +101,16 @@ def _security_headers(response):
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
+def _load_user(session_id: str) -> User | None:
+    """The user a session names, unless their password has changed since it was opened."""
+    user_id, _, token = session_id.partition(":")
+    try:
+        user_id = record_id(user_id)
+    except ValueError:
+        return None
     # With the förvaltning, which every request's history actor names: one query, not two.
-    return db.session.get(User, int(user_id), options=[so.joinedload(User.division)])
+    user = db.session.get(User, user_id, options=[so.joinedload(User.division)])
+    return user if user is not None and hmac.compare_digest(token, user.session_token) else None
 
 
 def _template_context() -> dict:

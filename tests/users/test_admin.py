@@ -116,7 +116,7 @@ def test_a_form_posted_with_its_csrf_token_is_accepted(app, admin):
     try:
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(admin.id)
+            session["_user_id"] = admin.get_id()
         page = client.get("/admin/forvaltningar").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert client.post("/admin/forvaltningar", data={"name": "Regionservice"}).status_code == 400
@@ -192,6 +192,21 @@ def test_admin_deactivates_a_user_who_then_cannot_log_in(as_admin, reader):
     db.session.expire_all()
     assert reader.active is False
     assert authenticate(reader.email, PASSWORD) is None
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, as_admin, reader):
+    from flask import g
+
+    elsewhere = app.test_client()  # the reader, logged in on another computer
+    with elsewhere.session_transaction() as session:
+        session["_user_id"] = reader.get_id()
+    g.pop("_login_user", None)
+    assert elsewhere.get("/planer").status_code == 200
+    g.pop("_login_user", None)  # the test's requests share one app context
+    as_admin.post(f"/admin/anvandare/{reader.id}", data=edit_form(reader, password=NEW_PASSWORD))
+    g.pop("_login_user", None)
+    response = elsewhere.get("/planer")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
 
 
 def test_admin_resets_a_password(as_admin, reader):

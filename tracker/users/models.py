@@ -1,5 +1,6 @@
 """Users, their roles, and the förvaltningar they belong to."""
 
+import hashlib
 from typing import Optional
 
 import sqlalchemy as sa
@@ -49,6 +50,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def session_token(self) -> str:
+        """Changes with the password, so that a new password ends the sessions opened with the old one."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What the session cookie names the user by (see `tracker.web._load_user`)."""
+        return f"{self.id}:{self.session_token}"
 
     # Permissions (DOMAIN.md, "Roles"). Templates use these to grey out controls;
     # the views check them again and refuse with 403.
