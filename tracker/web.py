@@ -3,7 +3,6 @@
 import hmac
 from datetime import date, datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import sqlalchemy.orm as so
 from flask import Flask, render_template, request, url_for
@@ -11,12 +10,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from tracker.clock import LOCAL_ZONE, local_date, today  # noqa: F401 - the views' today
 from tracker.extensions import db, htmx, login_manager
 from tracker.parsing import MAX_ID, record_id
 from tracker.users.models import User
 from tracker.vocabulary import Horizon, PlanState, Role, Status
 
-LOCAL_ZONE = ZoneInfo("Europe/Stockholm")
 
 
 class RecordIdConverter(IntegerConverter):
@@ -52,15 +51,6 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("plans.index")
-
-
-def today() -> date:
-    return datetime.now(LOCAL_ZONE).date()
-
-
-def local_date(moment: datetime) -> date:
-    """The day a moment falls on in Sweden."""
-    return moment.astimezone(LOCAL_ZONE).date()
 
 
 def format_date(value: date | None) -> str:

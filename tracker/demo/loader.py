@@ -6,6 +6,7 @@ from importlib import resources
 
 import sqlalchemy as sa
 
+from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.history.versions import approve
 from tracker.plans import services as plans
@@ -13,7 +14,6 @@ from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email
 from tracker.plans.models import Indicator, IndicatorValue, PlanContact
 from tracker.vocabulary import Direction, Horizon, Role, Status
-from tracker.web import LOCAL_ZONE
 
 DEMO_PASSWORD = "demo-halland"
 PLAN_FILES = ("tillganglighet-2023.json", "gonv-2021.json")

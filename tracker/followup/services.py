@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.clock import local_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
@@ -17,7 +18,6 @@ from tracker.parsing import optional_id
 from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
 from tracker.plans.rollup import rollup
 from tracker.types import utcnow
-from tracker.web import local_date
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Role, Status
 

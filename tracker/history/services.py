@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry, HistoryHead
@@ -12,7 +13,6 @@ from tracker.history.recorder import GENESIS, entry_hash, restoring
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.users.models import Division
 from tracker.vocabulary import Horizon, Status
-from tracker.web import LOCAL_ZONE
 
 PAGE_SIZE = 50
 RESTORABLE = {"action", "factor", "area", "status"}

@@ -13,6 +13,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.clock import local_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
@@ -20,7 +21,6 @@ from tracker.plans.rollup import Summary, is_overdue, rollup_expression
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Status
-from tracker.web import local_date
 
 COMMENT_MAX_LENGTH = 2000
 OVERDUE = "overdue"  # the status filter's extra choices: open åtgärder past their due date,
