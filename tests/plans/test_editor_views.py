@@ -135,3 +135,20 @@ def test_create_plan_errors_next_to_the_fields(plan, strateg):
     assert 'id="plan-key-error">Nyckeln ny är reserverad' in page
     assert 'id="plan-year-error">Ange året med fyra siffror, t.ex. 2025.</p>' in page
     assert 'id="plan-title-error">Ange planens titel.</p>' in page
+
+
+def test_an_action_moves_to_another_factor_through_its_form(make_plan, strateg, htmx_headers, divisions):
+    plan = make_plan(factors=2, actions=[{"title": "Tillgänglighetskoordinatorer på varje BUP-enhet",
+                                          "divisions": ["PH"], "statuses": {"PH": Status.IN_PROGRESS}}])
+    first, second = plan.factors
+    action = first.actions[0]
+    action_id, target_id, version = action.id, second.id, action.version_id
+    db.session.expunge_all()  # as in a real request: nothing loaded yet
+    response = strateg.post(f"/atgarder/{action_id}", headers=htmx_headers, data={
+        "title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": [divisions["PH"].id],
+        "factor_id": target_id, "version": version})
+    assert response.status_code == 200
+    db.session.expunge_all()
+    moved = db.session.get(Action, action_id)
+    assert moved.factor_id == target_id
+    assert [s.status for s in moved.statuses] == [Status.IN_PROGRESS]

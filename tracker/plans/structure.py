@@ -140,9 +140,11 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
         if getattr(action, field) != value:
             setattr(action, field, value)
     if factor is not None and factor is not action.factor:
-        action.factor.actions.remove(action)
-        action.position = len(factor.actions)
-        factor.actions.append(action)
+        # Last in its new framgångsfaktor. Setting the parent moves it between the two lists; taking it
+        # out of the old list first would make it an orphan, deleted by the next (auto)flush.
+        position = len(factor.actions)
+        action.factor = factor
+        action.position = position
     wanted = {d.id: d for d in divisions}
     for status in list(action.statuses):
         if status.division_id not in wanted:
