@@ -151,3 +151,21 @@ def test_an_inactive_division_takes_no_new_action_but_keeps_its_own(plan, divisi
                                                                                  divisions["NSV"].id]))
     db.session.commit()
     assert action.title == "Nytt namn"
+
+
+def test_deleting_an_action_records_the_deletion_not_moves_of_the_others(make_plan):
+    plan = make_plan(actions=[{"title": "Gemensamma väntelistor inom ögonsjukvård"},
+                              {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet"},
+                              {"title": "Digitala vårdmöten i primärvården"}])
+    first, second, third = plan.factors[0].actions
+    before = db.session.scalar(sa.select(sa.func.max(HistoryEntry.id)))
+    structure.delete_action(first)
+    db.session.commit()
+    entries = db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.id > before)).all()
+    assert [e.summary for e in entries] == [
+        "tog bort åtgärden «Gemensamma väntelistor inom ögonsjukvård» (" + first.ref + ")"]
+    assert [a.position for a in services.load_factors(plan, fresh=True)[0].actions] == [0, 1]
+    structure.move_action(third, -1)  # a real move is still recorded
+    db.session.commit()
+    summaries = db.session.scalars(sa.select(HistoryEntry.summary).order_by(HistoryEntry.id.desc()).limit(2)).all()
+    assert f"flyttade åtgärden «Digitala vårdmöten i primärvården» ({third.ref}) från plats 2 till plats 1" in summaries

@@ -320,10 +320,14 @@ def _after_flush(session, flush_context):
         verb = "restored" if restores else "created"
         changes = _values(obj) if type(obj) is not Export else []
         entries.append(_entry(obj, verb, changes, actor, restores_id=restores))
+    # Closing the gap a deletion leaves renumbers the siblings; nobody moved them.
+    emptied = {_siblings_key(obj) for obj in deleted if isinstance(obj, STRUCTURE)}
     for obj in _tracked(session.dirty):
         if obj in deleted:
             continue
         changes = _changes(obj)
+        if [c[0] for c in changes] == ["Plats"] and _siblings_key(obj) in emptied:
+            continue
         if changes:
             entries.append(_entry(obj, "updated", changes, actor))
     for obj in _tracked(deleted):
@@ -337,6 +341,16 @@ def _after_flush(session, flush_context):
         entries.append(_entry(obj, "deleted", [[c[0], c[2], "–"] for c in _values(obj)], actor,
                               snapshot=snapshot_of(obj)))
     session.add_all(entries)
+
+
+def _siblings_key(obj) -> tuple | None:
+    """Which list an insatsområde, framgångsfaktor or åtgärd is placed in."""
+    if isinstance(obj, Action):
+        factor = _parent(obj, "factor")
+        return (Action, factor.id if factor else None)
+    if isinstance(obj, STRUCTURE):
+        return (type(obj), obj.plan_id)
+    return None
 
 
 def _entry(obj, verb, changes, actor: Actor, snapshot=None, restores_id=None) -> HistoryEntry:
