@@ -193,6 +193,33 @@ def test_second_save_of_a_stale_version_shows_the_conflict(login, make_user, pla
     assert db.session.get(DivisionStatus, ds.id).status is Status.DELAYED
 
 
+def test_a_stale_save_of_what_is_already_stored_is_no_conflict(login, make_user, plan, htmx_headers):
+    first = make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said")
+    second = make_user(Role.DIVISION_CONTACT, "PH", name="Anna Berg")
+    ds = status_of(plan, "PH", 1)
+    same = {"status": "done", "comment": "Koordinatorer finns på alla enheter.", "version": ds.version_id}
+    assert login(first).post(f"/status/{ds.id}", data=same, headers=htmx_headers).status_code == 200
+    response = login(second).post(f"/status/{ds.id}", data={**same, "comment": " Koordinatorer finns på alla enheter. "},
+                                  headers=htmx_headers)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Sparat" in page and "Någon annan" not in page
+    db.session.expire_all()
+    assert db.session.get(DivisionStatus, ds.id).updated_by_id == first.id  # nothing was written twice
+
+
+def test_a_conflict_with_ones_own_save_in_another_window_says_so(login, make_user, plan, htmx_headers):
+    contact = make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said")
+    ds = status_of(plan, "PH", 1)
+    seen = ds.version_id
+    login(contact).post(f"/status/{ds.id}", data={"status": "done", "comment": "Klart.", "version": seen},
+                        headers=htmx_headers)
+    response = login(contact).post(f"/status/{ds.id}", data={"status": "delayed", "comment": "Sent.", "version": seen},
+                                   headers=htmx_headers)
+    assert response.status_code == 409
+    assert "Du har sparat statusen i ett annat fönster" in response.get_data(as_text=True)
+
+
 def test_my_actions_lists_only_own_division_overdue_and_untouched_first(login, make_user, make_plan):
     plan = make_plan(
         actions=[

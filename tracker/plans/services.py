@@ -297,6 +297,12 @@ def validate_status_input(status: str | None, comment: str | None) -> tuple[Stat
     return value, comment
 
 
+def is_stored(division_status: DivisionStatus, *, status: str | None, comment: str | None) -> bool:
+    """Whether (valid) input is what is already stored."""
+    value, comment = validate_status_input(status, comment)
+    return division_status.status is value and division_status.comment == comment
+
+
 def update_status(
     division_status: DivisionStatus,
     user: User,

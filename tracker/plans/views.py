@@ -118,7 +118,10 @@ def update_status(status_id: int):
         return _status_response(load_status(status_id), view, form=form, errors=error.errors), 400
     except services.StatusConflict:
         db.session.rollback()
-        return _status_response(load_status(status_id), view, form=form, conflict=True), 409
+        stored = load_status(status_id)
+        if services.is_stored(stored, **form):  # the other save stored just this: nothing to resolve
+            return _status_response(stored, view, saved=True)
+        return _status_response(stored, view, form=form, conflict=True), 409
     db.session.commit()
     if not is_htmx():
         return redirect(safe_next(request.form.get("next")))
