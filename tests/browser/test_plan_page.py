@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import PASSWORD
 from tracker.vocabulary import Role, Status
 
 pytestmark = pytest.mark.browser
@@ -49,11 +50,16 @@ def test_inline_status_update_swaps_the_row_and_survives_a_reload(log_in, make_u
     expect(action.locator("textarea")).to_have_value("Mobil röntgen införd på alla särskilda boenden.")
 
 
-def test_stale_edit_shows_the_conflict_and_can_be_applied_again(log_in, make_user, plan, live_server, context):
-    page = log_in(make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said"))
+def test_stale_edit_shows_the_conflict_and_can_be_applied_again(log_in, make_user, plan, live_server, browser):
+    colleague = make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said")
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH", name="Anna Berg"))
     url = f"{live_server}/planer/{plan.key}"
     page.goto(url)
-    other_tab = context.new_page()
+    other_tab = browser.new_context().new_page()  # the colleague, on another computer
+    other_tab.goto(f"{live_server}/logga-in")
+    other_tab.get_by_label("E-postadress").fill(colleague.email)
+    other_tab.get_by_label("Lösenord").fill(PASSWORD)
+    other_tab.get_by_role("button", name="Logga in").click()
     other_tab.goto(url)
     label = "Status, Psykiatri Halland"
 

@@ -1,5 +1,7 @@
 from datetime import date
 
+import re
+
 import pytest
 
 from tracker.extensions import db
@@ -218,6 +220,33 @@ def test_a_conflict_with_ones_own_save_in_another_window_says_so(login, make_use
                                    headers=htmx_headers)
     assert response.status_code == 409
     assert "Du har sparat statusen i ett annat fönster" in response.get_data(as_text=True)
+
+
+def test_my_actions_flags_only_what_is_overdue_for_ones_own_division(login, make_user, make_plan, htmx_headers):
+    """Psykiatrin is done with a shared åtgärd that is overdue for Närsjukvården: nothing to do for Psykiatrin."""
+    plan = make_plan(actions=[
+        {"title": "Gemensam åtgärd, klar för oss", "divisions": ["PH", "NSV"], "due_date": date(2024, 12, 31),
+         "statuses": {"PH": Status.DONE, "NSV": Status.IN_PROGRESS}},
+        {"title": "Vår egen försenade", "divisions": ["PH"], "due_date": date(2024, 12, 31),
+         "statuses": {"PH": Status.DELAYED}},
+    ])
+    for action in plan.factors[0].actions:
+        for ds in action.statuses:
+            ds.updated_at = plan.created_at
+    db.session.commit()
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    page = client.get("/mina-atgarder").get_data(as_text=True)
+    assert page.find("Vår egen försenade") < page.find("Gemensam åtgärd, klar för oss")
+    shared = status_of(plan, "PH", 0)
+    row = re.search(rf'<article class="action my-row" id="my-{shared.id}".*?</article>', page, re.DOTALL).group(0)
+    header, facts = row.split("</header>", 1)
+    assert "Passerat slutdatum" not in header  # not for Psykiatrin …
+    assert "Passerat slutdatum" in facts  # … though the åtgärd as a whole is
+    # Reopening its part makes it overdue for Psykiatrin too, and the flag follows without a reload.
+    response = client.post(f"/status/{shared.id}", headers=htmx_headers, data={
+        "status": "in_progress", "comment": "Öppnad igen.", "version": shared.version_id, "view": "mine"})
+    assert re.search(rf'id="my-{shared.id}-overdue"[^>]*hx-swap-oob="true"><span class="flag-overdue">',
+                     response.get_data(as_text=True))
 
 
 def test_my_actions_lists_only_own_division_overdue_and_untouched_first(login, make_user, make_plan):

@@ -163,6 +163,10 @@ class DivisionStatus(db.Model):
     def never_updated(self) -> bool:
         return self.updated_at is None
 
+    def is_overdue(self, today: date) -> bool:
+        """This förvaltning's part is open past the åtgärd's due date (others may be done)."""
+        return is_overdue(self.action.due_date, self.status, today)
+
     @property
     def updated_by_display(self) -> str | None:
         return self.updated_by.name if self.updated_by else self.updated_by_name

@@ -247,7 +247,7 @@ def plan_view(plan: Plan, plan_filter: PlanFilter, today: date, *, keep_empty: b
 
 
 def my_statuses(user: User, today: date) -> list[DivisionStatus]:
-    """The user's förvaltning's statuses: overdue first, then never updated, then the rest."""
+    """The user's förvaltning's statuses: its own overdue first, then never updated, then the rest."""
     if user.division_id is None:
         return []
     statuses = db.session.scalars(
@@ -266,7 +266,7 @@ def my_statuses(user: User, today: date) -> list[DivisionStatus]:
     def order(ds: DivisionStatus):
         action = ds.action
         return (
-            not action.is_overdue(today),
+            not ds.is_overdue(today),
             not ds.never_updated,
             action.due_date or date.max,
             action.factor.plan.title,
