@@ -97,3 +97,22 @@ def test_filter_narrows_the_rows_and_updates_the_url(log_in, make_user, plan, li
     expect(page).to_have_url(re.compile(r"q=r%C3%B6ntgen"))
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"q=r%C3%B6ntgen"))
+
+
+def test_back_shows_the_filter_of_the_rows_it_restores(log_in, make_user, plan, live_server, divisions):
+    page = log_in(make_user(Role.READER))
+    console_errors = []  # e.g. the content security policy refusing an inline style during a swap
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{live_server}/planer/{plan.key}")
+    division, status = page.get_by_label("Förvaltning", exact=True), page.get_by_label("Status", exact=True)
+    division.select_option(label="Psykiatri Halland")
+    expect(page.locator("article.action")).to_have_count(1)
+    status.select_option(label="Genomförd")
+    expect(page.locator("article.action")).to_have_count(0)
+    page.go_back()
+    expect(page.locator("article.action")).to_have_count(1)
+    expect(division).to_have_value(str(divisions["PH"].id))
+    expect(status).to_have_value("")
+    page.get_by_role("link", name="Visa alla").click()  # offered after filtering in place too
+    expect(page.locator("article.action")).to_have_count(3)
+    assert console_errors == []

@@ -18,3 +18,14 @@ document.addEventListener("htmx:sendError", () => {
     }));
   }
 });
+
+// Back and forward restore the page htmx kept, but not what its form fields held: set a GET form's
+// fields from the restored address, so that the filter shown is the filter applied.
+document.addEventListener("htmx:historyRestore", () => {
+  const params = new URLSearchParams(window.location.search);
+  document.querySelectorAll("form[method=get][hx-push-url]").forEach((form) => {
+    for (const field of form.elements) {
+      if (field.name && field.type !== "hidden" && field.type !== "submit") field.value = params.get(field.name) || "";
+    }
+  });
+});
