@@ -83,17 +83,26 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
         label += f"_omgang-{reporting_round.id}"
     directory = Path(export_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    base = f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}"
-    path, n = directory / f"{base}.xlsx", 1
-    while path.exists():
-        n += 1
-        path = directory / f"{base}-{n}.xlsx"
-    path.write_bytes(data)
+    path = _write_new_file(directory, f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", data)
     export = Export(plan=plan, version_label=rows.meta["version"], version_number=number, file_name=path.name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_by=user, created_at=now)
     db.session.add(export)
     db.session.flush()
     return export, data
+
+
+def _write_new_file(directory: Path, base: str, data: bytes) -> Path:
+    """base.xlsx, or base-2.xlsx, … : creating the file is the check, so two exports of the same
+    plan in the same second never write over each other."""
+    n = 1
+    while True:
+        path = directory / (f"{base}.xlsx" if n == 1 else f"{base}-{n}.xlsx")
+        try:
+            with path.open("xb") as file:
+                file.write(data)
+            return path
+        except FileExistsError:
+            n += 1
 
 
 def list_exports(plan: Plan) -> list[Export]:
