@@ -85,3 +85,18 @@ def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path)
     assert not changed.clean
     assert changed.refusal == ("Planen tillganglighet-2025 är fastställd (version 1) och ändras inte genom import. "
                                "Starta en revidering (en ny version av planen) och importera filen till den.")
+
+
+def test_a_year_on_the_instruktion_sheet_that_is_no_year_is_not_taken(divisions, tmp_path, make_plan):
+    from tests.xlsx.helpers import edit
+
+    _, data = services.export_plan(make_plan(), None, tmp_path)
+
+    def odd_year(wb):
+        for row in wb["Instruktion"].iter_rows():
+            if row[0].value == "År":
+                row[1].value = "²"
+
+    result = preview(edit(data, odd_year), plan_key="tillganglighet-2025")
+    assert result.problems == [] and result.new_plan["year"] == 2025
+    assert "År anges inte; antar 2025 utifrån nyckeln." in result.assumptions

@@ -307,7 +307,7 @@ def _instructions(wb) -> dict:
         if len(row) == 2 and row[0] is not None and layout.normalise_header(row[0]) in labels and row[1] is not None:
             meta[labels[layout.normalise_header(row[0])]] = str(row[1]).strip()
     if "year" in meta:
-        meta["year"] = int(meta["year"]) if meta["year"].isdigit() else None
+        meta["year"] = int(meta["year"]) if re.fullmatch(r"[0-9]{4}", meta["year"]) else None
     return meta
 
 
