@@ -151,3 +151,32 @@ def test_a_year_that_is_no_year_is_a_field_error_on_confirm(client, strateg, div
     assert response.status_code == 400
     assert "«²» är inget år" in page and 'aria-describedby="year-error"' in page
     assert plans.get_plan("tillganglighet-2030") is None
+
+
+def test_a_status_saved_by_someone_else_while_confirming_is_a_409_with_the_preview(
+        client, strateg, make_plan, tmp_path, monkeypatch):
+    from tracker.plans.models import DivisionStatus
+
+    plan = make_plan(actions=[{}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    data = edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Genomförd"))
+    page = upload(client, data, plan=plan.key).get_data(as_text=True)
+    token = page.split('action="/import/')[1].split('"')[0]
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    before = snapshot()
+    apply_import = services.apply_import
+
+    def someone_saves_first(preview, user, **kwargs):
+        # A contact's save lands after the confirm's preview has read the statuses: the version moves on.
+        db.session.execute(sa.update(DivisionStatus).values(version_id=DivisionStatus.version_id + 1)
+                           .execution_options(synchronize_session=False))
+        return apply_import(preview, user, **kwargs)
+
+    monkeypatch.setattr(services, "apply_import", someone_saves_first)
+    response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Någon annan sparade en status eller en åtgärd i planen medan importen sparades" in page
+    assert "Status, Hallands sjukhus" in page and 'name="fingerprint"' in page  # the preview, again
+    assert snapshot() == before

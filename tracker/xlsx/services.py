@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.display import display_value
 from tracker.errors import ValidationError
@@ -387,6 +388,10 @@ class ImportRefused(Exception):
     """The preview has problems or was refused; nothing is written."""
 
 
+class ImportConflict(Exception):
+    """Someone else saved a row of the plan while the import wrote it; the session must be rolled back."""
+
+
 def _heading_parts(heading: str) -> tuple[str | None, str]:
     """ "3.6 Regionala …" → ("3.6", "Regionala …"); "Del 2 Stöd …" → ("Del 2", "Stöd …")."""
     match = re.match(r"^(Del \d+|\d+(?:\.\d+)*)\s+(.+)$", heading.strip())
@@ -399,9 +404,17 @@ def _updated_at(day: date | None) -> datetime | None:
 
 def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: bool = False,
                  new_plan: dict | None = None) -> Plan:
-    """Write the previewed file into the plan, all of it; the caller commits once."""
+    """Write the previewed file into the plan, all of it; the caller commits once.
+    ImportConflict when someone else saved a status or an åtgärd meanwhile (roll back, preview again)."""
     if not preview.clean:
         raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
+    try:
+        return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan)
+    except StaleDataError as error:
+        raise ImportConflict() from error
+
+
+def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, new_plan: dict | None) -> Plan:
     rows = preview.read.rows
     plan = preview.plan
     approval = None
@@ -572,5 +585,5 @@ def _sync_contacts(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
         contact.position = position
 
 
-__all__ = ["Change", "ImportPreview", "ImportRefused", "WorkbookError", "apply_import", "export_plan",
+__all__ = ["Change", "ImportConflict", "ImportPreview", "ImportRefused", "WorkbookError", "apply_import", "export_plan",
            "list_exports", "mark_sent", "preview_import"]

@@ -189,6 +189,13 @@ def confirm(token: str):
     except ValidationError as error:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()))
+    except services.ImportConflict:
+        db.session.rollback()
+        preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                                          plan_key=meta["plan_key"], **new_plan)
+        return _preview_page(preview, token, meta, 409,
+                             "Någon annan sparade en status eller en åtgärd i planen medan importen sparades, och "
+                             "inget från filen har sparats. Granska ändringarna igen och bekräfta.")
     for path in _upload_paths(token):
         path.unlink(missing_ok=True)
     flash(f"Importen av {meta['file_name']} är sparad: {preview.summary}.", "info")
