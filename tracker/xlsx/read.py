@@ -361,10 +361,13 @@ def _read(wb, known_divisions) -> ReadResult:
     if status_ws is not None:
         _read_statuses(_SheetReader(layout.STATUSES, status_ws, result, known_divisions), result)
     _derive_missing_statuses(result)
-    for sheet, target in ((layout.CONTACTS, result.rows.contacts), (layout.INDICATORS, result.rows.indicators)):
-        ws = _find_sheet(wb, sheet)
-        if ws is not None:
-            target += _read_simple(_SheetReader(sheet, ws, result, known_divisions))
+    ws = _find_sheet(wb, layout.CONTACTS)
+    if ws is not None:
+        result.rows.contacts += [row for _, row in _read_simple(_SheetReader(layout.CONTACTS, ws, result,
+                                                                             known_divisions))]
+    ws = _find_sheet(wb, layout.INDICATORS)
+    if ws is not None:
+        result.rows.indicators += _read_indicators(_SheetReader(layout.INDICATORS, ws, result, known_divisions))
     return result
 
 
@@ -461,7 +464,7 @@ def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]
     return "\n".join(own) or None
 
 
-def _read_simple(reader: _SheetReader) -> list[dict]:
+def _read_simple(reader: _SheetReader) -> list[tuple[int, dict]]:
     required = {c.key for c in reader.sheet.columns if c.required}
     if not _require_header(reader, required):
         return []
@@ -473,7 +476,25 @@ def _read_simple(reader: _SheetReader) -> list[dict]:
             period = row["period"] = str(period)[:7]  # Excel made a date of it
         if period is not None and not PERIOD.match(str(period)):
             reader.problem(r, reader.sheet.column("period"), f"«{period}» är ingen period. Ange ÅÅÅÅ-MM, t.ex. 2024-06.")
+        rows.append((r, row))
+    return rows
+
+
+def _read_indicators(reader: _SheetReader) -> list[dict]:
+    """The indicator rows; an indicator has one outcome per period (the database holds no more)."""
+    rows, seen = [], {}
+    for r, row in _read_simple(reader):
         rows.append(row)
+        if not row.get("name") or not row.get("period"):
+            continue
+        key = (row.get("area") or "", row["name"], row["period"])
+        if key in seen:
+            reader.problem(r, reader.sheet.column("period"),
+                           f"Indikatorn «{row['name']}» har redan ett utfall för perioden {row['period']} "
+                           f"(rad {seen[key]}). Varje period har ett utfall: ta bort den ena raden eller rätta "
+                           "perioden.")
+        else:
+            seen[key] = r
     return rows
 
 
