@@ -452,16 +452,22 @@ def _derive_missing_statuses(result: ReadResult) -> None:
 
 
 def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]) -> str | None:
-    """A förvaltning's part of column M, written as "Name: text" lines; unprefixed text is everyone's."""
+    """A förvaltning's part of column M, written as "Name: text" lines. A line without a name belongs to the
+    named line above it (a comment of several lines); text before any name, or with no names at all, is
+    everyone's."""
     if not comments:
         return None
-    lines = comments.splitlines()
-    prefixes = [f"{d}:".casefold() for d in divisions]
-    if not any(line.casefold().startswith(p) for line in lines for p in prefixes):
+    prefixes = sorted(((f"{d}:".casefold(), d) for d in divisions), key=lambda p: -len(p[0]))
+    parts: dict[str | None, list[str]] = {}
+    owner = None
+    for line in comments.splitlines():
+        prefix = next((p for p in prefixes if line.casefold().startswith(p[0])), None)
+        if prefix is not None:
+            owner, line = prefix[1], line[len(prefix[0]):].strip()
+        parts.setdefault(owner, []).append(line)
+    if set(parts) == {None}:
         return comments
-    prefix = f"{division}:".casefold()
-    own = [line[len(prefix):].strip() for line in lines if line.casefold().startswith(prefix)]
-    return "\n".join(own) or None
+    return "\n".join(parts.get(None, []) + parts.get(division, [])).strip() or None
 
 
 def _read_simple(reader: _SheetReader) -> list[tuple[int, dict]]:
