@@ -50,3 +50,130 @@ def test_two_outcomes_for_the_same_indicator_and_period_are_a_problem(exported):
     with pytest.raises(services.ImportRefused):
         services.apply_import(result, None)
     assert snapshot() == before
+
+
+@pytest.fixture
+def plan_file(make_plan, tmp_path):
+    """One åtgärd (FF01-A01) for Hallands sjukhus (status row 2) and Närsjukvården (row 3), and its workbook."""
+
+    def make(**statuses):
+        plan = make_plan(actions=[{"statuses": statuses}])
+        _, data = services.export_plan(plan, None, tmp_path)
+        db.session.commit()
+        return plan, data
+
+    return make
+
+
+def statuses_of(plan):
+    db.session.expire_all()
+    action = plans.get_plan(plan.key).factors[0].actions[0]
+    return {s.division.short_name: s for s in action.statuses}
+
+
+def test_the_status_rules_of_the_web_form_hold_on_the_status_sheet(plan_file):
+    plan, data = plan_file()
+
+    def change(wb):
+        ws = wb["Status per förvaltning"]
+        ws["D2"], ws["E2"] = "Avbruten", None
+        ws["E3"] = "x" * 2001
+
+    result = preview(edit(data, change), plan.key)
+    assert result.problems == [
+        Problem("Status per förvaltning", 2, "E (Kommentar)", "Skriv i kommentaren varför åtgärden avbryts."),
+        Problem("Status per förvaltning", 3, "E (Kommentar)", "Kommentaren får vara högst 2000 tecken; den har 2001."),
+    ]
+
+
+def test_the_status_rules_hold_for_column_l_and_m_without_the_status_sheet(plan_file):
+    plan, data = plan_file()
+
+    def change(wb):
+        wb.remove(wb["Status per förvaltning"])
+        wb["Handlingsplan"]["L6"] = "Avbruten"
+        wb["Handlingsplan"]["M6"] = "Närsjukvården: Ersätts av den regionala vårdförmedlingen."
+
+    result = preview(edit(data, change), plan.key)
+    assert result.problems == [
+        Problem("Handlingsplan", 6, "M (Resultat/kommentar)",
+                "Hallands sjukhus: Skriv i kommentaren varför åtgärden avbryts."),
+    ]
+
+
+def test_an_inactive_division_takes_on_no_new_action_but_keeps_its_own(plan_file, divisions):
+    plan, data = plan_file()
+    divisions["HS"].active = False
+    divisions["ADH"].active = False
+    db.session.commit()
+    assert preview(data, plan.key).summary == "Inga ändringar"  # Hallands sjukhus keeps FF01-A01
+
+    def add(wb):
+        wb["Handlingsplan"]["K6"] = "Hallands sjukhus; Närsjukvården; ADH"
+
+    result = preview(edit(data, add), plan.key)
+    assert result.problems == [Problem(
+        "Handlingsplan", 6, "K (Ansvariga förvaltningar)",
+        "Ambulans, Diagnostik och Hälsa är inaktiv och tar inte på sig nya åtgärder. Ta bort förvaltningen här, "
+        "eller välj en aktiv förvaltning: Psykiatri Halland, Närsjukvården, Regionkontoret.",
+    )]
+
+
+def test_statuses_the_import_sets_during_an_open_round_are_confirmed_in_it(plan_file, make_user):
+    from datetime import date
+
+    from tracker.followup import services as followup
+    from tracker.vocabulary import Role
+
+    plan, data = plan_file()
+    strateg = make_user(Role.STRATEGIST)
+    round_ = followup.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2030-09-15",
+                                 today=date(2024, 8, 1))
+    db.session.commit()
+    result = preview(edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Pågående")), plan.key)
+    services.apply_import(result, strateg)
+    db.session.commit()
+    statuses = statuses_of(plan)
+    assert followup.confirmed_ids(round_) == {statuses["HS"].id}  # Närsjukvården's row did not change
+
+
+def test_a_division_added_in_column_k_starts_as_not_started_whatever_column_l_says(plan_file):
+    from tracker.vocabulary import Status
+
+    plan, data = plan_file(HS=Status.DONE, NSV=Status.DONE)
+    result = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__(
+        "K6", "Hallands sjukhus; Närsjukvården; Regionkontoret")), plan.key)
+    assert result.problems == [] and result.read.notes == []
+    [change] = [c for c in result.changes if c.state == "changed"]
+    assert change.fields == [
+        ("Ansvariga förvaltningar", "Hallands sjukhus; Närsjukvården", "Hallands sjukhus; Närsjukvården; Regionkontoret"),
+        ("Status, Regionkontoret", "–", "Ej påbörjad"),
+    ]
+    services.apply_import(result, None)
+    db.session.commit()
+    added = statuses_of(plan)["RK"]
+    assert (added.status, added.updated_at, added.updated_by_name) == (Status.NOT_STARTED, None, None)
+
+
+def test_a_division_left_off_the_status_sheet_keeps_its_status(plan_file):
+    from tracker.vocabulary import Status
+
+    plan, data = plan_file(HS=Status.IN_PROGRESS, NSV=Status.DONE)
+    result = preview(edit(data, lambda wb: wb["Status per förvaltning"].delete_rows(3)), plan.key)
+    assert result.problems == [] and result.summary == "Inga ändringar"
+
+
+def test_an_edit_of_the_computed_column_l_is_noted_and_not_used(plan_file):
+    from tracker.vocabulary import Status
+
+    plan, data = plan_file(HS=Status.IN_PROGRESS, NSV=Status.DONE)
+    result = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__("L6", "Genomförd")), plan.key)
+    assert result.problems == [] and result.summary == "Inga ändringar"
+    assert result.read.notes == [
+        "Handlingsplan, rad 6, kolumn L (Status): «Genomförd» stämmer inte med statusarna på bladet Status per "
+        "förvaltning, som vägs samman till «Pågående». Kolumnen räknas fram av verktyget och användes inte; ändra "
+        "status per förvaltning på bladet Status per förvaltning."
+    ]
+    # A status changed on the status sheet leaves L as exported: nothing to note.
+    result = preview(edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Genomförd")), plan.key)
+    assert result.read.notes == [] and result.count("changed") == 1

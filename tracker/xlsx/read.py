@@ -19,6 +19,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
+from tracker.errors import ValidationError
+from tracker.plans.services import validate_status_input
 from tracker.vocabulary import Direction, Horizon, Status
 from tracker.xlsx import layout
 from tracker.xlsx.rows import PlanRows
@@ -60,6 +62,15 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)
     has_status_sheet: bool = False
     division_names: list[str] = field(default_factory=list)  # the workbook's Listor, in order
+    sheet_titles: dict[str, str] = field(default_factory=dict)  # layout name → the title in the file
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # layout name → key → "K (Ansvariga …)"
+
+    def problem(self, sheet: layout.Sheet, row: int | None, key: str | None, message: str) -> None:
+        """A problem found after reading (by comparing with the plan), placed like the reader's own."""
+        place = None
+        if key is not None:
+            place = self.columns.get(sheet.name, {}).get(key) or sheet.column(key).header
+        self.problems.append(Problem(self.sheet_titles.get(sheet.name, sheet.name), row, place, message))
 
 
 def check_container(data: bytes, max_bytes: int) -> None:
@@ -151,6 +162,13 @@ class _SheetReader:
         self.cells = [row for row in ws.iter_rows()]
         self.flagged: set[tuple[int, str]] = set()  # cells with a problem already reported
         self.header_row, self.columns = self._find_header()
+        result.sheet_titles[sheet.name] = self.name
+        result.columns[sheet.name] = {key: self.place(sheet.column(key)) for key in self.columns}
+
+    def place(self, column: layout.Column) -> str:
+        if column.key in self.columns:
+            return f"{get_column_letter(self.columns[column.key] + 1)} ({column.header})"
+        return column.header
 
     def _find_header(self) -> tuple[int | None, dict[str, int]]:
         lookup = {layout.normalise_header(n): c.key for c in self.sheet.columns for n in c.names}
@@ -179,12 +197,19 @@ class _SheetReader:
     def problem(self, row: int | None, column: layout.Column | None, message: str) -> None:
         if column is not None and row is not None:
             self.flagged.add((row, column.key))
-        place = None
-        if column is not None and column.key in self.columns:
-            place = f"{get_column_letter(self.columns[column.key] + 1)} ({column.header})"
-        elif column is not None:
-            place = column.header
+        place = self.place(column) if column is not None else None
         self.result.problems.append(Problem(self.name, row, place, message))
+
+    def check_status(self, r: int, row: dict, status_key: str, comment_key: str, who: str = "") -> None:
+        """The web form's rules for a status and its comment (a reason for Avbruten, the comment's length)."""
+        if row.get("status") is None:
+            return
+        try:
+            row["status"], row["comment"] = validate_status_input(row["status"].label, row.get("comment"))
+        except ValidationError as error:
+            for key, message in error.errors.items():
+                column = self.sheet.column(status_key if key == "status" else comment_key)
+                self.problem(r, column, f"{who}{message}")
 
     def require(self, r: int, row: dict, keys) -> None:
         """A required value is missing, unless its cell was already reported for another reason."""
@@ -357,10 +382,11 @@ def _read(wb, known_divisions) -> ReadResult:
         return result
     status_ws = _find_sheet(wb, layout.STATUSES)
     result.has_status_sheet = status_ws is not None
-    _read_actions(_SheetReader(layout.PLAN, plan_ws, result, known_divisions), result)
+    plan_reader = _SheetReader(layout.PLAN, plan_ws, result, known_divisions)
+    _read_actions(plan_reader, result)
     if status_ws is not None:
         _read_statuses(_SheetReader(layout.STATUSES, status_ws, result, known_divisions), result)
-    _derive_missing_statuses(result)
+    _derive_missing_statuses(plan_reader, result)
     ws = _find_sheet(wb, layout.CONTACTS)
     if ws is not None:
         result.rows.contacts += [row for _, row in _read_simple(_SheetReader(layout.CONTACTS, ws, result,
@@ -430,25 +456,36 @@ def _read_statuses(reader: _SheetReader, result: ReadResult) -> None:
                            f"{ref} har redan en rad för {division} (rad {seen[ref, division]}).")
             continue
         seen[ref, division] = r
+        reader.check_status(r, row, "status", "comment")
         row["title"] = action["title"]
         if isinstance(row.get("updated"), str):
             row["updated"] = None
         result.rows.statuses.append(row)
 
 
-def _derive_missing_statuses(result: ReadResult) -> None:
-    """Responsible förvaltningar without a row of their own take column L and their part of M."""
+def _derive_missing_statuses(reader: _SheetReader, result: ReadResult) -> None:
+    """Responsible förvaltningar without a row of their own on the status sheet.
+
+    Without the sheet, each takes column L and its part of M. With it, L is the roll-up of the sheet's rows
+    and says nothing about one förvaltning: the row is marked unlisted, and the import keeps the status
+    the förvaltning has, or starts a new responsibility as Ej påbörjad.
+    """
     have = {(s["ref"], s["division"]) for s in result.rows.statuses}
     for action in result.rows.actions:
         for division in action["divisions"]:
             if (action.get("ref"), division) in have:
                 continue
-            result.rows.statuses.append({
-                "ref": action.get("ref"), "title": action["title"], "division": division,
-                "status": action.get("status") or Status.NOT_STARTED,
-                "comment": _comment_for(action.get("comments"), division, action["divisions"]),
-                "updated": None, "updated_by": None, "_action": action,
-            })
+            row = {"ref": action.get("ref"), "title": action["title"], "division": division,
+                   "status": Status.NOT_STARTED, "comment": None, "updated": None, "updated_by": None,
+                   "_action": action}
+            if result.has_status_sheet:
+                row["_unlisted"] = True
+            else:
+                row["status"] = action.get("status") or Status.NOT_STARTED
+                row["comment"] = _comment_for(action.get("comments"), division, action["divisions"])
+                who = f"{division}: " if len(action["divisions"]) > 1 else ""
+                reader.check_status(action["_row"], row, "status", "comments", who)
+            result.rows.statuses.append(row)
 
 
 def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]) -> str | None:

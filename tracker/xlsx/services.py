@@ -13,10 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.display import display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.followup import services as followup
 from tracker.plans import services as plans
 from tracker.plans.models import (
     Action, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact,
 )
+from tracker.plans.rollup import rollup
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
@@ -345,6 +347,9 @@ def preview_import(
     for status in result.rows.statuses:
         if "_action" in status:
             status["ref"] = status.pop("_action")["ref"]
+    _keep_unlisted_statuses(result.rows, current)
+    _note_unused_rollups(result, current)
+    _refuse_inactive_divisions(result, current)
 
     changes = []
     old_actions = {a["ref"]: a for a in current.actions}
@@ -379,6 +384,52 @@ def preview_import(
         preview.refusal = (f"Planen {key} är fastställd (version {plan.version_number}) och ändras inte genom import. "
                            "Starta en revidering (en ny version av planen) och importera filen till den.")
     return preview
+
+
+def _keep_unlisted_statuses(rows: PlanRows, current: PlanRows) -> None:
+    """A responsible förvaltning without a row on the status sheet keeps the status it has; one that is
+    new to the åtgärd starts as Ej påbörjad (as the reader left it)."""
+    have = {(s["ref"], s["division"]): s for s in current.statuses}
+    for status in rows.statuses:
+        if status.pop("_unlisted", False) and (old := have.get((status["ref"], status["division"]))):
+            status.update({k: old[k] for k in ("status", "comment", "updated", "updated_by")})
+
+
+def _note_unused_rollups(read: ReadResult, current: PlanRows) -> None:
+    """Column L next to a status sheet is computed: an edit of it is not used, and the preview says so."""
+    if not read.has_status_sheet:
+        return
+    exported = {a["ref"]: a["status"] for a in current.actions}
+    statuses = read.rows.statuses_by_ref()
+    sheet = read.sheet_titles.get(layout.PLAN.name, layout.PLAN.name)
+    place = read.columns.get(layout.PLAN.name, {}).get("status")
+    for action in read.rows.actions:
+        stated, rows = action.get("status"), statuses.get(action["ref"])
+        if stated is None or not rows or stated == exported.get(action["ref"]):
+            continue
+        rolled = rollup(s["status"] for s in rows)
+        if stated != rolled:
+            read.notes.append(
+                f"{sheet}, rad {action['_row']}, kolumn {place}: «{stated.label}» stämmer inte med statusarna på "
+                f"bladet {layout.STATUSES.name}, som vägs samman till «{rolled.label}». Kolumnen räknas fram av "
+                f"verktyget och användes inte; ändra status per förvaltning på bladet {layout.STATUSES.name}."
+            )
+
+
+def _refuse_inactive_divisions(read: ReadResult, current: PlanRows) -> None:
+    """An inactive förvaltning keeps its åtgärder but takes on no new ones (as in the plan editor)."""
+    divisions = plans.list_divisions()
+    inactive = {d.name for d in divisions if not d.active}
+    if not inactive:
+        return
+    had = {(s["ref"], s["division"]) for s in current.statuses}
+    active = ", ".join(d.name for d in divisions if d.active)
+    for action in read.rows.actions:
+        for division in action["divisions"]:
+            if division in inactive and (action["ref"], division) not in had:
+                read.problem(layout.PLAN, action["_row"], "divisions",
+                             f"{division} är inaktiv och tar inte på sig nya åtgärder. Ta bort förvaltningen "
+                             f"här, eller välj en aktiv förvaltning: {active}.")
 
 
 # --- Import: writing -------------------------------------------------------------------
@@ -437,7 +488,7 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
     factors = {f.title: f for f in plan.factors}
     actions = {a.ref: a for f in plan.factors for a in f.actions}
     statuses = rows.statuses_by_ref()
-    factor_order, action_order = [], {}
+    factor_order, action_order, updated = [], {}, []
     for row in rows.actions:
         area = None
         if row.get("area"):
@@ -460,7 +511,7 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
             if not _same(getattr(action, f), row.get(f)):
                 setattr(action, f, row.get(f))
         action_order.setdefault(factor, []).append(action)
-        _sync_statuses(action, statuses.get(row["ref"], []), divisions, users, user, now)
+        updated += _sync_statuses(action, statuses.get(row["ref"], []), divisions, users, user, now)
 
     in_file = {row["ref"] for row in rows.actions}
     for ref, action in actions.items():
@@ -488,6 +539,7 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
     _sync_indicators(plan, rows.indicators, remove_missing)
     _sync_contacts(plan, rows.contacts, remove_missing)
     db.session.flush()
+    _confirm_in_open_round(plan, updated, user)
     if approval:
         from tracker.history.versions import approve
 
@@ -508,8 +560,18 @@ def _divisions(read: ReadResult) -> dict[str, Division]:
     return existing
 
 
-def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now) -> None:
+def _confirm_in_open_round(plan: Plan, statuses: list[DivisionStatus], user: User | None) -> None:
+    """Statuses the import set while the plan has an open reporting round count as confirmed in it,
+    as a status saved on the web does."""
+    round_ = followup.open_round_of(plan) if statuses else None
+    for status in statuses if round_ is not None else ():
+        followup.confirm(round_, status, user, unchanged=False)
+
+
+def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now) -> list[DivisionStatus]:
+    """The åtgärd's statuses as the file has them; returns those the import set (marked updated by it)."""
     current = {s.division.name: s for s in action.statuses}
+    updated = []
     wanted = {row["division"]: row for row in rows}
     for name, status in current.items():
         if name not in wanted:
@@ -525,10 +587,13 @@ def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now
             status.updated_by_name = named if named and status.updated_by is None else None
             if status.updated_at is None and (row.get("comment") or row["status"].value != "not_started"):
                 _mark_updated(status, user, now)
+                updated.append(status)
             action.statuses.append(status)
         elif not (_same(status.status, row["status"]) and _same(status.comment, row.get("comment"))):
             status.status, status.comment = row["status"], row.get("comment")
             _mark_updated(status, user, now)
+            updated.append(status)
+    return updated
 
 
 def _mark_updated(status: DivisionStatus, user: User | None, now: datetime) -> None:
