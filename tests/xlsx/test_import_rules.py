@@ -177,3 +177,97 @@ def test_an_edit_of_the_computed_column_l_is_noted_and_not_used(plan_file):
     # A status changed on the status sheet leaves L as exported: nothing to note.
     result = preview(edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Genomförd")), plan.key)
     assert result.read.notes == [] and result.count("changed") == 1
+
+
+@pytest.fixture
+def approved_gonv(exported, tmp_path):
+    """The demo's God och nära vård plan (fastställd, version 1) and its workbook."""
+    plan = plans.get_plan("gonv-2021")
+    assert plan.state.value == "approved"
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    return plan, data
+
+
+def test_statuses_comments_and_outcomes_are_imported_into_a_fastställd_plan(approved_gonv, make_user):
+    from tracker.vocabulary import Role, Status
+
+    plan, data = approved_gonv
+
+    def follow_up(wb):
+        ws = wb["Status per förvaltning"]
+        ws["D2"], ws["E2"] = "Försenad", "Avvaktar beslut om IT-stöd."
+        wb["Handlingsplan"].move_range("A6:N7", rows=200)  # sorted in Excel: a fastställd plan keeps its order
+        wb["Handlingsplan"].delete_rows(6, 2)
+        indicators = wb["Indikatorer"]
+        indicators.append([indicators["A2"].value, indicators["B2"].value, indicators["C2"].value,
+                           indicators["D2"].value, indicators["E2"].value, "2020-12", 41, None])
+
+    result = preview(edit(data, follow_up), plan.key)
+    assert result.problems == [] and result.refusal is None
+    assert "Planen är fastställd: åtgärderna står i en annan ordning i filen än i planen" in result.read.notes[0]
+    assert {c.kind for c in result.changes if c.state == "changed"} == {"Åtgärd", "Indikator"}
+    order = [a.ref for f in plan.factors for a in f.actions]
+    services.apply_import(result, make_user(Role.STRATEGIST))
+    db.session.commit()
+    db.session.expire_all()
+    plan = plans.get_plan("gonv-2021")
+    assert plan.state.value == "approved" and [a.ref for f in plan.factors for a in f.actions] == order
+    first = next(s for f in plan.factors for a in f.actions for s in a.statuses
+                 if a.ref == result.read.rows.statuses[0]["ref"] and s.division.name == result.read.rows.statuses[0]["division"])
+    assert (first.status, first.comment) == (Status.DELAYED, "Avvaktar beslut om IT-stöd.")
+    assert "2020-12" in {v.period for i in plan.indicators for v in i.values}
+    assert preview(edit(data, follow_up), plan.key).count("changed") == 0
+
+
+def test_a_structure_change_to_a_fastställd_plan_is_refused_and_named(approved_gonv):
+    plan, data = approved_gonv
+
+    def restructure(wb):
+        wb["Handlingsplan"]["J6"] = "Hälso- och sjukvårdsdirektör"
+        wb["Status per förvaltning"]["D2"] = "Genomförd"
+        wb["Indikatorer"]["C2"] = 99
+        for row in wb["Instruktion"].iter_rows():
+            if row[0].value == "Diarienummer":
+                row[1].value = "RS000001"
+
+    result = preview(edit(data, restructure), plan.key)
+    ref = result.read.rows.actions[0]["ref"]
+    indicator = result.read.rows.indicators[0]
+    assert result.refusal == (
+        "Planen gonv-2021 är fastställd (version 1). En import i en fastställd plan får ändra status, kommentarer, "
+        f"utfall och kontaktpersoner, men filen ändrar planens struktur: Plan gonv-2021: Diarienummer; Åtgärd {ref}: "
+        f"Ansvarig; Indikator {' / '.join(filter(None, (indicator['area'], indicator['name'])))}: Målvärde. "
+        "Ta bort de ändringarna ur filen, eller starta en revidering (en ny version av planen) och importera filen "
+        "till den.")
+    before = snapshot()
+    with pytest.raises(services.ImportRefused):
+        services.apply_import(result, None)
+    assert snapshot() == before
+
+
+def test_what_a_file_lacks_is_not_removed_from_a_fastställd_plan(approved_gonv):
+    plan, data = approved_gonv
+    result = preview(edit(data, lambda wb: wb["Handlingsplan"].delete_rows(6)), plan.key)
+    assert result.clean and result.count("missing") == 1
+    with pytest.raises(services.ImportRefused, match="det som saknas i filen tas inte bort"):
+        services.apply_import(result, None, remove_missing=True)
+
+
+def test_a_changed_diarienummer_is_shown_and_written(plan_file):
+    plan, data = plan_file()
+
+    def renumber(wb):
+        for row in wb["Instruktion"].iter_rows():
+            if row[0].value == "Diarienummer":
+                row[1].value = "RS240001"
+
+    result = preview(edit(data, renumber), plan.key)
+    unchanged = preview(data, plan.key)
+    assert result.problems == [] and result.summary == "0 nya, 1 ändrade, 1 oförändrade"
+    assert [(c.kind, c.fields) for c in result.changes if c.state == "changed"] == [
+        ("Plan", [("Diarienummer", "RS231576", "RS240001")])]
+    assert result.fingerprint != unchanged.fingerprint
+    services.apply_import(result, None)
+    db.session.commit()
+    assert plans.get_plan(plan.key).registry_number == "RS240001"

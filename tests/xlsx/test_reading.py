@@ -83,8 +83,11 @@ def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path)
     assert unchanged.clean and unchanged.summary == "Inga ändringar"
     changed = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör")))
     assert not changed.clean
-    assert changed.refusal == ("Planen tillganglighet-2025 är fastställd (version 1) och ändras inte genom import. "
-                               "Starta en revidering (en ny version av planen) och importera filen till den.")
+    assert changed.refusal == (
+        "Planen tillganglighet-2025 är fastställd (version 1). En import i en fastställd plan får ändra status, "
+        "kommentarer, utfall och kontaktpersoner, men filen ändrar planens struktur: Åtgärd FF01-A01: Ansvarig. "
+        "Ta bort de ändringarna ur filen, eller starta en revidering (en ny version av planen) och importera filen "
+        "till den.")
 
 
 def test_a_year_on_the_instruktion_sheet_that_is_no_year_is_not_taken(divisions, tmp_path, make_plan):

@@ -138,6 +138,14 @@ class Change:
     title: str
     state: str  # new, changed, unchanged, missing
     fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
+    structure: list[str] = field(default_factory=list)  # labels of the changed fields that are structure
+
+    @property
+    def changes_structure(self) -> bool:
+        """Structure is what a fastställd plan keeps (DOMAIN.md); statuses, comments and outcomes are follow-up."""
+        if self.kind == "Kontaktperson":
+            return False
+        return self.state == "new" or bool(self.structure)
 
 
 @dataclass
@@ -208,13 +216,20 @@ def _same(a, b) -> bool:
     return norm(a) == norm(b)
 
 
-def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, fields) -> Change:
+def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, fields,
+             follow_up=lambda f: False) -> Change:
     if old is None:
         return Change(kind, key, title, "new")
     if new is None:
         return Change(kind, key, title, "missing")
-    diffs = [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in fields if not _same(old.get(f), new.get(f))]
-    return Change(kind, key, title, "changed" if diffs else "unchanged", diffs)
+    changed = [(f, label) for f, label in fields if not _same(old.get(f), new.get(f))]
+    diffs = [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in changed]
+    return Change(kind, key, title, "changed" if diffs else "unchanged", diffs,
+                  [label for f, label in changed if not follow_up(f)])
+
+
+def _is_status_field(name: str) -> bool:
+    return name.startswith(("status:", "comment:"))
 
 
 def _action_fields(row: dict, statuses: list[dict]) -> dict:
@@ -359,7 +374,7 @@ def preview_import(
         new_values = _action_fields(row, new_statuses.get(row["ref"], []))
         old_values = _action_fields(old, old_statuses.get(row["ref"], [])) if old else None
         changes.append(_compare("Åtgärd", row["ref"], row["title"], old_values, new_values,
-                                _action_labels(old_values, new_values)))
+                                _action_labels(old_values, new_values), _is_status_field))
     in_file = {a["ref"] for a in result.rows.actions}
     changes += [Change("Åtgärd", a["ref"], a["title"], "missing") for a in current.actions if a["ref"] not in in_file]
 
@@ -367,7 +382,7 @@ def preview_import(
     indicator_labels = [(f, layout.INDICATORS.column(f).header) for f in INDICATOR_FIELDS] + [("outcome", "Utfall")]
     for key_, item in new_indicators.items():
         changes.append(_compare("Indikator", " / ".join(filter(None, key_)), item["name"],
-                                old_indicators.get(key_), item, indicator_labels))
+                                old_indicators.get(key_), item, indicator_labels, lambda f: f == "outcome"))
     changes += [Change("Indikator", " / ".join(filter(None, k)), v["name"], "missing")
                 for k, v in old_indicators.items() if k not in new_indicators]
 
@@ -377,13 +392,42 @@ def preview_import(
     for name, contact in new_contacts.items():
         changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, contact_labels))
     changes += [Change("Kontaktperson", n, n, "missing") for n in old_contacts if n not in new_contacts]
+    registry_number = result.rows.meta.get("registry_number")
+    if plan is not None and registry_number and registry_number != plan.registry_number:
+        changes.insert(0, Change("Plan", key, plan.title, "changed",
+                                 [("Diarienummer", display_value(plan.registry_number), registry_number)],
+                                 ["Diarienummer"]))
     for message in _fact_problems(key, new_plan, result.rows.meta):
         result.problems.append(Problem(layout.INSTRUCTION_SHEET, None, None, message))
     preview = ImportPreview(key, plan, new_plan, assumptions, result, changes)
-    if plan is not None and plan.state is PlanState.APPROVED and preview.has_changes:
-        preview.refusal = (f"Planen {key} är fastställd (version {plan.version_number}) och ändras inte genom import. "
-                           "Starta en revidering (en ny version av planen) och importera filen till den.")
+    if plan is not None and plan.state is PlanState.APPROVED:
+        preview.refusal = _approved_refusal(plan, changes)
+        _note_kept_order(result, current)
     return preview
+
+
+def _approved_refusal(plan: Plan, changes: list[Change]) -> str | None:
+    """A fastställd plan takes follow-up (statuses, comments, outcomes, contacts) from a file, never structure."""
+    found = []
+    for change in changes:
+        if change.changes_structure:
+            what = "ny" if change.state == "new" else ", ".join(change.structure)
+            found.append(f"{change.kind} {change.key}: {what}")
+    if not found:
+        return None
+    shown = "; ".join(found[:5]) + (f"; och {len(found) - 5} till" if len(found) > 5 else "")
+    return (f"Planen {plan.key} är fastställd (version {plan.version_number}). En import i en fastställd plan får "
+            f"ändra status, kommentarer, utfall och kontaktpersoner, men filen ändrar planens struktur: {shown}. "
+            "Ta bort de ändringarna ur filen, eller starta en revidering (en ny version av planen) och importera "
+            "filen till den.")
+
+
+def _note_kept_order(read: ReadResult, current: PlanRows) -> None:
+    in_file = [a["ref"] for a in read.rows.actions]
+    in_plan = [a["ref"] for a in current.actions if a["ref"] in set(in_file)]
+    if [ref for ref in in_file if ref in set(in_plan)] != in_plan:
+        read.notes.append("Planen är fastställd: åtgärderna står i en annan ordning i filen än i planen, och "
+                          "planen behåller sin ordning.")
 
 
 def _keep_unlisted_statuses(rows: PlanRows, current: PlanRows) -> None:
@@ -459,6 +503,10 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     ImportConflict when someone else saved a status or an åtgärd meanwhile (roll back, preview again)."""
     if not preview.clean:
         raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
+    if remove_missing and preview.plan is not None and preview.plan.state is PlanState.APPROVED \
+            and preview.count("missing"):
+        raise ImportRefused(f"Planen {preview.plan_key} är fastställd: det som saknas i filen tas inte bort ur "
+                            "planen. Starta en revidering för att ta bort det.")
     try:
         return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan)
     except StaleDataError as error:
@@ -527,7 +575,8 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
     for factor in list(plan.factors):
         if factor not in factor_order:
             plan.factors.remove(factor)
-    for position, factor in enumerate(factor_order):
+    # A fastställd plan keeps its order (a file sorted in Excel is still a status update).
+    for position, factor in enumerate(factor_order if plan.state is not PlanState.APPROVED else ()):
         factor.position = position
         for a_position, action in enumerate(action_order.get(factor, [])):
             action.position = a_position

@@ -189,6 +189,9 @@ def confirm(token: str):
     except ValidationError as error:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()))
+    except services.ImportRefused as refused:
+        db.session.rollback()
+        return _preview_page(preview, token, meta, 400, str(refused))
     except services.ImportConflict:
         db.session.rollback()
         preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
