@@ -271,3 +271,63 @@ def test_a_changed_diarienummer_is_shown_and_written(plan_file):
     services.apply_import(result, None)
     db.session.commit()
     assert plans.get_plan(plan.key).registry_number == "RS240001"
+
+
+def column_of(ws, header: str) -> int:
+    row = next(r for r in ws.iter_rows(max_row=15) if any(c.value == header for c in r))
+    return next(c.column for c in row if c.value == header)
+
+
+def test_a_deleted_optional_column_keeps_the_plans_values_and_is_noted(exported):
+    def delete_columns(wb):
+        ws = wb["Handlingsplan"]
+        ws.delete_cols(column_of(ws, "Beskrivning"))
+        ws.delete_cols(column_of(ws, "Mål/förväntat resultat"))
+        wb["Status per förvaltning"].delete_cols(column_of(wb["Status per förvaltning"], "Kommentar"))
+        indicators = wb["Indikatorer"]
+        indicators.delete_cols(column_of(indicators, "Utfall"))
+        indicators.delete_cols(column_of(indicators, "Målvärde"))
+
+    result = preview(edit(exported, delete_columns))
+    assert result.problems == [] and result.summary == "Inga ändringar"
+    assert result.read.notes == [
+        "Handlingsplan: kolumnerna «Beskrivning», «Mål/förväntat resultat» saknas i filen; det som står där i "
+        "planen behålls.",
+        "Status per förvaltning: kolumnen «Kommentar» saknas i filen; det som står där i planen behålls.",
+        "Indikatorer: kolumnerna «Målvärde», «Utfall» saknas i filen; det som står där i planen behålls.",
+    ]
+
+
+def test_without_a_period_column_the_outcomes_stay(exported):
+    def delete_period(wb):
+        wb["Indikatorer"].delete_cols(column_of(wb["Indikatorer"], "Period"))
+
+    result = preview(edit(exported, delete_period))
+    assert result.problems == [] and result.summary == "Inga ändringar"
+    assert result.read.notes == ["Indikatorer: kolumnen «Period» saknas i filen; det som står där i planen behålls."]
+
+
+def test_without_column_m_and_the_status_sheet_the_comments_stay(plan_file):
+    plan, data = plan_file()
+    plan.factors[0].actions[0].statuses[0].comment = "Listorna slogs ihop i mars."
+    db.session.commit()
+
+    def strip(wb):
+        wb.remove(wb["Status per förvaltning"])
+        wb["Handlingsplan"].delete_cols(column_of(wb["Handlingsplan"], "Resultat/kommentar"))
+
+    result = preview(edit(data, strip), plan.key)
+    assert result.problems == [] and result.summary == "Inga ändringar"
+
+
+def test_without_the_comment_column_a_new_avbruten_still_needs_a_reason(plan_file):
+    plan, data = plan_file()
+
+    def cancel(wb):
+        ws = wb["Status per förvaltning"]
+        ws.delete_cols(column_of(ws, "Kommentar"))
+        ws["D2"] = "Avbruten"
+
+    result = preview(edit(data, cancel), plan.key)
+    assert result.problems == [Problem("Status per förvaltning", 2, "Kommentar",
+                                       "Hallands sjukhus: Skriv i kommentaren varför åtgärden avbryts.")]

@@ -64,6 +64,7 @@ class ReadResult:
     division_names: list[str] = field(default_factory=list)  # the workbook's Listor, in order
     sheet_titles: dict[str, str] = field(default_factory=dict)  # layout name → the title in the file
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # layout name → key → "K (Ansvariga …)"
+    absent: dict[str, set[str]] = field(default_factory=dict)  # layout name → keys of columns not in the file
 
     def problem(self, sheet: layout.Sheet, row: int | None, key: str | None, message: str) -> None:
         """A problem found after reading (by comparing with the plan), placed like the reader's own."""
@@ -164,6 +165,8 @@ class _SheetReader:
         self.header_row, self.columns = self._find_header()
         result.sheet_titles[sheet.name] = self.name
         result.columns[sheet.name] = {key: self.place(sheet.column(key)) for key in self.columns}
+        if self.header_row is not None:
+            result.absent[sheet.name] = {c.key for c in sheet.columns if c.key not in self.columns}
 
     def place(self, column: layout.Column) -> str:
         if column.key in self.columns:
@@ -202,8 +205,9 @@ class _SheetReader:
 
     def check_status(self, r: int, row: dict, status_key: str, comment_key: str, who: str = "") -> None:
         """The web form's rules for a status and its comment (a reason for Avbruten, the comment's length)."""
-        if row.get("status") is None:
-            return
+        row["_row"] = r
+        if row.get("status") is None or comment_key not in self.columns:
+            return  # without the comment column the plan's comments are kept; the import checks them then
         try:
             row["status"], row["comment"] = validate_status_input(row["status"].label, row.get("comment"))
         except ValidationError as error:

@@ -363,6 +363,7 @@ def preview_import(
         if "_action" in status:
             status["ref"] = status.pop("_action")["ref"]
     _keep_unlisted_statuses(result.rows, current)
+    _keep_absent_columns(result, current)
     _note_unused_rollups(result, current)
     _refuse_inactive_divisions(result, current)
 
@@ -437,6 +438,85 @@ def _keep_unlisted_statuses(rows: PlanRows, current: PlanRows) -> None:
     for status in rows.statuses:
         if status.pop("_unlisted", False) and (old := have.get((status["ref"], status["division"]))):
             status.update({k: old[k] for k in ("status", "comment", "updated", "updated_by")})
+
+
+# Columns a file may lack whose values the plan keeps: a deleted column is not a wish to empty it.
+KEPT_WHEN_ABSENT = {
+    layout.PLAN.name: ("area", "description", "expected_result", "horizon", "start_date", "due_date", "owner",
+                       "comments"),
+    layout.STATUSES.name: ("comment",),
+    layout.CONTACTS.name: CONTACT_FIELDS,
+    layout.INDICATORS.name: (*INDICATOR_FIELDS, "period", "value", "comment"),
+}
+
+
+def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
+    """Rows already in the plan keep their values for optional columns missing from the file; a note names
+    the columns."""
+    absent = {sheet: [k for k in keys if k in read.absent.get(sheet, ())] for sheet, keys in KEPT_WHEN_ABSENT.items()}
+    if not read.has_status_sheet or not read.absent.get(layout.STATUSES.name):
+        absent[layout.STATUSES.name] = []
+    if read.has_status_sheet and "comments" in absent[layout.PLAN.name]:
+        absent[layout.PLAN.name].remove("comments")  # the status sheet has the comments
+    existing = {layout.PLAN.name: current.actions, layout.STATUSES.name: current.statuses,
+                layout.CONTACTS.name: current.contacts, layout.INDICATORS.name: current.indicators}
+    for sheet in layout.DATA_SHEETS:
+        if (keys := absent[sheet.name]) and existing[sheet.name]:
+            names = ", ".join(f"«{sheet.column(k).header}»" for k in keys)
+            read.notes.append(f"{read.sheet_titles.get(sheet.name, sheet.name)}: "
+                              + (f"kolumnen {names} saknas" if len(keys) == 1 else f"kolumnerna {names} saknas")
+                              + " i filen; det som står där i planen behålls.")
+
+    old_actions = {a["ref"]: a for a in current.actions}
+    for row in read.rows.actions:
+        if old := old_actions.get(row["ref"]):
+            row.update({k: old[k] for k in absent[layout.PLAN.name] if k != "comments"})
+    if absent[layout.STATUSES.name] or "comments" in absent[layout.PLAN.name]:
+        sheet, column = ((layout.STATUSES, "comment") if read.has_status_sheet else (layout.PLAN, "comments"))
+        old_comments = {(s["ref"], s["division"]): s["comment"] for s in current.statuses}
+        for status in read.rows.statuses:
+            status["comment"] = old_comments.get((status["ref"], status["division"]))
+            if status["status"] is not None and "_row" in status:
+                try:
+                    plans.validate_status_input(status["status"].label, status["comment"])
+                except ValidationError as error:
+                    for message in error.errors.values():
+                        read.problem(sheet, status["_row"], column, f"{status['division']}: {message}")
+    old_contacts = {c["name"]: c for c in current.contacts}
+    for row in read.rows.contacts:
+        if old := old_contacts.get(row["name"]):
+            row.update({k: old[k] for k in absent[layout.CONTACTS.name]})
+    if keys := absent[layout.INDICATORS.name]:
+        read.rows.indicators = _with_kept_indicator_values(read.rows.indicators, current.indicators, keys)
+
+
+def _with_kept_indicator_values(rows: list[dict], old_rows: list[dict], absent: list[str]) -> list[dict]:
+    """The file's indicator rows, with the plan's values for the absent columns; without a Period column
+    the plan's outcomes stay as they are."""
+    def key(row):
+        return row.get("area") or "", row.get("name")
+
+    old_by_period = {(*key(r), r["period"]): r for r in old_rows if r["period"]}
+    old_by_indicator = {}
+    for r in old_rows:
+        old_by_indicator.setdefault(key(r), []).append(r)
+    kept, done = [], set()
+    for row in rows:
+        olds = old_by_indicator.get(key(row))
+        if not olds:
+            kept.append(row)
+            continue
+        attributes = {k: olds[0][k] for k in absent if k in INDICATOR_FIELDS}
+        if "period" in absent:
+            if key(row) not in done:
+                kept += [{**old, **{k: row[k] for k in INDICATOR_FIELDS if k not in absent}, **attributes}
+                         for old in olds]
+                done.add(key(row))
+            continue
+        old = old_by_period.get((*key(row), row.get("period")))
+        outcome = {k: old[k] for k in ("value", "comment") if k in absent} if old else {}
+        kept.append({**row, **attributes, **outcome})
+    return kept
 
 
 def _note_unused_rollups(read: ReadResult, current: PlanRows) -> None:
