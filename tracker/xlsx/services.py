@@ -454,8 +454,6 @@ def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
     """Rows already in the plan keep their values for optional columns missing from the file; a note names
     the columns."""
     absent = {sheet: [k for k in keys if k in read.absent.get(sheet, ())] for sheet, keys in KEPT_WHEN_ABSENT.items()}
-    if not read.has_status_sheet or not read.absent.get(layout.STATUSES.name):
-        absent[layout.STATUSES.name] = []
     if read.has_status_sheet and "comments" in absent[layout.PLAN.name]:
         absent[layout.PLAN.name].remove("comments")  # the status sheet has the comments
     existing = {layout.PLAN.name: current.actions, layout.STATUSES.name: current.statuses,
