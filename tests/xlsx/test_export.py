@@ -76,3 +76,21 @@ def test_swedish_characters_and_long_texts_survive(make_plan, tmp_path):
     ws = load_workbook(BytesIO(data))["Handlingsplan"]
     assert ws["D6"].value == title and ws["D6"].alignment.wrap_text
     assert ws["E6"].value == "Långa väntetider ska kortas. " * 40 and ws["E6"].alignment.wrap_text
+
+
+def test_an_export_never_writes_over_a_file_made_in_the_same_second(make_plan, tmp_path, monkeypatch):
+    plan = make_plan()
+    first, _ = services.export_plan(plan, None, tmp_path)
+    moment = first.created_at
+    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    # Another export of the same plan wrote its file after this one looked for a free name.
+    monkeypatch.setattr(Path, "exists", lambda self: False)
+    (tmp_path / first.file_name).write_bytes(b"den andra exporten")
+    taken = tmp_path / first.file_name.replace(".xlsx", "-2.xlsx")
+    taken.write_bytes(b"en tredje export")
+
+    second, data = services.export_plan(plan, None, tmp_path)
+    assert (tmp_path / first.file_name).read_bytes() == b"den andra exporten"
+    assert taken.read_bytes() == b"en tredje export"
+    assert second.file_name == first.file_name.replace(".xlsx", "-3.xlsx")
+    assert (tmp_path / second.file_name).read_bytes() == data

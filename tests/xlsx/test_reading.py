@@ -83,5 +83,47 @@ def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path)
     assert unchanged.clean and unchanged.summary == "Inga ändringar"
     changed = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör")))
     assert not changed.clean
-    assert changed.refusal == ("Planen tillganglighet-2025 är fastställd (version 1) och ändras inte genom import. "
-                               "Starta en revidering (en ny version av planen) och importera filen till den.")
+    assert changed.refusal == (
+        "Planen tillganglighet-2025 är fastställd (version 1). En import i en fastställd plan får ändra status, "
+        "kommentarer, utfall och kontaktpersoner, men filen ändrar planens struktur: Åtgärd FF01-A01: Ansvarig. "
+        "Ta bort de ändringarna ur filen, eller starta en revidering (en ny version av planen) och importera filen "
+        "till den.")
+
+
+def test_a_year_on_the_instruktion_sheet_that_is_no_year_is_not_taken(divisions, tmp_path, make_plan):
+    from tests.xlsx.helpers import edit
+
+    _, data = services.export_plan(make_plan(), None, tmp_path)
+
+    def odd_year(wb):
+        for row in wb["Instruktion"].iter_rows():
+            if row[0].value == "År":
+                row[1].value = "²"
+
+    result = preview(edit(data, odd_year), plan_key="tillganglighet-2025")
+    assert result.problems == [] and result.new_plan["year"] == 2025
+    assert "År anges inte; antar 2025 utifrån nyckeln." in result.assumptions
+
+
+def test_a_comment_of_several_lines_keeps_its_lines_without_the_status_sheet(divisions):
+    comments = ("Hallands sjukhus: Listorna slogs ihop i mars.\nUppföljning i juni.\n"
+                "Närsjukvården: Startar hösten 2025.\n\nInväntar IT-stöd.")
+    row = [None, None, "Ökad samverkan inom och mellan kliniker", "Gemensamma väntelistor inom ögonsjukvård", None,
+           None, None, None, None, None, "Hallands sjukhus; Närsjukvården", "Pågående", comments]
+    result = preview(plan_workbook([row]))
+    assert result.problems == []
+    assert {s["division"]: s["comment"] for s in result.read.rows.statuses} == {
+        "Hallands sjukhus": "Listorna slogs ihop i mars.\nUppföljning i juni.",
+        "Närsjukvården": "Startar hösten 2025.\n\nInväntar IT-stöd.",
+    }
+
+
+def test_export_without_the_status_sheet_then_import_keeps_a_comment_of_several_lines(make_plan, tmp_path):
+    from tests.xlsx.helpers import edit
+
+    plan = make_plan()
+    plan.factors[0].actions[0].statuses[0].comment = "Rad ett.\nRad två."
+    db.session.commit()
+    _, data = services.export_plan(plan, None, tmp_path)
+    result = preview(edit(data, lambda wb: wb.remove(wb["Status per förvaltning"])), plan_key=plan.key)
+    assert result.problems == [] and result.summary == "Inga ändringar"

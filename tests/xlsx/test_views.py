@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
-from tests.xlsx.helpers import edit
+from tests.xlsx.helpers import edit, plan_workbook
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.vocabulary import Role
@@ -126,3 +126,57 @@ def test_someone_elses_upload_cannot_be_confirmed(client, login, make_user, make
     token = page.get_data(as_text=True).split('action="/import/')[1].split('"')[0]
     login(make_user(Role.DIRECTOR))
     assert client.post(f"/import/{token}", data={"fingerprint": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("year", ["²", "1" * 20, "1999", "20 25"])
+def test_a_year_that_is_no_year_is_a_field_error_on_upload(client, strateg, make_plan, tmp_path, year):
+    plan = make_plan()
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    response = upload(client, data, new_key="tillganglighet-2030", year=year)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "är inget år. Ange året med fyra siffror mellan 2000 och 2100" in page
+    assert 'id="new-year" name="year"' in page and 'aria-describedby="new-year-error"' in page
+
+
+def test_a_year_that_is_no_year_is_a_field_error_on_confirm(client, strateg, divisions, tmp_path):
+    plan_file = plan_workbook([["", None, "Ramavtal med externa vårdgivare", "Teckna ramavtal", None, None, None,
+                                None, None, None, "Regionkontoret", "Pågående", None, None]])
+    page = upload(client, plan_file, new_key="tillganglighet-2030").get_data(as_text=True)
+    token = page.split('action="/import/')[1].split('"')[0]
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    response = client.post(f"/import/{token}", data={"fingerprint": fingerprint, "year": "²"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "«²» är inget år" in page and 'aria-describedby="year-error"' in page
+    assert plans.get_plan("tillganglighet-2030") is None
+
+
+def test_a_status_saved_by_someone_else_while_confirming_is_a_409_with_the_preview(
+        client, strateg, make_plan, tmp_path, monkeypatch):
+    from tracker.plans.models import DivisionStatus
+
+    plan = make_plan(actions=[{}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    data = edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Genomförd"))
+    page = upload(client, data, plan=plan.key).get_data(as_text=True)
+    token = page.split('action="/import/')[1].split('"')[0]
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    before = snapshot()
+    apply_import = services.apply_import
+
+    def someone_saves_first(preview, user, **kwargs):
+        # A contact's save lands after the confirm's preview has read the statuses: the version moves on.
+        db.session.execute(sa.update(DivisionStatus).values(version_id=DivisionStatus.version_id + 1)
+                           .execution_options(synchronize_session=False))
+        return apply_import(preview, user, **kwargs)
+
+    monkeypatch.setattr(services, "apply_import", someone_saves_first)
+    response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Någon annan sparade en status eller en åtgärd i planen medan importen sparades" in page
+    assert "Status, Hallands sjukhus" in page and 'name="fingerprint"' in page  # the preview, again
+    assert snapshot() == before

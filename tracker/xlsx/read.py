@@ -19,6 +19,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
+from tracker.errors import ValidationError
+from tracker.plans.services import validate_status_input
 from tracker.vocabulary import Direction, Horizon, Status
 from tracker.xlsx import layout
 from tracker.xlsx.rows import PlanRows
@@ -60,6 +62,16 @@ class ReadResult:
     notes: list[str] = field(default_factory=list)
     has_status_sheet: bool = False
     division_names: list[str] = field(default_factory=list)  # the workbook's Listor, in order
+    sheet_titles: dict[str, str] = field(default_factory=dict)  # layout name → the title in the file
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # layout name → key → "K (Ansvariga …)"
+    absent: dict[str, set[str]] = field(default_factory=dict)  # layout name → keys of columns not in the file
+
+    def problem(self, sheet: layout.Sheet, row: int | None, key: str | None, message: str) -> None:
+        """A problem found after reading (by comparing with the plan), placed like the reader's own."""
+        place = None
+        if key is not None:
+            place = self.columns.get(sheet.name, {}).get(key) or sheet.column(key).header
+        self.problems.append(Problem(self.sheet_titles.get(sheet.name, sheet.name), row, place, message))
 
 
 def check_container(data: bytes, max_bytes: int) -> None:
@@ -151,6 +163,15 @@ class _SheetReader:
         self.cells = [row for row in ws.iter_rows()]
         self.flagged: set[tuple[int, str]] = set()  # cells with a problem already reported
         self.header_row, self.columns = self._find_header()
+        result.sheet_titles[sheet.name] = self.name
+        result.columns[sheet.name] = {key: self.place(sheet.column(key)) for key in self.columns}
+        if self.header_row is not None:
+            result.absent[sheet.name] = {c.key for c in sheet.columns if c.key not in self.columns}
+
+    def place(self, column: layout.Column) -> str:
+        if column.key in self.columns:
+            return f"{get_column_letter(self.columns[column.key] + 1)} ({column.header})"
+        return column.header
 
     def _find_header(self) -> tuple[int | None, dict[str, int]]:
         lookup = {layout.normalise_header(n): c.key for c in self.sheet.columns for n in c.names}
@@ -179,12 +200,20 @@ class _SheetReader:
     def problem(self, row: int | None, column: layout.Column | None, message: str) -> None:
         if column is not None and row is not None:
             self.flagged.add((row, column.key))
-        place = None
-        if column is not None and column.key in self.columns:
-            place = f"{get_column_letter(self.columns[column.key] + 1)} ({column.header})"
-        elif column is not None:
-            place = column.header
+        place = self.place(column) if column is not None else None
         self.result.problems.append(Problem(self.name, row, place, message))
+
+    def check_status(self, r: int, row: dict, status_key: str, comment_key: str, who: str = "") -> None:
+        """The web form's rules for a status and its comment (a reason for Avbruten, the comment's length)."""
+        row["_row"] = r
+        if row.get("status") is None or comment_key not in self.columns:
+            return  # without the comment column the plan's comments are kept; the import checks them then
+        try:
+            row["status"], row["comment"] = validate_status_input(row["status"].label, row.get("comment"))
+        except ValidationError as error:
+            for key, message in error.errors.items():
+                column = self.sheet.column(status_key if key == "status" else comment_key)
+                self.problem(r, column, f"{who}{message}")
 
     def require(self, r: int, row: dict, keys) -> None:
         """A required value is missing, unless its cell was already reported for another reason."""
@@ -307,7 +336,7 @@ def _instructions(wb) -> dict:
         if len(row) == 2 and row[0] is not None and layout.normalise_header(row[0]) in labels and row[1] is not None:
             meta[labels[layout.normalise_header(row[0])]] = str(row[1]).strip()
     if "year" in meta:
-        meta["year"] = int(meta["year"]) if meta["year"].isdigit() else None
+        meta["year"] = int(meta["year"]) if re.fullmatch(r"[0-9]{4}", meta["year"]) else None
     return meta
 
 
@@ -357,14 +386,18 @@ def _read(wb, known_divisions) -> ReadResult:
         return result
     status_ws = _find_sheet(wb, layout.STATUSES)
     result.has_status_sheet = status_ws is not None
-    _read_actions(_SheetReader(layout.PLAN, plan_ws, result, known_divisions), result)
+    plan_reader = _SheetReader(layout.PLAN, plan_ws, result, known_divisions)
+    _read_actions(plan_reader, result)
     if status_ws is not None:
         _read_statuses(_SheetReader(layout.STATUSES, status_ws, result, known_divisions), result)
-    _derive_missing_statuses(result)
-    for sheet, target in ((layout.CONTACTS, result.rows.contacts), (layout.INDICATORS, result.rows.indicators)):
-        ws = _find_sheet(wb, sheet)
-        if ws is not None:
-            target += _read_simple(_SheetReader(sheet, ws, result, known_divisions))
+    _derive_missing_statuses(plan_reader, result)
+    ws = _find_sheet(wb, layout.CONTACTS)
+    if ws is not None:
+        result.rows.contacts += [row for _, row in _read_simple(_SheetReader(layout.CONTACTS, ws, result,
+                                                                             known_divisions))]
+    ws = _find_sheet(wb, layout.INDICATORS)
+    if ws is not None:
+        result.rows.indicators += _read_indicators(_SheetReader(layout.INDICATORS, ws, result, known_divisions))
     return result
 
 
@@ -427,41 +460,58 @@ def _read_statuses(reader: _SheetReader, result: ReadResult) -> None:
                            f"{ref} har redan en rad för {division} (rad {seen[ref, division]}).")
             continue
         seen[ref, division] = r
+        reader.check_status(r, row, "status", "comment")
         row["title"] = action["title"]
         if isinstance(row.get("updated"), str):
             row["updated"] = None
         result.rows.statuses.append(row)
 
 
-def _derive_missing_statuses(result: ReadResult) -> None:
-    """Responsible förvaltningar without a row of their own take column L and their part of M."""
+def _derive_missing_statuses(reader: _SheetReader, result: ReadResult) -> None:
+    """Responsible förvaltningar without a row of their own on the status sheet.
+
+    Without the sheet, each takes column L and its part of M. With it, L is the roll-up of the sheet's rows
+    and says nothing about one förvaltning: the row is marked unlisted, and the import keeps the status
+    the förvaltning has, or starts a new responsibility as Ej påbörjad.
+    """
     have = {(s["ref"], s["division"]) for s in result.rows.statuses}
     for action in result.rows.actions:
         for division in action["divisions"]:
             if (action.get("ref"), division) in have:
                 continue
-            result.rows.statuses.append({
-                "ref": action.get("ref"), "title": action["title"], "division": division,
-                "status": action.get("status") or Status.NOT_STARTED,
-                "comment": _comment_for(action.get("comments"), division, action["divisions"]),
-                "updated": None, "updated_by": None, "_action": action,
-            })
+            row = {"ref": action.get("ref"), "title": action["title"], "division": division,
+                   "status": Status.NOT_STARTED, "comment": None, "updated": None, "updated_by": None,
+                   "_action": action}
+            if result.has_status_sheet:
+                row["_unlisted"] = True
+            else:
+                row["status"] = action.get("status") or Status.NOT_STARTED
+                row["comment"] = _comment_for(action.get("comments"), division, action["divisions"])
+                who = f"{division}: " if len(action["divisions"]) > 1 else ""
+                reader.check_status(action["_row"], row, "status", "comments", who)
+            result.rows.statuses.append(row)
 
 
 def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]) -> str | None:
-    """A förvaltning's part of column M, written as "Name: text" lines; unprefixed text is everyone's."""
+    """A förvaltning's part of column M, written as "Name: text" lines. A line without a name belongs to the
+    named line above it (a comment of several lines); text before any name, or with no names at all, is
+    everyone's."""
     if not comments:
         return None
-    lines = comments.splitlines()
-    prefixes = [f"{d}:".casefold() for d in divisions]
-    if not any(line.casefold().startswith(p) for line in lines for p in prefixes):
+    prefixes = sorted(((f"{d}:".casefold(), d) for d in divisions), key=lambda p: -len(p[0]))
+    parts: dict[str | None, list[str]] = {}
+    owner = None
+    for line in comments.splitlines():
+        prefix = next((p for p in prefixes if line.casefold().startswith(p[0])), None)
+        if prefix is not None:
+            owner, line = prefix[1], line[len(prefix[0]):].strip()
+        parts.setdefault(owner, []).append(line)
+    if set(parts) == {None}:
         return comments
-    prefix = f"{division}:".casefold()
-    own = [line[len(prefix):].strip() for line in lines if line.casefold().startswith(prefix)]
-    return "\n".join(own) or None
+    return "\n".join(parts.get(None, []) + parts.get(division, [])).strip() or None
 
 
-def _read_simple(reader: _SheetReader) -> list[dict]:
+def _read_simple(reader: _SheetReader) -> list[tuple[int, dict]]:
     required = {c.key for c in reader.sheet.columns if c.required}
     if not _require_header(reader, required):
         return []
@@ -473,7 +523,25 @@ def _read_simple(reader: _SheetReader) -> list[dict]:
             period = row["period"] = str(period)[:7]  # Excel made a date of it
         if period is not None and not PERIOD.match(str(period)):
             reader.problem(r, reader.sheet.column("period"), f"«{period}» är ingen period. Ange ÅÅÅÅ-MM, t.ex. 2024-06.")
+        rows.append((r, row))
+    return rows
+
+
+def _read_indicators(reader: _SheetReader) -> list[dict]:
+    """The indicator rows; an indicator has one outcome per period (the database holds no more)."""
+    rows, seen = [], {}
+    for r, row in _read_simple(reader):
         rows.append(row)
+        if not row.get("name") or not row.get("period"):
+            continue
+        key = (row.get("area") or "", row["name"], row["period"])
+        if key in seen:
+            reader.problem(r, reader.sheet.column("period"),
+                           f"Indikatorn «{row['name']}» har redan ett utfall för perioden {row['period']} "
+                           f"(rad {seen[key]}). Varje period har ett utfall: ta bort den ena raden eller rätta "
+                           "perioden.")
+        else:
+            seen[key] = r
     return rows
 
 

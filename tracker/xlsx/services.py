@@ -8,14 +8,17 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.display import display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.followup import services as followup
 from tracker.plans import services as plans
 from tracker.plans.models import (
     Action, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact,
 )
+from tracker.plans.rollup import rollup
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
@@ -83,17 +86,26 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
         label += f"_omgang-{reporting_round.id}"
     directory = Path(export_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    base = f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}"
-    path, n = directory / f"{base}.xlsx", 1
-    while path.exists():
-        n += 1
-        path = directory / f"{base}-{n}.xlsx"
-    path.write_bytes(data)
+    path = _write_new_file(directory, f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", data)
     export = Export(plan=plan, version_label=rows.meta["version"], version_number=number, file_name=path.name,
                     sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_by=user, created_at=now)
     db.session.add(export)
     db.session.flush()
     return export, data
+
+
+def _write_new_file(directory: Path, base: str, data: bytes) -> Path:
+    """base.xlsx, or base-2.xlsx, … : creating the file is the check, so two exports of the same
+    plan in the same second never write over each other."""
+    n = 1
+    while True:
+        path = directory / (f"{base}.xlsx" if n == 1 else f"{base}-{n}.xlsx")
+        try:
+            with path.open("xb") as file:
+                file.write(data)
+            return path
+        except FileExistsError:
+            n += 1
 
 
 def list_exports(plan: Plan) -> list[Export]:
@@ -126,6 +138,14 @@ class Change:
     title: str
     state: str  # new, changed, unchanged, missing
     fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, before, after)
+    structure: list[str] = field(default_factory=list)  # labels of the changed fields that are structure
+
+    @property
+    def changes_structure(self) -> bool:
+        """Structure is what a fastställd plan keeps (DOMAIN.md); statuses, comments and outcomes are follow-up."""
+        if self.kind == "Kontaktperson":
+            return False
+        return self.state == "new" or bool(self.structure)
 
 
 @dataclass
@@ -196,13 +216,20 @@ def _same(a, b) -> bool:
     return norm(a) == norm(b)
 
 
-def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, fields) -> Change:
+def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, fields,
+             follow_up=lambda f: False) -> Change:
     if old is None:
         return Change(kind, key, title, "new")
     if new is None:
         return Change(kind, key, title, "missing")
-    diffs = [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in fields if not _same(old.get(f), new.get(f))]
-    return Change(kind, key, title, "changed" if diffs else "unchanged", diffs)
+    changed = [(f, label) for f, label in fields if not _same(old.get(f), new.get(f))]
+    diffs = [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in changed]
+    return Change(kind, key, title, "changed" if diffs else "unchanged", diffs,
+                  [label for f, label in changed if not follow_up(f)])
+
+
+def _is_status_field(name: str) -> bool:
+    return name.startswith(("status:", "comment:"))
 
 
 def _action_fields(row: dict, statuses: list[dict]) -> dict:
@@ -335,6 +362,10 @@ def preview_import(
     for status in result.rows.statuses:
         if "_action" in status:
             status["ref"] = status.pop("_action")["ref"]
+    _keep_unlisted_statuses(result.rows, current)
+    _keep_absent_columns(result, current)
+    _note_unused_rollups(result, current)
+    _refuse_inactive_divisions(result, current)
 
     changes = []
     old_actions = {a["ref"]: a for a in current.actions}
@@ -344,7 +375,7 @@ def preview_import(
         new_values = _action_fields(row, new_statuses.get(row["ref"], []))
         old_values = _action_fields(old, old_statuses.get(row["ref"], [])) if old else None
         changes.append(_compare("Åtgärd", row["ref"], row["title"], old_values, new_values,
-                                _action_labels(old_values, new_values)))
+                                _action_labels(old_values, new_values), _is_status_field))
     in_file = {a["ref"] for a in result.rows.actions}
     changes += [Change("Åtgärd", a["ref"], a["title"], "missing") for a in current.actions if a["ref"] not in in_file]
 
@@ -352,7 +383,7 @@ def preview_import(
     indicator_labels = [(f, layout.INDICATORS.column(f).header) for f in INDICATOR_FIELDS] + [("outcome", "Utfall")]
     for key_, item in new_indicators.items():
         changes.append(_compare("Indikator", " / ".join(filter(None, key_)), item["name"],
-                                old_indicators.get(key_), item, indicator_labels))
+                                old_indicators.get(key_), item, indicator_labels, lambda f: f == "outcome"))
     changes += [Change("Indikator", " / ".join(filter(None, k)), v["name"], "missing")
                 for k, v in old_indicators.items() if k not in new_indicators]
 
@@ -362,13 +393,165 @@ def preview_import(
     for name, contact in new_contacts.items():
         changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, contact_labels))
     changes += [Change("Kontaktperson", n, n, "missing") for n in old_contacts if n not in new_contacts]
+    registry_number = result.rows.meta.get("registry_number")
+    if plan is not None and registry_number and registry_number != plan.registry_number:
+        changes.insert(0, Change("Plan", key, plan.title, "changed",
+                                 [("Diarienummer", display_value(plan.registry_number), registry_number)],
+                                 ["Diarienummer"]))
     for message in _fact_problems(key, new_plan, result.rows.meta):
         result.problems.append(Problem(layout.INSTRUCTION_SHEET, None, None, message))
     preview = ImportPreview(key, plan, new_plan, assumptions, result, changes)
-    if plan is not None and plan.state is PlanState.APPROVED and preview.has_changes:
-        preview.refusal = (f"Planen {key} är fastställd (version {plan.version_number}) och ändras inte genom import. "
-                           "Starta en revidering (en ny version av planen) och importera filen till den.")
+    if plan is not None and plan.state is PlanState.APPROVED:
+        preview.refusal = _approved_refusal(plan, changes)
+        _note_kept_order(result, current)
     return preview
+
+
+def _approved_refusal(plan: Plan, changes: list[Change]) -> str | None:
+    """A fastställd plan takes follow-up (statuses, comments, outcomes, contacts) from a file, never structure."""
+    found = []
+    for change in changes:
+        if change.changes_structure:
+            what = "ny" if change.state == "new" else ", ".join(change.structure)
+            found.append(f"{change.kind} {change.key}: {what}")
+    if not found:
+        return None
+    shown = "; ".join(found[:5]) + (f"; och {len(found) - 5} till" if len(found) > 5 else "")
+    return (f"Planen {plan.key} är fastställd (version {plan.version_number}). En import i en fastställd plan får "
+            f"ändra status, kommentarer, utfall och kontaktpersoner, men filen ändrar planens struktur: {shown}. "
+            "Ta bort de ändringarna ur filen, eller starta en revidering (en ny version av planen) och importera "
+            "filen till den.")
+
+
+def _note_kept_order(read: ReadResult, current: PlanRows) -> None:
+    in_file = [a["ref"] for a in read.rows.actions]
+    in_plan = [a["ref"] for a in current.actions if a["ref"] in set(in_file)]
+    if [ref for ref in in_file if ref in set(in_plan)] != in_plan:
+        read.notes.append("Planen är fastställd: åtgärderna står i en annan ordning i filen än i planen, och "
+                          "planen behåller sin ordning.")
+
+
+def _keep_unlisted_statuses(rows: PlanRows, current: PlanRows) -> None:
+    """A responsible förvaltning without a row on the status sheet keeps the status it has; one that is
+    new to the åtgärd starts as Ej påbörjad (as the reader left it)."""
+    have = {(s["ref"], s["division"]): s for s in current.statuses}
+    for status in rows.statuses:
+        if status.pop("_unlisted", False) and (old := have.get((status["ref"], status["division"]))):
+            status.update({k: old[k] for k in ("status", "comment", "updated", "updated_by")})
+
+
+# Columns a file may lack whose values the plan keeps: a deleted column is not a wish to empty it.
+KEPT_WHEN_ABSENT = {
+    layout.PLAN.name: ("area", "description", "expected_result", "horizon", "start_date", "due_date", "owner",
+                       "comments"),
+    layout.STATUSES.name: ("comment",),
+    layout.CONTACTS.name: CONTACT_FIELDS,
+    layout.INDICATORS.name: (*INDICATOR_FIELDS, "period", "value", "comment"),
+}
+
+
+def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
+    """Rows already in the plan keep their values for optional columns missing from the file; a note names
+    the columns."""
+    absent = {sheet: [k for k in keys if k in read.absent.get(sheet, ())] for sheet, keys in KEPT_WHEN_ABSENT.items()}
+    if read.has_status_sheet and "comments" in absent[layout.PLAN.name]:
+        absent[layout.PLAN.name].remove("comments")  # the status sheet has the comments
+    existing = {layout.PLAN.name: current.actions, layout.STATUSES.name: current.statuses,
+                layout.CONTACTS.name: current.contacts, layout.INDICATORS.name: current.indicators}
+    for sheet in layout.DATA_SHEETS:
+        if (keys := absent[sheet.name]) and existing[sheet.name]:
+            names = ", ".join(f"«{sheet.column(k).header}»" for k in keys)
+            read.notes.append(f"{read.sheet_titles.get(sheet.name, sheet.name)}: "
+                              + (f"kolumnen {names} saknas" if len(keys) == 1 else f"kolumnerna {names} saknas")
+                              + " i filen; det som står där i planen behålls.")
+
+    old_actions = {a["ref"]: a for a in current.actions}
+    for row in read.rows.actions:
+        if old := old_actions.get(row["ref"]):
+            row.update({k: old[k] for k in absent[layout.PLAN.name] if k != "comments"})
+    if absent[layout.STATUSES.name] or "comments" in absent[layout.PLAN.name]:
+        sheet, column = ((layout.STATUSES, "comment") if read.has_status_sheet else (layout.PLAN, "comments"))
+        old_comments = {(s["ref"], s["division"]): s["comment"] for s in current.statuses}
+        for status in read.rows.statuses:
+            status["comment"] = old_comments.get((status["ref"], status["division"]))
+            if status["status"] is not None and "_row" in status:
+                try:
+                    plans.validate_status_input(status["status"].label, status["comment"])
+                except ValidationError as error:
+                    for message in error.errors.values():
+                        read.problem(sheet, status["_row"], column, f"{status['division']}: {message}")
+    old_contacts = {c["name"]: c for c in current.contacts}
+    for row in read.rows.contacts:
+        if old := old_contacts.get(row["name"]):
+            row.update({k: old[k] for k in absent[layout.CONTACTS.name]})
+    if keys := absent[layout.INDICATORS.name]:
+        read.rows.indicators = _with_kept_indicator_values(read.rows.indicators, current.indicators, keys)
+
+
+def _with_kept_indicator_values(rows: list[dict], old_rows: list[dict], absent: list[str]) -> list[dict]:
+    """The file's indicator rows, with the plan's values for the absent columns; without a Period column
+    the plan's outcomes stay as they are."""
+    def key(row):
+        return row.get("area") or "", row.get("name")
+
+    old_by_period = {(*key(r), r["period"]): r for r in old_rows if r["period"]}
+    old_by_indicator = {}
+    for r in old_rows:
+        old_by_indicator.setdefault(key(r), []).append(r)
+    kept, done = [], set()
+    for row in rows:
+        olds = old_by_indicator.get(key(row))
+        if not olds:
+            kept.append(row)
+            continue
+        attributes = {k: olds[0][k] for k in absent if k in INDICATOR_FIELDS}
+        if "period" in absent:
+            if key(row) not in done:
+                kept += [{**old, **{k: row[k] for k in INDICATOR_FIELDS if k not in absent}, **attributes}
+                         for old in olds]
+                done.add(key(row))
+            continue
+        old = old_by_period.get((*key(row), row.get("period")))
+        outcome = {k: old[k] for k in ("value", "comment") if k in absent} if old else {}
+        kept.append({**row, **attributes, **outcome})
+    return kept
+
+
+def _note_unused_rollups(read: ReadResult, current: PlanRows) -> None:
+    """Column L next to a status sheet is computed: an edit of it is not used, and the preview says so."""
+    if not read.has_status_sheet:
+        return
+    exported = {a["ref"]: a["status"] for a in current.actions}
+    statuses = read.rows.statuses_by_ref()
+    sheet = read.sheet_titles.get(layout.PLAN.name, layout.PLAN.name)
+    place = read.columns.get(layout.PLAN.name, {}).get("status")
+    for action in read.rows.actions:
+        stated, rows = action.get("status"), statuses.get(action["ref"])
+        if stated is None or not rows or stated == exported.get(action["ref"]):
+            continue
+        rolled = rollup(s["status"] for s in rows)
+        if stated != rolled:
+            read.notes.append(
+                f"{sheet}, rad {action['_row']}, kolumn {place}: «{stated.label}» stämmer inte med statusarna på "
+                f"bladet {layout.STATUSES.name}, som vägs samman till «{rolled.label}». Kolumnen räknas fram av "
+                f"verktyget och användes inte; ändra status per förvaltning på bladet {layout.STATUSES.name}."
+            )
+
+
+def _refuse_inactive_divisions(read: ReadResult, current: PlanRows) -> None:
+    """An inactive förvaltning keeps its åtgärder but takes on no new ones (as in the plan editor)."""
+    divisions = plans.list_divisions()
+    inactive = {d.name for d in divisions if not d.active}
+    if not inactive:
+        return
+    had = {(s["ref"], s["division"]) for s in current.statuses}
+    active = ", ".join(d.name for d in divisions if d.active)
+    for action in read.rows.actions:
+        for division in action["divisions"]:
+            if division in inactive and (action["ref"], division) not in had:
+                read.problem(layout.PLAN, action["_row"], "divisions",
+                             f"{division} är inaktiv och tar inte på sig nya åtgärder. Ta bort förvaltningen "
+                             f"här, eller välj en aktiv förvaltning: {active}.")
 
 
 # --- Import: writing -------------------------------------------------------------------
@@ -376,6 +559,10 @@ def preview_import(
 
 class ImportRefused(Exception):
     """The preview has problems or was refused; nothing is written."""
+
+
+class ImportConflict(Exception):
+    """Someone else saved a row of the plan while the import wrote it; the session must be rolled back."""
 
 
 def _heading_parts(heading: str) -> tuple[str | None, str]:
@@ -390,9 +577,21 @@ def _updated_at(day: date | None) -> datetime | None:
 
 def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: bool = False,
                  new_plan: dict | None = None) -> Plan:
-    """Write the previewed file into the plan, all of it; the caller commits once."""
+    """Write the previewed file into the plan, all of it; the caller commits once.
+    ImportConflict when someone else saved a status or an åtgärd meanwhile (roll back, preview again)."""
     if not preview.clean:
         raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
+    if remove_missing and preview.plan is not None and preview.plan.state is PlanState.APPROVED \
+            and preview.count("missing"):
+        raise ImportRefused(f"Planen {preview.plan_key} är fastställd: det som saknas i filen tas inte bort ur "
+                            "planen. Starta en revidering för att ta bort det.")
+    try:
+        return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan)
+    except StaleDataError as error:
+        raise ImportConflict() from error
+
+
+def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, new_plan: dict | None) -> Plan:
     rows = preview.read.rows
     plan = preview.plan
     approval = None
@@ -415,7 +614,7 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     factors = {f.title: f for f in plan.factors}
     actions = {a.ref: a for f in plan.factors for a in f.actions}
     statuses = rows.statuses_by_ref()
-    factor_order, action_order = [], {}
+    factor_order, action_order, updated = [], {}, []
     for row in rows.actions:
         area = None
         if row.get("area"):
@@ -438,7 +637,7 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
             if not _same(getattr(action, f), row.get(f)):
                 setattr(action, f, row.get(f))
         action_order.setdefault(factor, []).append(action)
-        _sync_statuses(action, statuses.get(row["ref"], []), divisions, users, user, now)
+        updated += _sync_statuses(action, statuses.get(row["ref"], []), divisions, users, user, now)
 
     in_file = {row["ref"] for row in rows.actions}
     for ref, action in actions.items():
@@ -454,7 +653,8 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     for factor in list(plan.factors):
         if factor not in factor_order:
             plan.factors.remove(factor)
-    for position, factor in enumerate(factor_order):
+    # A fastställd plan keeps its order (a file sorted in Excel is still a status update).
+    for position, factor in enumerate(factor_order if plan.state is not PlanState.APPROVED else ()):
         factor.position = position
         for a_position, action in enumerate(action_order.get(factor, [])):
             action.position = a_position
@@ -466,6 +666,7 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     _sync_indicators(plan, rows.indicators, remove_missing)
     _sync_contacts(plan, rows.contacts, remove_missing)
     db.session.flush()
+    _confirm_in_open_round(plan, updated, user)
     if approval:
         from tracker.history.versions import approve
 
@@ -486,8 +687,18 @@ def _divisions(read: ReadResult) -> dict[str, Division]:
     return existing
 
 
-def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now) -> None:
+def _confirm_in_open_round(plan: Plan, statuses: list[DivisionStatus], user: User | None) -> None:
+    """Statuses the import set while the plan has an open reporting round count as confirmed in it,
+    as a status saved on the web does."""
+    round_ = followup.open_round_of(plan) if statuses else None
+    for status in statuses if round_ is not None else ():
+        followup.confirm(round_, status, user, unchanged=False)
+
+
+def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now) -> list[DivisionStatus]:
+    """The åtgärd's statuses as the file has them; returns those the import set (marked updated by it)."""
     current = {s.division.name: s for s in action.statuses}
+    updated = []
     wanted = {row["division"]: row for row in rows}
     for name, status in current.items():
         if name not in wanted:
@@ -503,10 +714,13 @@ def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now
             status.updated_by_name = named if named and status.updated_by is None else None
             if status.updated_at is None and (row.get("comment") or row["status"].value != "not_started"):
                 _mark_updated(status, user, now)
+                updated.append(status)
             action.statuses.append(status)
         elif not (_same(status.status, row["status"]) and _same(status.comment, row.get("comment"))):
             status.status, status.comment = row["status"], row.get("comment")
             _mark_updated(status, user, now)
+            updated.append(status)
+    return updated
 
 
 def _mark_updated(status: DivisionStatus, user: User | None, now: datetime) -> None:
@@ -563,5 +777,5 @@ def _sync_contacts(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
         contact.position = position
 
 
-__all__ = ["Change", "ImportPreview", "ImportRefused", "WorkbookError", "apply_import", "export_plan",
+__all__ = ["Change", "ImportConflict", "ImportPreview", "ImportRefused", "WorkbookError", "apply_import", "export_plan",
            "list_exports", "mark_sent", "preview_import"]

@@ -94,28 +94,38 @@ def _load_upload(token: str) -> tuple[bytes, dict]:
     return data_path.read_bytes(), meta
 
 
-def _new_plan_fields(form) -> dict:  # checked by the import service, with the rest of the plan's facts
+YEAR = re.compile(r"^[0-9]{4}$")
+YEARS = range(2000, 2101)
+
+
+def _new_plan_fields(form) -> dict:
+    """The new plan's facts from the form; the import service checks them with the rest of the plan's facts.
+    ValidationError for a year that is not a year (a digit like ², a number of twenty digits)."""
     fields = {}
     if form.get("agreement", "").strip():
         fields["agreement"] = form["agreement"].strip()
     if form.get("title", "").strip():
         fields["title"] = form["title"].strip()
-    if form.get("year", "").strip().isdigit():
-        fields["year"] = int(form["year"])
+    year = form.get("year", "").strip()
+    if year:
+        if not YEAR.match(year) or int(year) not in YEARS:
+            raise ValidationError({"year": f"«{year[:20]}» är inget år. Ange året med fyra siffror mellan "
+                                           f"{YEARS.start} och {YEARS.stop - 1}, t.ex. 2025."})
+        fields["year"] = int(year)
     return fields
 
 
-def _preview_page(preview, token, meta, status=200, message=None):
+def _preview_page(preview, token, meta, status=200, message=None, errors=None):
     return render_template(
         "xlsx/import_preview.html", preview=preview, token=token, meta=meta, message=message,
-        changed=[c for c in preview.changes if c.state != "unchanged"],
+        errors=errors or {}, changed=[c for c in preview.changes if c.state != "unchanged"],
     ), status
 
 
-def _import_form(selected, error=None, status=200):
+def _import_form(selected, error=None, status=200, errors=None):
     max_mb = f"{current_app.config['IMPORT_MAX_BYTES'] / 1024 / 1024:g}"
     return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=selected, error=error,
-                           max_mb=max_mb), status
+                           errors=errors or {}, max_mb=max_mb), status
 
 
 @bp.get("/import")
@@ -128,13 +138,17 @@ def upload():
     upload = request.files.get("file")
     plan_key = (request.form.get("plan") or "").strip() or (request.form.get("new_key") or "").strip() or None
     error = None
+    try:
+        new_plan = _new_plan_fields(request.form)
+    except ValidationError as invalid:
+        return _import_form(plan_key, status=400, errors=invalid.errors)
     if upload is None or not upload.filename:
         error = "Välj en Excel-fil (.xlsx) att importera."
     if error is None:
         data = upload.read()
         try:
             preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                                              plan_key=plan_key, **_new_plan_fields(request.form))
+                                              plan_key=plan_key, **new_plan)
         except services.WorkbookError as workbook_error:
             error = str(workbook_error)
     if error:
@@ -154,7 +168,12 @@ def upload():
 @bp.post("/import/<token>")
 def confirm(token: str):
     data, meta = _load_upload(token)
-    new_plan = _new_plan_fields(request.form)
+    try:
+        new_plan = _new_plan_fields(request.form)
+    except ValidationError as invalid:
+        preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                                          plan_key=meta["plan_key"])
+        return _preview_page(preview, token, meta, 400, " ".join(invalid.errors.values()), invalid.errors)
     preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                       plan_key=meta["plan_key"], **new_plan)
     if not preview.clean:
@@ -170,6 +189,16 @@ def confirm(token: str):
     except ValidationError as error:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()))
+    except services.ImportRefused as refused:
+        db.session.rollback()
+        return _preview_page(preview, token, meta, 400, str(refused))
+    except services.ImportConflict:
+        db.session.rollback()
+        preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                                          plan_key=meta["plan_key"], **new_plan)
+        return _preview_page(preview, token, meta, 409,
+                             "Någon annan sparade en status eller en åtgärd i planen medan importen sparades, och "
+                             "inget från filen har sparats. Granska ändringarna igen och bekräfta.")
     for path in _upload_paths(token):
         path.unlink(missing_ok=True)
     flash(f"Importen av {meta['file_name']} är sparad: {preview.summary}.", "info")
