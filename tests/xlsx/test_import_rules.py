@@ -331,3 +331,40 @@ def test_without_the_comment_column_a_new_avbruten_still_needs_a_reason(plan_fil
     result = preview(edit(data, cancel), plan.key)
     assert result.problems == [Problem("Status per förvaltning", 2, "Kommentar",
                                        "Hallands sjukhus: Skriv i kommentaren varför åtgärden avbryts.")]
+
+
+def test_an_empty_insatsomrade_cell_keeps_the_framgangsfaktor_where_it_is(exported):
+    """A row added by hand with column B left empty: the framgångsfaktor stays under its insatsområde."""
+    def add_row(wb):
+        ws = wb["Handlingsplan"]
+        ws.append([None, None, ws["C6"].value, "Upphandla ramavtal för hyrläkare", None, None, None, None, None,
+                   None, "Regionkontoret", "Ej påbörjad"])
+
+    plan = plans.get_plan(KEY)
+    factor_title = plans.load_factors(plan)[0].title
+    area_before = plans.load_factors(plan)[0].area.heading
+    result = preview(edit(exported, add_row))
+    assert result.clean, result.problems
+    assert [(c.state, c.title) for c in result.changes if c.state != "unchanged"] == [
+        ("new", "Upphandla ramavtal för hyrläkare")]
+    services.apply_import(result, None)
+    db.session.commit()
+    factor = next(f for f in plans.load_factors(plans.get_plan(KEY), fresh=True) if f.title == factor_title)
+    assert factor.area.heading == area_before
+    assert factor.actions[-1].title == "Upphandla ramavtal för hyrläkare"
+
+
+def test_one_framgangsfaktor_under_two_insatsomraden_is_a_problem(exported):
+    def move_one_row(wb):
+        ws = wb["Handlingsplan"]
+        ws.append([None, "3.7 Ett annat insatsområde", ws["C6"].value, "Upphandla ramavtal för hyrläkare", None,
+                   None, None, None, None, None, "Regionkontoret", "Ej påbörjad"])
+
+    data = edit(exported, move_one_row)
+    result = preview(data)
+    last_row = 5 + len(result.read.rows.actions)
+    first_area = result.read.rows.actions[0]["area"]
+    assert result.problems == [Problem(
+        "Handlingsplan", last_row, "B (Insatsområde)",
+        f"Framgångsfaktorn «{result.read.rows.actions[0]['factor']}» står under «{first_area}» på rad 6. "
+        "En framgångsfaktor hör till ett insatsområde: skriv samma på båda raderna.")]

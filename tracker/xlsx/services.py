@@ -366,6 +366,7 @@ def preview_import(
     _keep_absent_columns(result, current)
     _note_unused_rollups(result, current)
     _refuse_inactive_divisions(result, current)
+    _settle_factor_areas(result, current)
 
     changes = []
     old_actions = {a["ref"]: a for a in current.actions}
@@ -552,6 +553,25 @@ def _refuse_inactive_divisions(read: ReadResult, current: PlanRows) -> None:
                 read.problem(layout.PLAN, action["_row"], "divisions",
                              f"{division} är inaktiv och tar inte på sig nya åtgärder. Ta bort förvaltningen "
                              f"här, eller välj en aktiv förvaltning: {active}.")
+
+
+def _settle_factor_areas(read: ReadResult, current: PlanRows) -> None:
+    """A framgångsfaktor belongs to one insatsområde. A row with column B empty takes the one its
+    framgångsfaktor has on another row of the file, or else has in the plan (an empty cell is no wish to move
+    it); two different insatsområden for one framgångsfaktor are a problem."""
+    stated: dict[str, dict] = {}
+    for row in read.rows.actions:
+        if not row.get("area"):
+            continue
+        first = stated.setdefault(row["factor"], row)
+        if first["area"] != row["area"]:
+            read.problem(layout.PLAN, row["_row"], "area",
+                         f"Framgångsfaktorn «{row['factor']}» står under «{first['area']}» på rad {first['_row']}. "
+                         "En framgångsfaktor hör till ett insatsområde: skriv samma på båda raderna.")
+    in_plan = {a["factor"]: a["area"] for a in current.actions}
+    for row in read.rows.actions:
+        if not row.get("area"):
+            row["area"] = stated[row["factor"]]["area"] if row["factor"] in stated else in_plan.get(row["factor"])
 
 
 # --- Import: writing -------------------------------------------------------------------
