@@ -368,3 +368,22 @@ def test_one_framgangsfaktor_under_two_insatsomraden_is_a_problem(exported):
         "Handlingsplan", last_row, "B (Insatsområde)",
         f"Framgångsfaktorn «{result.read.rows.actions[0]['factor']}» står under «{first_area}» på rad 6. "
         "En framgångsfaktor hör till ett insatsområde: skriv samma på båda raderna.")]
+
+
+def test_without_the_status_sheet_an_unchanged_column_l_keeps_each_divisions_status(plan_file):
+    """Column L is the roll-up: left as it was, it does not flatten the förvaltningar's own statuses;
+    changed, it applies to every responsible förvaltning (TEMPLATE.md)."""
+    from tracker.vocabulary import Status
+
+    plan, data = plan_file(HS=Status.DONE, NSV=Status.IN_PROGRESS)  # rolls up to Pågående
+    without_sheet = edit(data, lambda wb: wb.remove(wb["Status per förvaltning"]))
+    assert preview(without_sheet, plan.key).summary == "Inga ändringar"
+
+    def set_l(wb):
+        wb["Handlingsplan"]["L6"] = "Försenad"
+
+    result = preview(edit(without_sheet, set_l), plan.key)
+    assert result.clean, result.problems
+    services.apply_import(result, None)
+    db.session.commit()
+    assert {k: s.status for k, s in statuses_of(plan).items()} == {"HS": Status.DELAYED, "NSV": Status.DELAYED}

@@ -485,6 +485,7 @@ def _derive_missing_statuses(reader: _SheetReader, result: ReadResult) -> None:
             if result.has_status_sheet:
                 row["_unlisted"] = True
             else:
+                row["_from_column_l"] = True
                 row["status"] = action.get("status") or Status.NOT_STARTED
                 row["comment"] = _comment_for(action.get("comments"), division, action["divisions"])
                 who = f"{division}: " if len(action["divisions"]) > 1 else ""

@@ -363,6 +363,7 @@ def preview_import(
         if "_action" in status:
             status["ref"] = status.pop("_action")["ref"]
     _keep_unlisted_statuses(result.rows, current)
+    _keep_statuses_under_an_unchanged_column_l(result.rows, current)
     _keep_absent_columns(result, current)
     _note_unused_rollups(result, current)
     _refuse_inactive_divisions(result, current)
@@ -439,6 +440,20 @@ def _keep_unlisted_statuses(rows: PlanRows, current: PlanRows) -> None:
     for status in rows.statuses:
         if status.pop("_unlisted", False) and (old := have.get((status["ref"], status["division"]))):
             status.update({k: old[k] for k in ("status", "comment", "updated", "updated_by")})
+
+
+def _keep_statuses_under_an_unchanged_column_l(rows: PlanRows, current: PlanRows) -> None:
+    """Without the status sheet, column L sets every responsible förvaltning's status (TEMPLATE.md). When L
+    still says what the åtgärd's statuses roll up to in the plan, nobody changed it: each förvaltning keeps
+    its own status, instead of all being set to the roll-up."""
+    have = {(s["ref"], s["division"]): s for s in current.statuses}
+    rolled_up = {action["ref"]: action["status"] for action in current.actions}
+    for status in rows.statuses:
+        if not status.pop("_from_column_l", False):
+            continue
+        old = have.get((status["ref"], status["division"]))
+        if old is not None and status["status"] is rolled_up.get(status["ref"]):
+            status.update({k: old[k] for k in ("status", "updated", "updated_by")})
 
 
 # Columns a file may lack whose values the plan keeps: a deleted column is not a wish to empty it.
