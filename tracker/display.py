@@ -7,6 +7,10 @@ from tracker.vocabulary import LabelledEnum
 SEPARATOR = "; "
 
 
+def counted(number: int, one: str, many: str) -> str:
+    """ "1 ny", "2 nya": Swedish agrees the word with the number."""
+    return f"{number} {one if number == 1 else many}"
+
 
 def display_value(value) -> str:
     if value is None or value == "" or value == ():

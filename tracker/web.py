@@ -152,9 +152,10 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_forget_actor)
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
-    from tracker.display import display_value
+    from tracker.display import counted, display_value
 
     app.jinja_env.filters["number"] = display_value
+    app.jinja_env.globals["counted"] = counted
     from tracker.plans.snapshot import version_label
 
     app.jinja_env.globals.update(

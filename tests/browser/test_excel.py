@@ -31,7 +31,7 @@ def test_strateg_exports_edits_and_imports_the_attachment(log_in, make_user, mak
     page.get_by_role("link", name="Importera från Excel").click()
     page.get_by_label("Excel-fil (.xlsx), högst 10 MB").set_input_files(str(edited))
     page.get_by_role("button", name="Förhandsgranska").click()
-    expect(page.get_by_text("0 nya, 1 ändrade, 1 oförändrade")).to_be_visible()
+    expect(page.get_by_text("0 nya, 1 ändrad, 1 oförändrad")).to_be_visible()
     expect(page.get_by_role("table", name="Ändringar")).to_contain_text("Status, Psykiatri Halland: Ej påbörjad → Pågående")
     assert serious_violations(page) == []
     page.get_by_role("button", name="Spara importen").click()

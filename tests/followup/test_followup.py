@@ -139,7 +139,7 @@ def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_
     assert [(d.ref, d.division, d.before, d.after) for d in differences] == [
         ("FF01-A01", "Hallands sjukhus", "Ej påbörjad", "Pågående")]
     page = login(strateg).get(f"/omgangar/{nxt.id}").get_data(as_text=True)
-    assert "Jämfört med «Delårsuppföljning 2024»: 1 ändrade statusar" in page
+    assert "Jämfört med «Delårsuppföljning 2024»: 1 ändrad status" in page
 
 
 def test_dashboard_counts_link_to_the_filtered_list(plan, login, make_user, divisions):

@@ -133,6 +133,7 @@ def test_web_flow_approve_revise_and_compare(plan, login, director, make_user):
     db.session.commit()
     page = strateg.get(f"/planer/{plan.key}/jamfor?fran=1&till=nu").get_data(as_text=True)
     assert "<strong>Ja</strong>" in page and "Regiondirektör" in page
+    assert "mellan version 1 och planen nu (utkast till version 2)?" in page
 
 
 def test_approve_requires_the_director(plan, login, make_user):

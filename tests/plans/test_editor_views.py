@@ -104,6 +104,9 @@ def test_delete_asks_for_confirmation_naming_what_goes(plan, strateg, htmx_heade
     action = factor.actions[0]
     page = strateg.get(f"/atgarder/{action.id}/ta-bort", headers=htmx_headers).get_data(as_text=True)
     assert "med 2 ansvariga förvaltningar, varav 1 med status eller kommentar?" in page
+    single = factor.actions[1]  # Psykiatri Halland alone
+    page = strateg.get(f"/atgarder/{single.id}/ta-bort", headers=htmx_headers).get_data(as_text=True)
+    assert f"Ta bort åtgärden {single.ref} «{single.title}» med 1 ansvarig förvaltning?" in page
 
 
 def test_an_approved_plan_refuses_structure_edits_with_409(plan, strateg, make_user, divisions):

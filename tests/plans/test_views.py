@@ -210,6 +210,19 @@ def test_a_stale_save_of_what_is_already_stored_is_no_conflict(login, make_user,
     assert db.session.get(DivisionStatus, ds.id).updated_by_id == first.id  # nothing was written twice
 
 
+@pytest.mark.parametrize("role, division, message", [
+    (Role.DIVISION_CONTACT, "HS", "Du kan bara ändra status för din egen förvaltnings åtgärder."),
+    (Role.READER, None, "Status sätts av förvaltningskontakterna, var och en för sin egen förvaltning."),
+    (Role.STRATEGIST, None, "Status sätts av förvaltningskontakterna, var och en för sin egen förvaltning."),
+])
+def test_a_refused_status_save_says_why_for_the_role(role, division, message, login, make_user, plan, htmx_headers):
+    ds = status_of(plan, "PH", 1)
+    response = login(make_user(role, division)).post(
+        f"/status/{ds.id}", data={"status": "done", "comment": "x", "version": ds.version_id}, headers=htmx_headers)
+    assert response.status_code == 403
+    assert message in response.get_data(as_text=True)
+
+
 def test_a_conflict_with_ones_own_save_in_another_window_says_so(login, make_user, plan, htmx_headers):
     contact = make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said")
     ds = status_of(plan, "PH", 1)

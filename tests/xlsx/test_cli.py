@@ -39,7 +39,7 @@ def test_dry_run_of_a_clean_file_prints_the_summary_and_writes_nothing(app, make
     result = run(app, "import", out, "--plan", plan.key, "--dry-run")
     assert result.exit_code == 0
     assert "    Ansvarig: Verksamhetschef, Hallands sjukhus → Regiondirektör" in result.output
-    assert "0 nya, 1 ändrade, 1 oförändrade" in result.output
+    assert "0 nya, 1 ändrad, 1 oförändrad" in result.output
     db.session.expire_all()
     assert snapshot() == before
 
@@ -52,7 +52,7 @@ def test_import_creates_a_new_plan_and_says_what_it_assumed(app, divisions, tmp_
     assert result.exit_code == 0, result.output
     assert "Antagande: Överenskommelse anges inte; antar «God och nära vård»." in result.output
     assert "Antagande: År anges inte; antar 2025 utifrån nyckeln." in result.output
-    assert "1 nya, 0 ändrade, 0 oförändrade" in result.output
+    assert "1 ny, 0 ändrade, 0 oförändrade" in result.output
     plan = plans.get_plan("gonv-2025")
     assert plan.title == "God och nära vård 2025" and plan.factors[0].actions[0].statuses[0].updated_by_name
 

@@ -264,7 +264,7 @@ def test_a_changed_diarienummer_is_shown_and_written(plan_file):
 
     result = preview(edit(data, renumber), plan.key)
     unchanged = preview(data, plan.key)
-    assert result.problems == [] and result.summary == "0 nya, 1 ändrade, 1 oförändrade"
+    assert result.problems == [] and result.summary == "0 nya, 1 ändrad, 1 oförändrad"
     assert [(c.kind, c.fields) for c in result.changes if c.state == "changed"] == [
         ("Plan", [("Diarienummer", "RS231576", "RS240001")])]
     assert result.fingerprint != unchanged.fingerprint

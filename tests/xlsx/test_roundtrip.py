@@ -70,7 +70,7 @@ def test_a_hand_edit_shows_as_a_field_by_field_change(demo, tmp_path):
                       ("Status, Regionkontoret", "Pågående", "Genomförd")]),
     ]
     assert [c.key for c in preview.changes if c.state == "missing"] == ["FF01-A02"]
-    assert preview.summary.startswith("0 nya, 1 ändrade,") and "1 finns i planen men saknas i filen" in preview.summary
+    assert preview.summary.startswith("0 nya, 1 ändrad,") and "1 finns i planen men saknas i filen" in preview.summary
 
 
 @pytest.mark.parametrize("remove", [False, True])

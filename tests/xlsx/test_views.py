@@ -59,7 +59,7 @@ def test_upload_preview_and_confirm(client, strateg, make_plan, tmp_path):
     response = upload(client, data, plan=plan.key)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "0 nya, 1 ändrade, 1 oförändrade" in page
+    assert "0 nya, 1 ändrad, 1 oförändrad" in page
     assert "Ansvarig:</strong> Verksamhetschef, Hallands sjukhus → Regiondirektör" in page
     assert snapshot() == before  # nothing written by the preview
 

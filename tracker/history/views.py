@@ -11,9 +11,9 @@ from tracker.history.recorder import KINDS, SOURCES
 from tracker.parsing import optional_id
 from tracker.plans import services as plans
 from tracker.plans.models import Action, Plan
-from tracker.plans.snapshot import version_label
 from tracker.plans.views import load_plan
-from tracker.web import is_htmx, render_page_or_fragment, today, record_id
+from tracker.vocabulary import PlanState
+from tracker.web import is_htmx, record_id, render_page_or_fragment, today
 from tracker.xlsx.models import Export
 
 bp = Blueprint("history", __name__)
@@ -177,7 +177,9 @@ def compare(key: str):
     def side(value: str | None, default: str):
         value = value or default
         if value == "nu":
-            return "nu", versions.current_snapshot(plan), f"planen nu ({version_label(plan).lower()})"
+            state = (f"fastställd som version {plan.version_number}" if plan.state is PlanState.APPROVED
+                     else f"utkast till version {plan.version_number}")
+            return "nu", versions.current_snapshot(plan), f"planen nu ({state})"
         if (number := optional_id(value)) is None:
             abort(400, "Välj en version att jämföra.")
         version = _load_version(plan, number)

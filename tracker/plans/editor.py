@@ -8,6 +8,7 @@ rendered again in edit mode (htmx retargets #plan-body), or the browser is redir
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans import services, structure
@@ -166,7 +167,8 @@ def move_action(action_id: int):
 def confirm_delete_action(action_id: int):
     action, plan = _load(Action, action_id, "Åtgärden")
     with_content = structure.with_content(action.statuses)
-    message = (f"Ta bort åtgärden {action.ref} «{action.title}» med {len(action.statuses)} ansvariga förvaltningar"
+    message = (f"Ta bort åtgärden {action.ref} «{action.title}» med "
+               f"{counted(len(action.statuses), 'ansvarig förvaltning', 'ansvariga förvaltningar')}"
                + (f", varav {len(with_content)} med status eller kommentar" if with_content else "") + "?")
     return _form("plans/_confirm.html", plan, message=message, box_id=f"action-{action.id}",
                  url=url_for("editor.delete_action", action_id=action.id))

@@ -5,7 +5,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
-from tracker.vocabulary import PlanState, Status
+from tracker.vocabulary import PlanState, Role, Status
 from tracker.xlsx.services import list_exports
 from tracker.web import is_htmx, render_page_or_fragment, safe_next, today, record_id
 
@@ -31,6 +31,8 @@ def load_status(status_id: int, *, for_update: bool = False) -> DivisionStatus:
     if division_status is None:
         abort(404, "Statusraden finns inte.")
     if for_update and not current_user.can_update_status_for(division_status.division_id):
+        if current_user.role is not Role.DIVISION_CONTACT:
+            abort(403, "Status sätts av förvaltningskontakterna, var och en för sin egen förvaltning.")
         abort(403, "Du kan bara ändra status för din egen förvaltnings åtgärder.")
     return division_status
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.display import display_value
+from tracker.display import counted, display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
@@ -177,7 +177,8 @@ class ImportPreview:
     def summary(self) -> str:
         if not self.has_changes:
             return "Inga ändringar"
-        text = f"{self.count('new')} nya, {self.count('changed')} ändrade, {self.count('unchanged')} oförändrade"
+        text = ", ".join((counted(self.count("new"), "ny", "nya"), counted(self.count("changed"), "ändrad", "ändrade"),
+                          counted(self.count("unchanged"), "oförändrad", "oförändrade")))
         if missing := self.count("missing"):
             text += f", {missing} finns i planen men saknas i filen"
         return text
