@@ -197,7 +197,7 @@ MATRIX = {
     "xlsx.upload": (_upload, {**EDITORS, "strategist": 200, "director": 200}),
     "xlsx.confirm": (_confirm, EDITORS),
     "history.restore": (_restore, EDITORS),
-    "history.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {"decision": "RS231576"}),
+    "history.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {"decision": "RS231576", "confirm": "1"}),
                         ONLY_DIRECTOR),
     "history.start_revision": (lambda world, user=None: (f"/planer/{_approved(world).key}/revidering", {}), EDITORS),
     "history.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad", {}),
@@ -250,7 +250,7 @@ MATRIX = {
     "followup.open_round": (lambda world, user=None: (f"/planer/{world['plan'].key}/omgangar",
                                                       {"title": "Delårsuppföljning 2024", "deadline": "2030-09-15"}),
                             EDITORS),
-    "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {}), EDITORS),
+    "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {"confirm": "1"}), EDITORS),
     "followup.confirm_unchanged": (lambda world, user=None: (
         f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
 }

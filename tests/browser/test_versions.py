@@ -21,6 +21,7 @@ def test_director_approves_strateg_revises_and_compares(log_in, make_user, make_
     page.goto(f"{live_server}/planer/{plan.key}")
     page.get_by_role("link", name="Versioner och fastställande").click()
     page.get_by_label("Beslut (diarienummer), frivilligt").fill("RS231576")
+    page.get_by_label("Jag fastställer planen som version 1").check()
     page.get_by_role("button", name="Fastställ version 1").click()
     expect(page.locator("#messages")).to_contain_text("Version 1 är fastställd.")
     expect(page.get_by_role("table", name="Fastställda versioner")).to_contain_text("Peter Dahl")

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -199,3 +199,25 @@ def test_export_with_the_statuses_of_a_closed_round(plan, make_user, tmp_path):
     assert statuses[("FF01-A01", "Psykiatri Halland")] == "Pågående"  # as the round kept it
     assert "statusar enligt Delårsuppföljning 2024" in wb["Handlingsplan"]["A3"].value
     assert "_omgang-" in export.file_name
+
+
+def test_closing_a_round_over_the_web_asks_for_confirmation_naming_what_is_left(plan, login, make_user):
+    from tracker.web import today
+
+    strateg = make_user(Role.STRATEGIST)
+    deadline = today() + timedelta(days=22)
+    round_ = services.open_round(plan, strateg, title="Delårsuppföljning", deadline=deadline.isoformat(), today=today())
+    db.session.commit()
+    client = login(strateg)
+    page = client.get(f"/planer/{plan.key}/omgangar").get_data(as_text=True)
+    total = sum(len(a.statuses) for f in plan.factors for a in f.actions)
+    assert (f"Stäng omgången nu, fast {total} statusar ännu inte är bekräftade och sista dag är om 22 dagar."
+            in page)
+    response = client.post(f"/omgangar/{round_.id}/stang")
+    assert response.status_code == 400
+    assert "Kryssa i rutan för att bekräfta att omgången stängs." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(round_), round_.id).is_open
+    assert client.post(f"/omgangar/{round_.id}/stang", data={"confirm": "1"}).status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(type(round_), round_.id).is_open

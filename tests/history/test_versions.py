@@ -121,10 +121,15 @@ def test_status_changes_alone_do_not_change_the_plan(plan, director, login, make
 
 def test_web_flow_approve_revise_and_compare(plan, login, director, make_user):
     client = login(director)
-    assert client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576"}).status_code == 302
+    unconfirmed = client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576"})
+    assert unconfirmed.status_code == 400  # one click is not enough: the director confirms what it means
+    assert "Kryssa i rutan för att bekräfta att du fastställer planen." in unconfirmed.get_data(as_text=True)
+    assert plans.get_plan(plan.key).state is PlanState.DRAFT
+    assert client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576", "confirm": "1"}
+                       ).status_code == 302
     page = client.get(f"/planer/{plan.key}/versioner").get_data(as_text=True)
     assert "Version 1" in page and "RS231576" in page and "Starta revidering (version 2)" in page
-    assert client.post(f"/planer/{plan.key}/faststall").status_code == 400  # already approved
+    assert client.post(f"/planer/{plan.key}/faststall", data={"confirm": "1"}).status_code == 400  # approved
     strateg = login(make_user(Role.STRATEGIST))
     assert strateg.post(f"/planer/{plan.key}/revidering").status_code == 302
     db.session.expire_all()

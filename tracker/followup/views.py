@@ -119,6 +119,8 @@ def close_round(round_id: int):
     round_ = _load_round(round_id)
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör stänger uppföljningsomgångar.")
+    if not request.form.get("confirm"):
+        return _rounds_page(round_.plan, 400, {"confirm": "Kryssa i rutan för att bekräfta att omgången stängs."})
     try:
         services.close_round(round_, current_user)
     except ValidationError as error:

@@ -108,6 +108,8 @@ def plan_versions(key: str):
 def approve(key: str):
     plan = load_plan(key)
     _require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören kan fastställa planen.")
+    if not request.form.get("confirm"):
+        return _versions_page(plan, {"confirm": "Kryssa i rutan för att bekräfta att du fastställer planen."}, 400)
     try:
         version = versions.approve(plan, current_user, request.form.get("decision"))
     except ValidationError as error:
