@@ -15,7 +15,7 @@ from tracker.xlsx.services import export_plan, preview_import
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.history import versions
-from tracker.plans.models import Indicator
+from tracker.plans.models import Indicator, IndicatorValue
 from tracker.plans import structure
 from tracker.history.models import HistoryEntry
 from tracker.vocabulary import Role, Status
@@ -128,6 +128,14 @@ def _indicator(world, user=None):
     return f"/indikatorer/{indicator.id}/utfall", {"period": "2024-06", "value": "78,5"}
 
 
+def _indicator_value(world):
+    url, _ = _indicator(world)
+    indicator = db.session.get(Indicator, int(url.split("/")[2]))
+    indicator.values.append(IndicatorValue(period="2024-05", value=-5))
+    db.session.commit()
+    return indicator.values[0]
+
+
 def _open_round(world):
     round_ = followup.open_round(world["plan"], world["users"]["strategist"], title="Delårsuppföljning 2024",
                                  deadline="2030-09-15", today=date(2024, 8, 1))
@@ -236,6 +244,8 @@ MATRIX = {
                                                    {"riktning": "upp"}), EDITORS),
     "editor.delete_area": (lambda world, user=None: (f"/omraden/{_second_area(world).id}/ta-bort", {}), EDITORS),
     "followup.record_value": (_indicator, VALUE_ENTRY),
+    "followup.delete_value": (lambda world, user=None: (f"/utfall/{_indicator_value(world).id}/ta-bort", {}),
+                              VALUE_ENTRY),
     "followup.export_round": (lambda world, user=None: (f"/omgangar/{_closed_round(world).id}/export", {}),
                               {**EDITORS, "strategist": 200, "director": 200}),
     "followup.create_indicator": (lambda world, user=None: (f"/planer/{world['plan'].key}/indikatorer",

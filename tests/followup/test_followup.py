@@ -47,7 +47,8 @@ def test_values_are_checked_every_way(indicator):
     with pytest.raises(ValidationError) as error:
         services.record_value(indicator, period="2024-06", value="sjuttio", comment="x" * 1001, today=TODAY)
     assert error.value.errors == {
-        "period": "Det finns redan ett utfall för 2024-06 (78,5). Varje period har ett utfall.",
+        "period": "Det finns redan ett utfall för 2024-06 (78,5). Varje period har ett utfall: ta bort det under "
+                  "«Alla utfall» om det ska rättas.",
         "value": "«sjuttio» är inget tal. Ange utfallet som ett tal, t.ex. 87,5.",
         "comment": "Kommentaren får ha högst 1000 tecken.",
     }
@@ -55,6 +56,25 @@ def test_values_are_checked_every_way(indicator):
         services.record_value(indicator, period="2024-09", value="80", comment=None, today=TODAY)
     with pytest.raises(ValidationError, match="Ange perioden som ÅÅÅÅ-MM"):
         services.record_value(indicator, period="juni", value="80", comment=None, today=TODAY)
+    for share in ("-5", "100,5"):  # the unit is procent
+        with pytest.raises(ValidationError, match="ingen andel: ett utfall i procent ligger mellan 0 och 100"):
+            services.record_value(indicator, period="2024-05", value=share, comment=None, today=TODAY)
+
+
+def test_a_mistyped_outcome_is_removed_and_entered_again(plan, indicator, login, make_user):
+    services.record_value(indicator, period="2024-06", value="7,85", comment=None, today=TODAY)
+    db.session.commit()
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    page = client.get(f"/planer/{plan.key}/indikatorer").get_data(as_text=True)
+    [value_id] = db.session.scalars(sa.select(IndicatorValue.id)).all()
+    assert f'action="/utfall/{value_id}/ta-bort"' in page and "Ta bort<span class=\"visually-hidden\"> utfallet för 2024-06" in page
+    assert client.post(f"/utfall/{value_id}/ta-bort").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(IndicatorValue.id))) == 0
+    removal = db.session.scalars(sa.select(HistoryEntry).order_by(HistoryEntry.id.desc())).first()
+    assert removal.summary == f"tog bort utfall för «{indicator.name}» (2024-06)"
+    assert client.post(f"/indikatorer/{indicator.id}/utfall", data={"period": "2024-06", "value": "78,5"}
+                       ).status_code == 302
+    assert db.session.scalars(sa.select(IndicatorValue.value)).all() == [78.5]
 
 
 def test_latest_value_against_target_and_the_trend(plan, indicator):

@@ -81,6 +81,16 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def is_percentage(indicator: Indicator) -> bool:
+    return (indicator.unit or "").strip().lower() in ("%", "procent", "andel (%)", "procentenheter")
+
+
+def delete_value(entry: IndicatorValue) -> None:
+    """Remove an outcome entered by mistake; the history keeps what it was."""
+    entry.indicator.values.remove(entry)
+    db.session.flush()
+
+
 def record_value(indicator: Indicator, *, period: str | None, value: str | None, comment: str | None,
                  today: date) -> IndicatorValue:
     """A new outcome for one period; every problem reported next to its field."""
@@ -94,12 +104,15 @@ def record_value(indicator: Indicator, *, period: str | None, value: str | None,
     elif any(v.period == period for v in indicator.values):
         existing = next(v for v in indicator.values if v.period == period)
         shown = f"{existing.value:g}".replace(".", ",") if existing.value is not None else "–"
-        errors["period"] = f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall."
+        errors["period"] = (f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall: "
+                            "ta bort det under «Alla utfall» om det ska rättas.")
     number = _number(value)
     if not (value or "").strip():
         errors["value"] = "Ange utfallet som ett tal, t.ex. 87,5."
     elif number is None:
         errors["value"] = f"«{value.strip()}» är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
+    elif is_percentage(indicator) and not 0 <= number <= 100:
+        errors["value"] = f"{value.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
     comment = (comment or "").strip() or None
     if comment and len(comment) > COMMENT_MAX:
         errors["comment"] = f"Kommentaren får ha högst {COMMENT_MAX} tecken."

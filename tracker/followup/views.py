@@ -7,7 +7,7 @@ from tracker.followup import charts, services
 from tracker.followup.models import ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.plans import services as plans
-from tracker.plans.models import DivisionStatus, Indicator
+from tracker.plans.models import DivisionStatus, Indicator, IndicatorValue
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
 from tracker.web import is_htmx, today
@@ -72,6 +72,22 @@ def record_value(indicator_id: int):
         return _indicators_page(plan, 400, errors=error.errors, values=form, failed=indicator.id)
     db.session.commit()
     flash(f"Utfallet för {form['period']} är registrerat för «{indicator.name}».", "info")
+    return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
+
+
+@bp.post("/utfall/<int:value_id>/ta-bort")
+def delete_value(value_id: int):
+    entry = db.session.get(IndicatorValue, value_id)
+    if entry is None:
+        abort(404, "Utfallet finns inte.")
+    indicator = entry.indicator
+    if not services.can_enter_values(current_user, indicator):
+        abort(403, "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
+    plan, period = plans.get_plan_by_id(indicator.plan_id), entry.period
+    services.delete_value(entry)
+    db.session.commit()
+    flash(f"Utfallet för {period} är borttaget från «{indicator.name}»; registrera det rätta om det ska rättas. "
+          "Historiken visar vad det var.", "info")
     return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
 
 

@@ -147,7 +147,8 @@ def _plan_id(obj) -> int | None:
         action = _parent(obj, "action")
         return _plan_id(action) if action else None
     if isinstance(obj, IndicatorValue):
-        return obj.indicator.plan_id if obj.indicator else None
+        indicator = _parent(obj, "indicator")
+        return indicator.plan_id if indicator else None
     return obj.plan_id
 
 
@@ -213,7 +214,8 @@ def _summary(obj, verb: str, changes: list) -> str:
             return f"exporterade planen till Excel ({obj.file_name})"
         return f"markerade {obj.file_name} som skickad till Socialstyrelsen"
     if isinstance(obj, IndicatorValue):
-        name = _quote(obj.indicator.name if obj.indicator else None)
+        indicator = _parent(obj, "indicator")
+        name = _quote(indicator.name if indicator else None)
         verbs = {"created": "registrerade utfall", "updated": "ändrade utfall", "deleted": "tog bort utfall",
                  "restored": "återställde utfall"}
         return f"{verbs[verb]} för {name} ({obj.period})"
