@@ -106,6 +106,7 @@ def test_delete_factor_takes_its_actions_and_an_area_must_be_empty(plan):
 
 def test_copy_brings_the_structure_with_fresh_statuses(plan, make_user):
     plan.factors[0].actions[0].statuses[0].comment = "Klart i mars."
+    plan.factors[0].actions[0].start_date, plan.factors[0].actions[0].due_date = date(2023, 2, 1), date(2024, 2, 29)
     db.session.commit()
     copy = structure.new_plan(source=plan, key="tillganglighet-2024", title="Handlingsplan 2024", year="2024",
                               agreement="Ökad tillgänglighet")
@@ -116,11 +117,15 @@ def test_copy_brings_the_structure_with_fresh_statuses(plan, make_user):
     pairs = [(a, b) for f, g in zip(original, copied) for a, b in zip(f.actions, g.actions)]
     assert len(pairs) == 4
     for a, b in pairs:
-        assert (b.ref, b.title, b.owner, b.due_date) == (a.ref, a.title, a.owner, a.due_date)
+        assert (b.ref, b.title, b.owner) == (a.ref, a.title, a.owner)
         assert [s.division_id for s in b.statuses] == [s.division_id for s in a.statuses]
         assert all(s.status is Status.NOT_STARTED and s.comment is None and s.updated_at is None for s in b.statuses)
         assert b.id != a.id
     assert plan.factors[0].actions[0].statuses[0].comment == "Klart i mars."
+    # The copy is for 2024, a year after the original: its timetable moves one year with it.
+    first = copied[0].actions[0]
+    assert (first.start_date, first.due_date) == (date(2024, 2, 1), date(2025, 2, 28))
+    assert all(b.due_date is None for a, b in pairs if a.due_date is None)
 
 
 def test_new_plan_reports_every_problem(plan):

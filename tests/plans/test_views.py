@@ -1,6 +1,5 @@
-from datetime import date
-
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -298,3 +297,28 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(login, make_user, mak
     with count_queries() as large_queries:
         assert client.get(f"/planer/{large.key}").status_code == 200
     assert len(large_queries) == len(small_queries) <= 10
+
+
+def test_my_actions_one_plan_at_a_time_and_what_a_round_awaits_first(login, make_user, make_plan, htmx_headers):
+    from tracker.followup import services as followup
+    from tracker.web import today
+
+    current = make_plan(actions=[{"title": "Förfallen i den gamla planen", "divisions": ["PH"],
+                                  "due_date": date(2024, 12, 31), "statuses": {"PH": Status.IN_PROGRESS}}])
+    other = make_plan(key="gonv-2021", title="Handlingsplan God och nära vård 2021",
+                      actions=[{"title": "Rapportera inför delåret", "divisions": ["PH"]}])
+    for plan in (current, other):
+        for ds in plan.factors[0].actions[0].statuses:
+            ds.updated_at = plan.created_at
+    strateg = make_user(Role.STRATEGIST)
+    followup.open_round(other, strateg, title="Delårsuppföljning", deadline=(today() + timedelta(days=10)).isoformat(),
+                        today=today())
+    db.session.commit()
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    page = client.get("/mina-atgarder").get_data(as_text=True)
+    assert page.find("Rapportera inför delåret") < page.find("Förfallen i den gamla planen")  # the round waits
+    assert '<option value="gonv-2021">Handlingsplan God och nära vård 2021 (utkast)</option>' in page
+    fragment = client.get("/mina-atgarder?plan=tillganglighet-2023", headers=htmx_headers).get_data(as_text=True)
+    assert "<html" not in fragment and "Förfallen i den gamla planen" in fragment
+    assert "Rapportera inför delåret" not in fragment and "Delårsuppföljning" not in fragment
+    assert "1 åtgärd där Psykiatri Halland är ansvarig förvaltning i Handlingsplan för ökad tillgänglighet" in fragment

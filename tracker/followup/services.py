@@ -283,6 +283,15 @@ class MyRound:
         return self.total - len(self.confirmed_status_ids)
 
 
+def awaited_status_ids(user: User, rounds: list[MyRound]) -> frozenset[int]:
+    """The user's förvaltning's statuses that the open rounds still wait for."""
+    awaited = set()
+    for my_round in rounds:
+        ids = {s.id for s in _plan_statuses(my_round.round.plan_id, user.division_id)}
+        awaited |= ids - my_round.confirmed_status_ids
+    return frozenset(awaited)
+
+
 def my_open_rounds(user: User) -> list[MyRound]:
     """The open rounds that ask something of the user's förvaltning."""
     if user.division_id is None:

@@ -246,13 +246,29 @@ def plan_view(plan: Plan, plan_filter: PlanFilter, today: date, *, keep_empty: b
     )
 
 
-def my_statuses(user: User, today: date) -> list[DivisionStatus]:
-    """The user's förvaltning's statuses: its own overdue first, then never updated, then the rest."""
+def plans_of_division(division_id: int | None) -> list[Plan]:
+    """The plans in which the förvaltning is responsible for at least one åtgärd, newest first."""
+    if division_id is None:
+        return []
+    return db.session.scalars(
+        sa.select(Plan).where(Plan.id.in_(
+            sa.select(SuccessFactor.plan_id).join(Action).join(DivisionStatus)
+            .where(DivisionStatus.division_id == division_id)))
+        .order_by(Plan.year.desc(), Plan.title)
+    ).all()
+
+
+def my_statuses(user: User, today: date, *, plan_id: int | None = None,
+                awaiting: frozenset[int] = frozenset()) -> list[DivisionStatus]:
+    """The user's förvaltning's statuses (in one plan, or all): those an open reporting round awaits first
+    (`awaiting`), then its own overdue, then never updated, then the rest."""
     if user.division_id is None:
         return []
+    query = sa.select(DivisionStatus).where(DivisionStatus.division_id == user.division_id)
+    if plan_id is not None:
+        query = query.join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
     statuses = db.session.scalars(
-        sa.select(DivisionStatus)
-        .where(DivisionStatus.division_id == user.division_id)
+        query
         .options(
             so.joinedload(DivisionStatus.updated_by),
             so.joinedload(DivisionStatus.division),
@@ -266,6 +282,7 @@ def my_statuses(user: User, today: date) -> list[DivisionStatus]:
     def order(ds: DivisionStatus):
         action = ds.action
         return (
+            ds.id not in awaiting,
             not ds.is_overdue(today),
             not ds.never_updated,
             action.due_date or date.max,

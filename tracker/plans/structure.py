@@ -289,10 +289,21 @@ def delete_area(area: Area) -> None:
     db.session.flush()
 
 
+def _years_later(day: date | None, years: int) -> date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
 def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
               registry_number: str | None = None) -> Plan:
     """A new draft with the source's areas, framgångsfaktorer and åtgärder, owners and responsible
-    förvaltningar; every status starts as Ej påbörjad and no comment comes along."""
+    förvaltningar; every status starts as Ej påbörjad and no comment comes along. Start and due dates move
+    as many years as the plan does, so that the copy keeps its timetable instead of starting overdue."""
+    years = year - source.year
     plan = services.create_plan(key=key, agreement=agreement, title=title, year=year,
                                 registry_number=registry_number)
     areas = {}
@@ -305,7 +316,8 @@ def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
             services.add_action(
                 copy, divisions=[s.division for s in action.statuses], ref=action.ref, title=action.title,
                 description=action.description, expected_result=action.expected_result, horizon=action.horizon,
-                start_date=action.start_date, due_date=action.due_date, owner=action.owner,
+                start_date=_years_later(action.start_date, years), due_date=_years_later(action.due_date, years),
+                owner=action.owner,
             )
     db.session.flush()
     return plan

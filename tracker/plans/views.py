@@ -89,10 +89,15 @@ def show(key: str):
 
 @bp.get("/mina-atgarder")
 def mine():
-    from tracker.followup.services import my_open_rounds
+    from tracker.followup.services import awaited_status_ids, my_open_rounds
 
-    return render_template("plans/mine.html", statuses=services.my_statuses(current_user, today()),
-                           rounds=my_open_rounds(current_user))
+    my_plans = services.plans_of_division(current_user.division_id)
+    chosen = next((p for p in my_plans if p.key == request.args.get("plan")), None)
+    rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
+    statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None,
+                                    awaiting=awaited_status_ids(current_user, rounds))
+    return render_page_or_fragment("plans/mine.html", "plans/_my_list.html", statuses=statuses, rounds=rounds,
+                                   my_plans=my_plans, chosen=chosen)
 
 
 @bp.get("/status/<int:status_id>")
