@@ -46,9 +46,12 @@ def test_reorder_two_actions_and_the_order_survives_a_reload(editor_page):
     page = editor_page
     assert titles(page)[:2] == ["FF01-A01 Gemensamma väntelistor inom ögonsjukvård",
                                 "FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet"]
-    page.get_by_role("button", name="Upp med FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet").click()
+    up = page.get_by_role("button", name="Upp med FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet")
+    up.focus()
+    page.keyboard.press("Enter")
     expect(page.locator("article.action h4").first).to_have_text(
         "FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet")
+    expect(up).to_be_focused()  # the keyboard stays on the item that moved
     page.reload()
     assert titles(page)[:2] == ["FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet",
                                 "FF01-A01 Gemensamma väntelistor inom ögonsjukvård"]

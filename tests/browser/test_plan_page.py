@@ -116,3 +116,20 @@ def test_back_shows_the_filter_of_the_rows_it_restores(log_in, make_user, plan, 
     page.get_by_role("link", name="Visa alla").click()  # offered after filtering in place too
     expect(page.locator("article.action")).to_have_count(3)
     assert console_errors == []
+
+
+def test_focus_stays_where_the_keyboard_user_was(log_in, make_user, plan, live_server):
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said"))
+    page.goto(f"{live_server}/planer/{plan.key}")
+    row = page.locator("article.action", has_text="BUP-enhet")
+    row.get_by_label("Status, Psykiatri Halland").select_option(label="Avbruten")
+    row.get_by_role("button", name="Spara").focus()
+    page.keyboard.press("Enter")
+    comment = row.locator("textarea")
+    expect(comment).to_have_attribute("aria-invalid", "true")
+    expect(comment).to_be_focused()  # on the field that needs a reason
+    comment.fill("Ersätts av en regional lösning.")
+    row.get_by_role("button", name="Spara").focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("status")).to_have_text("Sparat")
+    expect(row.get_by_role("button", name="Spara")).to_be_focused()  # not back at the top of the page

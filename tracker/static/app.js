@@ -29,3 +29,27 @@ document.addEventListener("htmx:historyRestore", () => {
     }
   });
 });
+
+// After a part of the page is replaced, keep keyboard and screen reader users where they were: on the
+// first field with an error, else on the message that needs an answer, else on the control they used
+// (found again by its text, e.g. "Upp med …"), instead of at the top of the page.
+let lastTrigger = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const elt = event.detail.elt;
+  const control = elt.matches("form") ? (event.detail.requestConfig?.triggeringEvent?.submitter || elt.querySelector("[type=submit]")) : elt;
+  lastTrigger = control ? { text: control.textContent.trim(), tag: control.tagName } : null;
+});
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const region = event.detail.target && event.detail.target.isConnected ? event.detail.target : document.getElementById(event.detail.target?.id) || event.detail.elt;
+  const scope = region && region.isConnected ? region : document;
+  const invalid = scope.querySelector("[aria-invalid=true]");
+  if (invalid) { invalid.focus(); return; }
+  const alert = scope.querySelector("[role=alert]");
+  if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); return; }
+  if (lastTrigger) {
+    const matches = (root) => Array.from(root.querySelectorAll(lastTrigger.tag)).find((el) => el.textContent.trim() === lastTrigger.text);
+    const same = (scope !== document && matches(scope)) || matches(document);
+    if (same) same.focus();
+  }
+});
