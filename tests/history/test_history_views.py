@@ -54,6 +54,10 @@ def test_filters_by_division_person_kind_and_date(plan, login, make_user, divisi
     today = local_today().isoformat()  # the filter is in Swedish time
     assert len(summaries(f"fran={today}&till={today}")) == 2
     assert len(summaries("till=2020-01-01")) == 0
+    page = client.get(f"/planer/{plan.key}/historik?fran=abc").get_data(as_text=True)
+    assert "«abc» är inget datum (från, ÅÅÅÅ-MM-DD); det filtret togs bort." in page
+    page = client.get(f"/planer/{plan.key}/historik?fran=2025-02-01&till=2025-01-01").get_data(as_text=True)
+    assert "Från-datumet 2025-02-01 ligger efter till-datumet 2025-01-01: inget kan matcha." in page
 
 
 def test_each_action_has_its_own_history(plan, login, make_user):

@@ -85,6 +85,8 @@ def test_unknown_filter_values_are_dropped_with_a_notice(login, make_user, plan)
     page = login(make_user()).get(f"/planer/{plan.key}?status=klar&division=999").get_data(as_text=True)
     assert "Okänd status i filtret" in page
     assert "Den valda förvaltningen finns inte längre" in page
+    page = login(make_user()).get(f"/planer/{plan.key}?division=abc").get_data(as_text=True)
+    assert "Okänd förvaltning i filtret; filtret på förvaltning togs bort." in page
 
 
 def test_missing_plan_is_404_with_a_swedish_message(login, make_user):

@@ -30,30 +30,36 @@ def _require(allowed: bool, message: str) -> None:
         abort(403, message)
 
 
-def _date_arg(name: str) -> date | None:
+def _date_arg(name: str, label: str, notices: list[str]) -> date | None:
     text = request.args.get(name, "").strip()
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
+        notices.append(f"«{text[:20]}» är inget datum ({label}, ÅÅÅÅ-MM-DD); det filtret togs bort.")
         return None
 
 
-def _history_filter() -> services.HistoryFilter:
+def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
+    """The filter from the query string; what cannot be used is dropped with a notice."""
+    notices = []
     kind = request.args.get("typ") or None
+    date_from, date_to = _date_arg("fran", "från", notices), _date_arg("till", "till", notices)
+    if date_from and date_to and date_from > date_to:
+        notices.append(f"Från-datumet {date_from} ligger efter till-datumet {date_to}: inget kan matcha.")
     return services.HistoryFilter(
         action_id=request.args.get("atgard", type=record_id),
         division_id=request.args.get("forvaltning", type=record_id),
         user_id=request.args.get("person", type=record_id),
         kind=kind if kind in KINDS else None,
-        date_from=_date_arg("fran"),
-        date_to=_date_arg("till"),
-    )
+        date_from=date_from,
+        date_to=date_to,
+    ), notices
 
 
 @bp.get("/planer/<key>/historik")
 def plan_history(key: str):
     plan = load_plan(key)
-    history_filter = _history_filter()
+    history_filter, notices = _history_filter()
     page = request.args.get("sida", 1, type=record_id)
     entries, has_more = services.history_page(plan, history_filter, page)
     action = db.session.get(Action, history_filter.action_id) if history_filter.action_id else None
@@ -62,7 +68,7 @@ def plan_history(key: str):
     context = dict(
         plan=plan, entries=entries, more_url=more_url, page=page, history_filter=history_filter, action=action,
         divisions=plans.list_divisions(), people=services.people_in_history(plan), kinds=KINDS, sources=SOURCES,
-        restored=services.restored_ids(entries), restorable=services.RESTORABLE,
+        restored=services.restored_ids(entries), restorable=services.RESTORABLE, notices=notices,
     )
     if is_htmx() and request.args.get("fler"):
         return render_template("history/_entries.html", **context)

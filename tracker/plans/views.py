@@ -51,6 +51,8 @@ def _plan_filter(divisions) -> tuple[services.PlanFilter, list[str]]:
     """The filter from the query string; unknown values are dropped with a notice."""
     notices = []
     division_id = request.args.get("division", type=record_id)
+    if request.args.get("division") and division_id is None:
+        notices.append("Okänd förvaltning i filtret; filtret på förvaltning togs bort.")
     if division_id and division_id not in {d.id for d in divisions}:
         notices.append("Den valda förvaltningen finns inte längre; filtret på förvaltning togs bort.")
         division_id = None
