@@ -387,3 +387,19 @@ def test_without_the_status_sheet_an_unchanged_column_l_keeps_each_divisions_sta
     services.apply_import(result, None)
     db.session.commit()
     assert {k: s.status for k, s in statuses_of(plan).items()} == {"HS": Status.DELAYED, "NSV": Status.DELAYED}
+
+
+def test_the_exported_list_of_divisions_offers_no_inactive_one_the_plan_does_not_name(make_plan, divisions,
+                                                                                     tmp_path):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    plan = make_plan()  # Hallands sjukhus and Närsjukvården
+    divisions["HS"].active = False
+    divisions["ADH"].active = False
+    db.session.commit()
+    _, data = services.export_plan(plan, None, tmp_path)
+    lists = load_workbook(BytesIO(data))["Listor"]
+    [names] = [values for col in lists.columns if "Hallands sjukhus" in (values := [c.value for c in col[1:] if c.value])]
+    assert names == ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Regionkontoret"]

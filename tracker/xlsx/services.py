@@ -80,7 +80,10 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
     rows = rows_from_snapshot(snapshot, approved)
     now = utcnow()
     local = now.astimezone(LOCAL_ZONE)
-    data = workbook_bytes(build_workbook(rows, [d.name for d in plans.list_divisions()], local))
+    # The dropdown offers the förvaltningar that take on åtgärder, and those the plan already names.
+    named = {s["division"] for s in rows.statuses}
+    choices = [d.name for d in plans.list_divisions() if d.active or d.name in named]
+    data = workbook_bytes(build_workbook(rows, choices, local))
     label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
     if reporting_round is not None:
         label += f"_omgang-{reporting_round.id}"
