@@ -72,6 +72,12 @@ def people_in_history(plan: Plan) -> list[tuple[int, str]]:
     ).all()
 
 
+def last_change(kind: str, object_id: int) -> HistoryEntry | None:
+    """The latest entry about one row (who saved it last, and when)."""
+    return db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.kind == kind, HistoryEntry.object_id == object_id)
+                             .order_by(HistoryEntry.id.desc()).limit(1))
+
+
 def restored_ids(entries: list[HistoryEntry]) -> set[int]:
     """Which of these deletions were restored already."""
     ids = [e.id for e in entries if e.verb == "deleted"]

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.history.services import last_change
 from tracker.plans import services, structure
 from tracker.plans.models import Action, Area, Plan, SuccessFactor
 from tracker.plans.views import load_plan
@@ -152,7 +153,8 @@ def update_action(action_id: int):
         db.session.rollback()
         action = db.session.get(Action, action_id)
         return _form("plans/_action_form.html", plan, 409, factor=action.factor, action=action,
-                     values=_posted_values(), version=action.version_id, conflict=_action_values(action))
+                     values=_posted_values(), version=action.version_id, conflict=_action_values(action),
+                     saved_by=last_change("action", action.id))
     return _changed(plan, f"action-{action.id}")
 
 
