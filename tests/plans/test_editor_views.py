@@ -157,3 +157,16 @@ def test_an_action_moves_to_another_factor_through_its_form(make_plan, strateg, 
     moved = db.session.get(Action, action_id)
     assert moved.factor_id == target_id
     assert [s.status for s in moved.statuses] == [Status.IN_PROGRESS]
+
+
+def test_moving_the_first_up_says_it_already_is_first(plan, strateg, htmx_headers):
+    first, last = plan.factors[0].actions
+    page = strateg.post(f"/atgarder/{first.id}/flytta", data={"riktning": "upp"}, headers=htmx_headers
+                        ).get_data(as_text=True)
+    assert f"Åtgärden {first.ref} står redan först." in page
+    page = strateg.post(f"/atgarder/{last.id}/flytta", data={"riktning": "ner"}, headers=htmx_headers
+                        ).get_data(as_text=True)
+    assert f"Åtgärden {last.ref} står redan sist." in page
+    page = strateg.post(f"/atgarder/{first.id}/flytta", data={"riktning": "ner"}, headers=htmx_headers
+                        ).get_data(as_text=True)
+    assert "står redan" not in page

@@ -5,7 +5,7 @@ errors comes back in place (400), keeping what was typed; after a change the pla
 rendered again in edit mode (htmx retargets #plan-body), or the browser is redirected to it.
 """
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.display import counted
@@ -45,6 +45,11 @@ def _direction() -> int:
     return -1 if request.form.get("riktning") == "upp" else 1
 
 
+def _moved(plan: Plan, moved: bool, focus: str, name: str):
+    notice = None if moved else f"{name} står redan {'först' if _direction() < 0 else 'sist'}."
+    return _changed(plan, focus, notice)
+
+
 def edit_context(plan: Plan) -> dict:
     """What the plan body needs in edit mode."""
     return {"plan": plan, "plan_filter": services.PlanFilter(), "notices": [], "editing": True,
@@ -53,12 +58,14 @@ def edit_context(plan: Plan) -> dict:
             "active_divisions": services.list_divisions(active_only=True)}
 
 
-def _changed(plan: Plan, focus: str | None = None):
-    """After a change: the plan body again, scrolled to what changed."""
+def _changed(plan: Plan, focus: str | None = None, notice: str | None = None):
+    """After a change: the plan body again, scrolled to what changed (with a notice when nothing could)."""
     db.session.commit()
     if not is_htmx():
+        if notice:
+            flash(notice, "info")
         return redirect(url_for("plans.show", key=plan.key, redigera=1) + (f"#{focus}" if focus else ""))
-    html = render_template("plans/_plan_body.html", **edit_context(plan))
+    html = render_template("plans/_plan_body.html", **{**edit_context(plan), "notices": [notice] if notice else []})
     swap = f"innerHTML show:#{focus}:top" if focus else "innerHTML"
     return html, 200, {"HX-Retarget": "#plan-body", "HX-Reswap": swap}
 
@@ -161,8 +168,7 @@ def update_action(action_id: int):
 @bp.post("/atgarder/<int:action_id>/flytta")
 def move_action(action_id: int):
     action, plan = _load(Action, action_id, "Åtgärden")
-    structure.move_action(action, _direction())
-    return _changed(plan, f"action-{action.id}")
+    return _moved(plan, structure.move_action(action, _direction()), f"action-{action.id}", f"Åtgärden {action.ref}")
 
 
 @bp.get("/atgarder/<int:action_id>/ta-bort")
@@ -224,8 +230,8 @@ def update_factor(factor_id: int):
 @bp.post("/faktorer/<int:factor_id>/flytta")
 def move_factor(factor_id: int):
     factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
-    structure.move_factor(factor, _direction())
-    return _changed(plan, f"factor-{factor.id}")
+    return _moved(plan, structure.move_factor(factor, _direction()), f"factor-{factor.id}",
+                  f"Framgångsfaktorn «{factor.title}»")
 
 
 @bp.get("/faktorer/<int:factor_id>/ta-bort")
@@ -282,8 +288,7 @@ def update_area(area_id: int):
 @bp.post("/omraden/<int:area_id>/flytta")
 def move_area(area_id: int):
     area, plan = _load(Area, area_id, "Insatsområdet")
-    structure.move_area(area, _direction())
-    return _changed(plan, f"area-{area.id}")
+    return _moved(plan, structure.move_area(area, _direction()), f"area-{area.id}", f"Insatsområdet {area.heading}")
 
 
 @bp.post("/omraden/<int:area_id>/ta-bort")
