@@ -37,8 +37,9 @@ ERROR_TEXTS = {
 
 
 def is_htmx() -> bool:
-    """True for a request that htmx made to swap part of a page (not a boosted page load)."""
-    return bool(htmx) and not htmx.boosted
+    """True for a request that htmx made to swap part of a page: not a boosted page load, and not Back to a
+    page its history cache no longer holds (htmx then puts the answer in <body>: it needs the whole page)."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page_or_fragment(page_template: str, fragment_template: str, **context) -> str:
@@ -87,6 +88,7 @@ def _security_headers(response):
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.vary.add("HX-Request")  # a page and its fragment share an address: caches must tell them apart
     return response
 
 

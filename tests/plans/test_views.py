@@ -64,6 +64,16 @@ def test_filter_over_htmx_returns_only_the_plan_body(login, make_user, plan, htm
     assert "<html" not in page and "<form class=\"filters\"" not in page
     assert "Gemensamma väntelistor inom ögonsjukvård" in page
     assert "Mobil röntgen" not in page
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/planer/{key}?status=done", "/mina-atgarder", "/planer/{key}/historik"])
+def test_back_to_a_page_htmx_no_longer_holds_gets_the_whole_page(path, login, make_user, plan, htmx_headers):
+    """htmx puts the answer to a history restore in <body>: a fragment there would lose the layout."""
+    response = login(make_user(Role.DIVISION_CONTACT, "PH")).get(
+        path.format(key=plan.key), headers={**htmx_headers, "HX-History-Restore-Request": "true"})
+    page = response.get_data(as_text=True)
+    assert "<html" in page and "<nav" in page
 
 
 @pytest.mark.parametrize(
