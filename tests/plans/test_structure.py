@@ -174,3 +174,18 @@ def test_deleting_an_action_records_the_deletion_not_moves_of_the_others(make_pl
     db.session.commit()
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).order_by(HistoryEntry.id.desc()).limit(2)).all()
     assert f"flyttade åtgärden «Digitala vårdmöten i primärvården» ({third.ref}) från plats 2 till plats 1" in summaries
+
+
+def test_a_real_move_in_the_same_change_as_a_deletion_is_recorded(make_plan):
+    """As an import does: Två is removed and Fyra moved up in one flush; only Fyra's move is news."""
+    plan = make_plan(actions=[{"title": t} for t in ("Ett", "Två", "Tre", "Fyra")])
+    one, two, three, four = plan.factors[0].actions
+    before = db.session.scalar(sa.select(sa.func.max(HistoryEntry.id)))
+    factor = plan.factors[0]
+    factor.actions.remove(two)
+    one.position, four.position, three.position = 0, 1, 2
+    db.session.commit()
+    summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > before)).all()
+    assert f"tog bort åtgärden «Två» ({two.ref})" in summaries
+    assert f"flyttade åtgärden «Fyra» ({four.ref}) från plats 4 till plats 2" in summaries
+    assert not any("«Tre»" in s for s in summaries)  # still third: no move

@@ -323,12 +323,15 @@ def _after_flush(session, flush_context):
         changes = _values(obj) if type(obj) is not Export else []
         entries.append(_entry(obj, verb, changes, actor, restores_id=restores))
     # Closing the gap a deletion leaves renumbers the siblings; nobody moved them.
-    emptied = {_siblings_key(obj) for obj in deleted if isinstance(obj, STRUCTURE)}
+    gaps: dict[tuple, list[int]] = {}
+    for obj in deleted:
+        if isinstance(obj, STRUCTURE):
+            gaps.setdefault(_siblings_key(obj), []).append(_old_position(obj))
     for obj in _tracked(session.dirty):
         if obj in deleted:
             continue
         changes = _changes(obj)
-        if [c[0] for c in changes] == ["Plats"] and _siblings_key(obj) in emptied:
+        if [c[0] for c in changes] == ["Plats"] and _closes_gap(obj, gaps.get(_siblings_key(obj))):
             continue
         if changes:
             entries.append(_entry(obj, "updated", changes, actor))
@@ -343,6 +346,19 @@ def _after_flush(session, flush_context):
         entries.append(_entry(obj, "deleted", [[c[0], c[2], "–"] for c in _values(obj)], actor,
                               snapshot=snapshot_of(obj)))
     session.add_all(entries)
+
+
+def _old_position(obj) -> int:
+    history = sa.inspect(obj).attrs["position"].history
+    return history.deleted[0] if history.deleted else obj.position
+
+
+def _closes_gap(obj, removed_positions: list[int] | None) -> bool:
+    """Whether the new place is only the old one less the removed siblings before it."""
+    if not removed_positions:
+        return False
+    old = _old_position(obj)
+    return obj.position == old - sum(1 for p in removed_positions if p < old)
 
 
 def _siblings_key(obj) -> tuple | None:
