@@ -403,3 +403,23 @@ def test_the_exported_list_of_divisions_offers_no_inactive_one_the_plan_does_not
     lists = load_workbook(BytesIO(data))["Listor"]
     [names] = [values for col in lists.columns if "Hallands sjukhus" in (values := [c.value for c in col[1:] if c.value])]
     assert names == ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Regionkontoret"]
+
+
+def test_a_kept_avbruten_still_needs_its_reason(plan_file, tmp_path):
+    """Column L unchanged keeps Hallands sjukhus's Avbruten; a column M without its reason is a problem."""
+    from tracker.vocabulary import Status
+
+    plan, data = plan_file(HS=Status.CANCELLED, NSV=Status.IN_PROGRESS)
+    statuses = statuses_of(plan)
+    statuses["HS"].comment = "Ingen resurs."
+    db.session.commit()
+    _, data = services.export_plan(plans.get_plan(plan.key), None, tmp_path)
+
+    def drop_reason(wb):
+        wb.remove(wb["Status per förvaltning"])
+        wb["Handlingsplan"]["M6"] = "Närsjukvården: Arbetet pågår."
+
+    result = preview(edit(data, drop_reason), plan.key)
+    assert result.problems == [Problem(
+        "Handlingsplan", 6, "M (Resultat/kommentar)",
+        "Hallands sjukhus har status Avbruten: Skriv i kommentaren varför åtgärden avbryts.")]

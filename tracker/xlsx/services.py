@@ -369,6 +369,7 @@ def preview_import(
     _keep_unlisted_statuses(result.rows, current)
     _keep_statuses_under_an_unchanged_column_l(result.rows, current)
     _keep_absent_columns(result, current)
+    _check_kept_statuses(result)
     _note_unused_rollups(result, current)
     _refuse_inactive_divisions(result, current)
     _settle_factor_areas(result, current)
@@ -457,7 +458,21 @@ def _keep_statuses_under_an_unchanged_column_l(rows: PlanRows, current: PlanRows
             continue
         old = have.get((status["ref"], status["division"]))
         if old is not None and status["status"] is rolled_up.get(status["ref"]):
-            status.update({k: old[k] for k in ("status", "updated", "updated_by")})
+            status.update({k: old[k] for k in ("status", "updated", "updated_by")}, _kept_from_plan=True)
+
+
+def _check_kept_statuses(read: ReadResult) -> None:
+    """A status kept from the plan meets the comment the file gives it: the web form's rules hold for the pair
+    (an Avbruten keeps needing its reason)."""
+    for status in read.rows.statuses:
+        if not status.pop("_kept_from_plan", False):
+            continue
+        try:
+            plans.validate_status_input(status["status"].label, status.get("comment"))
+        except ValidationError as error:
+            for message in error.errors.values():
+                read.problem(layout.PLAN, status.get("_row"), "comments",
+                             f"{status['division']} har status {status['status'].label}: {message}")
 
 
 # Columns a file may lack whose values the plan keeps: a deleted column is not a wish to empty it.
