@@ -219,6 +219,9 @@ def test_a_stale_save_of_what_is_already_stored_is_no_conflict(login, make_user,
     assert "Sparat" in page and "Någon annan" not in page
     db.session.expire_all()
     assert db.session.get(DivisionStatus, ds.id).updated_by_id == first.id  # nothing was written twice
+    # Without JavaScript the same save goes back to the page, as any save does.
+    response = login(second).post(f"/status/{ds.id}", data={**same, "next": f"/planer/{plan.key}"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/planer/{plan.key}"
 
 
 @pytest.mark.parametrize("role, division, message", [

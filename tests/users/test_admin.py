@@ -194,6 +194,15 @@ def test_admin_deactivates_a_user_who_then_cannot_log_in(as_admin, reader):
     assert authenticate(reader.email, PASSWORD) is None
 
 
+def test_an_admin_who_changes_their_own_password_stays_logged_in(as_admin, admin):
+    from flask import g
+
+    assert as_admin.post(f"/admin/anvandare/{admin.id}", data=edit_form(admin, password=NEW_PASSWORD)
+                         ).status_code == 302
+    g.pop("_login_user", None)
+    assert as_admin.get("/admin/anvandare").status_code == 200
+
+
 def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, as_admin, reader):
     from flask import g
 

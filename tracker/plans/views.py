@@ -128,10 +128,11 @@ def update_status(status_id: int):
     except services.StatusConflict:
         db.session.rollback()
         stored = load_status(status_id)
-        if services.is_stored(stored, **form):  # the other save stored just this: nothing to resolve
-            return _status_response(stored, view, saved=True)
-        return _status_response(stored, view, form=form, conflict=True), 409
-    db.session.commit()
+        if not services.is_stored(stored, **form):
+            return _status_response(stored, view, form=form, conflict=True), 409
+        division_status = stored  # the other save stored just this: nothing to resolve
+    else:
+        db.session.commit()
     if not is_htmx():
         return redirect(safe_next(request.form.get("next")))
     return _status_response(division_status, view, saved=True)

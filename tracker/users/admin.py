@@ -1,7 +1,7 @@
 """The Administratör's pages: users and förvaltningar. Plain forms: POST, then redirect with a message."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -87,6 +87,8 @@ def edit_user(user_id: int):
         db.session.rollback()
         return _user_form(user, values=values, errors=errors, status=400)
     db.session.commit()
+    if password and user == current_user:
+        login_user(user)  # a new password ends the other sessions, not this one
     flash(f"Ändringarna för {user.name} är sparade." + (" Lösenordet är bytt." if password else ""), "info")
     return redirect(url_for("admin.users"))
 
