@@ -120,39 +120,49 @@ def test_entries_cannot_be_changed_or_deleted_through_the_app(app):
 
 
 def test_two_writers_at_once_keep_the_chain_intact(app, plan):
-    """The second writer waits for the first to commit instead of linking to the same head
+    """Both commit at the same moment: the second links to the first's entry instead of to the same head
     (SQLite has no row locks: the head is written before it is read)."""
     import threading
-    import time
 
     from tracker.history.recorder import record
     from tracker.history.services import verify_chain
 
     db.session.commit()
     plan_id = plan.id
-    started, errors = threading.Event(), []
+    ready, errors = threading.Barrier(2, timeout=5), []
 
-    def write(name: str, hold: float) -> None:
+    def write(name: str) -> None:
         try:
             with app.app_context(), acting(None, "cli", name):
                 record(db.session, plan=db.session.get(type(plan), plan_id), kind="version", verb="sent",
                        summary=f"skrev samtidigt ({name})")
-                db.session.flush()
-                started.set()
-                time.sleep(hold)  # the first writer holds its transaction open
+                ready.wait()
                 db.session.commit()
                 db.session.remove()
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
-    first = threading.Thread(target=write, args=("A", 0.5))
-    first.start()
-    started.wait(5)
-    second = threading.Thread(target=write, args=("B", 0))
-    second.start()
-    first.join(), second.join()
+    writers = [threading.Thread(target=write, args=(name,)) for name in ("A", "B")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
     assert errors == []
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).order_by(HistoryEntry.id)).all()
-    assert summaries[-2:] == ["skrev samtidigt (A)", "skrev samtidigt (B)"]
+    assert sorted(summaries[-2:]) == ["skrev samtidigt (A)", "skrev samtidigt (B)"]
     report = verify_chain()
     assert report.intact, report
+
+
+def test_entries_are_written_when_the_change_commits_and_dropped_with_a_rollback(plan):
+    """So that the chain's head is held only while committing, never while waiting for other rows."""
+    before = last_id()
+    status = plan.factors[0].actions[0].statuses[0]
+    status.comment = "Ändrad men inte sparad."
+    db.session.flush()
+    assert last_id() == before  # not yet
+    db.session.rollback()
+    status.comment = "Sparad."
+    db.session.commit()
+    assert [e.summary for e in new_entries(before)] == [
+        "ändrade kommentaren för «Tillgänglighetskoordinatorer på varje BUP-enhet» (Psykiatri Halland)"]

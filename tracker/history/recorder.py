@@ -32,6 +32,7 @@ KINDS = {
     "version": "Version", "indicator": "Indikator", "contact": "Kontaktperson", "export": "Export",
 }
 GENESIS = "0" * 64
+PENDING = "history_pending"  # session.info key: entries of this transaction, written at commit
 
 
 class MissingActor(RuntimeError):
@@ -345,7 +346,23 @@ def _after_flush(session, flush_context):
             continue
         entries.append(_entry(obj, "deleted", [[c[0], c[2], "–"] for c in _values(obj)], actor,
                               snapshot=snapshot_of(obj)))
-    session.add_all(entries)
+    # Written and linked into the chain when the transaction commits: the chain's head is then held only for
+    # the moment of committing, never while the transaction waits for other rows (no deadlock with a writer
+    # that holds one of those rows and waits for the head).
+    session.info.setdefault(PENDING, []).extend(entries)
+
+
+@sa.event.listens_for(so.Session, "before_commit")
+def _write_pending(session):
+    session.flush()  # what is still unflushed adds its entries first
+    if entries := session.info.pop(PENDING, None):
+        session.add_all(entries)  # flushed by the commit, which links them into the chain
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _forget_pending(session, transaction):
+    if transaction.parent is None:  # rolled back or closed: its entries go with it
+        session.info.pop(PENDING, None)
 
 
 def _old_position(obj) -> int:
@@ -390,7 +407,7 @@ def record(session, *, plan: Plan, kind: str, verb: str, summary: str, changes=(
     entry = HistoryEntry(created_at=utcnow(), plan_id=plan.id, kind=kind, verb=verb, user_id=actor.user_id,
                          user_name=actor.name, user_division=actor.division, source=actor.source, summary=summary,
                          changes=[list(c) for c in changes], snapshot=snapshot)
-    session.add(entry)
+    session.info.setdefault(PENDING, []).append(entry)  # written at commit, as every entry
     return entry
 
 
