@@ -25,6 +25,22 @@ def upload(client, data: bytes, **form):
                        content_type="multipart/form-data")
 
 
+def upload_edited(client, make_plan, tmp_path, cell: tuple[str, str, str]):
+    """A one-åtgärd plan, its workbook with one cell (sheet, cell, value) changed, uploaded for preview."""
+    plan = make_plan(actions=[{}])
+    _, data = services.export_plan(plan, None, tmp_path)
+    db.session.commit()
+    sheet, address, value = cell
+    data = edit(data, lambda wb: wb[sheet].__setitem__(address, value))
+    return plan, preview_form(upload(client, data, plan=plan.key).get_data(as_text=True))
+
+
+def preview_form(page: str) -> tuple[str, str]:
+    """The token and fingerprint a preview page posts back to confirm."""
+    return (page.split('action="/import/')[1].split('"')[0],
+            page.split('name="fingerprint" value="')[1].split('"')[0])
+
+
 def test_export_downloads_the_workbook_and_lists_it_on_the_plan_page(client, strateg, make_plan, app):
     plan = make_plan()
     response = client.post(f"/planer/{plan.key}/export")
@@ -63,8 +79,7 @@ def test_upload_preview_and_confirm(client, strateg, make_plan, tmp_path):
     assert "Ansvarig:</strong> Verksamhetschef, Hallands sjukhus → Regiondirektör" in page
     assert snapshot() == before  # nothing written by the preview
 
-    token = page.split('action="/import/')[1].split('"')[0]
-    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    token, fingerprint = preview_form(page)
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
     assert response.status_code == 302 and response.headers["Location"] == f"/planer/{plan.key}"
     db.session.expire_all()
@@ -73,13 +88,7 @@ def test_upload_preview_and_confirm(client, strateg, make_plan, tmp_path):
 
 
 def test_a_plan_changed_since_the_preview_is_shown_again(client, strateg, make_plan, tmp_path):
-    plan = make_plan(actions=[{}])
-    _, data = services.export_plan(plan, None, tmp_path)
-    db.session.commit()
-    data = edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör"))
-    page = upload(client, data, plan=plan.key).get_data(as_text=True)
-    token = page.split('action="/import/')[1].split('"')[0]
-    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    plan, (token, fingerprint) = upload_edited(client, make_plan, tmp_path, ("Handlingsplan", "J6", "Regiondirektör"))
     plan.factors[0].actions[0].owner = "Någon annan"
     db.session.commit()
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
@@ -144,8 +153,7 @@ def test_a_year_that_is_no_year_is_a_field_error_on_confirm(client, strateg, div
     plan_file = plan_workbook([["", None, "Ramavtal med externa vårdgivare", "Teckna ramavtal", None, None, None,
                                 None, None, None, "Regionkontoret", "Pågående", None, None]])
     page = upload(client, plan_file, new_key="tillganglighet-2030").get_data(as_text=True)
-    token = page.split('action="/import/')[1].split('"')[0]
-    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    token, fingerprint = preview_form(page)
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint, "year": "²"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -157,13 +165,7 @@ def test_a_status_saved_by_someone_else_while_confirming_is_a_409_with_the_previ
         client, strateg, make_plan, tmp_path, monkeypatch):
     from tracker.plans.models import DivisionStatus
 
-    plan = make_plan(actions=[{}])
-    _, data = services.export_plan(plan, None, tmp_path)
-    db.session.commit()
-    data = edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Genomförd"))
-    page = upload(client, data, plan=plan.key).get_data(as_text=True)
-    token = page.split('action="/import/')[1].split('"')[0]
-    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    plan, (token, fingerprint) = upload_edited(client, make_plan, tmp_path, ("Status per förvaltning", "D2", "Genomförd"))
     before = snapshot()
     apply_import = services.apply_import
 
