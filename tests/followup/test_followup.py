@@ -241,3 +241,26 @@ def test_closing_a_round_over_the_web_asks_for_confirmation_naming_what_is_left(
     assert client.post(f"/omgangar/{round_.id}/stang", data={"confirm": "1"}).status_code == 302
     db.session.expire_all()
     assert not db.session.get(type(round_), round_.id).is_open
+
+
+def test_not_updated_for_a_while_counts_from_the_plans_start_when_never_updated(plan, divisions):
+    """A plan made last week is not neglected; one made 100 days ago with a status nobody touched is.
+    The dashboard and the plan page's filter count alike."""
+    from datetime import UTC, datetime
+
+    from tracker.plans import services as plans
+
+    today = date(2024, 8, 20)
+    ph = divisions["PH"].id
+    plan.created_at = datetime(2024, 8, 13, tzinfo=UTC)
+
+    def stale_counts():
+        figures = services.dashboard(plan, today, 90)["divisions"]
+        on_dashboard = next(f.stale for f in figures if f.division.id == ph)
+        view = plans.plan_view(plan, plans.PlanFilter(ph, plans.STALE, "", 90), today)
+        return on_dashboard, view.shown
+
+    assert stale_counts() == (0, 0)
+    plan.created_at = datetime(2024, 5, 1, tzinfo=UTC)
+    db.session.commit()
+    assert stale_counts() == (2, 2)  # both of Psykiatrin's open statuses, never updated

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from tracker.clock import local_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
@@ -17,6 +16,7 @@ from tracker.history.recorder import record
 from tracker.parsing import optional_id
 from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
 from tracker.plans.rollup import rollup
+from tracker.plans.services import is_stale
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Role, Status
@@ -335,7 +335,7 @@ def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
         item.counts[s.status] += 1
         if s.action.due_date and s.action.due_date < today and s.status.is_open:
             item.overdue += 1
-        if s.status.is_open and (s.updated_at is None or local_date(s.updated_at) < stale_before):
+        if is_stale(s, plan.created_at, stale_before):
             item.stale += 1
     overdue = [a for a in actions.values() if a.is_overdue(today)]
     return {

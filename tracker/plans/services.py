@@ -6,7 +6,7 @@ caller commits once.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -129,6 +129,12 @@ def list_divisions(*, active_only: bool = False) -> list[Division]:
     return db.session.scalars(query).all()
 
 
+def is_stale(ds: DivisionStatus, plan_created: datetime, limit: date) -> bool:
+    """Open and untouched since before `limit`: updated before it, or never updated in a plan made before it
+    (a plan made last week is not neglected)."""
+    return ds.status.is_open and local_date(ds.updated_at or plan_created) < limit
+
+
 @dataclass(frozen=True)
 class PlanFilter:
     division_id: int | None = None
@@ -153,8 +159,7 @@ class PlanFilter:
                 return False
         elif self.status == STALE:
             limit = today - timedelta(days=self.stale_days)
-            if not any(s.status.is_open and (s.updated_at is None or local_date(s.updated_at) < limit)
-                       for s in statuses):
+            if not any(is_stale(s, action.factor.plan.created_at, limit) for s in statuses):
                 return False
         elif self.status:
             # With a förvaltning chosen, its own status counts; else the åtgärd's roll-up.
