@@ -89,3 +89,11 @@ def test_copy_a_plan(log_in, make_user, plan, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Handlingsplan för ökad tillgänglighet 2024")
     expect(page.locator("article.action")).to_have_count(2)
     expect(page.locator("article.action .badge", has_text="Genomförd")).to_have_count(0)
+
+
+def test_the_edit_form_opens_with_the_keyboard_on_its_first_field(editor_page):
+    page = editor_page
+    change = page.get_by_role("link", name="Ändra FF01-A01 Gemensamma väntelistor inom ögonsjukvård")
+    change.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Rubrik")).to_be_focused()

@@ -34,8 +34,10 @@ def test_contact_confirms_unchanged_and_the_progress_moves(log_in, make_user, pl
     expect(banner).to_contain_text("2 av 2 kvar att bekräfta")
     assert serious_violations(page) == []
     row = page.locator("article.my-row", has_text="Tillgänglighetskoordinatorer")
-    row.get_by_role("button", name="Oförändrad").click()
+    row.get_by_role("button", name="Oförändrad").focus()
+    page.keyboard.press("Enter")
     expect(row.get_by_text("✓ Bekräftad i Delårsuppföljning 2024")).to_be_visible()
+    expect(row.locator(".round-confirm")).to_be_focused()  # the keyboard stays on the row it confirmed
     expect(banner).to_contain_text("1 av 2 kvar att bekräfta")
     page.goto(f"{live_server}/planer/{plan.key}/omgangar")
     row = page.get_by_role("table", name="Hur långt förvaltningarna har kommit").get_by_role("row", name="Psykiatri")

@@ -124,6 +124,7 @@ def test_web_flow_approve_revise_and_compare(plan, login, director, make_user):
     unconfirmed = client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576"})
     assert unconfirmed.status_code == 400  # one click is not enough: the director confirms what it means
     assert "Kryssa i rutan för att bekräfta att du fastställer planen." in unconfirmed.get_data(as_text=True)
+    assert 'value="RS231576"' in unconfirmed.get_data(as_text=True)  # what was typed stays
     assert plans.get_plan(plan.key).state is PlanState.DRAFT
     assert client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576", "confirm": "1"}
                        ).status_code == 302

@@ -95,14 +95,15 @@ def restore(entry_id: int):
 # --- Versions -------------------------------------------------------------------------------
 
 
-def _versions_page(plan, errors=None, status=200):
+def _versions_page(plan, errors=None, status=200, values=None):
     sent, comparison = versions.changed_since_sent(plan)
     exports = db.session.scalars(
         db.select(Export).where(Export.plan_id == plan.id, Export.version_number.is_not(None))
         .order_by(Export.created_at.desc())
     ).all()
     return render_template("history/versions.html", plan=plan, versions=versions.list_versions(plan), sent=sent,
-                           comparison=comparison, exports=exports, errors=errors or {}), status
+                           comparison=comparison, exports=exports, errors=errors or {},
+                           values=values or {}), status
 
 
 @bp.get("/planer/<key>/versioner")
@@ -115,12 +116,13 @@ def approve(key: str):
     plan = load_plan(key)
     _require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören kan fastställa planen.")
     if not request.form.get("confirm"):
-        return _versions_page(plan, {"confirm": "Kryssa i rutan för att bekräfta att du fastställer planen."}, 400)
+        return _versions_page(plan, {"confirm": "Kryssa i rutan för att bekräfta att du fastställer planen."}, 400,
+                              values=request.form)
     try:
         version = versions.approve(plan, current_user, request.form.get("decision"))
     except ValidationError as error:
         db.session.rollback()
-        return _versions_page(plan, error.errors, 400)
+        return _versions_page(plan, error.errors, 400, values=request.form)
     db.session.commit()
     flash(f"Version {version.number} är fastställd.", "info")
     return redirect(url_for("history.plan_versions", key=plan.key))

@@ -41,8 +41,11 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 });
 document.addEventListener("htmx:afterSettle", (event) => {
   if (document.activeElement && document.activeElement !== document.body) return;
-  const region = event.detail.target && event.detail.target.isConnected ? event.detail.target : document.getElementById(event.detail.target?.id) || event.detail.elt;
-  const scope = region && region.isConnected ? region : document;
+  const target = event.detail.target;
+  const region = event.target;
+  // The swap's own target (or what replaced it), not the pieces swapped out of band.
+  if (!(region === target || (target && region.id && region.id === target.id))) return;
+  const scope = region.isConnected ? region : document;
   const invalid = scope.querySelector("[aria-invalid=true]");
   if (invalid) { invalid.focus(); return; }
   const alert = scope.querySelector("[role=alert]");
@@ -50,6 +53,13 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (lastTrigger) {
     const matches = (root) => Array.from(root.querySelectorAll(lastTrigger.tag)).find((el) => el.textContent.trim() === lastTrigger.text);
     const same = (scope !== document && matches(scope)) || matches(document);
-    if (same) same.focus();
+    if (same) { same.focus(); return; }
+  }
+  // The control is gone (a form opened in its place, a row confirmed): the first field of what came in.
+  if (scope !== document) {
+    const first = scope.querySelector("input:not([type=hidden]), select, textarea, button, a[href]");
+    if (first) { first.focus(); return; }
+    scope.setAttribute("tabindex", "-1");
+    scope.focus();
   }
 });
