@@ -77,3 +77,14 @@ def test_serve_uses_waitress(app):
     result = app.test_cli_runner().invoke(args=["serve", "--help"])
     assert result.exit_code == 0
     assert "waitress" in result.output
+
+
+def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):
+    from tracker.config import from_environment
+
+    monkeypatch.setenv("TRACKER_EXPORT_DIR", str(tmp_path / "ut"))
+    monkeypatch.setenv("TRACKER_IMPORT_DIR", str(tmp_path / "in"))
+    monkeypatch.setenv("TRACKER_STALE_DAYS", "30")
+    config = from_environment(tmp_path / "instance")
+    assert (config["EXPORT_DIR"], config["IMPORT_DIR"], config["STALE_DAYS"]) == (
+        str(tmp_path / "ut"), str(tmp_path / "in"), 30)

@@ -26,7 +26,7 @@ def from_environment(instance_path: Path) -> dict:
             "TRACKER_DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}"
         ),
         "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR", str(ROOT / "exports")),
-        "IMPORT_DIR": str(instance_path / "imports"),
+        "IMPORT_DIR": os.environ.get("TRACKER_IMPORT_DIR", str(instance_path / "imports")),
         "STALE_DAYS": int(os.environ.get("TRACKER_STALE_DAYS", 90)),
         "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
