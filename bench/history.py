@@ -45,7 +45,7 @@ def fill_history(plan, count: int) -> int:
             created_at=start + timedelta(minutes=10 * i), plan_id=plan.id, kind="status", verb="updated",
             object_id=status_id, action_id=action_id, division_id=division_id, user_id=None,
             user_name=f"Kontakt {division_id}", user_division=None, source="web",
-            summary=f"ändrade status för «{title}» från {before} till {after}",
+            summary=f"ändrade status för ”{title}” från {before} till {after}",
             changes=[["Status", before, after]], snapshot=None, restores_id=None,
         )
         entry.previous_hash = previous

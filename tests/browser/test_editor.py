@@ -61,15 +61,15 @@ def test_delete_with_confirmation_and_restore_from_the_history(editor_page, live
     page = editor_page
     page.get_by_role("link", name="Ta bort FF01-A01 Gemensamma väntelistor inom ögonsjukvård").click()
     confirm = page.get_by_role("alert")
-    expect(confirm).to_contain_text("Ta bort åtgärden FF01-A01 «Gemensamma väntelistor inom ögonsjukvård» med 2 "
+    expect(confirm).to_contain_text("Ta bort åtgärden FF01-A01 ”Gemensamma väntelistor inom ögonsjukvård” med 2 "
                                     "ansvariga förvaltningar, varav 1 med status eller kommentar?")
     assert serious_violations(page) == []
     confirm.get_by_role("button", name="Ja, ta bort").click()
     expect(page.locator("article.action", has_text="Gemensamma väntelistor")).to_have_count(0)
     page.goto(f"{live_server}/planer/{plan.key}/historik")
-    entry = page.locator("li.history-entry", has_text="tog bort åtgärden «Gemensamma väntelistor")
+    entry = page.locator("li.history-entry", has_text="tog bort åtgärden ”Gemensamma väntelistor")
     entry.get_by_role("button", name="Återställ").click()
-    expect(page.locator("#messages")).to_contain_text("återställde åtgärden «Gemensamma väntelistor")
+    expect(page.locator("#messages")).to_contain_text("återställde åtgärden ”Gemensamma väntelistor")
     page.goto(f"{live_server}/planer/{plan.key}")
     restored = page.locator("article.action", has_text="Gemensamma väntelistor inom ögonsjukvård")
     expect(restored.locator(".division-statuses .badge").first).to_have_text("Genomförd")

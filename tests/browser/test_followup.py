@@ -51,7 +51,7 @@ def test_contact_records_an_indicator_value(log_in, make_user, plan, live_server
     form.get_by_label("Period (ÅÅÅÅ-MM)").fill("2024-06")
     form.get_by_label("Utfall").fill("sjuttio")
     form.get_by_role("button", name="Registrera utfall").click()
-    expect(page.get_by_text("«sjuttio» är inget tal.")).to_be_visible()
+    expect(page.get_by_text("”sjuttio” är inget tal.")).to_be_visible()
     assert serious_violations(page) == []
     page.locator(".value-form").get_by_label("Utfall").fill("78,5")
     page.locator(".value-form").get_by_role("button", name="Registrera utfall").click()

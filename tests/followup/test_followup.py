@@ -48,8 +48,8 @@ def test_values_are_checked_every_way(indicator):
         services.record_value(indicator, period="2024-06", value="sjuttio", comment="x" * 1001, today=TODAY)
     assert error.value.errors == {
         "period": "Det finns redan ett utfall för 2024-06 (78,5). Varje period har ett utfall: ta bort det under "
-                  "«Alla utfall» om det ska rättas.",
-        "value": "«sjuttio» är inget tal. Ange utfallet som ett tal, t.ex. 87,5.",
+                  "”Alla utfall” om det ska rättas.",
+        "value": "”sjuttio” är inget tal. Ange utfallet som ett tal, t.ex. 87,5.",
         "comment": "Kommentaren får ha högst 1000 tecken.",
     }
     with pytest.raises(ValidationError, match="Perioden 2024-09 har inte börjat ännu"):
@@ -71,7 +71,7 @@ def test_a_mistyped_outcome_is_removed_and_entered_again(plan, indicator, login,
     assert client.post(f"/utfall/{value_id}/ta-bort").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(IndicatorValue.id))) == 0
     removal = db.session.scalars(sa.select(HistoryEntry).order_by(HistoryEntry.id.desc())).first()
-    assert removal.summary == f"tog bort utfall för «{indicator.name}» (2024-06)"
+    assert removal.summary == f"tog bort utfall för ”{indicator.name}” (2024-06)"
     assert client.post(f"/indikatorer/{indicator.id}/utfall", data={"period": "2024-06", "value": "78,5"}
                        ).status_code == 302
     assert db.session.scalars(sa.select(IndicatorValue.value)).all() == [78.5]
@@ -108,7 +108,7 @@ def test_a_bad_value_over_the_web_is_400_next_to_the_field(plan, indicator, logi
     client = login(make_user(Role.DIVISION_CONTACT, "PH"))
     response = client.post(f"/indikatorer/{indicator.id}/utfall", data={"period": "2024-06", "value": "mycket"})
     assert response.status_code == 400
-    assert f'id="value-{indicator.id}-value-error">«mycket» är inget tal.' in response.get_data(as_text=True)
+    assert f'id="value-{indicator.id}-value-error">”mycket” är inget tal.' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(IndicatorValue.id))) == 0
 
 
@@ -145,9 +145,9 @@ def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_
                     ("FF01-A01", "Psykiatri Halland"): ("in_progress", True),
                     ("FF01-A02", "Psykiatri Halland"): ("done", True)}
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.kind == "round")).all()
-    assert "bekräftade att status för «Tillgänglighetskoordinatorer på varje BUP-enhet» (Psykiatri Halland) är " \
+    assert "bekräftade att status för ”Tillgänglighetskoordinatorer på varje BUP-enhet” (Psykiatri Halland) är " \
            "oförändrad: Pågående" in summaries
-    assert "stängde uppföljningsomgången «Delårsuppföljning 2024» (1 obekräftade)" in summaries
+    assert "stängde uppföljningsomgången ”Delårsuppföljning 2024” (1 obekräftade)" in summaries
 
     # the next round compares with this one
     nxt = services.open_round(plan, strateg, title="Årsredovisning 2024", deadline="2025-01-31", today=TODAY)
@@ -159,7 +159,7 @@ def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_
     assert [(d.ref, d.division, d.before, d.after) for d in differences] == [
         ("FF01-A01", "Hallands sjukhus", "Ej påbörjad", "Pågående")]
     page = login(strateg).get(f"/omgangar/{nxt.id}").get_data(as_text=True)
-    assert "Jämfört med «Delårsuppföljning 2024»: 1 ändrad status" in page
+    assert "Jämfört med ”Delårsuppföljning 2024”: 1 ändrad status" in page
 
 
 def test_dashboard_counts_link_to_the_filtered_list(plan, login, make_user, divisions):
@@ -183,7 +183,7 @@ def test_strateg_adds_changes_and_removes_an_indicator(plan, login, make_user):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="indicator-new-name-error">Ange indikatorns namn.</p>' in page
-    assert "«många» är inget tal. Ange målvärdet som ett tal, t.ex. 95." in page
+    assert "”många” är inget tal. Ange målvärdet som ett tal, t.ex. 95." in page
     assert "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)." in page
     response = client.post(f"/planer/{plan.key}/indikatorer", data={
         "name": "Närsjukvård andel besvarade samtal dag 0", "area": "Primärvård", "target": "95", "direction": "≥",
@@ -195,7 +195,7 @@ def test_strateg_adds_changes_and_removes_an_indicator(plan, login, make_user):
     db.session.expire_all()
     assert db.session.get(Indicator, indicator.id).target == 90
     entries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.kind == "indicator")).all()
-    assert "ändrade indikatorn «Närsjukvård andel besvarade samtal dag 0»: område, målvärde, enhet" in entries
+    assert "ändrade indikatorn ”Närsjukvård andel besvarade samtal dag 0”: område, målvärde, enhet" in entries
     client.post(f"/indikatorer/{indicator.id}/ta-bort")
     assert db.session.get(Indicator, indicator.id) is None
 

@@ -29,10 +29,10 @@ def test_history_page_shows_each_change_in_plain_swedish(plan, login, make_user)
     contact = make_user(Role.DIVISION_CONTACT, "PH", name="Anna Berg")
     update(plan.factors[0].actions[1].statuses[0], contact, Status.DONE)
     page = login(make_user()).get(f"/planer/{plan.key}/historik").get_data(as_text=True)
-    assert ("<strong>Anna Berg</strong> (Psykiatri Halland)\n    ändrade status för «Tillgänglighetskoordinatorer "
-            "på varje BUP-enhet» (Psykiatri Halland) från Ej påbörjad till Genomförd") in page
+    assert ("<strong>Anna Berg</strong> (Psykiatri Halland)\n    ändrade status för ”Tillgänglighetskoordinatorer "
+            "på varje BUP-enhet” (Psykiatri Halland) från Ej påbörjad till Genomförd") in page
     assert "via webb" in page
-    assert "lade till åtgärden «Gemensamma väntelistor inom ögonsjukvård» (FF01-A01)" in page
+    assert "lade till åtgärden ”Gemensamma väntelistor inom ögonsjukvård” (FF01-A01)" in page
     assert page.index("Anna Berg") < page.index("lade till åtgärden")  # newest first
 
 
@@ -55,7 +55,7 @@ def test_filters_by_division_person_kind_and_date(plan, login, make_user, divisi
     assert len(summaries(f"fran={today}&till={today}")) == 2
     assert len(summaries("till=2020-01-01")) == 0
     page = client.get(f"/planer/{plan.key}/historik?fran=abc").get_data(as_text=True)
-    assert "«abc» är inget datum (från, ÅÅÅÅ-MM-DD); det filtret togs bort." in page
+    assert "”abc” är inget datum (från, ÅÅÅÅ-MM-DD); det filtret togs bort." in page
     page = client.get(f"/planer/{plan.key}/historik?fran=2025-02-01&till=2025-01-01").get_data(as_text=True)
     assert "Från-datumet 2025-02-01 ligger efter till-datumet 2025-01-01: inget kan matcha." in page
 
@@ -98,13 +98,13 @@ def test_a_deleted_action_is_restored_from_the_history_with_its_statuses(plan, l
     deletion = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted"))
     client = login(make_user(Role.STRATEGIST, name="Maria Strand"))
     page = client.get(f"/planer/{plan.key}/historik").get_data(as_text=True)
-    assert "tog bort åtgärden «Tillgänglighetskoordinatorer på varje BUP-enhet» (FF01-A02)" in page
+    assert "tog bort åtgärden ”Tillgänglighetskoordinatorer på varje BUP-enhet” (FF01-A02)" in page
     assert client.post(f"/historik/{deletion.id}/aterstall").status_code == 302
     restored = db.session.scalar(sa.select(Action).where(Action.ref == "FF01-A02"))
     assert [(s.division.name, s.status, s.comment) for s in restored.statuses] == [
         ("Psykiatri Halland", Status.DONE, "Klart på alla enheter.")]
     page = client.get(f"/planer/{plan.key}/historik").get_data(as_text=True)
-    assert "<strong>Maria Strand</strong>\n    återställde åtgärden «Tillgänglighetskoordinatorer" in page
+    assert "<strong>Maria Strand</strong>\n    återställde åtgärden ”Tillgänglighetskoordinatorer" in page
     assert "Återställd." in page
     response = client.post(f"/historik/{deletion.id}/aterstall")
     assert response.status_code == 400 and "redan återställt" in response.get_data(as_text=True)

@@ -34,7 +34,7 @@ def test_a_status_change_over_the_web(plan, login, make_user, htmx_headers):
     login(contact).post(f"/status/{ds.id}", data={"status": "done", "comment": "Klart", "version": ds.version_id},
                         headers=htmx_headers)
     [entry] = new_entries(start)
-    assert entry.summary == ("ändrade status för «Tillgänglighetskoordinatorer på varje BUP-enhet» (Psykiatri Halland) "
+    assert entry.summary == ("ändrade status för ”Tillgänglighetskoordinatorer på varje BUP-enhet” (Psykiatri Halland) "
                              "från Pågående till Genomförd och kommentaren")
     assert entry.changes == [["Status", "Pågående", "Genomförd"], ["Kommentar", "–", "Klart"]]
     assert (entry.user_id, entry.user_name, entry.user_division, entry.source) == (
@@ -69,11 +69,11 @@ def test_structure_changes_each_give_one_entry(plan, divisions):
         db.session.commit()
     summaries = [e.summary for e in new_entries(start)]
     assert summaries == [
-        "ändrade åtgärden «Tillgänglighetskoordinatorer på varje BUP-enhet» (FF01-A01): klart senast, ansvarig",
-        "lade till Närsjukvården som ansvarig förvaltning för «Tillgänglighetskoordinatorer på varje BUP-enhet»",
-        "lade till åtgärden «Mobil röntgen» (FF01-A02) under «Ramavtal med externa vårdgivare»",
-        "lade till Hallands sjukhus som ansvarig förvaltning för «Mobil röntgen»",
-        "tog bort åtgärden «Mobil röntgen» (FF01-A02)",
+        "ändrade åtgärden ”Tillgänglighetskoordinatorer på varje BUP-enhet” (FF01-A01): klart senast, ansvarig",
+        "lade till Närsjukvården som ansvarig förvaltning för ”Tillgänglighetskoordinatorer på varje BUP-enhet”",
+        "lade till åtgärden ”Mobil röntgen” (FF01-A02) under ”Ramavtal med externa vårdgivare”",
+        "lade till Hallands sjukhus som ansvarig förvaltning för ”Mobil röntgen”",
+        "tog bort åtgärden ”Mobil röntgen” (FF01-A02)",
     ]
     first = new_entries(start)[0]
     assert sorted(first.changes) == [["Ansvarig", "Verksamhetschef, Hallands sjukhus", "Verksamhetschef BUP"],
@@ -95,7 +95,7 @@ def test_indicators_and_exports_are_in_the_history(plan, tmp_path):
     mark_sent(export, None)
     db.session.commit()
     summaries = [e.summary for e in new_entries(start)]
-    assert summaries[0] == "lade till indikatorn «Andel genomförda första besök inom 30 dagar vid BUP»"
+    assert summaries[0] == "lade till indikatorn ”Andel genomförda första besök inom 30 dagar vid BUP”"
     assert summaries[1].startswith("exporterade planen till Excel (tillganglighet-2023_utkast-v1_")
     assert summaries[2].startswith("markerade tillganglighet-2023_utkast-v1_") and summaries[2].endswith(
         "som skickad till Socialstyrelsen")
@@ -165,4 +165,4 @@ def test_entries_are_written_when_the_change_commits_and_dropped_with_a_rollback
     status.comment = "Sparad."
     db.session.commit()
     assert [e.summary for e in new_entries(before)] == [
-        "ändrade kommentaren för «Tillgänglighetskoordinatorer på varje BUP-enhet» (Psykiatri Halland)"]
+        "ändrade kommentaren för ”Tillgänglighetskoordinatorer på varje BUP-enhet” (Psykiatri Halland)"]

@@ -34,7 +34,7 @@ def test_new_action_form_is_a_fragment_for_htmx_and_a_page_without(plan, strateg
     fragment = strateg.get(url, headers=htmx_headers).get_data(as_text=True)
     assert "<html" not in fragment and 'id="new-action-' in fragment
     page = strateg.get(url).get_data(as_text=True)
-    assert "<html" in page and "Ny åtgärd under «Ramavtal med externa vårdgivare»" in page
+    assert "<html" in page and "Ny åtgärd under ”Ramavtal med externa vårdgivare”" in page
 
 
 def test_invalid_action_comes_back_in_place_with_messages_and_typed_values(plan, strateg, htmx_headers, divisions):
@@ -79,7 +79,7 @@ def test_two_strateger_editing_the_same_action_conflict(plan, strateg, htmx_head
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Någon annan har sparat åtgärden medan du redigerade" in page
-    assert re.search(r"Sparat nu av Maria Strand \d{4}-\d\d-\d\d \d\d:\d\d: «Koordinatorer på varje BUP-enhet»", page)
+    assert re.search(r"Sparat nu av Maria Strand \d{4}-\d\d-\d\d \d\d:\d\d: ”Koordinatorer på varje BUP-enhet”", page)
     assert 'value="Tillgänglighetskoordinatorer (min version)"' in page
     db.session.expire_all()
     assert db.session.get(Action, action.id).title == "Koordinatorer på varje BUP-enhet"
@@ -102,13 +102,13 @@ def test_removing_a_division_with_content_asks_first(plan, strateg, htmx_headers
 def test_delete_asks_for_confirmation_naming_what_goes(plan, strateg, htmx_headers):
     factor = plan.factors[0]
     page = strateg.get(f"/faktorer/{factor.id}/ta-bort", headers=htmx_headers).get_data(as_text=True)
-    assert "Ta bort framgångsfaktorn «Ramavtal med externa vårdgivare» med 2 åtgärder och 3 statusar?" in page
+    assert "Ta bort framgångsfaktorn ”Ramavtal med externa vårdgivare” med 2 åtgärder och 3 statusar?" in page
     action = factor.actions[0]
     page = strateg.get(f"/atgarder/{action.id}/ta-bort", headers=htmx_headers).get_data(as_text=True)
     assert "med 2 ansvariga förvaltningar, varav 1 med status eller kommentar?" in page
     single = factor.actions[1]  # Psykiatri Halland alone
     page = strateg.get(f"/atgarder/{single.id}/ta-bort", headers=htmx_headers).get_data(as_text=True)
-    assert f"Ta bort åtgärden {single.ref} «{single.title}» med 1 ansvarig förvaltning?" in page
+    assert f"Ta bort åtgärden {single.ref} ”{single.title}” med 1 ansvarig förvaltning?" in page
 
 
 def test_an_approved_plan_refuses_structure_edits_with_409(plan, strateg, make_user, divisions):

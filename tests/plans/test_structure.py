@@ -101,7 +101,7 @@ def test_delete_factor_takes_its_actions_and_an_area_must_be_empty(plan):
     db.session.commit()
     assert len(services.load_factors(plan, fresh=True)) == 1
     entry = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted"))
-    assert entry.summary == "tog bort framgångsfaktorn «Lean som verksamhetsstrategi» med 2 åtgärder"
+    assert entry.summary == "tog bort framgångsfaktorn ”Lean som verksamhetsstrategi” med 2 åtgärder"
 
 
 def test_copy_brings_the_structure_with_fresh_statuses(plan, make_user):
@@ -168,12 +168,12 @@ def test_deleting_an_action_records_the_deletion_not_moves_of_the_others(make_pl
     db.session.commit()
     entries = db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.id > before)).all()
     assert [e.summary for e in entries] == [
-        "tog bort åtgärden «Gemensamma väntelistor inom ögonsjukvård» (" + first.ref + ")"]
+        "tog bort åtgärden ”Gemensamma väntelistor inom ögonsjukvård” (" + first.ref + ")"]
     assert [a.position for a in services.load_factors(plan, fresh=True)[0].actions] == [0, 1]
     structure.move_action(third, -1)  # a real move is still recorded
     db.session.commit()
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).order_by(HistoryEntry.id.desc()).limit(2)).all()
-    assert f"flyttade åtgärden «Digitala vårdmöten i primärvården» ({third.ref}) från plats 2 till plats 1" in summaries
+    assert f"flyttade åtgärden ”Digitala vårdmöten i primärvården” ({third.ref}) från plats 2 till plats 1" in summaries
 
 
 def test_a_real_move_in_the_same_change_as_a_deletion_is_recorded(make_plan):
@@ -186,6 +186,6 @@ def test_a_real_move_in_the_same_change_as_a_deletion_is_recorded(make_plan):
     one.position, four.position, three.position = 0, 1, 2
     db.session.commit()
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > before)).all()
-    assert f"tog bort åtgärden «Två» ({two.ref})" in summaries
-    assert f"flyttade åtgärden «Fyra» ({four.ref}) från plats 4 till plats 2" in summaries
-    assert not any("«Tre»" in s for s in summaries)  # still third: no move
+    assert f"tog bort åtgärden ”Två” ({two.ref})" in summaries
+    assert f"flyttade åtgärden ”Fyra” ({four.ref}) från plats 4 till plats 2" in summaries
+    assert not any("”Tre”" in s for s in summaries)  # still third: no move

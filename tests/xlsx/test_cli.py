@@ -50,7 +50,7 @@ def test_import_creates_a_new_plan_and_says_what_it_assumed(app, divisions, tmp_
                                      "Lång sikt", None, None, None, "Regionkontoret", "Pågående"]]))
     result = run(app, "import", path, "--plan", "gonv-2025", "--title", "God och nära vård 2025")
     assert result.exit_code == 0, result.output
-    assert "Antagande: Överenskommelse anges inte; antar «God och nära vård»." in result.output
+    assert "Antagande: Överenskommelse anges inte; antar ”God och nära vård”." in result.output
     assert "Antagande: År anges inte; antar 2025 utifrån nyckeln." in result.output
     assert "1 ny, 0 ändrade, 0 oförändrade" in result.output
     plan = plans.get_plan("gonv-2025")
@@ -64,9 +64,9 @@ def test_a_file_with_problems_exits_2_with_the_messages_and_writes_nothing(app, 
     before = snapshot()
     result = run(app, "import", path, "--plan", "tillganglighet-2025")
     assert result.exit_code == 2
-    assert "Fel: Handlingsplan, rad 6, kolumn G (Tidshorisont): «Ibland» är inget giltigt värde." in result.output
-    assert "kolumn I (Klart senast): «2025-13-01» är inget giltigt datum" in result.output
-    assert "Okänd förvaltning «Tandvården»" in result.output and "«Klar» är inget giltigt värde" in result.output
+    assert "Fel: Handlingsplan, rad 6, kolumn G (Tidshorisont): ”Ibland” är inget giltigt värde." in result.output
+    assert "kolumn I (Klart senast): ”2025-13-01” är inget giltigt datum" in result.output
+    assert "Okänd förvaltning ”Tandvården”" in result.output and "”Klar” är inget giltigt värde" in result.output
     assert "Inget har sparats." in result.output
     assert snapshot() == before
 

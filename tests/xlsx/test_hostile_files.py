@@ -128,8 +128,8 @@ def test_a_missing_sheet():
 def test_a_missing_required_column():
     headers = ["ID", "Framgångsfaktor", "Åtgärd/insats", "Status"]
     data = plan_workbook([["", "Lean som verksamhetsstrategi", "Utbilda chefer", "Pågående"]], headers=headers)
-    assert refused(data) == ["Handlingsplan, rad 5, kolumn Ansvariga förvaltningar: Kolumnen «Ansvariga "
-                             "förvaltningar» saknas i rubrikraden (rad 5). Den måste finnas."]
+    assert refused(data) == ["Handlingsplan, rad 5, kolumn Ansvariga förvaltningar: Kolumnen ”Ansvariga "
+                             "förvaltningar” saknas i rubrikraden (rad 5). Den måste finnas."]
 
 
 def test_a_duplicate_id():
@@ -143,18 +143,18 @@ def test_a_duplicate_id():
 def test_an_unknown_division_and_status_and_an_impossible_date_are_all_reported_at_once():
     messages = refused(with_row(divisions="Regionkontoret; Tandvården", status="Klar", due="2024-02-30"))
     assert messages == [
-        "Handlingsplan, rad 6, kolumn I (Klart senast): «2024-02-30» är inget giltigt datum (det datumet finns "
+        "Handlingsplan, rad 6, kolumn I (Klart senast): ”2024-02-30” är inget giltigt datum (det datumet finns "
         "inte). Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2024-12-31.",
-        "Handlingsplan, rad 6, kolumn K (Ansvariga förvaltningar): Okänd förvaltning «Tandvården». Kända "
+        "Handlingsplan, rad 6, kolumn K (Ansvariga förvaltningar): Okänd förvaltning ”Tandvården”. Kända "
         "förvaltningar: Ambulans, Diagnostik och Hälsa, Hallands sjukhus, Närsjukvården, Psykiatri Halland, "
         "Regionkontoret.",
-        "Handlingsplan, rad 6, kolumn L (Status): «Klar» är inget giltigt värde. Giltiga värden: Ej påbörjad, "
+        "Handlingsplan, rad 6, kolumn L (Status): ”Klar” är inget giltigt värde. Giltiga värden: Ej påbörjad, "
         "Pågående, Försenad, Genomförd, Avbruten.",
     ]
 
 
 def test_text_that_is_no_date():
-    assert "«nästa vår» är inget datum" in refused(with_row(due="nästa vår"))[0]
+    assert "”nästa vår” är inget datum" in refused(with_row(due="nästa vår"))[0]
 
 
 def test_formulas_are_reported_never_evaluated():

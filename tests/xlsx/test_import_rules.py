@@ -43,7 +43,7 @@ def test_two_outcomes_for_the_same_indicator_and_period_are_a_problem(exported):
     row = result.read.rows.indicators[0]
     assert result.problems == [Problem(
         "Indikatorer", len(result.read.rows.indicators) + 1, "F (Period)",
-        f"Indikatorn «{row['name']}» har redan ett utfall för perioden 2024-06 (rad 2). Varje period har ett "
+        f"Indikatorn ”{row['name']}” har redan ett utfall för perioden 2024-06 (rad 2). Varje period har ett "
         "utfall: ta bort den ena raden eller rätta perioden.",
     )]
     before = snapshot()
@@ -170,8 +170,8 @@ def test_an_edit_of_the_computed_column_l_is_noted_and_not_used(plan_file):
     result = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__("L6", "Genomförd")), plan.key)
     assert result.problems == [] and result.summary == "Inga ändringar"
     assert result.read.notes == [
-        "Handlingsplan, rad 6, kolumn L (Status): «Genomförd» stämmer inte med statusarna på bladet Status per "
-        "förvaltning, som vägs samman till «Pågående». Kolumnen räknas fram av verktyget och användes inte; ändra "
+        "Handlingsplan, rad 6, kolumn L (Status): ”Genomförd” stämmer inte med statusarna på bladet Status per "
+        "förvaltning, som vägs samman till ”Pågående”. Kolumnen räknas fram av verktyget och användes inte; ändra "
         "status per förvaltning på bladet Status per förvaltning."
     ]
     # A status changed on the status sheet leaves L as exported: nothing to note.
@@ -291,10 +291,10 @@ def test_a_deleted_optional_column_keeps_the_plans_values_and_is_noted(exported)
     result = preview(edit(exported, delete_columns))
     assert result.problems == [] and result.summary == "Inga ändringar"
     assert result.read.notes == [
-        "Handlingsplan: kolumnerna «Beskrivning», «Mål/förväntat resultat» saknas i filen; det som står där i "
+        "Handlingsplan: kolumnerna ”Beskrivning”, ”Mål/förväntat resultat” saknas i filen; det som står där i "
         "planen behålls.",
-        "Status per förvaltning: kolumnen «Kommentar» saknas i filen; det som står där i planen behålls.",
-        "Indikatorer: kolumnerna «Målvärde», «Utfall» saknas i filen; det som står där i planen behålls.",
+        "Status per förvaltning: kolumnen ”Kommentar” saknas i filen; det som står där i planen behålls.",
+        "Indikatorer: kolumnerna ”Målvärde”, ”Utfall” saknas i filen; det som står där i planen behålls.",
     ]
 
 
@@ -304,7 +304,7 @@ def test_without_a_period_column_the_outcomes_stay(exported):
 
     result = preview(edit(exported, delete_period))
     assert result.problems == [] and result.summary == "Inga ändringar"
-    assert result.read.notes == ["Indikatorer: kolumnen «Period» saknas i filen; det som står där i planen behålls."]
+    assert result.read.notes == ["Indikatorer: kolumnen ”Period” saknas i filen; det som står där i planen behålls."]
 
 
 def test_without_column_m_and_the_status_sheet_the_comments_stay(plan_file):
@@ -366,7 +366,7 @@ def test_one_framgangsfaktor_under_two_insatsomraden_is_a_problem(exported):
     first_area = result.read.rows.actions[0]["area"]
     assert result.problems == [Problem(
         "Handlingsplan", last_row, "B (Insatsområde)",
-        f"Framgångsfaktorn «{result.read.rows.actions[0]['factor']}» står under «{first_area}» på rad 6. "
+        f"Framgångsfaktorn ”{result.read.rows.actions[0]['factor']}” står under ”{first_area}” på rad 6. "
         "En framgångsfaktor hör till ett insatsområde: skriv samma på båda raderna.")]
 
 

@@ -50,9 +50,9 @@ def test_a_new_plan_takes_its_facts_from_the_key_and_says_so(divisions, make_use
     assert result.new_plan == {"agreement": "Ökad tillgänglighet", "year": 2025,
                                "title": "Handlingsplan Ökad tillgänglighet 2025", "registry_number": None}
     assert result.assumptions == [
-        "Överenskommelse anges inte; antar «Ökad tillgänglighet».",
+        "Överenskommelse anges inte; antar ”Ökad tillgänglighet”.",
         "År anges inte; antar 2025 utifrån nyckeln.",
-        "Titel anges inte; antar «Handlingsplan Ökad tillgänglighet 2025».",
+        "Titel anges inte; antar ”Handlingsplan Ökad tillgänglighet 2025”.",
     ]
     plan = services.apply_import(result, make_user(), new_plan={"title": "Handlingsplan för ökad tillgänglighet 2025"})
     db.session.commit()

@@ -110,7 +110,7 @@ def test_a_file_with_problems_shows_them_all_and_offers_no_confirm(client, strat
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Filen har 3 fel – inget har sparats" in page
-    assert "«2024-02-30» är inget giltigt datum" in page and "Okänd förvaltning «Tandvården»" in page
+    assert "”2024-02-30” är inget giltigt datum" in page and "Okänd förvaltning ”Tandvården”" in page
     assert "Spara importen" not in page
 
 
@@ -157,7 +157,7 @@ def test_a_year_that_is_no_year_is_a_field_error_on_confirm(client, strateg, div
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint, "year": "²"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "«²» är inget år" in page and 'aria-describedby="year-error"' in page
+    assert "”²” är inget år" in page and 'aria-describedby="year-error"' in page
     assert plans.get_plan("tillganglighet-2030") is None
 
 

@@ -105,12 +105,12 @@ def record_value(indicator: Indicator, *, period: str | None, value: str | None,
         existing = next(v for v in indicator.values if v.period == period)
         shown = f"{existing.value:g}".replace(".", ",") if existing.value is not None else "–"
         errors["period"] = (f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall: "
-                            "ta bort det under «Alla utfall» om det ska rättas.")
+                            "ta bort det under ”Alla utfall” om det ska rättas.")
     number = _number(value)
     if not (value or "").strip():
         errors["value"] = "Ange utfallet som ett tal, t.ex. 87,5."
     elif number is None:
-        errors["value"] = f"«{value.strip()}» är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
+        errors["value"] = f"”{value.strip()}” är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
     elif is_percentage(indicator) and not 0 <= number <= 100:
         errors["value"] = f"{value.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
     comment = (comment or "").strip() or None
@@ -154,13 +154,13 @@ def open_round(plan: Plan, user: User, *, title: str | None, deadline: str | Non
     if deadline_date and deadline_date < today:
         errors["deadline"] = f"Sista dag ({deadline_date}) har redan passerat."
     if current := open_round_of(plan):
-        errors["title"] = f"Omgången «{current.title}» är redan öppen. Stäng den innan du öppnar en ny."
+        errors["title"] = f"Omgången ”{current.title}” är redan öppen. Stäng den innan du öppnar en ny."
     if errors:
         raise ValidationError(errors)
     round_ = ReportingRound(plan_id=plan.id, title=title, deadline=deadline_date, opened_by_id=user.id)
     db.session.add(round_)
     record(db.session, plan=plan, kind="round", verb="opened",
-           summary=f"öppnade uppföljningsomgången «{title}» med sista dag {deadline_date}")
+           summary=f"öppnade uppföljningsomgången ”{title}” med sista dag {deadline_date}")
     db.session.flush()
     return round_
 
@@ -188,7 +188,7 @@ def confirm(round_: ReportingRound, division_status: DivisionStatus, user: User 
     if unchanged:
         action = division_status.action
         record(db.session, plan=round_.plan, kind="round", verb="confirmed",
-               summary=f"bekräftade att status för «{action.title}» ({division_status.division.name}) är "
+               summary=f"bekräftade att status för ”{action.title}” ({division_status.division.name}) är "
                        f"oförändrad: {division_status.status.label}")
     db.session.flush()
     return True
@@ -237,7 +237,7 @@ def close_round(round_: ReportingRound, user: User) -> None:
     round_.closed_by_id = user.id
     left = sum(1 for row in round_.snapshot if not row["confirmed"])
     record(db.session, plan=round_.plan, kind="round", verb="closed",
-           summary=f"stängde uppföljningsomgången «{round_.title}»" + (f" ({left} obekräftade)" if left else ""))
+           summary=f"stängde uppföljningsomgången ”{round_.title}”" + (f" ({left} obekräftade)" if left else ""))
     db.session.flush()
 
 
@@ -367,7 +367,7 @@ def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, dire
         errors["unit"] = "Enheten får ha högst 40 tecken, t.ex. procent eller antal."
     values["target"] = _number(target) if (target or "").strip() else None
     if (target or "").strip() and values["target"] is None:
-        errors["target"] = f"«{target.strip()}» är inget tal. Ange målvärdet som ett tal, t.ex. 95."
+        errors["target"] = f"”{target.strip()}” är inget tal. Ange målvärdet som ett tal, t.ex. 95."
     values["direction"] = Direction.from_label(direction) if (direction or "").strip() else None
     if (direction or "").strip() and values["direction"] is None:
         errors["direction"] = "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)."

@@ -71,7 +71,7 @@ def record_value(indicator_id: int):
         db.session.rollback()
         return _indicators_page(plan, 400, errors=error.errors, values=form, failed=indicator.id)
     db.session.commit()
-    flash(f"Utfallet för {form['period']} är registrerat för «{indicator.name}».", "info")
+    flash(f"Utfallet för {form['period']} är registrerat för ”{indicator.name}”.", "info")
     return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
 
 
@@ -86,7 +86,7 @@ def delete_value(value_id: int):
     plan, period = plans.get_plan_by_id(indicator.plan_id), entry.period
     services.delete_value(entry)
     db.session.commit()
-    flash(f"Utfallet för {period} är borttaget från «{indicator.name}»; registrera det rätta om det ska rättas. "
+    flash(f"Utfallet för {period} är borttaget från ”{indicator.name}”; registrera det rätta om det ska rättas. "
           "Historiken visar vad det var.", "info")
     return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
 
@@ -119,7 +119,7 @@ def open_round(key: str):
         db.session.rollback()
         return _rounds_page(plan, 400, error.errors, form)
     db.session.commit()
-    flash(f"Omgången «{round_.title}» är öppen till och med {round_.deadline}.", "info")
+    flash(f"Omgången ”{round_.title}” är öppen till och med {round_.deadline}.", "info")
     return redirect(url_for("followup.rounds", key=plan.key))
 
 
@@ -143,7 +143,7 @@ def close_round(round_id: int):
         db.session.rollback()
         abort(400, error.errors["round"])
     db.session.commit()
-    flash(f"Omgången «{round_.title}» är stängd; statusarna är sparade som de var.", "info")
+    flash(f"Omgången ”{round_.title}” är stängd; statusarna är sparade som de var.", "info")
     return redirect(url_for("followup.show_round", round_id=round_.id))
 
 
@@ -197,7 +197,7 @@ def _save_indicator(plan, operation, editing, done: str):
         return _indicators_page(plan, 400, indicator_errors=error.errors, indicator_values=_indicator_form(),
                                 editing=editing)
     db.session.commit()
-    flash(f"Indikatorn «{indicator.name}» är {done}.", "info")
+    flash(f"Indikatorn ”{indicator.name}” är {done}.", "info")
     return redirect(url_for("followup.indicators", key=plan.key) + f"#indicator-{indicator.id}")
 
 
@@ -224,7 +224,7 @@ def delete_indicator(indicator_id: int):
     name = indicator.name
     services.delete_indicator(indicator)
     db.session.commit()
-    flash(f"Indikatorn «{name}» är borttagen; den finns kvar i historiken.", "info")
+    flash(f"Indikatorn ”{name}” är borttagen; den finns kvar i historiken.", "info")
     return redirect(url_for("followup.indicators", key=plan.key))
 
 

@@ -192,7 +192,7 @@ def snapshot_of(obj) -> dict:
 
 
 def _quote(text: str | None) -> str:
-    return f"«{text}»" if text else "«?»"
+    return f"”{text}”" if text else "”?”"
 
 
 def _summary(obj, verb: str, changes: list) -> str:

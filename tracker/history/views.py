@@ -35,7 +35,7 @@ def _date_arg(name: str, label: str, notices: list[str]) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
-        notices.append(f"«{text[:20]}» är inget datum ({label}, ÅÅÅÅ-MM-DD); det filtret togs bort.")
+        notices.append(f"”{text[:20]}” är inget datum ({label}, ÅÅÅÅ-MM-DD); det filtret togs bort.")
         return None
 
 

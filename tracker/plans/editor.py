@@ -175,7 +175,7 @@ def move_action(action_id: int):
 def confirm_delete_action(action_id: int):
     action, plan = _load(Action, action_id, "Åtgärden")
     with_content = structure.with_content(action.statuses)
-    message = (f"Ta bort åtgärden {action.ref} «{action.title}» med "
+    message = (f"Ta bort åtgärden {action.ref} ”{action.title}” med "
                f"{counted(len(action.statuses), 'ansvarig förvaltning', 'ansvariga förvaltningar')}"
                + (f", varav {len(with_content)} med status eller kommentar" if with_content else "") + "?")
     return _form("plans/_confirm.html", plan, message=message, box_id=f"action-{action.id}",
@@ -231,14 +231,14 @@ def update_factor(factor_id: int):
 def move_factor(factor_id: int):
     factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
     return _moved(plan, structure.move_factor(factor, _direction()), f"factor-{factor.id}",
-                  f"Framgångsfaktorn «{factor.title}»")
+                  f"Framgångsfaktorn ”{factor.title}”")
 
 
 @bp.get("/faktorer/<int:factor_id>/ta-bort")
 def confirm_delete_factor(factor_id: int):
     factor, plan = _load(SuccessFactor, factor_id, "Framgångsfaktorn")
     statuses = sum(len(a.statuses) for a in factor.actions)
-    message = (f"Ta bort framgångsfaktorn «{factor.title}»"
+    message = (f"Ta bort framgångsfaktorn ”{factor.title}”"
                + (f" med {len(factor.actions)} åtgärder och {statuses} statusar" if factor.actions else "") + "?"
                + " Den kan återställas från historiken.")
     return _form("plans/_confirm.html", plan, message=message, box_id=f"factor-{factor.id}",

@@ -278,10 +278,10 @@ class _SheetReader:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 return date.fromisoformat(text)
         except ValueError:
-            self.problem(r, column, f"«{text}» är inget giltigt datum (det datumet finns inte). "
+            self.problem(r, column, f"”{text}” är inget giltigt datum (det datumet finns inte). "
                                     "Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2024-12-31.")
             return None
-        self.problem(r, column, f"«{text}» är inget datum. Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2024-12-31.")
+        self.problem(r, column, f"”{text}” är inget datum. Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2024-12-31.")
         return None
 
     def _number(self, r, column, value) -> float | None:
@@ -293,7 +293,7 @@ class _SheetReader:
         except ValueError:
             number = None
         if number is None or not math.isfinite(number):
-            self.problem(r, column, f"«{value}» är inget tal. Ange ett tal, t.ex. 95 eller 87,5.")
+            self.problem(r, column, f"”{value}” är inget tal. Ange ett tal, t.ex. 95 eller 87,5.")
             return None
         return number
 
@@ -303,7 +303,7 @@ class _SheetReader:
         member = enum.from_label(DIRECTION_ALIASES.get(text, text))
         if member is None:
             allowed = ", ".join(m.label for m in enum)
-            self.problem(r, column, f"«{text}» är inget giltigt värde. Giltiga värden: {allowed}.")
+            self.problem(r, column, f"”{text}” är inget giltigt värde. Giltiga värden: {allowed}.")
         return member
 
     def _division(self, r, column, name: str) -> str | None:
@@ -313,7 +313,7 @@ class _SheetReader:
         found = self.divisions.get(wanted.casefold())
         if found is None:
             known = ", ".join(sorted(set(self.divisions.values())))
-            self.problem(r, column, f"Okänd förvaltning «{wanted}». Kända förvaltningar: {known}.")
+            self.problem(r, column, f"Okänd förvaltning ”{wanted}”. Kända förvaltningar: {known}.")
         return found
 
 
@@ -409,7 +409,7 @@ def _require_header(reader: _SheetReader, required: set[str]) -> bool:
         return False
     missing = reader.missing_required(required)
     for column in missing:
-        reader.problem(reader.header_row, column, f"Kolumnen «{column.header}» saknas i rubrikraden "
+        reader.problem(reader.header_row, column, f"Kolumnen ”{column.header}” saknas i rubrikraden "
                                                   f"(rad {reader.header_row}). Den måste finnas.")
     return not missing
 
@@ -523,7 +523,7 @@ def _read_simple(reader: _SheetReader) -> list[tuple[int, dict]]:
         if period is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(period)):
             period = row["period"] = str(period)[:7]  # Excel made a date of it
         if period is not None and not PERIOD.match(str(period)):
-            reader.problem(r, reader.sheet.column("period"), f"«{period}» är ingen period. Ange ÅÅÅÅ-MM, t.ex. 2024-06.")
+            reader.problem(r, reader.sheet.column("period"), f"”{period}” är ingen period. Ange ÅÅÅÅ-MM, t.ex. 2024-06.")
         rows.append((r, row))
     return rows
 
@@ -538,7 +538,7 @@ def _read_indicators(reader: _SheetReader) -> list[dict]:
         key = (row.get("area") or "", row["name"], row["period"])
         if key in seen:
             reader.problem(r, reader.sheet.column("period"),
-                           f"Indikatorn «{row['name']}» har redan ett utfall för perioden {row['period']} "
+                           f"Indikatorn ”{row['name']}” har redan ett utfall för perioden {row['period']} "
                            f"(rad {seen[key]}). Varje period har ett utfall: ta bort den ena raden eller rätta "
                            "perioden.")
         else:

@@ -305,7 +305,7 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
     if not agreement:
         prefix = key.split("-")[0]
         agreement = AGREEMENTS_BY_KEY_PREFIX.get(prefix, DEFAULT_AGREEMENT)
-        assumptions.append(f"Överenskommelse anges inte; antar «{agreement}».")
+        assumptions.append(f"Överenskommelse anges inte; antar ”{agreement}”.")
     year = meta.get("year") or year
     if not year:
         match = re.search(r"(\d{4})$", key)
@@ -314,7 +314,7 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
     title = meta.get("title") or title
     if not title:
         title = f"Handlingsplan {agreement} {year}"
-        assumptions.append(f"Titel anges inte; antar «{title}».")
+        assumptions.append(f"Titel anges inte; antar ”{title}”.")
     if approval := _stated_approval(meta):
         assumptions.append(
             f"Filen anger att planen är fastställd (version {approval['version']}, {approval['on']} av "
@@ -495,7 +495,7 @@ def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
                 layout.CONTACTS.name: current.contacts, layout.INDICATORS.name: current.indicators}
     for sheet in layout.DATA_SHEETS:
         if (keys := absent[sheet.name]) and existing[sheet.name]:
-            names = ", ".join(f"«{sheet.column(k).header}»" for k in keys)
+            names = ", ".join(f"”{sheet.column(k).header}”" for k in keys)
             read.notes.append(f"{read.sheet_titles.get(sheet.name, sheet.name)}: "
                               + (f"kolumnen {names} saknas" if len(keys) == 1 else f"kolumnerna {names} saknas")
                               + " i filen; det som står där i planen behålls.")
@@ -567,8 +567,8 @@ def _note_unused_rollups(read: ReadResult, current: PlanRows) -> None:
         rolled = rollup(s["status"] for s in rows)
         if stated != rolled:
             read.notes.append(
-                f"{sheet}, rad {action['_row']}, kolumn {place}: «{stated.label}» stämmer inte med statusarna på "
-                f"bladet {layout.STATUSES.name}, som vägs samman till «{rolled.label}». Kolumnen räknas fram av "
+                f"{sheet}, rad {action['_row']}, kolumn {place}: ”{stated.label}” stämmer inte med statusarna på "
+                f"bladet {layout.STATUSES.name}, som vägs samman till ”{rolled.label}”. Kolumnen räknas fram av "
                 f"verktyget och användes inte; ändra status per förvaltning på bladet {layout.STATUSES.name}."
             )
 
@@ -600,7 +600,7 @@ def _settle_factor_areas(read: ReadResult, current: PlanRows) -> None:
         first = stated.setdefault(row["factor"], row)
         if first["area"] != row["area"]:
             read.problem(layout.PLAN, row["_row"], "area",
-                         f"Framgångsfaktorn «{row['factor']}» står under «{first['area']}» på rad {first['_row']}. "
+                         f"Framgångsfaktorn ”{row['factor']}” står under ”{first['area']}” på rad {first['_row']}. "
                          "En framgångsfaktor hör till ett insatsområde: skriv samma på båda raderna.")
     in_plan = {a["factor"]: a["area"] for a in current.actions}
     for row in read.rows.actions:

@@ -109,7 +109,7 @@ def _new_plan_fields(form) -> dict:
     year = form.get("year", "").strip()
     if year:
         if not YEAR.match(year) or int(year) not in YEARS:
-            raise ValidationError({"year": f"«{year[:20]}» är inget år. Ange året med fyra siffror mellan "
+            raise ValidationError({"year": f"”{year[:20]}” är inget år. Ange året med fyra siffror mellan "
                                            f"{YEARS.start} och {YEARS.stop - 1}, t.ex. 2025."})
         fields["year"] = int(year)
     return fields
