@@ -73,7 +73,7 @@ def test_stale_edit_shows_the_conflict_and_can_be_applied_again(log_in, make_use
     stale.locator("textarea").fill("Rekryteringen av koordinatorer dröjer.")
     stale.get_by_role("button", name="Spara").click()
     conflict = stale.get_by_role("alert")
-    expect(conflict).to_contain_text("Någon annan har sparat statusen")
+    expect(conflict).to_contain_text("Omar Said har sparat statusen medan du redigerade")
     expect(conflict).to_contain_text("Genomförd")
     expect(conflict).to_contain_text("av Omar Said")
     expect(stale.locator("textarea")).to_have_value("Rekryteringen av koordinatorer dröjer.")

@@ -189,7 +189,7 @@ def test_second_save_of_a_stale_version_shows_the_conflict(login, make_user, pla
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Någon annan har sparat statusen medan du redigerade" in page
+    assert "Omar Said har sparat statusen medan du redigerade. Din ändring är inte sparad." in page
     assert "Koordinatorer finns på alla enheter." in page and "av Omar Said" in page
     assert "Rekrytering pågår." in page  # the user's own text is kept in the form
     assert "Spara min ändring ändå" in page
