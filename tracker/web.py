@@ -5,12 +5,13 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy.orm as so
-from flask import Flask, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from tracker.clock import LOCAL_ZONE, local_date, today  # noqa: F401 - the views' today
+from tracker.clock import LOCAL_ZONE, today
 from tracker.extensions import db, htmx, login_manager
 from tracker.parsing import MAX_ID, record_id
 from tracker.users.models import User
@@ -70,8 +71,6 @@ def _error(error: HTTPException):
     own_message = error.description != type(error).description
     message = error.description if own_message else ERROR_TEXTS.get(code)
     if code == 413:
-        from flask import current_app
-
         limit = current_app.config["IMPORT_MAX_BYTES"] / 1024 / 1024
         message = f"{ERROR_TEXTS[413]} Största tillåtna storlek för en import är {limit:g} MB."
     if isinstance(error, CSRFError):
@@ -113,9 +112,6 @@ def _template_context() -> dict:
 
 def _record_as_current_user():
     """Changes made by this request are recorded in the history as the logged-in user's, via the web."""
-    from flask import g
-    from flask_login import current_user
-
     from tracker.history import recorder
 
     if current_user.is_authenticated:
@@ -123,8 +119,6 @@ def _record_as_current_user():
 
 
 def _forget_actor(exception=None):
-    from flask import g
-
     from tracker.history import recorder
 
     token = g.pop("history_token", None)

@@ -2,11 +2,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import serious_violations
+from tracker.clock import today
 from tracker.extensions import db
 from tracker.followup import services
 from tracker.plans.models import Indicator
 from tracker.vocabulary import Direction, Role, Status
-from tracker.web import today
 
 pytestmark = pytest.mark.browser
 

@@ -222,7 +222,7 @@ def test_export_with_the_statuses_of_a_closed_round(plan, make_user, tmp_path):
 
 
 def test_closing_a_round_over_the_web_asks_for_confirmation_naming_what_is_left(plan, login, make_user):
-    from tracker.web import today
+    from tracker.clock import today
 
     strateg = make_user(Role.STRATEGIST)
     deadline = today() + timedelta(days=22)

@@ -1,13 +1,13 @@
 import pytest
 import sqlalchemy as sa
 
+from tracker.clock import today as local_today
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting
 from tracker.history.services import PAGE_SIZE, verify_chain
 from tracker.plans.models import Action
 from tracker.vocabulary import Role, Status
-from tracker.web import today as local_today
 
 
 @pytest.fixture

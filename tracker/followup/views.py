@@ -1,6 +1,9 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import charts, services
@@ -10,7 +13,9 @@ from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus, Indicator, IndicatorValue
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx, today
+from tracker.web import is_htmx
+from tracker.xlsx.services import export_plan
+from tracker.xlsx.views import XLSX_MIMETYPE
 
 bp = Blueprint("followup", __name__)
 
@@ -58,9 +63,7 @@ def indicators(key: str):
 
 @bp.post("/indikatorer/<int:indicator_id>/utfall")
 def record_value(indicator_id: int):
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
-        abort(404, "Indikatorn finns inte.")
+    indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
     if not services.can_enter_values(current_user, indicator):
         abort(403, "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan = plans.get_plan_by_id(indicator.plan_id)
@@ -77,9 +80,7 @@ def record_value(indicator_id: int):
 
 @bp.post("/utfall/<int:value_id>/ta-bort")
 def delete_value(value_id: int):
-    entry = db.session.get(IndicatorValue, value_id)
-    if entry is None:
-        abort(404, "Utfallet finns inte.")
+    entry = db.get_or_404(IndicatorValue, value_id, description="Utfallet finns inte.")
     indicator = entry.indicator
     if not services.can_enter_values(current_user, indicator):
         abort(403, "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
@@ -124,9 +125,7 @@ def open_round(key: str):
 
 
 def _load_round(round_id: int) -> ReportingRound:
-    round_ = db.session.get(ReportingRound, round_id)
-    if round_ is None:
-        abort(404, "Omgången finns inte.")
+    round_ = db.get_or_404(ReportingRound, round_id, description="Omgången finns inte.")
     return round_
 
 
@@ -176,9 +175,7 @@ def confirm_unchanged(round_id: int, status_id: int):
 
 
 def _load_indicator(indicator_id: int) -> Indicator:
-    indicator = db.session.get(Indicator, indicator_id)
-    if indicator is None:
-        abort(404, "Indikatorn finns inte.")
+    indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
     return indicator
@@ -230,13 +227,6 @@ def delete_indicator(indicator_id: int):
 
 @bp.post("/omgangar/<int:round_id>/export")
 def export_round(round_id: int):
-    from io import BytesIO
-
-    from flask import send_file
-
-    from tracker.xlsx.services import export_plan
-    from tracker.xlsx.views import XLSX_MIMETYPE
-
     round_ = _load_round(round_id)
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör exporterar planer.")

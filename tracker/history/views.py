@@ -3,6 +3,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history import services, versions
@@ -13,7 +14,7 @@ from tracker.plans import services as plans
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx, record_id, render_page_or_fragment, today
+from tracker.web import is_htmx, record_id, render_page_or_fragment
 from tracker.xlsx.models import Export
 
 bp = Blueprint("history", __name__)
@@ -77,9 +78,7 @@ def plan_history(key: str):
 
 @bp.post("/historik/<int:entry_id>/aterstall")
 def restore(entry_id: int):
-    entry = db.session.get(HistoryEntry, entry_id)
-    if entry is None:
-        abort(404, "Historikposten finns inte.")
+    entry = db.get_or_404(HistoryEntry, entry_id, description="Historikposten finns inte.")
     _require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan återställa.")
     plan = db.session.get(Plan, entry.plan_id)
     try:

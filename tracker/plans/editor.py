@@ -8,6 +8,7 @@ rendered again in edit mode (htmx retargets #plan-body), or the browser is redir
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -16,7 +17,7 @@ from tracker.plans import services, structure
 from tracker.plans.models import Action, Area, Plan, SuccessFactor
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx, today, record_id
+from tracker.web import is_htmx, record_id
 
 bp = Blueprint("editor", __name__)
 
@@ -31,9 +32,7 @@ def _require_editor():
 
 
 def _load(model, object_id: int, what: str):
-    item = db.session.get(model, object_id)
-    if item is None:
-        abort(404, f"{what} finns inte.")
+    item = db.get_or_404(model, object_id, description=f"{what} finns inte.")
     plan = item if isinstance(item, Plan) else (item.factor.plan if isinstance(item, Action) else item.plan)
     if plan.state is PlanState.APPROVED:
         abort(409, f"Planen är fastställd (version {plan.version_number}); dess struktur ändras inte. "

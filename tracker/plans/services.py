@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.clock import local_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.models import Action, Agreement, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, is_overdue, rollup_expression
 from tracker.types import utcnow
 from tracker.users.models import Division, User
@@ -359,8 +359,6 @@ def update_status(
 
 
 def get_or_create_agreement(name: str):
-    from tracker.plans.models import Agreement
-
     agreement = db.session.scalar(sa.select(Agreement).where(Agreement.name == name))
     if agreement is None:
         agreement = Agreement(name=name)

@@ -1,13 +1,15 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.followup.services import awaited_status_ids, my_open_rounds
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Role, Status
 from tracker.xlsx.services import list_exports
-from tracker.web import is_htmx, render_page_or_fragment, safe_next, today, record_id
+from tracker.web import is_htmx, record_id, render_page_or_fragment, safe_next
 
 bp = Blueprint("plans", __name__)
 
@@ -91,8 +93,6 @@ def show(key: str):
 
 @bp.get("/mina-atgarder")
 def mine():
-    from tracker.followup.services import awaited_status_ids, my_open_rounds
-
     my_plans = services.plans_of_division(current_user.division_id)
     chosen = next((p for p in my_plans if p.key == request.args.get("plan")), None)
     rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
@@ -152,8 +152,6 @@ def _status_response(division_status: DivisionStatus, view: str, **state) -> str
     if state.get("saved"):
         context["oob_action"] = action
         if view == "mine":  # the row's round confirmation and the banner's count follow the update
-            from tracker.followup.services import my_open_rounds
-
             context["oob_round"] = next((m for m in my_open_rounds(current_user)
                                          if m.round.plan_id == action.factor.plan_id), None)
         if view == "plan":

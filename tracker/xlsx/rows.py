@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tracker.clock import LOCAL_ZONE
 from tracker.plans.models import Plan
 from tracker.plans.rollup import rollup
 from tracker.plans.snapshot import plan_snapshot
 from tracker.vocabulary import Direction, Horizon, Status
-from tracker.web import LOCAL_ZONE
 
 
 @dataclass

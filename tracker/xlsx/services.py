@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.clock import LOCAL_ZONE
 from tracker.display import counted, display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -22,7 +23,6 @@ from tracker.plans.rollup import rollup
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
-from tracker.web import LOCAL_ZONE
 from tracker.xlsx import layout
 from tracker.xlsx.export import build_workbook, workbook_bytes
 from tracker.xlsx.models import Export

@@ -31,9 +31,7 @@ def _require_editor():
 
 
 def load_export(export_id: int) -> Export:
-    export = db.session.get(Export, export_id)
-    if export is None:
-        abort(404, "Exporten finns inte.")
+    export = db.get_or_404(Export, export_id, description="Exporten finns inte.")
     return export
 
 
