@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from common import generate_plan, make_app
 from tracker.plans.services import get_plan, list_divisions
 from tracker.xlsx import layout
-from tracker.xlsx.export import _styles, cell_value
+from tracker.xlsx.workbook import _styles, cell_value
 from tracker.xlsx.rows import plan_rows
 from tracker.xlsx.services import export_plan, preview_import
 

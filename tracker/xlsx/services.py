@@ -24,7 +24,7 @@ from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
 from tracker.xlsx import layout
-from tracker.xlsx.export import build_workbook, workbook_bytes
+from tracker.xlsx.workbook import build_workbook, workbook_bytes
 from tracker.xlsx.models import Export
 from tracker.xlsx.read import Problem, ReadResult, WorkbookError, read_workbook
 from tracker.plans.snapshot import plan_snapshot

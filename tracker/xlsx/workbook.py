@@ -1,4 +1,4 @@
-"""Writes PlanRows as the workbook described in layout.py."""
+"""Writes PlanRows as the workbook described in layout.py (the export service in export.py calls it)."""
 
 from datetime import datetime
 from io import BytesIO
