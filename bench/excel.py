@@ -23,7 +23,8 @@ from tracker.plans.services import get_plan, list_divisions
 from tracker.xlsx import layout
 from tracker.xlsx.workbook import _styles, cell_value
 from tracker.xlsx.rows import plan_rows
-from tracker.xlsx.services import export_plan, preview_import
+from tracker.xlsx.export import export_plan
+from tracker.xlsx.preview import preview_import
 
 
 def measure(fn, runs: int) -> tuple[float, float]:

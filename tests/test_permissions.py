@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.xlsx.helpers import edit
-from tracker.xlsx.services import export_plan, preview_import
+from tracker.xlsx.export import export_plan
+from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
 from tracker.followup import services as followup

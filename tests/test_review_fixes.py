@@ -15,7 +15,8 @@ from tracker.plans import services, structure
 from tracker.plans.models import Action, DivisionStatus, Indicator
 from tracker.users.services import delete_division
 from tracker.vocabulary import Role, Status
-from tracker.xlsx import services as xlsx
+from tracker.xlsx.apply import apply_import
+from tracker.xlsx.preview import preview_import
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_sqlite_lets_pages_be_read_while_someone_saves(app, tmp_path):
 def test_an_impossible_new_plan_key_is_a_problem_of_the_preview(divisions):
     data = plan_workbook([[None, None, "Lean", "Utbilda processledare", None, None, None, None, None, None,
                            "Regionkontoret", "Pågående"]])
-    preview = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="Ny Plan 2025")
+    preview = preview_import(data, max_bytes=MAX_BYTES, plan_key="Ny Plan 2025")
     assert not preview.clean
     assert any("Nyckeln får bara innehålla små bokstäver" in str(p) for p in preview.problems)
 
@@ -105,9 +106,9 @@ def test_an_impossible_new_plan_key_is_a_problem_of_the_preview(divisions):
 def test_a_bad_year_from_the_preview_form_is_refused_cleanly(divisions):
     data = plan_workbook([[None, None, "Lean", "Utbilda processledare", None, None, None, None, None, None,
                            "Regionkontoret", "Pågående"]])
-    preview = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
+    preview = preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
     with pytest.raises(ValidationError, match="Året 99999"):
-        xlsx.apply_import(preview, None, new_plan={"year": 99999})
+        apply_import(preview, None, new_plan={"year": 99999})
     db.session.rollback()
     assert services.get_plan("tillganglighet-2025") is None
 
@@ -153,8 +154,8 @@ def test_a_huge_id_is_not_found(login, make_user):
 def test_editing_the_new_plans_facts_in_the_preview_is_no_conflict(divisions):
     data = plan_workbook([[None, None, "Lean", "Utbilda processledare", None, None, None, None, None, None,
                            "Regionkontoret", "Pågående"]])
-    first = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
-    again = xlsx.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025", title="Annan titel")
+    first = preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025")
+    again = preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2025", title="Annan titel")
     assert first.fingerprint == again.fingerprint
 
 

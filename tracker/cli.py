@@ -80,7 +80,7 @@ def serve_command(host, port, threads):
 def export_command(plan_key, version, output):
     """Export a plan as the Excel attachment; a copy is kept under exports/."""
     from tracker.plans.services import get_plan
-    from tracker.xlsx.services import export_plan
+    from tracker.xlsx.export import export_plan
 
     plan = get_plan(plan_key)
     if plan is None:
@@ -110,7 +110,9 @@ def export_command(plan_key, version, output):
 @with_appcontext
 def import_command(file, plan_key, dry_run, agreement, year, title, remove_missing):
     """Import a plan from the Excel attachment. Exit status 0 when clean, 2 when the file has problems."""
-    from tracker.xlsx.services import WorkbookError, apply_import, preview_import
+    from tracker.xlsx.apply import apply_import
+    from tracker.xlsx.preview import preview_import
+    from tracker.xlsx.read import WorkbookError
 
     with open(file, "rb") as handle:
         data = handle.read()
@@ -146,7 +148,7 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
         return
     if preview.has_changes:
         from tracker.history.recorder import acting
-        from tracker.xlsx.services import CLI_IMPORTER
+        from tracker.xlsx.apply import CLI_IMPORTER
 
         try:
             with acting(None, "import", CLI_IMPORTER):

@@ -205,7 +205,7 @@ def test_export_with_the_statuses_of_a_closed_round(plan, make_user, tmp_path):
 
     from openpyxl import load_workbook
 
-    from tracker.xlsx.services import export_plan
+    from tracker.xlsx.export import export_plan
 
     strateg = make_user(Role.STRATEGIST)
     round_ = services.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)

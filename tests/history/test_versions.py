@@ -153,7 +153,7 @@ def test_export_of_an_approved_version(plan, director, tmp_path):
 
     from openpyxl import load_workbook
 
-    from tracker.xlsx.services import export_plan
+    from tracker.xlsx.export import export_plan
 
     versions.approve(plan, director, "RS231576")
     versions.start_revision(plan)
@@ -167,7 +167,7 @@ def test_export_of_an_approved_version(plan, director, tmp_path):
 
 
 def test_marking_an_export_of_a_version_as_sent_marks_the_version(plan, director, tmp_path):
-    from tracker.xlsx.services import export_plan, mark_sent
+    from tracker.xlsx.export import export_plan, mark_sent
 
     versions.approve(plan, director, "RS231576")
     db.session.commit()

@@ -7,13 +7,15 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tracker.extensions import db
-from tracker.xlsx import layout, services
+from tracker.xlsx import layout
+from tracker.xlsx import export
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.models import Export
 
 
 def test_workbook_follows_the_template(make_plan, make_user, tmp_path):
     plan = make_plan()
-    record, data = services.export_plan(plan, make_user(), tmp_path)
+    record, data = export_plan(plan, make_user(), tmp_path)
     wb = load_workbook(BytesIO(data))
     assert wb.sheetnames == ["Instruktion", "Kontaktuppgifter", "Handlingsplan", "Status per förvaltning",
                              "Indikatorer", "Listor"]
@@ -59,7 +61,7 @@ def test_workbook_follows_the_template(make_plan, make_user, tmp_path):
 def test_texts_that_look_like_formulas_are_written_as_text(make_plan, tmp_path):
     plan = make_plan(actions=[{"title": "=HYPERLINK(\"http://evil.example\")"}, {"title": "+46 35 13 48 00"},
                               {"title": "-minska väntetider"}, {"title": "@alla"}, {"title": "\tindrag"}])
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     ws = load_workbook(BytesIO(data))["Handlingsplan"]
     cells = [ws.cell(row, 4) for row in range(6, 11)]
     assert [c.value for c in cells] == ["=HYPERLINK(\"http://evil.example\")", "+46 35 13 48 00",
@@ -72,7 +74,7 @@ def test_swedish_characters_and_long_texts_survive(make_plan, tmp_path):
     plan = make_plan(actions=[{"title": title}])
     plan.factors[0].actions[0].description = "Långa väntetider ska kortas. " * 40
     db.session.commit()
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     ws = load_workbook(BytesIO(data))["Handlingsplan"]
     assert ws["D6"].value == title and ws["D6"].alignment.wrap_text
     assert ws["E6"].value == "Långa väntetider ska kortas. " * 40 and ws["E6"].alignment.wrap_text
@@ -80,16 +82,16 @@ def test_swedish_characters_and_long_texts_survive(make_plan, tmp_path):
 
 def test_an_export_never_writes_over_a_file_made_in_the_same_second(make_plan, tmp_path, monkeypatch):
     plan = make_plan()
-    first, _ = services.export_plan(plan, None, tmp_path)
+    first, _ = export_plan(plan, None, tmp_path)
     moment = first.created_at
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
+    monkeypatch.setattr(export, "utcnow", lambda: moment)
     # Another export of the same plan wrote its file after this one looked for a free name.
     monkeypatch.setattr(Path, "exists", lambda self: False)
     (tmp_path / first.file_name).write_bytes(b"den andra exporten")
     taken = tmp_path / first.file_name.replace(".xlsx", "-2.xlsx")
     taken.write_bytes(b"en tredje export")
 
-    second, data = services.export_plan(plan, None, tmp_path)
+    second, data = export_plan(plan, None, tmp_path)
     assert (tmp_path / first.file_name).read_bytes() == b"den andra exporten"
     assert taken.read_bytes() == b"en tredje export"
     assert second.file_name == first.file_name.replace(".xlsx", "-3.xlsx")

@@ -9,7 +9,9 @@ import pytest
 from tests.test_permissions import snapshot
 from tests.xlsx.helpers import MAX_BYTES, edit, plan_workbook, to_bytes
 from tracker.extensions import db
-from tracker.xlsx import services
+from tracker.xlsx.apply import ImportRefused, apply_import
+from tracker.xlsx.export import export_plan
+from tracker.xlsx.preview import preview_import
 from tracker.xlsx.read import WorkbookError
 
 ROW = ["", "3.6 Regionala handlingsplaner för ökad tillgänglighet", "Ramavtal med externa vårdgivare",
@@ -37,14 +39,14 @@ def refused(data: bytes, max_bytes: int = MAX_BYTES) -> list[str]:
     """The messages for a file; asserts that the database was not touched."""
     before = snapshot()
     try:
-        preview = services.preview_import(data, max_bytes=max_bytes, plan_key="tillganglighet-2024")
+        preview = preview_import(data, max_bytes=max_bytes, plan_key="tillganglighet-2024")
     except WorkbookError as error:
         messages = [str(error)]
     else:
         assert not preview.clean
         messages = [str(p) for p in preview.problems]
-        with pytest.raises(services.ImportRefused):
-            services.apply_import(preview, None)
+        with pytest.raises(ImportRefused):
+            apply_import(preview, None)
     db.session.rollback()
     assert snapshot() == before
     return messages
@@ -172,10 +174,10 @@ def test_required_values_missing():
 
 def test_a_status_row_for_an_unknown_id_is_noted_not_counted(make_plan, tmp_path):
     plan = make_plan(key="tillganglighet-2024")
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
     data = edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("A2", "FF09-A09"))
-    preview = services.preview_import(data, max_bytes=MAX_BYTES, plan_key=plan.key)
+    preview = preview_import(data, max_bytes=MAX_BYTES, plan_key=plan.key)
     assert preview.problems == []
     assert preview.read.notes == ["Status per förvaltning, rad 2: ID FF09-A09 finns inte på bladet Handlingsplan; "
                                   "raden räknas inte."]
@@ -183,7 +185,7 @@ def test_a_status_row_for_an_unknown_id_is_noted_not_counted(make_plan, tmp_path
 
 def test_today_is_no_excuse_for_a_date_object():
     # Real Excel dates are read as dates, not reported.
-    preview = services.preview_import(with_row(due=date(2024, 12, 31)), max_bytes=MAX_BYTES,
+    preview = preview_import(with_row(due=date(2024, 12, 31)), max_bytes=MAX_BYTES,
                                       plan_key="tillganglighet-2024")
     assert preview.problems == []
 

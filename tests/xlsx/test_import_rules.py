@@ -7,7 +7,9 @@ from tests.xlsx.helpers import MAX_BYTES, edit
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.plans import services as plans
-from tracker.xlsx import services
+from tracker.xlsx.apply import ImportRefused, apply_import
+from tracker.xlsx.export import export_plan
+from tracker.xlsx.preview import preview_import
 from tracker.xlsx.read import Problem
 
 KEY = "tillganglighet-2023"
@@ -22,13 +24,13 @@ def demo(app):
 @pytest.fixture
 def exported(demo, tmp_path):
     """The demo's tillgänglighet plan as its workbook."""
-    _, data = services.export_plan(plans.get_plan(KEY), None, tmp_path)
+    _, data = export_plan(plans.get_plan(KEY), None, tmp_path)
     db.session.commit()
     return data
 
 
 def preview(data, key=KEY):
-    return services.preview_import(data, max_bytes=MAX_BYTES, plan_key=key)
+    return preview_import(data, max_bytes=MAX_BYTES, plan_key=key)
 
 
 def test_two_outcomes_for_the_same_indicator_and_period_are_a_problem(exported):
@@ -47,8 +49,8 @@ def test_two_outcomes_for_the_same_indicator_and_period_are_a_problem(exported):
         "utfall: ta bort den ena raden eller rätta perioden.",
     )]
     before = snapshot()
-    with pytest.raises(services.ImportRefused):
-        services.apply_import(result, None)
+    with pytest.raises(ImportRefused):
+        apply_import(result, None)
     assert snapshot() == before
 
 
@@ -58,7 +60,7 @@ def plan_file(make_plan, tmp_path):
 
     def make(**statuses):
         plan = make_plan(actions=[{"statuses": statuses}])
-        _, data = services.export_plan(plan, None, tmp_path)
+        _, data = export_plan(plan, None, tmp_path)
         db.session.commit()
         return plan, data
 
@@ -131,7 +133,7 @@ def test_statuses_the_import_sets_during_an_open_round_are_confirmed_in_it(plan_
                                  today=date(2024, 8, 1))
     db.session.commit()
     result = preview(edit(data, lambda wb: wb["Status per förvaltning"].__setitem__("D2", "Pågående")), plan.key)
-    services.apply_import(result, strateg)
+    apply_import(result, strateg)
     db.session.commit()
     statuses = statuses_of(plan)
     assert followup.confirmed_ids(round_) == {statuses["HS"].id}  # Närsjukvården's row did not change
@@ -149,7 +151,7 @@ def test_a_division_added_in_column_k_starts_as_not_started_whatever_column_l_sa
         ("Ansvariga förvaltningar", "Hallands sjukhus; Närsjukvården", "Hallands sjukhus; Närsjukvården; Regionkontoret"),
         ("Status, Regionkontoret", "–", "Ej påbörjad"),
     ]
-    services.apply_import(result, None)
+    apply_import(result, None)
     db.session.commit()
     added = statuses_of(plan)["RK"]
     assert (added.status, added.updated_at, added.updated_by_name) == (Status.NOT_STARTED, None, None)
@@ -184,7 +186,7 @@ def approved_gonv(exported, tmp_path):
     """The demo's God och nära vård plan (fastställd, version 1) and its workbook."""
     plan = plans.get_plan("gonv-2021")
     assert plan.state.value == "approved"
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
     return plan, data
 
@@ -208,7 +210,7 @@ def test_statuses_comments_and_outcomes_are_imported_into_a_fastställd_plan(app
     assert "Planen är fastställd: åtgärderna står i en annan ordning i filen än i planen" in result.read.notes[0]
     assert {c.kind for c in result.changes if c.state == "changed"} == {"Åtgärd", "Indikator"}
     order = [a.ref for f in plan.factors for a in f.actions]
-    services.apply_import(result, make_user(Role.STRATEGIST))
+    apply_import(result, make_user(Role.STRATEGIST))
     db.session.commit()
     db.session.expire_all()
     plan = plans.get_plan("gonv-2021")
@@ -241,8 +243,8 @@ def test_a_structure_change_to_a_fastställd_plan_is_refused_and_named(approved_
         "Ta bort de ändringarna ur filen, eller starta en revidering (en ny version av planen) och importera filen "
         "till den.")
     before = snapshot()
-    with pytest.raises(services.ImportRefused):
-        services.apply_import(result, None)
+    with pytest.raises(ImportRefused):
+        apply_import(result, None)
     assert snapshot() == before
 
 
@@ -250,8 +252,8 @@ def test_what_a_file_lacks_is_not_removed_from_a_fastställd_plan(approved_gonv)
     plan, data = approved_gonv
     result = preview(edit(data, lambda wb: wb["Handlingsplan"].delete_rows(6)), plan.key)
     assert result.clean and result.count("missing") == 1
-    with pytest.raises(services.ImportRefused, match="det som saknas i filen tas inte bort"):
-        services.apply_import(result, None, remove_missing=True)
+    with pytest.raises(ImportRefused, match="det som saknas i filen tas inte bort"):
+        apply_import(result, None, remove_missing=True)
 
 
 def test_a_changed_diarienummer_is_shown_and_written(plan_file):
@@ -268,7 +270,7 @@ def test_a_changed_diarienummer_is_shown_and_written(plan_file):
     assert [(c.kind, c.fields) for c in result.changes if c.state == "changed"] == [
         ("Plan", [("Diarienummer", "RS231576", "RS240001")])]
     assert result.fingerprint != unchanged.fingerprint
-    services.apply_import(result, None)
+    apply_import(result, None)
     db.session.commit()
     assert plans.get_plan(plan.key).registry_number == "RS240001"
 
@@ -347,7 +349,7 @@ def test_an_empty_insatsomrade_cell_keeps_the_framgangsfaktor_where_it_is(export
     assert result.clean, result.problems
     assert [(c.state, c.title) for c in result.changes if c.state != "unchanged"] == [
         ("new", "Upphandla ramavtal för hyrläkare")]
-    services.apply_import(result, None)
+    apply_import(result, None)
     db.session.commit()
     factor = next(f for f in plans.load_factors(plans.get_plan(KEY), fresh=True) if f.title == factor_title)
     assert factor.area.heading == area_before
@@ -384,7 +386,7 @@ def test_without_the_status_sheet_an_unchanged_column_l_keeps_each_divisions_sta
 
     result = preview(edit(without_sheet, set_l), plan.key)
     assert result.clean, result.problems
-    services.apply_import(result, None)
+    apply_import(result, None)
     db.session.commit()
     assert {k: s.status for k, s in statuses_of(plan).items()} == {"HS": Status.DELAYED, "NSV": Status.DELAYED}
 
@@ -399,7 +401,7 @@ def test_the_exported_list_of_divisions_offers_no_inactive_one_the_plan_does_not
     divisions["HS"].active = False
     divisions["ADH"].active = False
     db.session.commit()
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     lists = load_workbook(BytesIO(data))["Listor"]
     [names] = [values for col in lists.columns if "Hallands sjukhus" in (values := [c.value for c in col[1:] if c.value])]
     assert names == ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Regionkontoret"]
@@ -413,7 +415,7 @@ def test_a_kept_avbruten_still_needs_its_reason(plan_file, tmp_path):
     statuses = statuses_of(plan)
     statuses["HS"].comment = "Ingen resurs."
     db.session.commit()
-    _, data = services.export_plan(plans.get_plan(plan.key), None, tmp_path)
+    _, data = export_plan(plans.get_plan(plan.key), None, tmp_path)
 
     def drop_reason(wb):
         wb.remove(wb["Status per förvaltning"])

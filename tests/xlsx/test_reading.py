@@ -6,11 +6,13 @@ from tests.xlsx.helpers import MAX_BYTES, plan_workbook
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.vocabulary import Horizon, Role, Status
-from tracker.xlsx import services
+from tracker.xlsx.apply import apply_import
+from tracker.xlsx.export import export_plan
+from tracker.xlsx.preview import preview_import
 
 
 def preview(data, **kwargs):
-    return services.preview_import(data, max_bytes=MAX_BYTES, plan_key=kwargs.pop("plan_key", "tillganglighet-2025"),
+    return preview_import(data, max_bytes=MAX_BYTES, plan_key=kwargs.pop("plan_key", "tillganglighet-2025"),
                                    **kwargs)
 
 
@@ -54,7 +56,7 @@ def test_a_new_plan_takes_its_facts_from_the_key_and_says_so(divisions, make_use
         "År anges inte; antar 2025 utifrån nyckeln.",
         "Titel anges inte; antar ”Handlingsplan Ökad tillgänglighet 2025”.",
     ]
-    plan = services.apply_import(result, make_user(), new_plan={"title": "Handlingsplan för ökad tillgänglighet 2025"})
+    plan = apply_import(result, make_user(), new_plan={"title": "Handlingsplan för ökad tillgänglighet 2025"})
     db.session.commit()
     plan = plans.get_plan("tillganglighet-2025")
     assert plan.title == "Handlingsplan för ökad tillgänglighet 2025"
@@ -78,7 +80,7 @@ def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path)
     plan = make_plan(key="tillganglighet-2025")
     approve(plan, make_user(Role.DIRECTOR))
     db.session.commit()
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     unchanged = preview(data)
     assert unchanged.clean and unchanged.summary == "Inga ändringar"
     changed = preview(edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör")))
@@ -93,7 +95,7 @@ def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path)
 def test_a_year_on_the_instruktion_sheet_that_is_no_year_is_not_taken(divisions, tmp_path, make_plan):
     from tests.xlsx.helpers import edit
 
-    _, data = services.export_plan(make_plan(), None, tmp_path)
+    _, data = export_plan(make_plan(), None, tmp_path)
 
     def odd_year(wb):
         for row in wb["Instruktion"].iter_rows():
@@ -124,6 +126,6 @@ def test_export_without_the_status_sheet_then_import_keeps_a_comment_of_several_
     plan = make_plan()
     plan.factors[0].actions[0].statuses[0].comment = "Rad ett.\nRad två."
     db.session.commit()
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     result = preview(edit(data, lambda wb: wb.remove(wb["Status per förvaltning"])), plan_key=plan.key)
     assert result.problems == [] and result.summary == "Inga ändringar"

@@ -9,7 +9,8 @@ from tests.xlsx.helpers import edit, plan_workbook
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.vocabulary import Role
-from tracker.xlsx import services
+from tracker.xlsx.apply import apply_import
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.models import Export
 
 
@@ -28,7 +29,7 @@ def upload(client, data: bytes, **form):
 def upload_edited(client, make_plan, tmp_path, cell: tuple[str, str, str]):
     """A one-åtgärd plan, its workbook with one cell (sheet, cell, value) changed, uploaded for preview."""
     plan = make_plan(actions=[{}])
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
     sheet, address, value = cell
     data = edit(data, lambda wb: wb[sheet].__setitem__(address, value))
@@ -68,7 +69,7 @@ def test_readers_see_no_export_controls(client, login, make_user, make_plan):
 
 def test_upload_preview_and_confirm(client, strateg, make_plan, tmp_path):
     plan = make_plan(actions=[{}, {}])
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
     data = edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör"))
     before = snapshot()
@@ -98,7 +99,7 @@ def test_a_plan_changed_since_the_preview_is_shown_again(client, strateg, make_p
 
 def test_a_file_with_problems_shows_them_all_and_offers_no_confirm(client, strateg, make_plan, tmp_path):
     plan = make_plan(actions=[{}])
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
 
     def break_it(wb):
@@ -128,7 +129,7 @@ def test_no_file_chosen(client, strateg):
 
 def test_someone_elses_upload_cannot_be_confirmed(client, login, make_user, make_plan, tmp_path):
     plan = make_plan(actions=[{}])
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
     login(make_user(Role.STRATEGIST))
     page = upload(client, edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "X")), plan=plan.key)
@@ -140,7 +141,7 @@ def test_someone_elses_upload_cannot_be_confirmed(client, login, make_user, make
 @pytest.mark.parametrize("year", ["²", "1" * 20, "1999", "20 25"])
 def test_a_year_that_is_no_year_is_a_field_error_on_upload(client, strateg, make_plan, tmp_path, year):
     plan = make_plan()
-    _, data = services.export_plan(plan, None, tmp_path)
+    _, data = export_plan(plan, None, tmp_path)
     db.session.commit()
     response = upload(client, data, new_key="tillganglighet-2030", year=year)
     page = response.get_data(as_text=True)
@@ -167,15 +168,17 @@ def test_a_status_saved_by_someone_else_while_confirming_is_a_409_with_the_previ
 
     plan, (token, fingerprint) = upload_edited(client, make_plan, tmp_path, ("Status per förvaltning", "D2", "Genomförd"))
     before = snapshot()
-    apply_import = services.apply_import
+    from tracker.xlsx import views
+
+    original = apply_import
 
     def someone_saves_first(preview, user, **kwargs):
         # A contact's save lands after the confirm's preview has read the statuses: the version moves on.
         db.session.execute(sa.update(DivisionStatus).values(version_id=DivisionStatus.version_id + 1)
                            .execution_options(synchronize_session=False))
-        return apply_import(preview, user, **kwargs)
+        return original(preview, user, **kwargs)
 
-    monkeypatch.setattr(services, "apply_import", someone_saves_first)
+    monkeypatch.setattr(views, "apply_import", someone_saves_first)
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
     page = response.get_data(as_text=True)
     assert response.status_code == 409

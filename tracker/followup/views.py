@@ -14,7 +14,7 @@ from tracker.plans.models import DivisionStatus, Indicator, IndicatorValue
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
 from tracker.web import is_htmx
-from tracker.xlsx.services import export_plan
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.views import XLSX_MIMETYPE
 
 bp = Blueprint("followup", __name__)

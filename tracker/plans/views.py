@@ -8,7 +8,7 @@ from tracker.followup.services import awaited_status_ids, my_open_rounds
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Role, Status
-from tracker.xlsx.services import list_exports
+from tracker.xlsx.export import list_exports
 from tracker.web import is_htmx, record_id, render_page_or_fragment, safe_next
 
 bp = Blueprint("plans", __name__)

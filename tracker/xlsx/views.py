@@ -14,7 +14,10 @@ from tracker.history.recorder import acting
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
 from tracker.types import utcnow
-from tracker.xlsx import services
+from tracker.xlsx.apply import ImportConflict, ImportRefused, apply_import
+from tracker.xlsx import export as exports
+from tracker.xlsx.preview import preview_import
+from tracker.xlsx.read import WorkbookError
 from tracker.xlsx.models import Export
 
 bp = Blueprint("xlsx", __name__)
@@ -38,7 +41,7 @@ def load_export(export_id: int) -> Export:
 @bp.post("/planer/<key>/export")
 def export(key: str):
     plan = load_plan(key)
-    record, data = services.export_plan(plan, current_user, current_app.config["EXPORT_DIR"])
+    record, data = exports.export_plan(plan, current_user, current_app.config["EXPORT_DIR"])
     db.session.commit()
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
 
@@ -55,7 +58,7 @@ def download(export_id: int):
 @bp.post("/exporter/<int:export_id>/skickad")
 def mark_sent(export_id: int):
     record = load_export(export_id)
-    services.mark_sent(record, current_user)
+    exports.mark_sent(record, current_user)
     db.session.commit()
     flash(f"{record.file_name} är markerad som skickad till Socialstyrelsen.", "info")
     return redirect(url_for("plans.show", key=record.plan.key) + "#exporter")
@@ -145,9 +148,9 @@ def upload():
     if error is None:
         data = upload.read()
         try:
-            preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                               plan_key=plan_key, **new_plan)
-        except services.WorkbookError as workbook_error:
+        except WorkbookError as workbook_error:
             error = str(workbook_error)
     if error:
         return _import_form(plan_key, error, 400)
@@ -169,10 +172,10 @@ def confirm(token: str):
     try:
         new_plan = _new_plan_fields(request.form)
     except ValidationError as invalid:
-        preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                           plan_key=meta["plan_key"])
         return _preview_page(preview, token, meta, 400, " ".join(invalid.errors.values()), invalid.errors)
-    preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+    preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                       plan_key=meta["plan_key"], **new_plan)
     if not preview.clean:
         return _preview_page(preview, token, meta, 400)
@@ -181,18 +184,18 @@ def confirm(token: str):
                              "Planen har ändrats sedan förhandsgranskningen. Granska ändringarna igen och bekräfta.")
     try:
         with acting(current_user, "import"):
-            plan = services.apply_import(preview, current_user,
+            plan = apply_import(preview, current_user,
                                          remove_missing=request.form.get("missing") == "remove", new_plan=new_plan)
             db.session.commit()
     except ValidationError as error:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()))
-    except services.ImportRefused as refused:
+    except ImportRefused as refused:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, str(refused))
-    except services.ImportConflict:
+    except ImportConflict:
         db.session.rollback()
-        preview = services.preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+        preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                           plan_key=meta["plan_key"], **new_plan)
         return _preview_page(preview, token, meta, 409,
                              "Någon annan sparade en status eller en åtgärd i planen medan importen sparades, och "

@@ -1,0 +1,107 @@
+"""Export of the Excel attachment: the workbook of a plan or a fastställd version, kept with its checksum."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tracker.clock import LOCAL_ZONE
+from tracker.extensions import db
+from tracker.plans import services as plans
+from tracker.plans.models import Plan
+from tracker.plans.snapshot import plan_snapshot
+from tracker.types import utcnow
+from tracker.users.models import User
+from tracker.vocabulary import PlanState
+from tracker.xlsx.models import Export
+from tracker.xlsx.rows import rows_from_snapshot
+from tracker.xlsx.workbook import build_workbook, workbook_bytes
+
+
+def with_round_statuses(snapshot: dict, round_) -> dict:
+    """The plan snapshot with each status as a closed reporting round kept it."""
+    kept = {(row["action_id"], row["division_id"]): row for row in round_.snapshot or []}
+    for factor in snapshot["factors"]:
+        for action in factor["actions"]:
+            for status in action["statuses"]:
+                row = kept.get((action["id"], status["division_id"]))
+                if row is not None:
+                    status["status"], status["comment"] = row["status"], row["comment"]
+    closed = round_.closed_at.astimezone(LOCAL_ZONE)
+    snapshot["meta"]["version_label"] += f", statusar enligt {round_.title} (stängd {closed:%Y-%m-%d})"
+    return snapshot
+
+
+def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, version: int | None = None,
+                reporting_round=None) -> tuple[Export, bytes]:
+    """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
+    reporting round, if given), keep a copy under export_dir and record it with its checksum.
+    ValueError for a version that does not exist."""
+    from tracker.history.versions import get_version, list_versions
+
+    number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
+    stored = get_version(plan, number) if number is not None else None
+    if version is not None and stored is None:
+        numbers = ", ".join(str(v.number) for v in reversed(list_versions(plan))) or "inga ännu"
+        raise ValueError(f"Planen {plan.key} har ingen fastställd version {version}. Fastställda versioner: {numbers}.")
+    approved = None
+    if stored is not None:
+        approved = f"{stored.approved_at.astimezone(LOCAL_ZONE):%Y-%m-%d} av {stored.approved_by_name}"
+        if stored.decision:
+            approved += f" ({stored.decision})"
+    snapshot = dict(stored.snapshot) if version is not None else plan_snapshot(plan)
+    if reporting_round is not None:
+        snapshot = with_round_statuses(json.loads(json.dumps(snapshot)), reporting_round)
+    rows = rows_from_snapshot(snapshot, approved)
+    now = utcnow()
+    local = now.astimezone(LOCAL_ZONE)
+    # The dropdown offers the förvaltningar that take on åtgärder, and those the plan already names.
+    named = {s["division"] for s in rows.statuses}
+    choices = [d.name for d in plans.list_divisions() if d.active or d.name in named]
+    data = workbook_bytes(build_workbook(rows, choices, local))
+    label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
+    if reporting_round is not None:
+        label += f"_omgang-{reporting_round.id}"
+    directory = Path(export_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = _write_new_file(directory, f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", data)
+    export = Export(plan=plan, version_label=rows.meta["version"], version_number=number, file_name=path.name,
+                    sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_by=user, created_at=now)
+    db.session.add(export)
+    db.session.flush()
+    return export, data
+
+
+def _write_new_file(directory: Path, base: str, data: bytes) -> Path:
+    """base.xlsx, or base-2.xlsx, … : creating the file is the check, so two exports of the same
+    plan in the same second never write over each other."""
+    n = 1
+    while True:
+        path = directory / (f"{base}.xlsx" if n == 1 else f"{base}-{n}.xlsx")
+        try:
+            with path.open("xb") as file:
+                file.write(data)
+            return path
+        except FileExistsError:
+            n += 1
+
+
+def list_exports(plan: Plan) -> list[Export]:
+    return db.session.scalars(
+        sa.select(Export).where(Export.plan_id == plan.id).order_by(Export.created_at.desc(), Export.id.desc())
+    ).all()
+
+
+def mark_sent(export: Export, user: User | None) -> Export:
+    """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
+    from tracker.history.versions import get_version
+    from tracker.history.versions import mark_sent as mark_version_sent
+
+    export.sent_at = utcnow()
+    export.sent_by = user
+    version = get_version(export.plan, export.version_number) if export.version_number else None
+    if version is not None and version.sent_at is None:
+        mark_version_sent(version, user, export)
+    db.session.flush()
+    return export
