@@ -110,6 +110,35 @@ def test_a_deleted_action_is_restored_from_the_history_with_its_statuses(plan, l
     assert response.status_code == 400 and "redan återställt" in response.get_data(as_text=True)
 
 
+def test_restore_refuses_a_parent_of_another_plan(plan, make_plan, login, make_user):
+    """After the database gave a deleted row's id to a row of another plan, restoring must not land there."""
+    factor, action = plan.factors[0], plan.factors[0].actions[1]
+    status = plan.factors[0].actions[0].statuses[0]
+    with acting(None, "cli", "Testare"):
+        db.session.delete(action)
+        db.session.delete(status)
+        db.session.commit()
+    action_deletion, status_deletion = db.session.scalars(
+        sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted").order_by(HistoryEntry.id)).all()
+    other = make_plan(key="gonv-2021", title="Handlingsplan God och nära vård 2021", actions=[{"divisions": ["NSV"]}])
+    # As if the ids had been reused: the entries point at rows that now belong to the other plan.
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(HistoryEntry).where(HistoryEntry.id == action_deletion.id).values(
+            snapshot={**action_deletion.snapshot, "action": {**action_deletion.snapshot["action"],
+                                                             "factor_id": other.factors[0].id}}))
+        connection.execute(sa.update(HistoryEntry).where(HistoryEntry.id == status_deletion.id).values(
+            action_id=other.factors[0].actions[0].id))
+    db.session.expire_all()
+    client = login(make_user(Role.STRATEGIST))
+    for entry, message in ((action_deletion, "Framgångsfaktorn som åtgärden hörde till är borttagen"),
+                           (status_deletion, "Åtgärden är borttagen")):
+        response = client.post(f"/historik/{entry.id}/aterstall")
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert [a.title for a in other.factors[0].actions] == ["Gemensamma väntelistor inom lungsjukvård och ögonsjukvård"]
+    assert [s.division.short_name for s in other.factors[0].actions[0].statuses] == ["NSV"]
+    assert factor.actions == [plan.factors[0].actions[0]]
+
+
 def test_the_chain_is_intact_and_a_tampered_entry_is_found(app, plan, make_user):
     update(plan.factors[0].actions[0].statuses[0], make_user(Role.DIVISION_CONTACT, "HS"), Status.DONE)
     runner = app.test_cli_runner()

@@ -183,7 +183,9 @@ def restore(entry: HistoryEntry) -> str:
                 _fresh_ref(action, factor)
         elif entry.kind == "action":
             factor = db.session.get(SuccessFactor, snapshot["action"]["factor_id"])
-            if factor is None:
+            # An id is only the same framgångsfaktor within the plan: a database may give a deleted one's id
+            # to a new row of another plan.
+            if factor is None or factor.plan_id != plan.id:
                 raise ValidationError({"entry": "Framgångsfaktorn som åtgärden hörde till är borttagen. Återställ den "
                                                 "först."})
             action = _action_from(snapshot)
@@ -192,7 +194,7 @@ def restore(entry: HistoryEntry) -> str:
             factor.actions.append(action)
         else:
             action = db.session.get(Action, entry.action_id)
-            if action is None:
+            if action is None or action.factor.plan_id != plan.id:
                 raise ValidationError({"entry": "Åtgärden är borttagen. Återställ den först."})
             status = _status_from(snapshot["status"])
             if any(s.division_id == status.division_id for s in action.statuses):
