@@ -118,8 +118,8 @@ def test_restore_refuses_a_parent_of_another_plan(plan, make_plan, login, make_u
         db.session.delete(action)
         db.session.delete(status)
         db.session.commit()
-    action_deletion, status_deletion = db.session.scalars(
-        sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted").order_by(HistoryEntry.id)).all()
+    deletions = {e.kind: e for e in db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted"))}
+    action_deletion, status_deletion = deletions["action"], deletions["status"]
     other = make_plan(key="gonv-2021", title="Handlingsplan God och nära vård 2021", actions=[{"divisions": ["NSV"]}])
     # As if the ids had been reused: the entries point at rows that now belong to the other plan.
     with db.engine.begin() as connection:
