@@ -189,3 +189,20 @@ def test_a_real_move_in_the_same_change_as_a_deletion_is_recorded(make_plan):
     assert f"tog bort åtgärden ”Två” ({two.ref})" in summaries
     assert f"flyttade åtgärden ”Fyra” ({four.ref}) från plats 4 till plats 2" in summaries
     assert not any("”Tre”" in s for s in summaries)  # still third: no move
+
+
+def test_a_one_step_move_of_a_factor_is_described_by_its_place_in_its_insatsomrade(make_plan):
+    """Framgångsfaktorer are numbered across the plan; the history counts them where the user sees them."""
+    plan = make_plan(factors=3)
+    area = plan.areas[0]
+    other = services.add_area(plan, code="3.7", title="Barn- och ungdomspsykiatri")
+    first, second, third = plan.factors
+    second.area = other  # the first and the third stand two places apart in the plan, side by side in 3.6
+    db.session.commit()
+    before = db.session.scalar(sa.select(sa.func.max(HistoryEntry.id)))
+    structure.move_factor(third, -1)
+    db.session.commit()
+    summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > before)).all()
+    assert summaries == [f"flyttade framgångsfaktorn ”{third.title}” från plats 2 till plats 1"]
+    assert [f.title for f in sorted(plan.factors, key=lambda f: f.position) if f.area is area] == [third.title,
+                                                                                                 first.title]

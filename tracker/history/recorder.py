@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.display import display_value
+from tracker.plans import ordering
 from tracker.history.models import HistoryEntry, HistoryHead
 from tracker.plans.models import (
     Action, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, SuccessFactor,
@@ -158,12 +159,10 @@ def _changes(obj) -> list[list[str]]:
     changes = []
     for field, label in FIELDS[type(obj)]:
         history = state.attrs[field].history
-        if not history.has_changes():
-            continue
+        if field == "position" or not history.has_changes():
+            continue  # a place is described among its siblings (_places)
         before = history.deleted[0] if history.deleted else None
         after = history.added[0] if history.added else None
-        if field == "position":  # shown counting from 1
-            before, after = (None if before is None else before + 1), (None if after is None else after + 1)
         if _label(before) != _label(after):
             changes.append([label, _label(before), _label(after)])
     return changes
@@ -323,17 +322,13 @@ def _after_flush(session, flush_context):
         verb = "restored" if restores else "created"
         changes = _values(obj) if type(obj) is not Export else []
         entries.append(_entry(obj, verb, changes, actor, restores_id=restores))
-    # Closing the gap a deletion leaves renumbers the siblings; nobody moved them.
-    gaps: dict[tuple, list[int]] = {}
-    for obj in deleted:
-        if isinstance(obj, STRUCTURE):
-            gaps.setdefault(_siblings_key(obj), []).append(_old_position(obj))
+    places = _places(session, deleted)
     for obj in _tracked(session.dirty):
         if obj in deleted:
             continue
         changes = _changes(obj)
-        if [c[0] for c in changes] == ["Plats"] and _closes_gap(obj, gaps.get(_siblings_key(obj))):
-            continue
+        if obj in places:
+            changes.append(["Plats", *map(str, places[obj])])
         if changes:
             entries.append(_entry(obj, "updated", changes, actor))
     for obj in _tracked(deleted):
@@ -365,27 +360,56 @@ def _forget_pending(session, transaction):
         session.info.pop(PENDING, None)
 
 
-def _old_position(obj) -> int:
-    history = sa.inspect(obj).attrs["position"].history
-    return history.deleted[0] if history.deleted else obj.position
+def _old(obj, attribute: str):
+    """The value an attribute had before this flush."""
+    history = sa.inspect(obj).attrs[attribute].history
+    return history.deleted[0] if history.deleted else getattr(obj, attribute)
 
 
-def _closes_gap(obj, removed_positions: list[int] | None) -> bool:
-    """Whether the new place is only the old one less the removed siblings before it."""
-    if not removed_positions:
-        return False
-    old = _old_position(obj)
-    return obj.position == old - sum(1 for p in removed_positions if p < old)
-
-
-def _siblings_key(obj) -> tuple | None:
-    """Which list an insatsområde, framgångsfaktor or åtgärd is placed in."""
+def _list_of(obj, old: bool) -> tuple | None:
+    """Which list an insatsområde, framgångsfaktor or åtgärd is shown in (before or after the flush):
+    åtgärder under their framgångsfaktor, framgångsfaktorer under their insatsområde, insatsområden in the plan."""
+    value = _old if old else getattr
     if isinstance(obj, Action):
-        factor = _parent(obj, "factor")
-        return (Action, factor.id if factor else None)
-    if isinstance(obj, STRUCTURE):
-        return (type(obj), obj.plan_id)
-    return None
+        factor = value(obj, "factor")
+        return (Action, factor) if factor is not None else None
+    if isinstance(obj, SuccessFactor):
+        return (SuccessFactor, obj.plan_id, value(obj, "area"))
+    return (Area, obj.plan_id)
+
+
+def _members(key: tuple, session) -> list:
+    """The items the list holds after the flush, as the database has them now (a query, not the parent's
+    collection: loading that while the flush's changes are queued on it would apply them twice)."""
+    if key[0] is Action:
+        return session.scalars(sa.select(Action).where(Action.factor_id == key[1].id)).all()
+    rows = session.scalars(sa.select(key[0]).where(key[0].plan_id == key[1])).all()
+    return [f for f in rows if f.area is key[2]] if key[0] is SuccessFactor else rows
+
+
+def _places(session, deleted: set) -> dict:
+    """{item: (old place, new place)} for the items that moved among their siblings, as ordering.moves sees it:
+    renumbering around an added, removed or moved item is nobody's move."""
+    moved_by_user = session.info.pop(ordering.MOVED, set())
+    touched = [o for o in (*session.dirty, *session.new, *deleted) if isinstance(o, STRUCTURE)]
+    lists: dict[tuple, set] = {}
+    for obj in touched:
+        if sa.inspect(obj).attrs["position"].history.has_changes() or obj in deleted or obj in session.new:
+            for key in {_list_of(obj, old=True), _list_of(obj, old=False)} - {None}:
+                lists.setdefault(key, set())
+    for obj in touched:
+        for key in {_list_of(obj, old=True), _list_of(obj, old=False)} & lists.keys():
+            lists[key].add(obj)
+    places = {}
+    with session.no_autoflush:
+        for key, candidates in lists.items():
+            candidates |= set(_members(key, session))
+            after = sorted((c for c in candidates if c not in deleted and _list_of(c, old=False) == key),
+                           key=lambda c: c.position)
+            before = sorted((c for c in candidates if c not in session.new and _list_of(c, old=True) == key),
+                            key=lambda c: _old(c, "position"))
+            places.update(ordering.moves(before, after, moved=moved_by_user))
+    return places
 
 
 def _entry(obj, verb, changes, actor: Actor, snapshot=None, restores_id=None) -> HistoryEntry:

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import optional_id, whole_number
-from tracker.plans import services
+from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.users.models import Division
 from tracker.vocabulary import Horizon, Status
@@ -175,6 +175,7 @@ def _move(items: list, item, direction: int) -> bool:
         return False
     items[index], items[other] = items[other], items[index]
     _renumber(items)
+    ordering.mark_moved(db.session, item)
     return True
 
 
@@ -236,6 +237,7 @@ def move_factor(factor: SuccessFactor, direction: int) -> bool:
         return False
     neighbour = siblings[other]
     factor.position, neighbour.position = neighbour.position, factor.position
+    ordering.mark_moved(db.session, factor)
     db.session.flush()
     return True
 
