@@ -18,8 +18,11 @@ def test_workbook_follows_the_template(make_plan, make_user, tmp_path):
     record, data = export_plan(plan, make_user(), tmp_path)
     wb = load_workbook(BytesIO(data))
     assert wb.sheetnames == ["Instruktion", "Kontaktuppgifter", "Handlingsplan", "Status per förvaltning",
-                             "Indikatorer", "Listor"]
-    assert wb["Listor"].sheet_state == "hidden"
+                             "Indikatorer", "Listor", "Exportvärden"]
+    assert wb["Listor"].sheet_state == "hidden" and wb["Exportvärden"].sheet_state == "hidden"
+    assert [tuple(r) for r in wb["Exportvärden"].iter_rows(values_only=True)] == [
+        ("ID", "Förvaltning", "Status", "Kommentar"),
+        ("FF01-A01", "Hallands sjukhus", "Ej påbörjad", None), ("FF01-A01", "Närsjukvården", "Ej påbörjad", None)]
 
     ws = wb["Handlingsplan"]
     assert ws["A1"].value == plan.title

@@ -36,20 +36,41 @@ def test_export_then_import_into_the_same_plan_shows_no_changes(demo, tmp_path, 
     assert preview.count("unchanged") > 30
 
 
+def who_and_when(values: dict) -> tuple[dict, list]:
+    """The cells without those saying who updated a status and when (an import never takes them from the
+    file), and those cells of the status sheet as (status, comment, updated, updated by)."""
+    values = {title: [list(row) for row in rows] for title, rows in values.items()}
+    stamps = [(row[3], row[4], row[5], row[6]) for row in values["Status per förvaltning"][1:]]
+    for row in values["Status per förvaltning"][1:]:
+        row[5:7] = [None, None]
+    for row in values["Handlingsplan"][5:]:
+        row[13] = None
+    return values, stamps
+
+
 @pytest.mark.parametrize("key", PLAN_KEYS)
 def test_export_import_into_a_fresh_database_export_gives_the_same_cells(demo, tmp_path, key):
+    from tracker.clock import today
+    from tracker.xlsx.apply import CLI_IMPORTER
+
     _, first = export_plan(plans.get_plan(key), None, tmp_path)
     wipe_database()
 
     preview = preview_import(first, max_bytes=MAX_BYTES)  # the key comes from the workbook
     assert preview.problems == [] and preview.plan is None
     assert preview.new_plan["agreement"] in ("Ökad tillgänglighet", "God och nära vård")
-    apply_import(preview, None)
+    apply_import(preview, None, keep_approval=True)  # the operator, on the command line
     db.session.commit()
 
     _, second = export_plan(plans.get_plan(key), None, tmp_path)
-    assert sheet_values(second) == sheet_values(first)
-    # a plan the file states as fastställd (the demo's 2021 plan) is created as such
+    cells, stamps = who_and_when(sheet_values(second))
+    assert cells == who_and_when(sheet_values(first))[0]
+    # Who and when is the importer, today, for every status the import set; none is taken from the file.
+    for status, comment, updated, updated_by in stamps:
+        set_by_import = status != "Ej påbörjad" or comment
+        day = updated.date() if updated else None  # openpyxl reads a date cell as a datetime
+        assert (day, updated_by) == ((today(), CLI_IMPORTER) if set_by_import else (None, None))
+    # a plan the file states as fastställd (the demo's 2021 plan) is created as such, by the operator's import
     approved = key == "gonv-2021"
     assert (plans.get_plan(key).state.value == "approved") is approved
 

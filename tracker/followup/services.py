@@ -194,11 +194,24 @@ def confirm(round_: ReportingRound, division_status: DivisionStatus, user: User 
     return True
 
 
-def confirm_update(division_status: DivisionStatus, user: User) -> None:
-    """A status updated while its plan has an open round counts as confirmed in it."""
-    round_ = open_round_of(division_status.action.factor.plan)
-    if round_ is not None:
-        confirm(round_, division_status, user, unchanged=False)
+def confirm_updates(statuses: list[DivisionStatus], user: User | None) -> None:
+    """Statuses updated while their plan has an open round count as confirmed in it (once), whether saved
+    on the web or imported."""
+    by_plan: dict[int, list[DivisionStatus]] = {}
+    for status in statuses:
+        by_plan.setdefault(status.action.factor.plan_id, []).append(status)
+    for plan_id, updated in by_plan.items():
+        round_ = db.session.scalar(sa.select(ReportingRound).where(
+            ReportingRound.plan_id == plan_id, ReportingRound.closed_at.is_(None)))
+        if round_ is None:
+            continue
+        done = confirmed_ids(round_)
+        for status in updated:
+            if status.id not in done:
+                db.session.add(RoundConfirmation(round_id=round_.id, status_id=status.id,
+                                                 confirmed_by_id=user.id if user else None, unchanged=False))
+                done.add(status.id)
+    db.session.flush()
 
 
 @dataclass

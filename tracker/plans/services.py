@@ -325,6 +325,20 @@ def is_stored(division_status: DivisionStatus, *, status: str | None, comment: s
     return division_status.status is value and division_status.comment == comment
 
 
+def set_status(division_status: DivisionStatus, user: User | None, *, status: str | None, comment: str | None,
+               name: str | None = None) -> DivisionStatus:
+    """The one way a status changes, from the web form or an import: the form's rules, then who and when.
+    `name` says who when no user does it (an import from the command line). The caller flushes.
+    Raises ValidationError for bad input."""
+    value, comment = validate_status_input(status, comment)
+    division_status.status = value
+    division_status.comment = comment
+    division_status.updated_by = user
+    division_status.updated_by_name = None if user is not None else name
+    division_status.updated_at = utcnow()
+    return division_status
+
+
 def update_status(
     division_status: DivisionStatus,
     user: User,
@@ -338,20 +352,17 @@ def update_status(
     Raises ValidationError for bad input and StatusConflict for a stale version;
     after a conflict the session must be rolled back.
     """
-    value, comment = validate_status_input(status, comment)
+    validate_status_input(status, comment)  # before touching the row: bad input changes nothing
     # The UPDATE is made conditional on the version the user saw (see STYLE.md).
     set_committed_value(division_status, "version_id", expected_version)
-    division_status.status = value
-    division_status.comment = comment
-    division_status.updated_by = user
-    division_status.updated_at = utcnow()
+    set_status(division_status, user, status=status, comment=comment)
     try:
         db.session.flush()
     except StaleDataError as error:
         raise StatusConflict() from error
-    from tracker.followup.services import confirm_update  # a round's confirmation follows the update
+    from tracker.followup.services import confirm_updates  # a round's confirmation follows the update
 
-    confirm_update(division_status, user)
+    confirm_updates([division_status], user)
     return division_status
 
 

@@ -57,9 +57,11 @@ def _date(errors: dict, value: str | None, field: str, label: str) -> date | Non
         return None
 
 
-def check_action(*, title, description=None, expected_result=None, horizon=None, start_date=None, due_date=None,
-                 owner=None, division_ids=(), current_division_ids=frozenset()) -> dict:
-    """The åtgärd's fields from a form, checked; every problem at once, next to its field."""
+def action_errors(*, title, description=None, expected_result=None, horizon=None, start_date=None, due_date=None,
+                  owner=None, division_ids=None, current_division_ids=frozenset()) -> tuple[dict, dict]:
+    """The åtgärd's fields checked, as (values, {field: message}); every problem at once. The form and the
+    import share these rules. `division_ids` None leaves the responsible förvaltningar unchecked (a first
+    import brings its förvaltningar along)."""
     errors = {}
     values = {
         "title": _title(errors, title),
@@ -77,6 +79,8 @@ def check_action(*, title, description=None, expected_result=None, horizon=None,
     if values["start_date"] and values["due_date"] and values["due_date"] < values["start_date"]:
         errors["due_date"] = (f"Klart senast ({values['due_date']}) kan inte vara före start "
                               f"({values['start_date']}).")
+    if division_ids is None:
+        return values, errors
     ids = {i for i in map(optional_id, division_ids) if i is not None}
     divisions = db.session.scalars(sa.select(Division).where(Division.id.in_(ids))).all() if ids else []
     if not divisions:
@@ -85,19 +89,30 @@ def check_action(*, title, description=None, expected_result=None, horizon=None,
     if inactive:
         errors["divisions"] = (f"{', '.join(inactive)} är inaktiv och kan inte bli ansvarig för nya åtgärder. "
                                "Välj en aktiv förvaltning.")
+    values["divisions"] = sorted(divisions, key=lambda d: (d.position, d.name))
+    return values, errors
+
+
+def check_action(*, division_ids=(), **form) -> dict:
+    """The åtgärd's fields from a form, checked; ValidationError with every problem next to its field."""
+    values, errors = action_errors(division_ids=division_ids, **form)
     if errors:
         raise ValidationError(errors)
-    values["divisions"] = sorted(divisions, key=lambda d: (d.position, d.name))
     return values
+
+
+def free_ref(factor_number: int, taken: set[str]) -> str:
+    """The first ID FFnn-Ammm of the framgångsfaktor's number that no åtgärd of the plan has."""
+    n = 1
+    while f"FF{factor_number:02d}-A{n:02d}" in taken:
+        n += 1
+    return f"FF{factor_number:02d}-A{n:02d}"
 
 
 def next_ref(factor: SuccessFactor) -> str:
     taken = set(db.session.scalars(
         sa.select(Action.ref).join(SuccessFactor).where(SuccessFactor.plan_id == factor.plan_id)))
-    number, n = factor.position + 1, 1
-    while f"FF{number:02d}-A{n:02d}" in taken:
-        n += 1
-    return f"FF{number:02d}-A{n:02d}"
+    return free_ref(factor.position + 1, taken)
 
 
 def create_action(factor: SuccessFactor, **form) -> Action:

@@ -1,9 +1,8 @@
 """Import, second step: write a previewed file into the plan, all of it or nothing."""
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.clock import LOCAL_ZONE
@@ -11,12 +10,12 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.plans import services as plans
+from tracker.history.versions import approve
 from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact
-from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
 from tracker.xlsx.preview import (
-    CONTACT_FIELDS, INDICATOR_FIELDS, ImportPreview, _group_indicators, _same, _stated_approval, new_plan_errors,
+    CONTACT_FIELDS, INDICATOR_FIELDS, ImportPreview, _group_indicators, _same, new_plan_errors,
 )
 from tracker.xlsx.read import ReadResult
 
@@ -37,13 +36,13 @@ def _heading_parts(heading: str) -> tuple[str | None, str]:
     return (match.group(1), match.group(2)) if match else (None, heading.strip())
 
 
-def _updated_at(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(12, 0), LOCAL_ZONE) if day else None
-
-
 def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: bool = False,
-                 new_plan: dict | None = None) -> Plan:
+                 new_plan: dict | None = None, keep_approval: bool = False) -> Plan:
     """Write the previewed file into the plan, all of it; the caller commits once.
+
+    `keep_approval` carries the fastställande the file states into the app: only for the direktör, who ticked
+    it in the preview, or the operator on the command line (`user` None). Statuses are set through the web
+    form's service, as updated by `user` now, whatever the file says about who and when.
     ImportConflict when someone else saved a status or an åtgärd meanwhile (roll back, preview again)."""
     if not preview.clean:
         raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
@@ -51,36 +50,35 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
             and preview.count("missing"):
         raise ImportRefused(f"Planen {preview.plan_key} är fastställd: det som saknas i filen tas inte bort ur "
                             "planen. Starta en revidering för att ta bort det.")
+    if keep_approval and user is not None and not user.can_approve:
+        raise ImportRefused("Bara hälso- och sjukvårdsdirektören kan fastställa en plan, också vid en import. "
+                            "Importera planen som utkast.")
     try:
-        return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan)
-    except StaleDataError as error:
+        return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan,
+                      approval=preview.approval if keep_approval else None)
+    except (StaleDataError, plans.StatusConflict) as error:
         raise ImportConflict() from error
 
 
-def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, new_plan: dict | None) -> Plan:
+def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, new_plan: dict | None,
+           approval: dict | None) -> Plan:
     rows = preview.read.rows
     plan = preview.plan
-    approval = None
     if plan is None:
         facts = {**preview.new_plan, **(new_plan or {})}
         if errors := new_plan_errors(preview.plan_key, facts):
             raise ValidationError(errors)
         plan = plans.create_plan(key=preview.plan_key, **facts)
-        approval = _stated_approval(rows.meta)
         if approval:
             plan.version_number = approval["version"]
         db.session.flush()
     elif rows.meta.get("registry_number") and rows.meta["registry_number"] != plan.registry_number:
         plan.registry_number = rows.meta["registry_number"]
     divisions = _divisions(preview.read)
-    users = {u.name: u for u in db.session.scalars(sa.select(User))}
-    now = utcnow()
 
     areas = {a.heading: a for a in plan.areas}
     factors = {f.title: f for f in plan.factors}
     actions = {a.ref: a for f in plan.factors for a in f.actions}
-    statuses = rows.statuses_by_ref()
-    factor_order, action_order, updated = [], {}, []
     for row in rows.actions:
         area = None
         if row.get("area"):
@@ -91,54 +89,69 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
         factor = factors.get(row["factor"])
         if factor is None:
             factor = factors[row["factor"]] = plans.add_factor(plan, title=row["factor"], area=area)
-        factor.area = area
-        if factor not in factor_order:
-            factor_order.append(factor)
+        if factor.area is not area:
+            factor.area = area
         action = actions.get(row["ref"])
         if action is None:
-            action = actions[row["ref"]] = plans.add_action(factor, divisions=[], ref=row["ref"], title=row["title"])
+            action = actions[row["ref"]] = plans.add_action(
+                factor, divisions=[divisions[d] for d in row["divisions"]], ref=row["ref"], title=row["title"])
         elif action.factor is not factor:
             action.factor = factor
         for f in ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner"):
             if not _same(getattr(action, f), row.get(f)):
                 setattr(action, f, row.get(f))
-        action_order.setdefault(factor, []).append(action)
-        updated += _sync_statuses(action, statuses.get(row["ref"], []), divisions, users, user, now)
+        _sync_responsible(action, row["divisions"], divisions)
 
     in_file = {row["ref"] for row in rows.actions}
     for ref, action in actions.items():
-        if ref in in_file:
-            continue
-        if remove_missing:
+        if ref not in in_file and remove_missing:
             action.factor.actions.remove(action)
-        else:
-            action_order.setdefault(action.factor, []).append(action)
-    for factor in plan.factors:
-        if factor not in factor_order and (factor.actions or not remove_missing):
-            factor_order.append(factor)
-    for factor in list(plan.factors):
-        if factor not in factor_order:
-            plan.factors.remove(factor)
-    # A fastställd plan keeps its order (a file sorted in Excel is still a status update).
-    for position, factor in enumerate(factor_order if plan.state is not PlanState.APPROVED else ()):
-        factor.position = position
-        for a_position, action in enumerate(action_order.get(factor, [])):
-            action.position = a_position
-    if remove_missing:
-        used = {f.area_id for f in plan.factors} | {f.area.id for f in plan.factors if f.area and f.area.id}
-        for area in list(plan.areas):
-            if area.id is not None and area.id not in used and area.heading not in {r.get("area") for r in rows.actions}:
-                plan.areas.remove(area)
+    if preview.order is not None:
+        _place(factors, actions, preview.order)
     _sync_indicators(plan, rows.indicators, remove_missing)
     _sync_contacts(plan, rows.contacts, remove_missing)
     db.session.flush()
-    _confirm_in_open_round(plan, updated, user)
+    _set_statuses(actions, rows.statuses, user)
     if approval:
-        from tracker.history.versions import approve
-
         approve(plan, None, approval["decision"], approved_by_name=approval["by"],
                 approved_at=datetime.combine(approval["on"], time(12, 0), LOCAL_ZONE))
     return plan
+
+
+def _sync_responsible(action: Action, names: tuple[str, ...], divisions: dict[str, Division]) -> None:
+    """The responsible förvaltningar as the file names them; a new one starts as Ej påbörjad."""
+    for status in list(action.statuses):
+        if status.division.name not in names:
+            action.statuses.remove(status)
+    have = {s.division.name for s in action.statuses}
+    for name in names:
+        if name not in have:
+            action.statuses.append(DivisionStatus(division=divisions[name]))
+
+
+def _place(factors: dict, actions: dict, order: dict) -> None:
+    """Positions as the preview announced them (`order`), touching only those that change."""
+    for position, title in enumerate(t for t in order["factors"] if t in factors):
+        factor = factors[title]
+        if factor.position != position:
+            factor.position = position
+        staying = [ref for ref in order["actions"][title] if ref in actions and actions[ref].factor is factor]
+        for a_position, ref in enumerate(staying):
+            if actions[ref].position != a_position:
+                actions[ref].position = a_position
+
+
+def _set_statuses(actions: dict, rows: list[dict], user: User | None) -> None:
+    """Every status the file changes, through the web form's service (its rules, who and when, the history),
+    then confirmed in an open reporting round as a save on the web is."""
+    changed = []
+    for row in rows:
+        status = next(s for s in actions[row["ref"]].statuses if s.division.name == row["division"])
+        if not (_same(status.status, row["status"]) and _same(status.comment, row["comment"])):
+            plans.set_status(status, user, status=row["status"].label, comment=row["comment"], name=CLI_IMPORTER)
+            changed.append(status)
+    db.session.flush()
+    followup.confirm_updates(changed, user)
 
 
 def _divisions(read: ReadResult) -> dict[str, Division]:
@@ -151,48 +164,6 @@ def _divisions(read: ReadResult) -> dict[str, Division]:
         existing[name] = Division(name=name, position=position)
         db.session.add(existing[name])
     return existing
-
-
-def _confirm_in_open_round(plan: Plan, statuses: list[DivisionStatus], user: User | None) -> None:
-    """Statuses the import set while the plan has an open reporting round count as confirmed in it,
-    as a status saved on the web does."""
-    round_ = followup.open_round_of(plan) if statuses else None
-    for status in statuses if round_ is not None else ():
-        followup.confirm(round_, status, user, unchanged=False)
-
-
-def _sync_statuses(action: Action, rows: list[dict], divisions, users, user, now) -> list[DivisionStatus]:
-    """The åtgärd's statuses as the file has them; returns those the import set (marked updated by it)."""
-    current = {s.division.name: s for s in action.statuses}
-    updated = []
-    wanted = {row["division"]: row for row in rows}
-    for name, status in current.items():
-        if name not in wanted:
-            action.statuses.remove(status)
-    for name, row in wanted.items():
-        status = current.get(name)
-        if status is None:
-            # New here: keep what the file says about who updated it and when.
-            status = DivisionStatus(division=divisions[name], status=row["status"], comment=row.get("comment"))
-            status.updated_at = _updated_at(row.get("updated"))
-            named = row.get("updated_by")
-            status.updated_by = users.get(named) if named else None
-            status.updated_by_name = named if named and status.updated_by is None else None
-            if status.updated_at is None and (row.get("comment") or row["status"].value != "not_started"):
-                _mark_updated(status, user, now)
-                updated.append(status)
-            action.statuses.append(status)
-        elif not (_same(status.status, row["status"]) and _same(status.comment, row.get("comment"))):
-            status.status, status.comment = row["status"], row.get("comment")
-            _mark_updated(status, user, now)
-            updated.append(status)
-    return updated
-
-
-def _mark_updated(status: DivisionStatus, user: User | None, now: datetime) -> None:
-    status.updated_at = now
-    status.updated_by = user
-    status.updated_by_name = None if user else CLI_IMPORTER
 
 
 def _sync_indicators(plan: Plan, rows: list[dict], remove_missing: bool) -> None:

@@ -146,7 +146,19 @@ INDICATORS = Sheet(
     ),
 )
 
-# In workbook order; the Instruktion sheet comes first and Listor (hidden) last.
+# Each status and comment as exported (hidden): what lets the import tell an edit in the file from a value
+# that only grew old while the plan moved on (a status saved on the web after the export is kept).
+EXPORTED = Sheet(
+    "Exportvärden",
+    (
+        Column("ref", "ID", width=12, required=True, max_length=40),
+        Column("division", "Förvaltning", width=30, required=True, max_length=120),
+        Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
+        Column("comment", "Kommentar", width=60),
+    ),
+)
+
+# In workbook order; the Instruktion sheet comes first, then these, then Listor and Exportvärden (hidden).
 DATA_SHEETS = (CONTACTS, PLAN, STATUSES, INDICATORS)
 
 

@@ -11,13 +11,14 @@ from datetime import date
 
 from tracker.display import counted, display_value
 from tracker.errors import ValidationError
+from tracker.plans import ordering, structure
 from tracker.plans import services as plans
 from tracker.plans.models import Plan
 from tracker.plans.rollup import rollup
-from tracker.vocabulary import PlanState
+from tracker.vocabulary import PlanState, Status
 from tracker.xlsx import layout
 from tracker.xlsx.read import Problem, ReadResult, read_workbook
-from tracker.xlsx.rows import PlanRows, plan_rows
+from tracker.xlsx.rows import PlanRows, comments_text, plan_rows
 
 AGREEMENTS_BY_KEY_PREFIX = {"tillganglighet": "Ökad tillgänglighet", "gonv": "God och nära vård"}
 DEFAULT_AGREEMENT = "Ökad tillgänglighet"
@@ -54,6 +55,10 @@ class ImportPreview:
     read: ReadResult
     changes: list[Change]
     refusal: str | None = None
+    # The fastställande a new plan's file states ({version, on, by, decision}): kept only when the direktör
+    # ticks it in the preview, or the operator imports from the command line.
+    approval: dict | None = None
+    order: dict | None = None  # where framgångsfaktorer and åtgärder will stand (apply writes it as it is)
 
     @property
     def problems(self) -> list[Problem]:
@@ -79,6 +84,15 @@ class ImportPreview:
         if missing := self.count("missing"):
             text += f", {missing} finns i planen men saknas i filen"
         return text
+
+    @property
+    def approval_text(self) -> str | None:
+        """ "Filen anger att version 1 är fastställd 2021-03-10 av Martin Engström (RS210177)." """
+        if self.approval is None:
+            return None
+        a = self.approval
+        return (f"Filen anger att version {a['version']} är fastställd {a['on']} av {a['by']}"
+                + (f" ({a['decision']})" if a["decision"] else "") + ".")
 
     @property
     def fingerprint(self) -> str:
@@ -159,21 +173,6 @@ def _group_indicators(rows: list[dict]) -> dict[tuple, dict]:
     return grouped
 
 
-def _assign_refs(actions: list[dict], existing_refs: set[str]) -> None:
-    """Give new åtgärder without an ID one like FF04-A03, unique in the plan."""
-    taken = existing_refs | {a["ref"] for a in actions if a.get("ref")}
-    factor_numbers: dict[str, int] = {}
-    for action in actions:
-        factor_numbers.setdefault(action["factor"], len(factor_numbers) + 1)
-        if action.get("ref"):
-            continue
-        number, n = factor_numbers[action["factor"]], 1
-        while f"FF{number:02d}-A{n:02d}" in taken:
-            n += 1
-        action["ref"] = f"FF{number:02d}-A{n:02d}"
-        taken.add(action["ref"])
-
-
 APPROVED_TEXT = re.compile(r"^(\d{4}-\d{2}-\d{2}) av (.+?)(?: \(([^()]+)\))?$")
 VERSION_TEXT = re.compile(r"[Vv]ersion (\d+)")
 
@@ -209,11 +208,6 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
     if not title:
         title = f"Handlingsplan {agreement} {year}"
         assumptions.append(f"Titel anges inte; antar ”{title}”.")
-    if approval := _stated_approval(meta):
-        assumptions.append(
-            f"Filen anger att planen är fastställd (version {approval['version']}, {approval['on']} av "
-            f"{approval['by']}); den skapas som fastställd."
-        )
     return {"agreement": agreement, "year": int(year), "title": title,
             "registry_number": meta.get("registry_number")}, assumptions
 
@@ -251,22 +245,18 @@ def preview_import(
                                        "Filen anger inte vilken plan den gäller. Välj planen (eller --plan NYCKEL)."))
         return ImportPreview("", None, None, [], result, [])
     plan = plans.get_plan(key)
-    new_plan, assumptions = None, []
+    new_plan, assumptions, approval = None, [], None
     current = plan_rows(plan) if plan else PlanRows(meta={})
     if plan is None:
         new_plan, assumptions = _new_plan_facts(key, result.rows.meta, agreement, year, title)
+        approval = _stated_approval(result.rows.meta)
 
-    _assign_refs(result.rows.actions, {a["ref"] for a in current.actions})
-    for status in result.rows.statuses:
-        if "_action" in status:
-            status["ref"] = status.pop("_action")["ref"]
-    _keep_unlisted_statuses(result.rows, current)
-    _keep_statuses_under_an_unchanged_column_l(result.rows, current)
+    _match_titles(result, current)
+    _assign_refs(result, plan)
     _keep_absent_columns(result, current)
-    _check_kept_statuses(result)
-    _note_unused_rollups(result, current)
-    _refuse_inactive_divisions(result, current)
     _settle_factor_areas(result, current)
+    _check_actions(result, current)
+    result.rows.statuses = _resolve_statuses(result, current)
 
     changes = []
     old_actions = {a["ref"]: a for a in current.actions}
@@ -301,11 +291,301 @@ def preview_import(
                                  ["Diarienummer"]))
     for message in _fact_problems(key, new_plan, result.rows.meta):
         result.problems.append(Problem(layout.INSTRUCTION_SHEET, None, None, message))
-    preview = ImportPreview(key, plan, new_plan, assumptions, result, changes)
+    preview = ImportPreview(key, plan, new_plan, assumptions, result, changes, approval=approval)
     if plan is not None and plan.state is PlanState.APPROVED:
         preview.refusal = _approved_refusal(plan, changes)
         _note_kept_order(result, current)
+    else:
+        preview.order = _plan_order(plan, result.rows.actions, changes)
     return preview
+
+
+def _norm(text: str | None) -> str:
+    """Titles compare ignoring case and extra spaces."""
+    return " ".join((text or "").split()).casefold()
+
+
+def _match_titles(read: ReadResult, current: PlanRows) -> None:
+    """A row without an ID is the åtgärd with the same title under the same framgångsfaktor, when there is
+    one: a person who typed a row, or cleared its ID, must not get a second copy of the åtgärd."""
+    in_plan: dict[tuple, list[dict]] = {}
+    for action in current.actions:
+        in_plan.setdefault((_norm(action["factor"]), _norm(action["title"])), []).append(action)
+    rows_by_ref = {row["ref"]: row for row in read.rows.actions if row.get("ref")}
+    sheet = read.sheet_titles.get(layout.PLAN.name, layout.PLAN.name)
+    unmatched: dict[tuple, dict] = {}
+    for row in read.rows.actions:
+        if row.get("ref") or not row.get("title") or not row.get("factor"):
+            continue
+        key = (_norm(row["factor"]), _norm(row["title"]))
+        candidates = in_plan.get(key, [])
+        if len(candidates) > 1:
+            refs = ", ".join(c["ref"] for c in candidates)
+            read.problem(layout.PLAN, row["_row"], "ref",
+                         f"Raden saknar ID, och under ”{row['factor']}” finns flera åtgärder som heter "
+                         f"”{row['title']}” ({refs}). Skriv ID:t för den åtgärd som raden gäller.")
+        elif candidates:
+            ref = candidates[0]["ref"]
+            if ref in rows_by_ref:
+                read.problem(layout.PLAN, row["_row"], "ref",
+                             f"Raden saknar ID men är samma åtgärd som {ref} på rad {rows_by_ref[ref]['_row']} "
+                             "(samma rubrik under samma framgångsfaktor). Ta bort den ena raden, eller ge raden "
+                             "en egen rubrik om den är en ny åtgärd.")
+                continue
+            row["ref"] = ref
+            rows_by_ref[ref] = row
+            read.notes.append(f"{sheet}, rad {row['_row']}: raden saknar ID och gäller åtgärden {ref} "
+                              f"”{candidates[0]['title']}”, som har samma rubrik under samma framgångsfaktor.")
+        elif key in unmatched:
+            read.problem(layout.PLAN, row["_row"], "title",
+                         f"Samma nya åtgärd står redan på rad {unmatched[key]['_row']} (samma rubrik under samma "
+                         "framgångsfaktor). Ta bort den ena raden.")
+        else:
+            unmatched[key] = row
+
+
+def _assign_refs(read: ReadResult, plan: Plan | None) -> None:
+    """New åtgärder without an ID get one like FF04-A03, unique in the plan, as the plan editor gives them:
+    numbered by the framgångsfaktor's place in the plan, or after the plan's own for a new one."""
+    existing = [f.title for f in sorted(plan.factors, key=lambda f: f.position)] if plan else []
+    taken = {a.ref for f in plan.factors for a in f.actions} if plan else set()
+    taken |= {row["ref"] for row in read.rows.actions if row.get("ref")}
+    numbers = {title: n for n, title in enumerate(existing, start=1)}
+    for row in read.rows.actions:
+        numbers.setdefault(row["factor"], len(numbers) + 1)
+        if not row.get("ref"):
+            row["ref"] = structure.free_ref(numbers[row["factor"]], taken)
+            taken.add(row["ref"])
+
+
+# The plan editor's names for the åtgärd's fields, as the workbook's columns.
+FORM_FIELDS = {"title": "title", "start_date": "start_date", "due_date": "due_date", "owner": "owner",
+               "horizon": "horizon", "divisions": "divisions"}
+
+
+def _check_actions(read: ReadResult, current: PlanRows) -> None:
+    """The plan editor's rules for each åtgärd (Klart senast not before Start, no inactive förvaltning taking
+    on a new åtgärd …), each broken rule a problem at its cell."""
+    divisions = {d.name: d for d in plans.list_divisions()}
+    had = {(s["ref"], s["division"]) for s in current.statuses}
+    for row in read.rows.actions:
+        if row.get("title") is None:
+            continue  # already a problem of the reader
+        _, errors = structure.action_errors(
+            title=row["title"], description=row.get("description"), expected_result=row.get("expected_result"),
+            horizon=row["horizon"].label if row.get("horizon") else None,
+            start_date=row["start_date"].isoformat() if row.get("start_date") else None,
+            due_date=row["due_date"].isoformat() if row.get("due_date") else None, owner=row.get("owner"),
+            division_ids=[divisions[d].id for d in row["divisions"] if d in divisions] if divisions else None,
+            current_division_ids={divisions[d].id for d in row["divisions"]
+                                  if d in divisions and (row["ref"], d) in had},
+        )
+        if not row["divisions"]:
+            errors.pop("divisions", None)  # the reader said the column must be filled in
+        for key, message in errors.items():
+            read.problem(layout.PLAN, row["_row"], FORM_FIELDS[key], message)
+
+
+def _comment_parts(comments: str | None, divisions: tuple[str, ...]) -> dict[str | None, str]:
+    """Column M as each förvaltning's part, written as "Name: text" lines; a line without a name belongs to the
+    named line above it (a comment of several lines); text before any name is under None."""
+    prefixes = sorted(((f"{d}:".casefold(), d) for d in divisions), key=lambda p: -len(p[0]))
+    parts: dict[str | None, list[str]] = {}
+    owner = None
+    for line in (comments or "").splitlines():
+        prefix = next((p for p in prefixes if line.casefold().startswith(p[0])), None)
+        if prefix is not None:
+            owner, line = prefix[1], line[len(prefix[0]):].strip()
+        parts.setdefault(owner, []).append(line)
+    return {owner: "\n".join(lines).strip() for owner, lines in parts.items()}
+
+
+def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]) -> str | None:
+    """A förvaltning's part of column M; text without any name is everyone's."""
+    parts = _comment_parts(comments, divisions)
+    if set(parts) <= {None}:
+        return (comments or "").strip() or None
+    return "\n".join(filter(None, (parts.get(None), parts.get(division)))).strip() or None
+
+
+NO_STATUS = {"status": Status.NOT_STARTED, "comment": None}
+
+
+def _exported(read: ReadResult, current: PlanRows) -> tuple[dict, dict]:
+    """What the file was exported with: each (ID, förvaltning)'s status and comment, and each åtgärd's column
+    L and M. From the workbook's hidden sheet of exported values when the file is an export of this plan
+    (for what the plan still has), or else the plan as it is now."""
+    statuses = {(s["ref"], s["division"]): s for s in current.statuses}
+    if read.exported is not None and read.rows.meta.get("key") == current.meta.get("key"):
+        statuses = {place: read.exported.get(place, row) for place, row in statuses.items()}
+    by_action: dict[str, list[dict]] = {}
+    for (ref, division), row in statuses.items():
+        by_action.setdefault(ref, []).append({"division": division, **row})
+    actions = {ref: {"status": rollup(r["status"] for r in rows), "comments": comments_text(rows)}
+               for ref, rows in by_action.items()}
+    return statuses, actions
+
+
+def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
+    """Each responsible förvaltning's status and comment, from where people type them.
+
+    The status sheet holds one row per förvaltning; on Handlingsplan, column L is the rolled-up status and M
+    the förvaltningar's comments. An edit in either place is taken, never dropped: a changed L or M goes to the
+    one responsible förvaltning, a line "Förvaltning: text" of M to its förvaltning. A changed L for several
+    förvaltningar says nothing about any one of them and is a problem, unless the status sheet agrees with it.
+    Changed means changed since the export: where one place changed a value, the change wins; where both
+    changed it differently, that is a problem; what the file did not change keeps what the plan has now (a
+    status saved on the web after the export stays). Without the status sheet, L and M set every responsible
+    förvaltning (TEMPLATE.md), unless L is unchanged."""
+    in_plan = {(s["ref"], s["division"]): s for s in current.statuses}
+    exported, exported_actions = _exported(read, current)
+    on_sheet = {(s["ref"], s["division"]): s for s in read.rows.statuses}
+    sheet_has_comments = read.has_status_sheet and "comment" not in read.absent.get(layout.STATUSES.name, ())
+    plan_has_comments = "comments" not in read.absent.get(layout.PLAN.name, ())
+    resolved = []
+    for action in read.rows.actions:
+        ref, divisions, r = action["ref"], action["divisions"], action["_row"]
+        before = exported_actions.get(ref) or {"status": Status.NOT_STARTED, "comments": None}
+        typed: dict[str, dict] = {d: {} for d in divisions}
+        rolled_up = action.get("status")
+        several = len(divisions) > 1 and read.has_status_sheet
+        if rolled_up is not None and rolled_up is not before["status"] and not several:
+            for d in divisions:
+                typed[d]["status"] = rolled_up
+        if plan_has_comments and not _same(action.get("comments"), before["comments"]):
+            parts = _comment_parts(action.get("comments"), divisions)
+            if several and parts.get(None):
+                read.problem(layout.PLAN, r, "comments",
+                             f"Texten ”{_excerpt(parts[None])}” står inte under någon förvaltnings namn, och "
+                             f"åtgärden har {len(divisions)} ansvariga förvaltningar. Skriv en rad per förvaltning "
+                             f"som börjar med dess namn och kolon (”{divisions[0]}: …”), eller skriv kommentaren "
+                             f"på bladet {layout.STATUSES.name}.")
+            else:
+                for d in divisions:
+                    typed[d]["comment"] = _comment_for(action.get("comments"), d, divisions)
+        rows = []
+        for d in divisions:
+            base, now = exported.get((ref, d), NO_STATUS), in_plan.get((ref, d), NO_STATUS)
+            sheet_row = on_sheet.get((ref, d))
+            row = {"ref": ref, "title": action["title"], "division": d, "_action_row": r,
+                   "_sheet_row": sheet_row["_row"] if sheet_row is not None else None, "_source": {}}
+            for f, column in (("status", "status"), ("comment", "comments")):
+                sheet = sheet_row[f] if sheet_row is not None and (f == "status" or sheet_has_comments) else base[f]
+                here = typed[d].get(f, base[f])
+                if not (_same(sheet, base[f]) or _same(here, base[f]) or _same(here, sheet)):
+                    read.problem(layout.PLAN, r, column,
+                                 f"{d}: {_label_of(f, here)} här, men {_label_of(f, sheet)} på bladet "
+                                 f"{layout.STATUSES.name} (rad {sheet_row['_row']}), och båda är ändrade sedan "
+                                 "filen exporterades. Skriv samma på båda ställena, eller ändra bara på det ena.")
+                in_file, source = (here, "typed") if _same(sheet, base[f]) else (sheet, "sheet")
+                if _same(in_file, base[f]):
+                    row[f], row["_source"][f] = now[f], "kept"  # the file did not change it: the plan's stays
+                    continue
+                row[f], row["_source"][f] = in_file, source
+                if not _same(now[f], base[f]) and not _same(now[f], in_file):
+                    read.notes.append(f"{ref}, {d}: {_label_of(f, now[f])} sparades i verktyget efter exporten; "
+                                      f"filen ändrar till {_label_of(f, in_file)}.")
+            rows.append(row)
+        if several and rolled_up is not None and rolled_up is not before["status"] \
+                and rolled_up is not rollup(row["status"] for row in rows):
+            read.problem(layout.PLAN, r, "status",
+                         f"”{rolled_up.label}” är ändrad, men kolumnen är den sammanvägda statusen för "
+                         f"{len(divisions)} ansvariga förvaltningar ({', '.join(divisions)}) och säger inget om "
+                         f"vilken av dem som ändrats. Ändra status per förvaltning på bladet "
+                         f"{layout.STATUSES.name}, så räknas kolumnen fram.")
+        for row in rows:
+            _check_status(read, row)
+        resolved += rows
+    return resolved
+
+
+def _excerpt(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else text[:length].rstrip() + " …"
+
+
+def _label_of(field_name: str, value) -> str:
+    if field_name == "status":
+        return f"status ”{value.label}”"
+    return f"kommentaren ”{_excerpt(value)}”" if value else "ingen kommentar"
+
+
+def _check_status(read: ReadResult, row: dict) -> None:
+    """The web form's rules for the pair (a reason for Avbruten, the comment's length), at the cell where the
+    value came from: the status sheet's row, or column L or M of the åtgärd's row."""
+    try:
+        plans.validate_status_input(row["status"].label, row["comment"])
+    except ValidationError as error:
+        for key, message in error.errors.items():
+            other = "comment" if key == "status" else "status"
+            source = next((s for s in (row["_source"][key], row["_source"][other]) if s != "kept"),
+                          "sheet" if row["_sheet_row"] else "typed")
+            if source == "sheet":
+                read.problem(layout.STATUSES, row["_sheet_row"], key, message)
+            else:
+                who = (f"{row['division']} har status {row['status'].label}" if row["_source"]["status"] == "kept"
+                       else row["division"])
+                read.problem(layout.PLAN, row["_action_row"], "status" if key == "status" else "comments",
+                             f"{who}: {message}")
+
+
+def _merged_order(before: list, wanted: list) -> list:
+    """`before` reordered as little as possible to follow `wanted`: what keeps its order stays where it is
+    (and what `wanted` does not name stays put); the rest, and what is new, goes right after the item it
+    follows in `wanted`."""
+    known = set(before)
+    moved = ordering.moves([x for x in before if x in set(wanted)], [x for x in wanted if x in known])
+    placed = set(wanted) - set(x for x in wanted if x in known and x not in moved)
+    order = [x for x in before if x not in placed]
+    for index, item in enumerate(wanted):
+        if item not in placed:
+            continue
+        if index > 0:
+            order.insert(order.index(wanted[index - 1]) + 1, item)
+        else:
+            following = next((x for x in wanted if x in order), None)
+            order.insert(order.index(following) if following is not None else len(order), item)
+    return order
+
+
+def _plan_order(plan: Plan | None, rows: list[dict], changes: list[Change]) -> dict:
+    """Where each framgångsfaktor and åtgärd will stand: the file's order where it differs from the plan's,
+    the plan's own everywhere else (an empty framgångsfaktor keeps its place). Every move is added to the
+    changes, counted as the history counts it: a framgångsfaktor within its insatsområde, an åtgärd within its
+    framgångsfaktor."""
+    factors = sorted(plan.factors, key=lambda f: f.position) if plan else []
+    file_factors = list(dict.fromkeys(row["factor"] for row in rows))
+    factor_order = _merged_order([f.title for f in factors], file_factors)
+    file_area = {row["factor"]: row.get("area") for row in rows}
+    plan_area = {f.title: f.area.heading if f.area else None for f in factors}
+    new_area = {title: file_area.get(title, plan_area.get(title)) for title in factor_order}
+
+    file_actions: dict[str, list[str]] = {}
+    for row in rows:
+        file_actions.setdefault(row["factor"], []).append(row["ref"])
+    in_file = {row["ref"] for row in rows}
+    plan_actions = {f.title: [a.ref for a in sorted(f.actions, key=lambda a: a.position)] for f in factors}
+    action_order = {
+        title: _merged_order([ref for ref in plan_actions.get(title, []) if ref not in in_file
+                              or ref in file_actions.get(title, [])], file_actions.get(title, []))
+        for title in factor_order
+    }
+
+    by_key = {(c.kind, c.key): c for c in changes}
+    for heading in dict.fromkeys([*plan_area.values(), *new_area.values()]):
+        before = [t for t in (f.title for f in factors) if plan_area[t] == heading]
+        after = [t for t in factor_order if new_area[t] == heading]
+        for title, (old, new) in ordering.moves(before, after).items():
+            changes.append(Change("Framgångsfaktor", title, title, "changed", [("Plats", str(old), str(new))],
+                                  ["Plats"]))
+    for title in factor_order:
+        for ref, (old, new) in ordering.moves(plan_actions.get(title, []), action_order[title]).items():
+            change = by_key.get(("Åtgärd", ref))
+            if change is None:  # an åtgärd the file does not name stays put; it is never what moved
+                continue
+            change.state = "changed"
+            change.fields.append(("Plats", str(old), str(new)))
+            change.structure.append("Plats")
+    return {"factors": factor_order, "actions": action_order}
 
 
 def _approved_refusal(plan: Plan, changes: list[Change]) -> str | None:
@@ -330,43 +610,6 @@ def _note_kept_order(read: ReadResult, current: PlanRows) -> None:
     if [ref for ref in in_file if ref in set(in_plan)] != in_plan:
         read.notes.append("Planen är fastställd: åtgärderna står i en annan ordning i filen än i planen, och "
                           "planen behåller sin ordning.")
-
-
-def _keep_unlisted_statuses(rows: PlanRows, current: PlanRows) -> None:
-    """A responsible förvaltning without a row on the status sheet keeps the status it has; one that is
-    new to the åtgärd starts as Ej påbörjad (as the reader left it)."""
-    have = {(s["ref"], s["division"]): s for s in current.statuses}
-    for status in rows.statuses:
-        if status.pop("_unlisted", False) and (old := have.get((status["ref"], status["division"]))):
-            status.update({k: old[k] for k in ("status", "comment", "updated", "updated_by")})
-
-
-def _keep_statuses_under_an_unchanged_column_l(rows: PlanRows, current: PlanRows) -> None:
-    """Without the status sheet, column L sets every responsible förvaltning's status (TEMPLATE.md). When L
-    still says what the åtgärd's statuses roll up to in the plan, nobody changed it: each förvaltning keeps
-    its own status, instead of all being set to the roll-up."""
-    have = {(s["ref"], s["division"]): s for s in current.statuses}
-    rolled_up = {action["ref"]: action["status"] for action in current.actions}
-    for status in rows.statuses:
-        if not status.pop("_from_column_l", False):
-            continue
-        old = have.get((status["ref"], status["division"]))
-        if old is not None and status["status"] is rolled_up.get(status["ref"]):
-            status.update({k: old[k] for k in ("status", "updated", "updated_by")}, _kept_from_plan=True)
-
-
-def _check_kept_statuses(read: ReadResult) -> None:
-    """A status kept from the plan meets the comment the file gives it: the web form's rules hold for the pair
-    (an Avbruten keeps needing its reason)."""
-    for status in read.rows.statuses:
-        if not status.pop("_kept_from_plan", False):
-            continue
-        try:
-            plans.validate_status_input(status["status"].label, status.get("comment"))
-        except ValidationError as error:
-            for message in error.errors.values():
-                read.problem(layout.PLAN, status.get("_row"), "comments",
-                             f"{status['division']} har status {status['status'].label}: {message}")
 
 
 # Columns a file may lack whose values the plan keeps: a deleted column is not a wish to empty it.
@@ -398,17 +641,6 @@ def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
     for row in read.rows.actions:
         if old := old_actions.get(row["ref"]):
             row.update({k: old[k] for k in absent[layout.PLAN.name] if k != "comments"})
-    if absent[layout.STATUSES.name] or "comments" in absent[layout.PLAN.name]:
-        sheet, column = ((layout.STATUSES, "comment") if read.has_status_sheet else (layout.PLAN, "comments"))
-        old_comments = {(s["ref"], s["division"]): s["comment"] for s in current.statuses}
-        for status in read.rows.statuses:
-            status["comment"] = old_comments.get((status["ref"], status["division"]))
-            if status["status"] is not None and "_row" in status:
-                try:
-                    plans.validate_status_input(status["status"].label, status["comment"])
-                except ValidationError as error:
-                    for message in error.errors.values():
-                        read.problem(sheet, status["_row"], column, f"{status['division']}: {message}")
     old_contacts = {c["name"]: c for c in current.contacts}
     for row in read.rows.contacts:
         if old := old_contacts.get(row["name"]):
@@ -444,43 +676,6 @@ def _with_kept_indicator_values(rows: list[dict], old_rows: list[dict], absent: 
         outcome = {k: old[k] for k in ("value", "comment") if k in absent} if old else {}
         kept.append({**row, **attributes, **outcome})
     return kept
-
-
-def _note_unused_rollups(read: ReadResult, current: PlanRows) -> None:
-    """Column L next to a status sheet is computed: an edit of it is not used, and the preview says so."""
-    if not read.has_status_sheet:
-        return
-    exported = {a["ref"]: a["status"] for a in current.actions}
-    statuses = read.rows.statuses_by_ref()
-    sheet = read.sheet_titles.get(layout.PLAN.name, layout.PLAN.name)
-    place = read.columns.get(layout.PLAN.name, {}).get("status")
-    for action in read.rows.actions:
-        stated, rows = action.get("status"), statuses.get(action["ref"])
-        if stated is None or not rows or stated == exported.get(action["ref"]):
-            continue
-        rolled = rollup(s["status"] for s in rows)
-        if stated != rolled:
-            read.notes.append(
-                f"{sheet}, rad {action['_row']}, kolumn {place}: ”{stated.label}” stämmer inte med statusarna på "
-                f"bladet {layout.STATUSES.name}, som vägs samman till ”{rolled.label}”. Kolumnen räknas fram av "
-                f"verktyget och användes inte; ändra status per förvaltning på bladet {layout.STATUSES.name}."
-            )
-
-
-def _refuse_inactive_divisions(read: ReadResult, current: PlanRows) -> None:
-    """An inactive förvaltning keeps its åtgärder but takes on no new ones (as in the plan editor)."""
-    divisions = plans.list_divisions()
-    inactive = {d.name for d in divisions if not d.active}
-    if not inactive:
-        return
-    had = {(s["ref"], s["division"]) for s in current.statuses}
-    active = ", ".join(d.name for d in divisions if d.active)
-    for action in read.rows.actions:
-        for division in action["divisions"]:
-            if division in inactive and (action["ref"], division) not in had:
-                read.problem(layout.PLAN, action["_row"], "divisions",
-                             f"{division} är inaktiv och tar inte på sig nya åtgärder. Ta bort förvaltningen "
-                             f"här, eller välj en aktiv förvaltning: {active}.")
 
 
 def _settle_factor_areas(read: ReadResult, current: PlanRows) -> None:

@@ -19,8 +19,6 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from tracker.errors import ValidationError
-from tracker.plans.services import validate_status_input
 from tracker.vocabulary import Direction, Horizon, Status
 from tracker.xlsx import layout
 from tracker.xlsx.rows import PlanRows
@@ -61,6 +59,8 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     has_status_sheet: bool = False
+    # (ID, förvaltning) → {status, comment} as exported, when the file is an export of this app (hidden sheet)
+    exported: dict[tuple[str, str], dict] | None = None
     division_names: list[str] = field(default_factory=list)  # the workbook's Listor, in order
     sheet_titles: dict[str, str] = field(default_factory=dict)  # layout name → the title in the file
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # layout name → key → "K (Ansvariga …)"
@@ -202,18 +202,6 @@ class _SheetReader:
             self.flagged.add((row, column.key))
         place = self.place(column) if column is not None else None
         self.result.problems.append(Problem(self.name, row, place, message))
-
-    def check_status(self, r: int, row: dict, status_key: str, comment_key: str, who: str = "") -> None:
-        """The web form's rules for a status and its comment (a reason for Avbruten, the comment's length)."""
-        row["_row"] = r
-        if row.get("status") is None or comment_key not in self.columns:
-            return  # without the comment column the plan's comments are kept; the import checks them then
-        try:
-            row["status"], row["comment"] = validate_status_input(row["status"].label, row.get("comment"))
-        except ValidationError as error:
-            for key, message in error.errors.items():
-                column = self.sheet.column(status_key if key == "status" else comment_key)
-                self.problem(r, column, f"{who}{message}")
 
     def require(self, r: int, row: dict, keys) -> None:
         """A required value is missing, unless its cell was already reported for another reason."""
@@ -390,7 +378,9 @@ def _read(wb, known_divisions) -> ReadResult:
     _read_actions(plan_reader, result)
     if status_ws is not None:
         _read_statuses(_SheetReader(layout.STATUSES, status_ws, result, known_divisions), result)
-    _derive_missing_statuses(plan_reader, result)
+    ws = _find_sheet(wb, layout.EXPORTED)
+    if ws is not None:
+        _read_exported(_SheetReader(layout.EXPORTED, ws, result, known_divisions), result)
     ws = _find_sheet(wb, layout.CONTACTS)
     if ws is not None:
         result.rows.contacts += [row for _, row in _read_simple(_SheetReader(layout.CONTACTS, ws, result,
@@ -460,56 +450,20 @@ def _read_statuses(reader: _SheetReader, result: ReadResult) -> None:
                            f"{ref} har redan en rad för {division} (rad {seen[ref, division]}).")
             continue
         seen[ref, division] = r
-        reader.check_status(r, row, "status", "comment")
-        row["title"] = action["title"]
-        if isinstance(row.get("updated"), str):
-            row["updated"] = None
+        row["_row"] = r
         result.rows.statuses.append(row)
 
 
-def _derive_missing_statuses(reader: _SheetReader, result: ReadResult) -> None:
-    """Responsible förvaltningar without a row of their own on the status sheet.
-
-    Without the sheet, each takes column L and its part of M. With it, L is the roll-up of the sheet's rows
-    and says nothing about one förvaltning: the row is marked unlisted, and the import keeps the status
-    the förvaltning has, or starts a new responsibility as Ej påbörjad.
-    """
-    have = {(s["ref"], s["division"]) for s in result.rows.statuses}
-    for action in result.rows.actions:
-        for division in action["divisions"]:
-            if (action.get("ref"), division) in have:
-                continue
-            row = {"ref": action.get("ref"), "title": action["title"], "division": division,
-                   "status": Status.NOT_STARTED, "comment": None, "updated": None, "updated_by": None,
-                   "_action": action}
-            if result.has_status_sheet:
-                row["_unlisted"] = True
-            else:
-                row["_from_column_l"] = True
-                row["status"] = action.get("status") or Status.NOT_STARTED
-                row["comment"] = _comment_for(action.get("comments"), division, action["divisions"])
-                who = f"{division}: " if len(action["divisions"]) > 1 else ""
-                reader.check_status(action["_row"], row, "status", "comments", who)
-            result.rows.statuses.append(row)
-
-
-def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]) -> str | None:
-    """A förvaltning's part of column M, written as "Name: text" lines. A line without a name belongs to the
-    named line above it (a comment of several lines); text before any name, or with no names at all, is
-    everyone's."""
-    if not comments:
-        return None
-    prefixes = sorted(((f"{d}:".casefold(), d) for d in divisions), key=lambda p: -len(p[0]))
-    parts: dict[str | None, list[str]] = {}
-    owner = None
-    for line in comments.splitlines():
-        prefix = next((p for p in prefixes if line.casefold().startswith(p[0])), None)
-        if prefix is not None:
-            owner, line = prefix[1], line[len(prefix[0]):].strip()
-        parts.setdefault(owner, []).append(line)
-    if set(parts) == {None}:
-        return comments
-    return "\n".join(parts.get(None, []) + parts.get(division, [])).strip() or None
+def _read_exported(reader: _SheetReader, result: ReadResult) -> None:
+    """The hidden sheet of exported values. It is the app's own and nobody types in it: a sheet that is not
+    whole is left unused rather than reported."""
+    if reader.header_row is None or reader.missing_required({"ref", "division", "status"}):
+        return
+    problems = len(result.problems)
+    exported = {(row["ref"], row["division"]): row for _, row in reader.rows() if row.get("ref")}
+    del result.problems[problems:]
+    if all(row.get("status") is not None for row in exported.values()):
+        result.exported = exported
 
 
 def _read_simple(reader: _SheetReader) -> list[tuple[int, dict]]:

@@ -164,6 +164,13 @@ def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) 
         _write_table(ws, sheet, data[sheet.name], list_ranges)
         _print_setup(ws, sheet.header_row)
 
+    exported = wb.create_sheet(layout.EXPORTED.name)
+    exported.sheet_state = "hidden"
+    for index, column in enumerate(layout.EXPORTED.columns, start=1):
+        _write(exported, 1, index, column.header)
+        for r, row in enumerate(rows.statuses, start=2):
+            _write(exported, r, index, row.get(column.key))
+
     plan_ws = sheets[layout.PLAN.name]
     _write(plan_ws, 1, 1, rows.meta["title"], "tracker_title")
     _write(plan_ws, 2, 1, f"{layout.REGION} · {rows.meta['agreement']} {rows.meta['year']}"

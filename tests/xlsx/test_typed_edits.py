@@ -1,0 +1,142 @@
+"""Typed edits are taken or refused, never dropped: column L and M of Handlingsplan beside the status sheet."""
+
+import pytest
+
+from tests.xlsx.helpers import MAX_BYTES, edit
+from tracker.extensions import db
+from tracker.history.recorder import acting
+from tracker.plans import services as plans
+from tracker.vocabulary import Role, Status
+from tracker.xlsx.apply import apply_import
+from tracker.xlsx.export import export_plan
+from tracker.xlsx.preview import preview_import
+from tracker.xlsx.read import Problem
+
+SHEET = "Status per förvaltning"
+
+
+@pytest.fixture
+def workbook(make_plan, tmp_path):
+    """FF01-A01 for Hallands sjukhus alone, FF01-A02 for Hallands sjukhus (status row 3) and Närsjukvården
+    (row 4); the exported workbook (Handlingsplan rows 6 and 7)."""
+    plan = make_plan(actions=[
+        {"title": "Gemensamma väntelistor inom ögonsjukvård", "divisions": ["HS"]},
+        {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["HS", "NSV"],
+         "statuses": {"HS": Status.IN_PROGRESS, "NSV": Status.DONE}},
+    ])
+    _, data = export_plan(plan, None, tmp_path)
+    db.session.commit()
+    return plan, data
+
+
+def preview(plan, data, *cells):
+    def change(wb):
+        for sheet, cell, value in cells:
+            wb[sheet][cell] = value
+    return preview_import(edit(data, change), max_bytes=MAX_BYTES, plan_key=plan.key)
+
+
+def stored(plan):
+    db.session.expire_all()
+    return {(a.ref, s.division.short_name): (s.status, s.comment)
+            for a in plans.get_plan(plan.key).factors[0].actions for s in a.statuses}
+
+
+def test_column_l_and_m_of_an_action_with_one_division_set_its_status_and_comment(workbook, make_user):
+    plan, data = workbook
+    result = preview(plan, data, ("Handlingsplan", "L6", "Genomförd"),
+                     ("Handlingsplan", "M6", "Väntelistorna är gemensamma sedan mars."))
+    assert result.problems == []
+    [change] = [c for c in result.changes if c.state == "changed"]
+    assert change.fields == [("Status, Hallands sjukhus", "Ej påbörjad", "Genomförd"),
+                             ("Kommentar, Hallands sjukhus", "–", "Väntelistorna är gemensamma sedan mars.")]
+    strateg = make_user(Role.STRATEGIST)
+    with acting(strateg, "import"):
+        apply_import(result, strateg)
+        db.session.commit()
+    assert stored(plan)["FF01-A01", "HS"] == (Status.DONE, "Väntelistorna är gemensamma sedan mars.")
+
+
+def test_named_lines_of_column_m_go_to_their_divisions(workbook):
+    plan, data = workbook
+    result = preview(plan, data, ("Handlingsplan", "M7", "Hallands sjukhus: Koordinatorer finns i Halmstad.\n"
+                                                         "Närsjukvården: Klart i hela länet."))
+    assert result.problems == []
+    [change] = [c for c in result.changes if c.state == "changed"]
+    assert change.fields == [("Kommentar, Hallands sjukhus", "–", "Koordinatorer finns i Halmstad."),
+                             ("Kommentar, Närsjukvården", "–", "Klart i hela länet.")]
+
+
+def test_a_changed_column_l_of_several_divisions_is_a_problem_that_says_where_to_write(workbook):
+    plan, data = workbook
+    result = preview(plan, data, ("Handlingsplan", "L7", "Genomförd"))
+    assert result.problems == [Problem(
+        "Handlingsplan", 7, "L (Status)",
+        "”Genomförd” är ändrad, men kolumnen är den sammanvägda statusen för 2 ansvariga förvaltningar (Hallands "
+        "sjukhus, Närsjukvården) och säger inget om vilken av dem som ändrats. Ändra status per förvaltning på "
+        "bladet Status per förvaltning, så räknas kolumnen fram.")]
+    # Where the status sheet says the same, column L agrees with it: no problem.
+    result = preview(plan, data, ("Handlingsplan", "L7", "Genomförd"), (SHEET, "D3", "Genomförd"))
+    assert result.problems == [] and result.count("changed") == 1
+
+
+def test_an_unnamed_text_in_column_m_of_several_divisions_is_a_problem(workbook):
+    plan, data = workbook
+    result = preview(plan, data, ("Handlingsplan", "M7", "Klart på alla enheter."))
+    assert [(p.row, p.column) for p in result.problems] == [(7, "M (Resultat/kommentar)")]
+    assert "står inte under någon förvaltnings namn" in result.problems[0].message
+
+
+def test_the_same_change_in_both_places_is_taken_and_different_ones_are_a_problem(workbook):
+    plan, data = workbook
+    same = preview(plan, data, ("Handlingsplan", "L6", "Försenad"), (SHEET, "D2", "Försenad"))
+    assert same.problems == [] and same.count("changed") == 1
+    different = preview(plan, data, ("Handlingsplan", "L6", "Försenad"), (SHEET, "D2", "Genomförd"))
+    assert different.problems == [Problem(
+        "Handlingsplan", 6, "L (Status)",
+        "Hallands sjukhus: status ”Försenad” här, men status ”Genomförd” på bladet Status per förvaltning (rad 2), "
+        "och båda är ändrade sedan filen exporterades. Skriv samma på båda ställena, eller ändra bara på det ena.")]
+
+
+def test_a_status_saved_on_the_web_after_the_export_is_not_undone_by_the_file(workbook, make_user):
+    plan, data = workbook
+    contact = make_user(Role.DIVISION_CONTACT, "NSV")
+    status = next(s for a in plan.factors[0].actions for s in a.statuses
+                  if a.ref == "FF01-A02" and s.division.short_name == "NSV")
+    with acting(contact, "web"):
+        plans.update_status(status, contact, status="Pågående", comment="Ett BUP-team kvar.",
+                            expected_version=status.version_id)
+        db.session.commit()
+    result = preview(plan, data, (SHEET, "D3", "Genomförd"))  # the file changes Hallands sjukhus only
+    assert result.problems == []
+    [change] = [c for c in result.changes if c.state == "changed"]
+    assert change.fields == [("Status, Hallands sjukhus", "Pågående", "Genomförd")]
+
+
+def test_the_same_file_imported_twice_gives_no_changes(workbook, make_user):
+    plan, data = workbook
+    edited = edit(data, lambda wb: (wb["Handlingsplan"].__setitem__("L6", "Pågående"),
+                                    wb[SHEET].__setitem__("D4", "Försenad")))
+    strateg = make_user(Role.STRATEGIST)
+    with acting(strateg, "import"):
+        apply_import(preview_import(edited, max_bytes=MAX_BYTES, plan_key=plan.key), strateg)
+        db.session.commit()
+    assert stored(plan)["FF01-A01", "HS"][0] is Status.IN_PROGRESS
+    assert stored(plan)["FF01-A02", "NSV"][0] is Status.DELAYED
+    again = preview_import(edited, max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert again.problems == [] and again.summary == "Inga ändringar"
+
+
+def test_who_updated_a_status_and_when_is_the_importer_now_never_the_file(workbook, make_user):
+    from datetime import datetime, timedelta, timezone
+
+    plan, data = workbook
+    strateg = make_user(Role.STRATEGIST, name="Maria Strand")
+    result = preview(plan, data, (SHEET, "D2", "Genomförd"), (SHEET, "F2", "2020-01-01"), (SHEET, "G2", "Någon Annan"))
+    with acting(strateg, "import"):
+        apply_import(result, strateg)
+        db.session.commit()
+    db.session.expire_all()
+    status = next(s for a in plans.get_plan(plan.key).factors[0].actions for s in a.statuses if a.ref == "FF01-A01")
+    assert (status.updated_by, status.updated_by_name) == (strateg, None)
+    assert datetime.now(timezone.utc) - status.updated_at < timedelta(minutes=5)
