@@ -19,7 +19,8 @@ from tracker.history import versions
 from tracker.plans.models import Indicator, IndicatorValue
 from tracker.plans import structure
 from tracker.history.models import HistoryEntry
-from tracker.vocabulary import Role, Status
+from tracker.plans.models import Plan
+from tracker.vocabulary import PlanState, Role, Status
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Who acts: anonymous, each role, and a förvaltningskontakt of another förvaltning.
@@ -325,3 +326,52 @@ def test_state_changing_requests_need_a_csrf_token(app, world):
         assert snapshot() == before
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _confirm_fastställd_file(world, user):
+    """A previewed upload of this user's: the workbook of a fastställd version, as a new plan."""
+    plan = _approved(world)
+    _, data = export_plan(plan, None, current_app.config["EXPORT_DIR"], version=1)
+    db.session.commit()
+    token = "f" * 32
+    directory = Path(current_app.config["IMPORT_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{token}.xlsx").write_bytes(data)
+    (directory / f"{token}.json").write_text(json.dumps(
+        {"user_id": user.id if user else 0, "plan_key": "tillganglighet-2099", "file_name": "bilaga.xlsx"}))
+    preview = preview_import(data, max_bytes=10**7, plan_key="tillganglighet-2099")
+    assert preview.approval is not None
+    return f"/import/{token}", {"fingerprint": preview.fingerprint, "approval": "keep"}
+
+
+# Ticking "Fastställ planen …" in the preview: the choice only the direktör has.
+KEEP_APPROVAL = {**EDITORS, "strategist": 403}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_only_the_director_carries_a_files_fastställande_into_the_app(client, login, world, actor):
+    user = world["users"].get(actor)
+    url, data = _confirm_fastställd_file(world, user)
+    if user:
+        login(user)
+    before = snapshot()
+    response = client.post(url, data=data)
+    assert response.status_code == KEEP_APPROVAL[actor], response.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    created = db.session.scalar(sa.select(Plan).where(Plan.key == "tillganglighet-2099"))
+    if actor == "director":
+        assert created.state is PlanState.APPROVED and created.version_number == 1
+    elif actor == "strategist":
+        assert "Bara hälso- och sjukvårdsdirektören kan fastställa" in response.get_data(as_text=True)
+    if actor != "director":
+        assert created is None and snapshot() == before
+
+
+def test_without_the_tick_a_strategist_imports_a_fastställd_file_as_a_draft(client, login, world):
+    user = world["users"]["strategist"]
+    url, data = _confirm_fastställd_file(world, user)
+    page = login(user).post(url, data={"fingerprint": data["fingerprint"]})
+    assert page.status_code == 302
+    db.session.expire_all()
+    created = db.session.scalar(sa.select(Plan).where(Plan.key == "tillganglighet-2099"))
+    assert created.state is PlanState.DRAFT

@@ -107,8 +107,9 @@ def export_command(plan_key, version, output):
 @click.option("--year", type=int, default=None, help="For a new plan, when the workbook does not say.")
 @click.option("--title", default=None, help="For a new plan, when the workbook does not say.")
 @click.option("--remove-missing", is_flag=True, help="Remove åtgärder that are in the plan but not in the file.")
+@click.option("--as-draft", is_flag=True, help="Create a new plan as a draft even if the file states it fastställd.")
 @with_appcontext
-def import_command(file, plan_key, dry_run, agreement, year, title, remove_missing):
+def import_command(file, plan_key, dry_run, agreement, year, title, remove_missing, as_draft):
     """Import a plan from the Excel attachment. Exit status 0 when clean, 2 when the file has problems."""
     from tracker.xlsx.apply import apply_import
     from tracker.xlsx.preview import preview_import
@@ -134,6 +135,9 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
         click.echo(f"Ny plan {preview.plan_key}: {facts['title']} ({facts['agreement']}, {facts['year']}).")
     for assumption in preview.assumptions:
         click.echo(f"Antagande: {assumption}")
+    if preview.approval:
+        click.echo(f"{preview.approval_text} " + ("Planen skapas som utkast (--as-draft)." if as_draft else
+                                                  "Fastställandet behålls (--as-draft skapar planen som utkast)."))
     for change in preview.changes:
         if change.state in ("new", "changed", "missing"):
             marker = {"new": "+", "changed": "~", "missing": "?"}[change.state]
@@ -152,7 +156,7 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
 
         try:
             with acting(None, "import", CLI_IMPORTER):
-                apply_import(preview, None, remove_missing=remove_missing)
+                apply_import(preview, None, remove_missing=remove_missing, keep_approval=not as_draft)
                 db.session.commit()
         except ValidationError as error:
             db.session.rollback()
@@ -161,6 +165,10 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
             click.echo("Inget har sparats.", err=True)
             sys.exit(2)
         click.echo("Importen är sparad.")
+        if preview.approval and not as_draft:
+            a = preview.approval
+            click.echo(f"Planen {preview.plan_key} är fastställd som version {a['version']} ({a['on']} av {a['by']}), "
+                       "som filen anger.")
 
 
 @click.group("history")

@@ -128,15 +128,23 @@ def test_the_same_file_imported_twice_gives_no_changes(workbook, make_user):
 
 
 def test_who_updated_a_status_and_when_is_the_importer_now_never_the_file(workbook, make_user):
-    from datetime import datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta, timezone
 
     plan, data = workbook
+
+    def add_division(wb):
+        wb["Handlingsplan"]["K6"] = "Hallands sjukhus; Närsjukvården"
+        wb[SHEET].append(["FF01-A01", None, "Närsjukvården", "Pågående", "Väntelistan delas med Varberg.",
+                          date(2020, 1, 1), "Någon Annan"])
+
     strateg = make_user(Role.STRATEGIST, name="Maria Strand")
-    result = preview(plan, data, (SHEET, "D2", "Genomförd"), (SHEET, "F2", "2020-01-01"), (SHEET, "G2", "Någon Annan"))
+    result = preview_import(edit(data, add_division), max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert result.problems == []
     with acting(strateg, "import"):
         apply_import(result, strateg)
         db.session.commit()
     db.session.expire_all()
-    status = next(s for a in plans.get_plan(plan.key).factors[0].actions for s in a.statuses if a.ref == "FF01-A01")
-    assert (status.updated_by, status.updated_by_name) == (strateg, None)
+    status = next(s for a in plans.get_plan(plan.key).factors[0].actions for s in a.statuses
+                  if a.ref == "FF01-A01" and s.division.short_name == "NSV")
+    assert (status.status, status.updated_by, status.updated_by_name) == (Status.IN_PROGRESS, strateg, None)
     assert datetime.now(timezone.utc) - status.updated_at < timedelta(minutes=5)

@@ -182,10 +182,13 @@ def confirm(token: str):
     if preview.fingerprint != request.form.get("fingerprint"):
         return _preview_page(preview, token, meta, 409,
                              "Planen har ändrats sedan förhandsgranskningen. Granska ändringarna igen och bekräfta.")
+    keep_approval = request.form.get("approval") == "keep"
+    if keep_approval and not current_user.can_approve:
+        abort(403, "Bara hälso- och sjukvårdsdirektören kan fastställa en plan, också vid en import.")
     try:
         with acting(current_user, "import"):
-            plan = apply_import(preview, current_user,
-                                         remove_missing=request.form.get("missing") == "remove", new_plan=new_plan)
+            plan = apply_import(preview, current_user, remove_missing=request.form.get("missing") == "remove",
+                                new_plan=new_plan, keep_approval=keep_approval)
             db.session.commit()
     except ValidationError as error:
         db.session.rollback()
