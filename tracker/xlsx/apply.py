@@ -166,49 +166,44 @@ def _divisions(read: ReadResult) -> dict[str, Division]:
     return existing
 
 
-def _sync_indicators(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
-    grouped = _group_indicators(rows)
-    existing = {(i.area or "", i.name): i for i in plan.indicators}
+def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: bool, update=None) -> None:
+    """The plan's indicators or contacts as the file has them, in the file's order; those the file lacks are
+    kept after them, or removed."""
+    existing = {key_of(item): item for item in collection}
     order = []
-    for key, item in grouped.items():
-        indicator = existing.get(key)
-        if indicator is None:
-            indicator = Indicator(area=item["area"], name=item["name"])
-            plan.indicators.append(indicator)
-        for f in INDICATOR_FIELDS:
-            if not _same(getattr(indicator, f), item[f]):
-                setattr(indicator, f, item[f])
-        current = {(v.period, v.value, v.comment) for v in indicator.values}
-        if current != set(item["values"]):
-            indicator.values = [IndicatorValue(period=p, value=v, comment=c) for p, v, c in item["values"]]
-        order.append(indicator)
-    for key, indicator in existing.items():
-        if key not in grouped:
+    for key, values in wanted.items():
+        item = existing.get(key)
+        if item is None:
+            item = make(values)
+            collection.append(item)
+        for f in fields:
+            if not _same(getattr(item, f), values.get(f)):
+                setattr(item, f, values.get(f))
+        if update is not None:
+            update(item, values)
+        order.append(item)
+    for key, item in existing.items():
+        if key not in wanted:
             if remove_missing:
-                plan.indicators.remove(indicator)
+                collection.remove(item)
             else:
-                order.append(indicator)
-    for position, indicator in enumerate(order):
-        indicator.position = position
+                order.append(item)
+    for position, item in enumerate(order):
+        if item.position != position:
+            item.position = position
+
+
+def _set_values(indicator: Indicator, item: dict) -> None:
+    if {(v.period, v.value, v.comment) for v in indicator.values} != set(item["values"]):
+        indicator.values = [IndicatorValue(period=p, value=v, comment=c) for p, v, c in item["values"]]
+
+
+def _sync_indicators(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
+    _sync_rows(plan.indicators, _group_indicators(rows), lambda i: (i.area or "", i.name),
+               lambda item: Indicator(area=item["area"], name=item["name"]), INDICATOR_FIELDS, remove_missing,
+               update=_set_values)
 
 
 def _sync_contacts(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
-    existing = {c.name: c for c in plan.contacts}
-    order = []
-    for row in rows:
-        contact = existing.get(row["name"])
-        if contact is None:
-            contact = PlanContact(name=row["name"])
-            plan.contacts.append(contact)
-        for f in CONTACT_FIELDS:
-            if not _same(getattr(contact, f), row.get(f)):
-                setattr(contact, f, row.get(f))
-        order.append(contact)
-    for name, contact in existing.items():
-        if name not in {r["name"] for r in rows}:
-            if remove_missing:
-                plan.contacts.remove(contact)
-            else:
-                order.append(contact)
-    for position, contact in enumerate(order):
-        contact.position = position
+    _sync_rows(plan.contacts, {row["name"]: row for row in rows}, lambda c: c.name,
+               lambda row: PlanContact(name=row["name"]), CONTACT_FIELDS, remove_missing)
