@@ -11,7 +11,7 @@ from flask import g
 
 from tests import factories
 from tracker import create_app
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.history.recorder import acting
 
 
@@ -63,6 +63,7 @@ def app_context(app):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        limiter.reset()  # failed logins of one test do not throttle the next
 
 
 @pytest.fixture
@@ -72,12 +73,10 @@ def client(app):
 
 @pytest.fixture
 def login(client):
-    """Log the test client in as `user` without going through the password hash."""
+    """Log the test client in as `user` with a real server-side session, without the password hash."""
 
     def login_as(user):
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        factories.sign_in(client, user)
         # Requests share the test's app context, and Flask-Login keeps the user in `g`.
         g.pop("_login_user", None)
         return client
