@@ -1,5 +1,6 @@
 """Handlingsplan tracker: Region Halland's regional action plans."""
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.init_app(app)
     oidc.init_app(app)
+    # The security log's JSON lines go to the app's log at INFO: to Flask's handler on the `tracker` logger,
+    # which app.logger sets up on first use.
+    app.logger.debug("sign-in: password login %s, single sign-on %s", app.config["PASSWORD_LOGIN"],
+                     bool(app.config["OIDC_ISSUER"]))
+    logging.getLogger("tracker.security").setLevel(logging.INFO)
     app.register_blueprint(users_bp)
     app.register_blueprint(security_bp)
     app.register_blueprint(plans_bp)

@@ -110,13 +110,14 @@ def _throttled(limit: RequestLimit):
                             email=email or None, limit=str(limit.limit))
         db.session.commit()
     until = datetime.fromtimestamp(g.throttled_until, LOCAL_ZONE)
-    minutes = max(1, math.ceil((g.throttled_until - time.time()) / 60))
+    seconds = max(1, math.ceil(g.throttled_until - time.time()))
+    minutes = max(1, math.ceil((seconds - 1) / 60))  # the limiter's reset time carries a second of margin
     notice = (f"För många misslyckade inloggningar med den här e-postadressen eller från den här datorn. "
               f"Av säkerhetsskäl går det inte att logga in förrän kl. {until:%H:%M} (om {minutes} "
               f"{'minut' if minutes == 1 else 'minuter'}), inte ens med rätt lösenord. Har du glömt ditt lösenord "
               "kan en administratör återställa det.")
     page = render_template("users/login.html", form=LoginForm(formdata=None), notice=notice)
-    return current_app.response_class(page, 429, {"Retry-After": str(minutes * 60)})
+    return current_app.response_class(page, 429, {"Retry-After": str(seconds)})
 
 
 def _limited(key_func, scope: str):
