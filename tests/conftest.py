@@ -122,3 +122,53 @@ def make_user(divisions):
 @pytest.fixture
 def make_plan(divisions):
     return factories.create_plan
+
+
+# --- Single sign-on: a real OpenID Provider (Canaille, through pytest-iam) on localhost ---------------------
+
+OIDC_CLIENT_ID = "handlingsplaner"
+OIDC_CLIENT_SECRET = "hemlighet-for-testerna"
+
+
+@pytest.fixture(scope="session")
+def oidc_client(iam_server):
+    """The tracker registered as a client of the test provider; redirect addresses are added by each app."""
+    client = iam_server.models.Client(
+        client_id=OIDC_CLIENT_ID, client_secret=OIDC_CLIENT_SECRET, client_name="Handlingsplaner",
+        client_uri="http://127.0.0.1/", redirect_uris=[], post_logout_redirect_uris=[],
+        grant_types=["authorization_code"], response_types=["code"], token_endpoint_auth_method="client_secret_basic",
+        scope=["openid", "profile", "email"],
+    )
+    iam_server.backend.save(client)
+    client.audience = [client]
+    iam_server.backend.save(client)
+    return client
+
+
+@pytest.fixture
+def allow_sso_at(iam_server, oidc_client):
+    """Registers the tracker served at `base_url` with the provider (where it returns after login and logout)."""
+
+    def allow(base_url: str) -> None:
+        oidc_client.redirect_uris = [*oidc_client.redirect_uris, f"{base_url}/logga-in/sso/klar"]
+        oidc_client.post_logout_redirect_uris = [*oidc_client.post_logout_redirect_uris, f"{base_url}/logga-in"]
+        iam_server.backend.save(oidc_client)
+
+    return allow
+
+
+@pytest.fixture
+def make_sso_app(iam_server, allow_sso_at, database_url, tmp_path):
+    """An app that signs in through the test provider, served at `base_url` (the test client's by default)."""
+
+    def make(base_url="http://localhost", **config):
+        if base_url:
+            allow_sso_at(base_url)
+        return create_app({
+            "TESTING": True, "SECRET_KEY": "sso-test", "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False, "EXPORT_DIR": str(tmp_path), "IMPORT_DIR": str(tmp_path),
+            "OIDC_ISSUER": iam_server.url.rstrip("/"), "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+            "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET, "OIDC_LABEL": "Region Hallands konto", **config,
+        })
+
+    return make

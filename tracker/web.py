@@ -90,11 +90,7 @@ def _error(error: HTTPException):
 
 
 def _security_headers(response):
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-    )
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.vary.add("HX-Request")  # a page and its fragment share an address: caches must tell them apart
@@ -142,7 +138,16 @@ def _structure_locked(error):
     return render_template(template, code=409, message=str(error)), 409
 
 
+def _content_security_policy(app: Flask) -> str:
+    # Logging out of single sign-on is a form whose answer redirects to the provider: form-action must allow it.
+    issuer = urlsplit(app.config["OIDC_ISSUER"])
+    provider = f" {issuer.scheme}://{issuer.netloc}" if issuer.netloc else ""
+    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"frame-ancestors 'none'; form-action 'self'{provider}; base-uri 'self'")
+
+
 def init_app(app: Flask) -> None:
+    app.config["CONTENT_SECURITY_POLICY"] = _content_security_policy(app)
     app.url_map.converters["int"] = RecordIdConverter
     login_manager.login_view = "users.login"
     login_manager.login_message = "Logga in för att fortsätta."

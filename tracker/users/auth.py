@@ -196,7 +196,7 @@ def sso_callback():
     try:
         token = provider.authorize_access_token(claims_options=oidc.claims_options())
     except (AuthlibBaseError, JoseError, requests.RequestException) as error:
-        services.sso_failed("invalid_response", error=type(error).__name__)
+        services.sso_failed("invalid_response", error=f"{type(error).__name__}: {error}"[:200])
         db.session.commit()
         message = (f"Inloggningen med {label} kunde inte slutföras: svaret från inloggningstjänsten gick inte att "
                    "kontrollera, eller så hade inloggningen gått ut. Börja om från inloggningssidan; upprepas det, "
