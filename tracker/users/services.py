@@ -39,9 +39,9 @@ def log_in_with_password(email: str, password: str) -> User | None:
     if user is None:
         known = find_user_by_email(email)
         reason = "unknown" if known is None else "inactive" if not known.active else "wrong_password"
-        security_log.record("login_failed", f"Misslyckad inloggning med lösenord för {email.strip()}",
-                            user=known, email=email.strip()[:EMAIL_MAX_LENGTH], actor=known, method="password",
-                            reason=reason)
+        typed = email.strip()[:EMAIL_MAX_LENGTH]
+        security_log.record("login_failed", f"Misslyckad inloggning med lösenord för {typed}", user=known,
+                            email=typed, actor=known, method="password", reason=reason)
         return None
     if passwords.needs_rehash(user.password_hash):
         user.set_password(password)

@@ -43,7 +43,7 @@ def find_session(token: str | None) -> UserSession | None:
 def resume(token: str, *, idle: timedelta, lifetime: timedelta, now: datetime | None = None
            ) -> tuple[User | None, str | None]:
     """The user of an open session, or None and why it ended now ("idle", "expired"; None if it was
-    unknown or already over). Returns whether the row was changed, for the caller to commit."""
+    unknown or already over). The caller commits what changed (the last use, or the end)."""
     row = find_session(token)
     if row is None or row.ended_at is not None or not row.user.active:
         return None, None
