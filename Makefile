@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test chromium postgres bench clean
+.PHONY: run test install install-test chromium postgres redis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n 1) main start 2>/dev/null || true; \
 	fi
 
-test: install-test chromium postgres
+# Start the local Redis (throttling with several server processes) when it is installed but not running;
+# install it when apt can. The Redis throttling test is skipped, saying why, where Redis cannot be had.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installerar Debians redis-server ..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null) || true; }
+	@if command -v redis-server >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no >/dev/null; \
+	fi
+
+test: install-test chromium postgres redis
 	$(BIN)/python -m pytest
 	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "== Samma svit mot PostgreSQL =="; \

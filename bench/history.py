@@ -24,6 +24,7 @@ from tracker.plans.models import Action, DivisionStatus, SuccessFactor
 from tracker.plans.services import get_plan
 from tracker.types import utcnow
 from tracker.users.models import User
+from tracker.users.sessions import open_session
 from tracker.vocabulary import Role, Status
 
 
@@ -76,9 +77,11 @@ def main() -> int:
         reader = User(email="lasare@bench.local", name="Läsare", role=Role.READER)
         reader.set_password("benchmark")
         db.session.add(reader)
+        db.session.flush()
+        reader_session_id = open_session(reader, "password")
         db.session.commit()
         total = db.session.scalar(sa.select(sa.func.count(HistoryEntry.id)))
-        reader_session_id, engine = reader.get_id(), db.engine
+        engine = db.engine
 
     client = app.test_client()
     with client.session_transaction() as session:

@@ -26,6 +26,7 @@ from common import generate_plan, make_app
 from tracker.extensions import db
 from tracker.plans.models import DivisionStatus
 from tracker.users.models import User
+from tracker.users.sessions import open_session
 from tracker.vocabulary import Role, Status
 
 
@@ -61,8 +62,9 @@ def main() -> int:
         contact = User(email="kontakt@bench.local", name="Bänk", role=Role.DIVISION_CONTACT, division_id=division_id)
         contact.set_password("benchmark")
         db.session.add(contact)
+        db.session.flush()
+        contact_session_id = open_session(contact, "password")
         db.session.commit()
-        contact_session_id = contact.get_id()
         status_id = db.session.scalar(
             sa.select(DivisionStatus.id).where(DivisionStatus.division_id == division_id).limit(1)
         )

@@ -11,7 +11,7 @@ from flask import g
 
 from tests import factories
 from tracker import create_app
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 from tracker.history.recorder import acting
 
 
@@ -63,6 +63,7 @@ def app_context(app):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        limiter.reset()  # failed logins of one test do not throttle the next
 
 
 @pytest.fixture
@@ -72,12 +73,10 @@ def client(app):
 
 @pytest.fixture
 def login(client):
-    """Log the test client in as `user` without going through the password hash."""
+    """Log the test client in as `user` with a real server-side session, without the password hash."""
 
     def login_as(user):
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        factories.sign_in(client, user)
         # Requests share the test's app context, and Flask-Login keeps the user in `g`.
         g.pop("_login_user", None)
         return client
@@ -123,3 +122,53 @@ def make_user(divisions):
 @pytest.fixture
 def make_plan(divisions):
     return factories.create_plan
+
+
+# --- Single sign-on: a real OpenID Provider (Canaille, through pytest-iam) on localhost ---------------------
+
+OIDC_CLIENT_ID = "handlingsplaner"
+OIDC_CLIENT_SECRET = "hemlighet-for-testerna"
+
+
+@pytest.fixture(scope="session")
+def oidc_client(iam_server):
+    """The tracker registered as a client of the test provider; redirect addresses are added by each app."""
+    client = iam_server.models.Client(
+        client_id=OIDC_CLIENT_ID, client_secret=OIDC_CLIENT_SECRET, client_name="Handlingsplaner",
+        client_uri="http://127.0.0.1/", redirect_uris=[], post_logout_redirect_uris=[],
+        grant_types=["authorization_code"], response_types=["code"], token_endpoint_auth_method="client_secret_basic",
+        scope=["openid", "profile", "email"],
+    )
+    iam_server.backend.save(client)
+    client.audience = [client]
+    iam_server.backend.save(client)
+    return client
+
+
+@pytest.fixture
+def allow_sso_at(iam_server, oidc_client):
+    """Registers the tracker served at `base_url` with the provider (where it returns after login and logout)."""
+
+    def allow(base_url: str) -> None:
+        oidc_client.redirect_uris = [*oidc_client.redirect_uris, f"{base_url}/logga-in/sso/klar"]
+        oidc_client.post_logout_redirect_uris = [*oidc_client.post_logout_redirect_uris, f"{base_url}/logga-in"]
+        iam_server.backend.save(oidc_client)
+
+    return allow
+
+
+@pytest.fixture
+def make_sso_app(iam_server, allow_sso_at, database_url, tmp_path):
+    """An app that signs in through the test provider, served at `base_url` (the test client's by default)."""
+
+    def make(base_url="http://localhost", **config):
+        if base_url:
+            allow_sso_at(base_url)
+        return create_app({
+            "TESTING": True, "SECRET_KEY": "sso-test", "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False, "EXPORT_DIR": str(tmp_path), "IMPORT_DIR": str(tmp_path),
+            "OIDC_ISSUER": iam_server.url.rstrip("/"), "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
+            "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET, "OIDC_LABEL": "Region Hallands konto", **config,
+        })
+
+    return make

@@ -9,6 +9,7 @@ from tracker.demo.loader import DIVISIONS
 from tracker.extensions import db
 from tracker.plans import services
 from tracker.users.models import Division, User
+from tracker.users.sessions import open_session
 from tracker.vocabulary import Horizon, Role, Status
 
 # A cheap hash keeps tests fast; real users get werkzeug's default (scrypt).
@@ -43,6 +44,18 @@ def create_user(role: Role = Role.READER, division: str | None = None, **fields)
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def sign_in(client, user: User, method: str = "password") -> str:
+    """Log the test client in as `user` the way a login does (a new server-side session, a fresh cookie),
+    without going through the password hash; returns the session's token."""
+    token = open_session(user, method)
+    db.session.commit()
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return token
 
 
 def create_plan(

@@ -57,7 +57,7 @@ def test_user_create_reads_the_password_from_stdin(app, divisions):
     assert "Användaren karin.holm@regionhalland.se (Förvaltningskontakt) är skapad." in result.output
     user = authenticate("karin.holm@regionhalland.se", "ett-långt-lösenord")
     assert user.division.short_name == "HS"
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("$argon2id$")
 
 
 def test_user_create_reports_every_problem_in_swedish_and_writes_nothing(app, divisions):
@@ -68,7 +68,7 @@ def test_user_create_reports_every_problem_in_swedish_and_writes_nothing(app, di
     )
     assert result.exit_code == 2
     for message in ("Ange en giltig e-postadress", "Ange användarens namn", "Okänd roll",
-                    "Okänd förvaltning: Okänd förvaltning", "minst 8 tecken"):
+                    "Okänd förvaltning: Okänd förvaltning", "minst 12 tecken"):
         assert message in result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 

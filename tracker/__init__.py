@@ -1,13 +1,15 @@
 """Handlingsplan tracker: Region Halland's regional action plans."""
 
+import logging
 import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as config_module
-from tracker.extensions import csrf, db, htmx, login_manager, migrate
+from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 ROOT = config_module.ROOT
 
@@ -36,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     # itself reports the exact size against the limit.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["IMPORT_MAX_BYTES"] + 1024 * 1024)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if hops := app.config["PROXY_HOPS"]:
+        # Behind the region's TLS proxy: the client's address, scheme and host come from its X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
     from tracker import models  # noqa: F401  (every model registered before the mappers configure)
     from tracker.history import recorder  # noqa: F401  (its session listeners write the history)
@@ -45,18 +50,28 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
 
     from tracker import web
+    from tracker.users import oidc
     from tracker.plans.views import bp as plans_bp
+    from tracker.security.views import bp as security_bp
     from tracker.users.admin import bp as admin_bp
-    from tracker.users.views import bp as users_bp
+    from tracker.users.auth import bp as users_bp
     from tracker.history.views import bp as history_bp
     from tracker.followup.views import bp as followup_bp
     from tracker.plans.editor import bp as editor_bp
     from tracker.xlsx.views import bp as xlsx_bp
 
     web.init_app(app)
+    oidc.init_app(app)
+    # The security log's JSON lines go to the app's log at INFO: to Flask's handler on the `tracker` logger,
+    # which app.logger sets up on first use.
+    app.logger.debug("sign-in: password login %s, single sign-on %s", app.config["PASSWORD_LOGIN"],
+                     bool(app.config["OIDC_ISSUER"]))
+    logging.getLogger("tracker.security").setLevel(logging.INFO)
     app.register_blueprint(users_bp)
+    app.register_blueprint(security_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(xlsx_bp)

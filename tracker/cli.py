@@ -32,6 +32,22 @@ def user_group():
     """Manage users."""
 
 
+def _read_password() -> str:
+    """Asked for twice at a terminal; otherwise one line from standard input."""
+    if sys.stdin.isatty():
+        password = getpass("Lösenord: ")
+        if getpass("Upprepa lösenordet: ") != password:
+            raise click.ClickException("Lösenorden är inte lika.")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _fail(error: ValidationError) -> None:
+    for message in error.errors.values():
+        click.echo(f"Fel: {message}", err=True)
+    sys.exit(2)
+
+
 @user_group.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -40,22 +56,42 @@ def user_group():
 @with_appcontext
 def create_user_command(email, name, role, division):
     """Create a user; the password is asked for, or read from standard input."""
+    from tracker.history.recorder import acting
     from tracker.users.services import create_user
 
-    if sys.stdin.isatty():
-        password = getpass("Lösenord: ")
-        if getpass("Upprepa lösenordet: ") != password:
-            raise click.ClickException("Lösenorden är inte lika.")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    try:
-        user = create_user(email=email, name=name, role=role, password=password, division=division)
-    except ValidationError as error:
-        for message in error.errors.values():
-            click.echo(f"Fel: {message}", err=True)
-        sys.exit(2)
-    db.session.commit()
+    password = _read_password()
+    with acting(None, "cli", "tracker user create"):
+        try:
+            user = create_user(email=email, name=name, role=role, password=password, division=division)
+        except ValidationError as error:
+            _fail(error)
+        db.session.commit()
     click.echo(f"Användaren {user.email} ({user.role.label}) är skapad.")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.option("--temporary", is_flag=True, help="The user must choose their own password at the next login.")
+@with_appcontext
+def set_password_command(email, temporary):
+    """Set a user's local password (the operator's way in, also when the web offers only single sign-on).
+
+    The password is asked for, or read from standard input; every session of the user ends."""
+    from tracker.history.recorder import acting
+    from tracker.users.services import find_user_by_email, set_password
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"Det finns ingen användare med e-postadressen {email}.")
+    password = _read_password()
+    with acting(None, "cli", "tracker user set-password"):
+        try:
+            set_password(user, password, acting_user=None, must_change=temporary)
+        except ValidationError as error:
+            _fail(error)
+        db.session.commit()
+    then = " Ett eget lösenord måste väljas vid nästa inloggning." if temporary else ""
+    click.echo(f"Lösenordet för {user.email} är satt; alla inloggningar med det gamla är avslutade.{then}")
 
 
 @click.command("serve")

@@ -19,7 +19,14 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment(instance_path: Path) -> dict:
+    base_url = os.environ.get("TRACKER_BASE_URL", "").rstrip("/")
+    secure = _flag("TRACKER_SECURE_COOKIES", False) or base_url.startswith("https://")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -31,8 +38,24 @@ def from_environment(instance_path: Path) -> dict:
         "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("TRACKER_SECURE_COOKIES") == "1",
+        "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Sign-in (README, "Sign-in"): single sign-on, sessions, throttling, the proxy in front.
+        "BASE_URL": base_url,
+        "HSTS": base_url.startswith("https://"),
+        "PROXY_HOPS": int(os.environ.get("TRACKER_PROXY_HOPS", 0)),
+        "OIDC_ISSUER": os.environ.get("TRACKER_OIDC_ISSUER", ""),  # exactly as the ID tokens name it
+        "OIDC_CLIENT_ID": os.environ.get("TRACKER_OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("TRACKER_OIDC_CLIENT_SECRET", ""),
+        "OIDC_LABEL": os.environ.get("TRACKER_OIDC_LABEL", "Region Hallands konto"),
+        "OIDC_CREATE_USERS": _flag("TRACKER_OIDC_CREATE_USERS", False),
+        "PASSWORD_LOGIN": _flag("TRACKER_PASSWORD_LOGIN", True),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("TRACKER_SESSION_IDLE_MINUTES", 60)),
+        "SESSION_MAX_HOURS": int(os.environ.get("TRACKER_SESSION_MAX_HOURS", 12)),
+        "LOGIN_LIMIT": os.environ.get("TRACKER_LOGIN_LIMIT", "10 per 15 minutes"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE", "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
     }

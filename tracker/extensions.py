@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,3 +32,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# No default limits: only failed logins are counted (tracker.users.auth). The storage is RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

@@ -5,11 +5,12 @@ from tracker.plans.models import (
 )
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.models import HistoryEntry, HistoryHead, PlanVersion
-from tracker.users.models import Division, User
+from tracker.security.models import SecurityEvent
+from tracker.users.models import Division, User, UserSession
 from tracker.xlsx.models import Export
 
 __all__ = [
     "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "HistoryEntry", "HistoryHead", "Indicator",
-    "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "ReportingRound", "RoundConfirmation", "SuccessFactor",
-    "User",
+    "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "ReportingRound", "RoundConfirmation", "SecurityEvent",
+    "SuccessFactor", "User", "UserSession",
 ]

@@ -1,10 +1,8 @@
 """What every view shares: telling htmx requests apart, error pages, template helpers."""
 
-import hmac
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-import sqlalchemy.orm as so
 from flask import Flask, current_app, g, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -13,8 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from tracker.clock import LOCAL_ZONE, today
 from tracker.extensions import db, htmx, login_manager
-from tracker.parsing import MAX_ID, record_id
-from tracker.users.models import User
+from tracker.parsing import MAX_ID, record_id  # noqa: F401  (views take record_id from here)
 from tracker.vocabulary import Horizon, PlanState, Role, Status
 
 
@@ -33,6 +30,7 @@ ERROR_TEXTS = {
     405: "Metoden är inte tillåten här.",
     409: "Posten har ändrats av någon annan.",
     413: "Filen är för stor för att laddas upp.",
+    429: "För många försök på kort tid. Vänta en stund och försök igen.",
     500: "Ett oväntat fel uppstod. Försök igen, och kontakta förvaltaren om det upprepas.",
 }
 
@@ -55,6 +53,16 @@ def safe_next(target: str | None) -> str:
     return url_for("plans.index")
 
 
+def date_arg(name: str, label: str, notices: list[str]) -> date | None:
+    """A date from the query string; one that is not a date is dropped, with a notice that says so."""
+    text = request.args.get(name, "").strip()
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        notices.append(f"”{text[:20]}” är inget datum ({label}, ÅÅÅÅ-MM-DD); det filtret togs bort.")
+        return None
+
+
 def format_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -64,6 +72,8 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def _error(error: HTTPException):
+    if error.response is not None:  # an answer made for this refusal (a throttled login says until when)
+        return error.response
     code = error.code or 500
     if code >= 500:  # whatever failed may have left the transaction unusable; the page still needs the user
         db.session.rollback()
@@ -80,28 +90,16 @@ def _error(error: HTTPException):
 
 
 def _security_headers(response):
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-    )
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.vary.add("HX-Request")  # a page and its fragment share an address: caches must tell them apart
+    if current_app.config["HSTS"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user.is_authenticated and request.endpoint != "static":
+        # What a logged-in user saw stays out of shared and browser caches (Back after logout shows nothing).
+        response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """The user a session names, unless their password has changed since it was opened."""
-    user_id, _, token = session_id.partition(":")
-    try:
-        user_id = record_id(user_id)
-    except ValueError:
-        return None
-    # With the förvaltning, which every request's history actor names: one query, not two.
-    user = db.session.get(User, user_id, options=[so.joinedload(User.division)])
-    return user if user is not None and hmac.compare_digest(token, user.session_token) else None
 
 
 def _template_context() -> dict:
@@ -111,19 +109,26 @@ def _template_context() -> dict:
 
 
 def _record_as_current_user():
-    """Changes made by this request are recorded in the history as the logged-in user's, via the web."""
+    """Changes made by this request are recorded in the history as the logged-in user's, via the web;
+    security log entries name the client's address."""
     from tracker.history import recorder
+    from tracker.security import log as security_log
 
+    g.security_address_token = security_log.set_address(request.remote_addr)
     if current_user.is_authenticated:
         g.history_token = recorder.set_actor(recorder.actor_for(current_user, "web"))
 
 
 def _forget_actor(exception=None):
     from tracker.history import recorder
+    from tracker.security import log as security_log
 
     token = g.pop("history_token", None)
     if token is not None:
         recorder.reset_actor(token)
+    address_token = g.pop("security_address_token", None)
+    if address_token is not None:
+        security_log.reset_address(address_token)
 
 
 def _structure_locked(error):
@@ -133,7 +138,16 @@ def _structure_locked(error):
     return render_template(template, code=409, message=str(error)), 409
 
 
+def _content_security_policy(app: Flask) -> str:
+    # Logging out of single sign-on is a form whose answer redirects to the provider: form-action must allow it.
+    issuer = urlsplit(app.config["OIDC_ISSUER"])
+    provider = f" {issuer.scheme}://{issuer.netloc}" if issuer.netloc else ""
+    return ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"frame-ancestors 'none'; form-action 'self'{provider}; base-uri 'self'")
+
+
 def init_app(app: Flask) -> None:
+    app.config["CONTENT_SECURITY_POLICY"] = _content_security_policy(app)
     app.url_map.converters["int"] = RecordIdConverter
     login_manager.login_view = "users.login"
     login_manager.login_message = "Logga in för att fortsätta."

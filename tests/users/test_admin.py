@@ -3,7 +3,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 from tracker.extensions import db
 from tracker.users.models import Division, User
 from tracker.plans.services import list_divisions
@@ -11,6 +11,8 @@ from tracker.users.services import authenticate
 from tracker.vocabulary import Role
 
 NEW_PASSWORD = "ett-nytt-losenord"
+SHORT_PASSWORD = ("Lösenordet måste ha minst 12 tecken; det angivna har 4. "
+                  "En fras av några ord är lättast att minnas.")
 UNKNOWN_ROLE = ("Okänd roll. Välj en av: reader (Läsare), division_contact (Förvaltningskontakt), strategist (Strateg), "
                 "director (Hälso- och sjukvårdsdirektör), admin (Administratör).")
 
@@ -115,8 +117,7 @@ def test_a_form_posted_with_its_csrf_token_is_accepted(app, admin):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = admin.get_id()
+        sign_in(client, admin)
         page = client.get("/admin/forvaltningar").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert client.post("/admin/forvaltningar", data={"name": "Regionservice"}).status_code == 400
@@ -158,7 +159,8 @@ def test_admin_creates_a_user_who_can_log_in(as_admin, divisions):
     ({"role": "superuser"}, "role", UNKNOWN_ROLE),
     ({"division": "Finansförvaltningen"}, "division", "Okänd förvaltning: Finansförvaltningen."),
     ({"division": ""}, "division", "En förvaltningskontakt måste höra till en förvaltning."),
-    ({"password": "kort"}, "password", "Lösenordet måste ha minst 8 tecken."),
+    ({"password": "kort"}, "password", SHORT_PASSWORD),
+    ({"password": "elva-tecken"}, "password", SHORT_PASSWORD.replace("har 4", "har 11")),
 ])
 def test_new_user_with_invalid_input_is_400_and_nothing_is_saved(as_admin, fields, field_id, message):
     users_before = count(User)
@@ -207,8 +209,7 @@ def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, as_admin,
     from flask import g
 
     elsewhere = app.test_client()  # the reader, logged in on another computer
-    with elsewhere.session_transaction() as session:
-        session["_user_id"] = reader.get_id()
+    sign_in(elsewhere, reader)
     g.pop("_login_user", None)
     assert elsewhere.get("/planer").status_code == 200
     g.pop("_login_user", None)  # the test's requests share one app context
@@ -240,7 +241,7 @@ def test_edit_form_shows_the_saved_values(as_admin, make_user):
     ({"role": "superuser"}, "role", UNKNOWN_ROLE),
     ({"division": "Finansförvaltningen"}, "division", "Okänd förvaltning: Finansförvaltningen."),
     ({"role": "division_contact", "division": ""}, "division", "En förvaltningskontakt måste höra till en förvaltning."),
-    ({"password": "kort"}, "password", "Lösenordet måste ha minst 8 tecken."),
+    ({"password": "kort"}, "password", SHORT_PASSWORD),
 ])
 def test_edit_with_invalid_input_is_400_and_nothing_is_half_saved(as_admin, reader, fields, field_id, message):
     # Every other field carries a valid change, which must not be saved either.
@@ -254,7 +255,7 @@ def test_edit_with_invalid_input_is_400_and_nothing_is_half_saved(as_admin, read
 def test_edit_shows_every_message_at_once(as_admin, reader):
     response = as_admin.post(f"/admin/anvandare/{reader.id}", data=edit_form(reader, name="", password="kort"))
     assert_field_error(response, "name", "Ange användarens namn.")
-    assert_field_error(response, "password", "Lösenordet måste ha minst 8 tecken.")
+    assert_field_error(response, "password", SHORT_PASSWORD)
 
 
 def test_admin_cannot_deactivate_themselves(as_admin, admin):

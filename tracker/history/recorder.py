@@ -72,6 +72,10 @@ def acting(user: User | None, source: str, name: str | None = None):
         _actor.reset(token)
 
 
+def current_actor() -> Actor | None:
+    return _actor.get()
+
+
 def set_actor(actor: Actor | None):
     return _actor.set(actor)
 

@@ -1,11 +1,11 @@
 """Reading the history, verifying its chain, and restoring what was deleted."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tracker.clock import LOCAL_ZONE
+from tracker.clock import local_midnight
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry, HistoryHead
@@ -32,10 +32,6 @@ class HistoryFilter:
         return any([self.division_id, self.user_id, self.kind, self.date_from, self.date_to])
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), LOCAL_ZONE)
-
-
 def history_query(plan: Plan, history_filter: HistoryFilter) -> sa.Select:
     """The plan's entries, newest first, narrowed by the filter; the caller pages it."""
     query = sa.select(HistoryEntry).where(HistoryEntry.plan_id == plan.id)
@@ -49,9 +45,9 @@ def history_query(plan: Plan, history_filter: HistoryFilter) -> sa.Select:
     if f.kind:
         query = query.where(HistoryEntry.kind == f.kind)
     if f.date_from:
-        query = query.where(HistoryEntry.created_at >= _local_midnight(f.date_from))
+        query = query.where(HistoryEntry.created_at >= local_midnight(f.date_from))
     if f.date_to:
-        query = query.where(HistoryEntry.created_at < _local_midnight(f.date_to + timedelta(days=1)))
+        query = query.where(HistoryEntry.created_at < local_midnight(f.date_to + timedelta(days=1)))
     return query.order_by(HistoryEntry.id.desc())
 
 

@@ -14,6 +14,7 @@ from tracker.plans.models import Plan
 from tracker.plans.rollup import Summary, is_overdue, rollup
 from tracker.plans.services import AreaView, FactorView, PlanView
 from tracker.plans.snapshot import plan_snapshot
+from tracker.security import log as security_log
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.vocabulary import Horizon, PlanState, Status
@@ -55,6 +56,8 @@ def approve(plan: Plan, user: User | None, decision: str | None = None, *, appro
     record(db.session, plan=plan, kind="version", verb="approved",
            summary=f"fastställde version {version.number}" + (f" ({decision})" if decision else ""),
            changes=[["Beslut", "–", decision]] if decision else [])
+    security_log.record("approved", f"{plan.title} fastställdes som version {version.number}"
+                        + (f" ({decision})" if decision else ""), actor=user, plan=plan.key, version=version.number)
     db.session.flush()
     return version
 

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,7 +12,7 @@ from tracker.plans import services as plans
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx, record_id, render_page_or_fragment
+from tracker.web import date_arg, is_htmx, record_id, render_page_or_fragment
 from tracker.xlsx.models import Export
 
 bp = Blueprint("history", __name__)
@@ -31,20 +29,11 @@ def _require(allowed: bool, message: str) -> None:
         abort(403, message)
 
 
-def _date_arg(name: str, label: str, notices: list[str]) -> date | None:
-    text = request.args.get(name, "").strip()
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        notices.append(f"”{text[:20]}” är inget datum ({label}, ÅÅÅÅ-MM-DD); det filtret togs bort.")
-        return None
-
-
 def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
     """The filter from the query string; what cannot be used is dropped with a notice."""
     notices = []
     kind = request.args.get("typ") or None
-    date_from, date_to = _date_arg("fran", "från", notices), _date_arg("till", "till", notices)
+    date_from, date_to = date_arg("fran", "från", notices), date_arg("till", "till", notices)
     if date_from and date_to and date_from > date_to:
         notices.append(f"Från-datumet {date_from} ligger efter till-datumet {date_to}: inget kan matcha.")
     return services.HistoryFilter(

@@ -1,12 +1,13 @@
 """The Administratör's pages: users and förvaltningar. Plain forms: POST, then redirect with a message."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans.services import list_divisions
 from tracker.users import services
+from tracker.users.auth import start_session
 from tracker.users.models import Division, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -14,8 +15,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 @login_required
-def _require_admin():
-    """Every page here is the Administratör's; the loaders below only need to find the row."""
+def require_admin():
+    """Every page here (and the security log's) is the Administratör's; the loaders below only need to find
+    the row."""
     if not current_user.can_manage_users:
         abort(403, "Bara en administratör får hantera användare och förvaltningar.")
 
@@ -80,7 +82,7 @@ def edit_user(user_id: int):
         errors.update(error.errors)
     if password:
         try:
-            services.set_password(user, password)
+            services.set_password(user, password, acting_user=current_user)
         except ValidationError as error:
             errors.update(error.errors)
     if errors:
@@ -88,7 +90,10 @@ def edit_user(user_id: int):
         return _user_form(user, values=values, errors=errors, status=400)
     db.session.commit()
     if password and user == current_user:
-        login_user(user)  # a new password ends the other sessions, not this one
+        start_session(user, "password")  # a new password ends every session: this browser gets a new one
+        db.session.commit()
+    elif password:
+        flash(f"Lösenordet för {user.name} är tillfälligt: {user.name} väljer ett eget vid nästa inloggning.", "info")
     flash(f"Ändringarna för {user.name} är sparade." + (" Lösenordet är bytt." if password else ""), "info")
     return redirect(url_for("admin.users"))
 

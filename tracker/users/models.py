@@ -1,14 +1,15 @@
 """Users, their roles, and the förvaltningar they belong to."""
 
-import hashlib
+from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
+from tracker.types import UTCDateTime, utcnow
+from tracker.users import passwords
 from tracker.vocabulary import Role, db_enum
 
 
@@ -34,31 +35,36 @@ class User(UserMixin, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
-    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    # None: no local password; the user signs in through single sign-on only.
+    password_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(256))
+    # Set by an administratör's reset: the user chooses their own password at the next login.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     role: so.Mapped[Role] = so.mapped_column(db_enum(Role))
     division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
     active: so.Mapped[bool] = so.mapped_column(default=True)
 
     division: so.Mapped[Optional[Division]] = so.relationship()
 
+    # The server-side session this request runs in (see `tracker.users.sessions`); not stored with the user.
+    session_token = None
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
 
     @property
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def session_token(self) -> str:
-        """Changes with the password, so that a new password ends the sessions opened with the old one."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-
-    def get_id(self) -> str:
-        """What the session cookie names the user by (see `tracker.web._load_user`)."""
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        """What the session cookie names: the server-side session, not the user (see `tracker.users.sessions`)."""
+        return self.session_token
 
     # Permissions (DOMAIN.md, "Roles"). Templates use these to grey out controls;
     # the views check them again and refuse with 403.
@@ -79,3 +85,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class UserSession(db.Model):
+    """A login, kept on the server: the cookie holds only a random token whose hash is stored here,
+    so that logout, deactivation and a new password end it for every copy of the cookie."""
+
+    __tablename__ = "user_session"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    method: so.Mapped[str] = so.mapped_column(sa.String(10))  # password, sso
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    ended_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    end_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))  # logout, idle, expired, password, …
+    # The provider's ID token, sent back to it as id_token_hint when the user logs out (RP-initiated logout).
+    id_token: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    user: so.Mapped[User] = so.relationship()

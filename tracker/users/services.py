@@ -7,10 +7,13 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.plans.models import DivisionStatus, Indicator
+from tracker.security import log as security_log
+from tracker.users import passwords
 from tracker.users.models import Division, User
+from tracker.users.sessions import end_user_sessions
 from tracker.vocabulary import Role
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 # The column lengths of User and Division: longer input is refused with a message, not a database error.
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 120
@@ -23,10 +26,72 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password. Exactly one hash is checked whatever the e-mail,
+    so that an unknown address is answered as slowly as a known one."""
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    matches = passwords.verify(user.password_hash if user else None, password)
+    return user if user is not None and user.active and matches else None
+
+
+def log_in_with_password(email: str, password: str) -> User | None:
+    """`authenticate`, recorded in the security log; a hash with old parameters is replaced on success."""
+    user = authenticate(email, password)
+    if user is None:
+        known = find_user_by_email(email)
+        reason = "unknown" if known is None else "inactive" if not known.active else "wrong_password"
+        typed = email.strip()[:EMAIL_MAX_LENGTH]
+        security_log.record("login_failed", f"Misslyckad inloggning med lösenord för {typed}", user=known,
+                            email=typed, actor=known, method="password", reason=reason)
         return None
+    if passwords.needs_rehash(user.password_hash):
+        user.set_password(password)
+    security_log.record("login", f"{user.name} loggade in med lösenord", user=user, actor=user, method="password")
+    db.session.flush()
     return user
+
+
+class SignInRefused(Exception):
+    """Single sign-on told us who the person is, but they may not come in; `message` says why, in Swedish."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def log_in_with_sso(claims: dict, *, create_users: bool, provider: str) -> User:
+    """The active user whose e-mail the provider vouches for (case-insensitively), recorded in the security
+    log. An unknown person is created as Läsare only when `create_users`; otherwise nobody is created."""
+    email = (claims.get("email") or "").strip().lower()
+    subject = claims.get("sub")
+    # Entra ID sends no email_verified; a provider that says the address is unverified is not trusted with it.
+    if not email or claims.get("email_verified") is False:
+        sso_failed("no_verified_email", email=email or None, subject=subject)
+        raise SignInRefused(f"{provider} uppgav ingen bekräftad e-postadress för dig, så Handlingsplaner kan inte "
+                            "veta vilket konto du har. Kontakta IT-supporten och be dem kontrollera din e-postadress "
+                            "i inloggningstjänsten.")
+    user = find_user_by_email(email)
+    if user is None and create_users:
+        user = create_user(email=email, name=claims.get("name") or email, role=Role.READER.value, password=None,
+                           via_sso=True)
+    if user is None:
+        sso_failed("unknown", email=email, subject=subject)
+        raise SignInRefused(f"Det finns inget konto för {email} i Handlingsplaner, så du kan inte logga in än. "
+                            "Be en administratör att lägga upp dig med den adressen; inget konto har skapats.")
+    if not user.active:
+        sso_failed("inactive", user=user, subject=subject)
+        raise SignInRefused(f"Kontot för {email} är inaktiverat i Handlingsplaner. Kontakta en administratör om du "
+                            "behöver komma åt handlingsplanerna igen.")
+    security_log.record("login", f"{user.name} loggade in med {provider}", user=user, actor=user, method="sso",
+                        subject=subject)
+    db.session.flush()
+    return user
+
+
+def sso_failed(reason: str, *, user: User | None = None, email: str | None = None, **details) -> None:
+    """A single sign-on that did not let anyone in, in the security log."""
+    who = user.email if user else email or "okänd person"
+    security_log.record("login_failed", f"Misslyckad inloggning med single sign-on för {who}", user=user,
+                        email=email, actor=user, method="sso", reason=reason, **details)
 
 
 def find_division(name: str) -> Division | None:
@@ -63,12 +128,15 @@ def _check_profile(
     return name, role_value, division_value
 
 
-def _check_password(errors: dict[str, str], password: str) -> None:
+def _check_password(errors: dict[str, str], password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."
+        errors[field] = (f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken; det angivna har {len(password)}. "
+                         "En fras av några ord är lättast att minnas.")
 
 
-def create_user(*, email: str, name: str, role: str, password: str, division: str | None = None) -> User:
+def create_user(*, email: str, name: str, role: str, password: str | None, division: str | None = None,
+                via_sso: bool = False) -> User:
+    """A new user; `password` None for one who signs in only through single sign-on."""
     errors = {}
     email = email.strip().lower()
     if "@" not in email or len(email) > EMAIL_MAX_LENGTH:
@@ -76,13 +144,19 @@ def create_user(*, email: str, name: str, role: str, password: str, division: st
     elif find_user_by_email(email):
         errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
     name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
-    _check_password(errors, password)
+    if password is not None:
+        _check_password(errors, password)
     if errors:
         raise ValidationError(errors)
     user = User(email=email, name=name, role=role_value, division=division_value)
-    user.set_password(password)
+    if password is not None:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    how = "vid sin första inloggning med single sign-on" if via_sso else "som " + role_value.label
+    security_log.record("user_created", f"{user.name} ({user.email}) skapades {how}", user=user,
+                        actor=user if via_sso else None, role=role_value.value,
+                        division=division_value.name if division_value else None)
     return user
 
 
@@ -97,18 +171,64 @@ def update_user(user: User, *, name: str, role: str, division: str | None, activ
             errors["role"] = "Du kan inte ta bort din egen administratörsroll. Be en annan administratör om det behövs."
     if errors:
         raise ValidationError(errors)
+    _record_access_changes(user, role_value, division_value, active)
     user.name, user.role, user.division, user.active = name, role_value, division_value, active
     db.session.flush()
     return user
 
 
-def set_password(user: User, password: str) -> None:
-    """An administratör's reset: the user logs in with `password` from now on."""
+def _record_access_changes(user: User, role: Role, division: Division | None, active: bool) -> None:
+    """Security log entries for what changes who may do what; a deactivation ends the user's sessions."""
+    who = f"{user.name} ({user.email})"
+    if role is not user.role:
+        security_log.record("role_changed", f"Rollen för {who} ändrades från {user.role.label} till {role.label}",
+                            user=user, before=user.role.value, after=role.value)
+    if division is not user.division:
+        before, after = (d.name if d else None for d in (user.division, division))
+        security_log.record("division_changed",
+                            f"Förvaltningen för {who} ändrades från {before or '–'} till {after or '–'}",
+                            user=user, before=before, after=after)
+    if active != user.active:
+        if active:
+            security_log.record("reactivated", f"Kontot för {who} aktiverades igen", user=user)
+        else:
+            ended = end_user_sessions(user, "deactivated")
+            security_log.record("deactivated", f"Kontot för {who} inaktiverades; {ended} öppna sessioner avslutades",
+                                user=user, sessions_ended=ended)
+
+
+def set_password(user: User, password: str, acting_user: User | None, *, must_change: bool | None = None) -> None:
+    """A new password set by an administratör (or the command line): every session of the user ends.
+    Set for someone else, it is temporary: the user chooses their own at the next login."""
     errors = {}
     _check_password(errors, password)
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
+    user.must_change_password = (user != acting_user) if must_change is None else must_change
+    ended = end_user_sessions(user, "password")
+    then = "; ett nytt måste väljas vid nästa inloggning" if user.must_change_password else ""
+    security_log.record("password_reset", f"Lösenordet för {user.name} ({user.email}) återställdes{then}",
+                        user=user, sessions_ended=ended, must_change=user.must_change_password)
+    db.session.flush()
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password is required; every session ends (the caller opens a new
+    one for the browser the change was made in)."""
+    errors = {}
+    if not user.check_password(current):
+        errors["current_password"] = "Det nuvarande lösenordet stämmer inte. Skriv det lösenord du loggade in med."
+    _check_password(errors, new, "new_password")
+    if "new_password" not in errors and "current_password" not in errors and new == current:
+        errors["new_password"] = "Det nya lösenordet måste skilja sig från det nuvarande."
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(new)
+    user.must_change_password = False
+    ended = end_user_sessions(user, "password")
+    security_log.record("password_changed", f"{user.name} bytte sitt lösenord", user=user, actor=user,
+                        sessions_ended=ended)
     db.session.flush()
 
 
