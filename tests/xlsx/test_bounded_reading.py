@@ -10,7 +10,8 @@ import pytest
 
 from tests.xlsx.helpers import MAX_BYTES, plan_workbook
 from tests.xlsx.test_hostile_files import ROW
-from tracker.xlsx import layout, services
+from tracker.xlsx import layout
+from tracker.xlsx.preview import preview_import
 
 PEAK_LIMIT = 20 * 1024 * 1024  # the unbounded reader took 377 MB and 64 MB for the first two files here
 BEYOND_THE_LAST_ROW = (
@@ -47,12 +48,21 @@ def patched(data: bytes, stray_rows=(), dimension: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def numbered(count: int) -> list[list]:
+    """`count` rows of åtgärder, each with an ID and a title of its own."""
+    return [[f"FF01-A{i:03d}", *ROW[1:3], f"Åtgärd {i}", *ROW[4:]] for i in range(1, count + 1)]
+
+
+def preview_of(data: bytes):
+    return preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2024")
+
+
 def preview_traced(data: bytes):
     """The preview of the file, its peak traced memory in bytes, and the seconds it took."""
     tracemalloc.start()
     start = time.perf_counter()
     try:
-        preview = services.preview_import(data, max_bytes=MAX_BYTES, plan_key="tillganglighet-2024")
+        preview = preview_of(data)
         return preview, tracemalloc.get_traced_memory()[1], time.perf_counter() - start
     finally:
         tracemalloc.stop()
@@ -67,13 +77,12 @@ def test_thousands_of_rows_with_a_stray_cell_far_right():
 
 
 def test_the_declared_dimension_is_not_trusted():
-    rows = [[f"FF01-A{i:03d}", *ROW[1:3], f"Åtgärd {i}", *ROW[4:]] for i in range(1, 501)]
+    rows = numbered(500)
     preview, peak, _ = preview_traced(patched(plan_workbook(rows), dimension="A1:XFD1048576"))
     assert preview.problems == [] and len(preview.read.rows.actions) == 500
     assert peak < PEAK_LIMIT, f"{peak / 1024 / 1024:.0f} MB"
     # A size declared too small hides no rows either.
-    preview = services.preview_import(patched(plan_workbook(rows), dimension="A1:C2"), max_bytes=MAX_BYTES,
-                                      plan_key="tillganglighet-2024")
+    preview = preview_of(patched(plan_workbook(rows), dimension="A1:C2"))
     assert preview.problems == [] and len(preview.read.rows.actions) == 500
 
 
@@ -88,11 +97,9 @@ def test_a_stray_cell_on_every_row_down_to_the_last_row_excel_has():
 
 def test_a_sheet_that_goes_on_below_the_last_row_read():
     last = layout.MAX_ROWS
-    rows = [[f"FF01-A{i:03d}", *ROW[1:3], f"Åtgärd {i}", *ROW[4:]] for i in range(1, 4)]
-    assert services.preview_import(patched(plan_workbook(rows), stray_rows=[last]), max_bytes=MAX_BYTES,
-                                   plan_key="tillganglighet-2024").problems == []
-    preview = services.preview_import(patched(plan_workbook(rows), stray_rows=[last + 1]), max_bytes=MAX_BYTES,
-                                      plan_key="tillganglighet-2024")
+    rows = numbered(3)
+    assert preview_of(patched(plan_workbook(rows), stray_rows=[last])).problems == []
+    preview = preview_of(patched(plan_workbook(rows), stray_rows=[last + 1]))
     assert [str(p) for p in preview.problems] == [BEYOND_THE_LAST_ROW]
     assert not preview.clean
 
@@ -101,7 +108,6 @@ def test_headers_moved_right_are_found_within_the_read_width():
     shift = [None] * 30  # the plan's 14 columns from AE; the read width is 14 + layout.EXTRA_COLUMNS
     headers = [*shift, *(c.header for c in layout.PLAN.columns), "Prioritet"]
     headers += [None] * (layout.PLAN.read_width - len(headers)) + ["Utanför"]
-    preview = services.preview_import(plan_workbook([[*shift, *ROW]], headers=headers), max_bytes=MAX_BYTES,
-                                      plan_key="tillganglighet-2024")
+    preview = preview_of(plan_workbook([[*shift, *ROW]], headers=headers))
     assert preview.problems == [] and [a["title"] for a in preview.read.rows.actions] == [ROW[3]]
     assert preview.read.notes == ["Handlingsplan, kolumn AS (Prioritet): okänd kolumn, ignoreras."]
