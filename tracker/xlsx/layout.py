@@ -38,6 +38,11 @@ class Sheet:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+    @property
+    def read_width(self) -> int:
+        """The columns import reads: the sheet's own, and EXTRA_COLUMNS more for headers moved to the right."""
+        return len(self.columns) + EXTRA_COLUMNS
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -47,6 +52,10 @@ class Vocabulary:
 
 
 HEADER_SEARCH_ROWS = 15
+# Import reads a bounded part of each sheet, whatever the sheet declares as its size or holds far to the right
+# or far down: its columns and EXTRA_COLUMNS more, rows 1 to MAX_ROWS. A plan of thousands of rows fits.
+EXTRA_COLUMNS = 50
+MAX_ROWS = 20_000
 MULTI_SEPARATOR = "; "
 DATE_FORMAT = "yyyy-mm-dd"
 REGION = "Region Halland"

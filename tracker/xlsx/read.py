@@ -3,6 +3,10 @@
 Checks the file before openpyxl opens it (type, size, zip bomb), reads cell values
 only (a formula is reported, never evaluated), and collects every problem at once,
 each with sheet, row and column, in Swedish.
+
+Every read names its rows and columns (layout.MAX_ROWS, Sheet.read_width) and streams
+one row at a time, so neither the size a sheet declares in its <dimension> (openpyxl's
+read-only mode trusts it otherwise) nor stray cells far right or far down cost memory.
 """
 
 import math
@@ -156,11 +160,10 @@ def open_workbook(data: bytes, max_bytes: int):
 
 
 class _SheetReader:
-    """Finds the header row of one sheet and turns its data rows into dicts."""
+    """Finds the header row of one sheet and turns its data rows into dicts, streamed from the sheet."""
 
     def __init__(self, sheet: layout.Sheet, ws, result: ReadResult, divisions: dict[str, str] | None):
-        self.sheet, self.name, self.result, self.divisions = sheet, ws.title, result, divisions
-        self.cells = [row for row in ws.iter_rows()]
+        self.sheet, self.ws, self.name, self.result, self.divisions = sheet, ws, ws.title, result, divisions
         self.flagged: set[tuple[int, str]] = set()  # cells with a problem already reported
         self.header_row, self.columns = self._find_header()
         result.sheet_titles[sheet.name] = self.name
@@ -175,8 +178,9 @@ class _SheetReader:
 
     def _find_header(self) -> tuple[int | None, dict[str, int]]:
         lookup = {layout.normalise_header(n): c.key for c in self.sheet.columns for n in c.names}
+        top = list(self.ws.iter_rows(max_row=layout.HEADER_SEARCH_ROWS, max_col=self.sheet.read_width))
         best_row, best = None, {}
-        for r, row in enumerate(self.cells[: layout.HEADER_SEARCH_ROWS], start=1):
+        for r, row in enumerate(top, start=1):
             found = {}
             for index, cell in enumerate(row):
                 key = lookup.get(layout.normalise_header(cell.value))
@@ -186,7 +190,7 @@ class _SheetReader:
                 best_row, best = r, found
         if best_row is None or len(best) < 2:
             return None, {}
-        for index, cell in enumerate(self.cells[best_row - 1]):
+        for index, cell in enumerate(top[best_row - 1]):
             text = layout.normalise_header(cell.value)
             if text and index not in best.values():
                 self.result.notes.append(
@@ -210,13 +214,24 @@ class _SheetReader:
                 self.problem(r, self.sheet.column(key), "Värde saknas; kolumnen måste vara ifylld.")
 
     def rows(self):
-        """(row number, {key: value}) for each non-empty data row."""
+        """(row number, {key: value}) for each non-empty data row, to row layout.MAX_ROWS.
+
+        A sheet that goes on below that row is a problem, whatever the rows there hold: whether they are
+        empty or hold åtgärder is only known by reading them, and an åtgärd left unread would look deleted."""
         if self.header_row is None:
             return
-        for r in range(self.header_row + 1, len(self.cells) + 1):
-            row = self.cells[r - 1]
-            cells = {key: row[i] if i < len(row) else None for key, i in self.columns.items()}
-            if all(c is None or c.value is None or str(c.value).strip() == "" for c in cells.values()):
+        last = layout.MAX_ROWS
+        rows = self.ws.iter_rows(min_row=self.header_row + 1, max_row=last + 1, max_col=self.sheet.read_width)
+        for r, row in enumerate(rows, start=self.header_row + 1):
+            if r > last:
+                limit = f"{last:,}".replace(",", "\u00a0")
+                self.problem(None, None, f"Bladet fortsätter nedanför rad {limit}, men importen läser inte längre "
+                                         "ner än så. Raderna där kan vara tomma men formaterade, eller ha enstaka "
+                                         "celler långt till höger. Ta bort raderna under planens sista rad (markera "
+                                         "dem, högerklicka och välj Ta bort), spara och importera igen.")
+                return
+            cells = {key: row[i] for key, i in self.columns.items()}
+            if all(c.value is None or str(c.value).strip() == "" for c in cells.values()):
                 continue
             values = {}
             for column in self.sheet.columns:
@@ -333,12 +348,11 @@ def _list_divisions(wb) -> list[str]:
     if ws is None:
         return []
     header = layout.normalise_header(layout.VOCABULARIES["division"].name)
-    rows = list(ws.iter_rows(values_only=True))
-    if not rows:
-        return []
-    for index, text in enumerate(rows[0]):
+    width = len(layout.VOCABULARIES) + layout.EXTRA_COLUMNS
+    for column, text in enumerate(next(ws.iter_rows(max_row=1, max_col=width, values_only=True), ()), start=1):
         if layout.normalise_header(text) == header:
-            values = [row[index] if index < len(row) else None for row in rows[1:]]
+            values = (row[0] for row in ws.iter_rows(min_row=2, max_row=layout.MAX_ROWS, min_col=column,
+                                                     max_col=column, values_only=True))
             return [str(v).strip() for v in values if v is not None and str(v).strip()]
     return []
 
@@ -359,7 +373,9 @@ def read_workbook(data: bytes, *, known_divisions: dict[str, str] | None, max_by
 def _read(wb, known_divisions) -> ReadResult:
     meta = _instructions(wb)
     result = ReadResult(rows=PlanRows(meta=meta), division_names=_list_divisions(wb))
-    if not any(v is not None for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row):
+    width = max(sheet.read_width for sheet in layout.DATA_SHEETS)
+    if not any(v is not None for ws in wb.worksheets
+               for row in ws.iter_rows(max_row=layout.MAX_ROWS, max_col=width, values_only=True) for v in row):
         result.problems.append(Problem("Arbetsboken", None, None, "Arbetsboken är tom: inget blad har något "
                                                                 "innehåll. Välj filen med handlingsplanen."))
         return result
