@@ -477,8 +477,9 @@ def _read_exported(reader: _SheetReader, result: ReadResult) -> None:
         return
     problems = len(result.problems)
     exported = {(row["ref"], row["division"]): row for _, row in reader.rows() if row.get("ref")}
+    whole = len(result.problems) == problems and all(row.get("status") is not None for row in exported.values())
     del result.problems[problems:]
-    if all(row.get("status") is not None for row in exported.values()):
+    if whole:
         result.exported = exported
 
 
