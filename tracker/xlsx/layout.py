@@ -127,7 +127,7 @@ PLAN = Sheet(
                synonyms=("Förvaltning", "Förvaltningar"), vocabulary="division"),
         Column("status", "Status", "list", width=12, required=True, vocabulary="status"),
         Column("comments", "Resultat/kommentar", width=28, synonyms=("Kommentar", "Resultat")),
-        Column("last_updated", "Senast uppdaterad", "date", width=11, derived=True),
+        Column("last_updated", "Senast uppdaterad", "date", width=12, derived=True),
     ),
     header_row=5,
 )
