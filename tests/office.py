@@ -51,7 +51,7 @@ class Page:
 
     @property
     def text(self) -> str:
-        """The page's words in the order they were drawn, separated by single spaces."""
+        """The page's words in pdftotext's reading order, separated by single spaces."""
         return " ".join(w.text for w in self.words)
 
 
@@ -59,7 +59,7 @@ def convert(paths: list[Path], out_dir: Path, to: str = "pdf") -> list[Path]:
     """Have LibreOffice convert every file in one run (its start is the slow part); returns the converted files
     in the order given. `to` is soffice's --convert-to argument: "pdf", "xlsx", "ods", "docx" ...
 
-    soffice gets a profile of its own in a fresh directory, so that it needs no writable HOME and never
+    soffice gets a profile and a HOME of its own in a fresh directory, so that it writes nowhere else and never
     meets another instance's lock."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="soffice-") as profile:
