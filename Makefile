@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-test chromium postgres redis bench clean
+.PHONY: run test install install-test chromium office postgres redis bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ chromium:
 	  echo "Installerar Debians chromium ..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# LibreOffice reads the exported files as their reader does (tests/office.py): Debian's packages, about two
+# minutes; Carlito has Calibri's metrics. Where they cannot be installed, those tests say so and are skipped.
+OFFICE_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-crosextra-carlito
+office:
+	@{ command -v soffice && command -v pdftotext && fc-match Calibri | grep -q Carlito; } >/dev/null 2>&1 || { \
+	  echo "Installerar LibreOffice och poppler-utils från Debian ..."; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(OFFICE_PACKAGES) >/dev/null; } || \
+	  echo "LibreOffice kunde inte installeras: proven med kontorsprogrammet hoppas över."; }
+
 # Start the local PostgreSQL cluster when one is installed; harmless when it already runs.
 postgres:
 	@if [ -d /etc/postgresql ] && command -v pg_ctlcluster >/dev/null 2>&1; then \
@@ -49,7 +58,7 @@ redis:
 	  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no >/dev/null; \
 	fi
 
-test: install-test chromium postgres redis
+test: install-test chromium office postgres redis
 	$(BIN)/python -m pytest
 	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
 	  echo "== Samma svit mot PostgreSQL =="; \

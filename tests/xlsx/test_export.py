@@ -31,7 +31,10 @@ def test_workbook_follows_the_template(make_plan, make_user, tmp_path):
     assert ws.freeze_panes == "A6"
     assert ws.auto_filter.ref == "A5:N6"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-    assert ws.print_title_rows == "$5:$5" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$5:$5" and ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.oddFooter.left.text == f"Regional handlingsplan – {plan.agreement.name} {plan.year} · Utkast till version 1"
+    assert ws.oddFooter.right.text == "Sida &P av &N"
+    assert ws.row_dimensions[5].height == 2 * layout.LINE_HEIGHT  # "Ansvariga förvaltningar" wraps
     assert ws["H6"].is_date and ws["H6"].number_format == "yyyy-mm-dd"
     row = [c.value for c in ws[6]]
     assert row[:4] == ["FF01-A01", "3.6 Regionala handlingsplaner för ökad tillgänglighet",

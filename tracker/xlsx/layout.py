@@ -60,7 +60,20 @@ MULTI_SEPARATOR = "; "
 DATE_FORMAT = "yyyy-mm-dd"
 REGION = "Region Halland"
 
+# Column widths count digits of this font, the workbook's default; export fits each row's height to its
+# texts (fit.py), a line of text taking LINE_HEIGHT as in Excel, up to Excel's largest row.
+FONT_NAME = "Calibri"
+FONT_SIZE = 11
+LINE_HEIGHT = 15  # points
+MAX_ROW_HEIGHT = 409  # points
+
+# Printed: A4 landscape, one page wide and as many pages tall as the rows need, the header row on every page,
+# a footer naming the plan, its version and the page (in the font of the cells, scaled with them).
+PAGE_MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.75, "header": 0.3, "footer": 0.3}  # inches
+PAGE_NUMBER = "Sida &P av &N"  # Excel's codes for this page and the number of pages
+
 INSTRUCTION_SHEET = "Instruktion"
+INSTRUCTION_WIDTHS = (22, 100)  # columns A (labels) and B (values); the guidance spans both
 LIST_SHEET = "Listor"
 
 # The Instruktion sheet: label in column A, value in column B, from row 3.
@@ -108,22 +121,22 @@ CONTACTS = Sheet(
 PLAN = Sheet(
     "Handlingsplan",
     (
-        Column("ref", "ID", width=12, max_length=40),
-        Column("area", "Insatsområde", width=30, synonyms=("Område", "Fokusområde"), max_length=300),
-        Column("factor", "Framgångsfaktor", width=34, required=True, max_length=300),
-        Column("title", "Åtgärd/insats", width=44, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet"),
+        Column("ref", "ID", width=10, max_length=40),
+        Column("area", "Insatsområde", width=16, synonyms=("Område", "Fokusområde"), max_length=300),
+        Column("factor", "Framgångsfaktor", width=20, required=True, max_length=300),
+        Column("title", "Åtgärd/insats", width=26, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet"),
                max_length=300),
-        Column("description", "Beskrivning", width=50),
-        Column("expected_result", "Mål/förväntat resultat", width=40, synonyms=("Mål", "Målsättning")),
-        Column("horizon", "Tidshorisont", "list", width=13, vocabulary="horizon"),
-        Column("start_date", "Start", "date", width=12),
-        Column("due_date", "Klart senast", "date", width=12, synonyms=("Slutdatum", "Tidsplan")),
-        Column("owner", "Ansvarig", width=28, synonyms=("Ansvar",), max_length=200),
-        Column("divisions", "Ansvariga förvaltningar", "multi", width=30, required=True,
+        Column("description", "Beskrivning", width=28),
+        Column("expected_result", "Mål/förväntat resultat", width=22, synonyms=("Mål", "Målsättning")),
+        Column("horizon", "Tidshorisont", "list", width=12, vocabulary="horizon"),
+        Column("start_date", "Start", "date", width=11),
+        Column("due_date", "Klart senast", "date", width=11, synonyms=("Slutdatum", "Tidsplan")),
+        Column("owner", "Ansvarig", width=16, synonyms=("Ansvar",), max_length=200),
+        Column("divisions", "Ansvariga förvaltningar", "multi", width=18, required=True,
                synonyms=("Förvaltning", "Förvaltningar"), vocabulary="division"),
-        Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
-        Column("comments", "Resultat/kommentar", width=50, synonyms=("Kommentar", "Resultat")),
-        Column("last_updated", "Senast uppdaterad", "date", width=14, derived=True),
+        Column("status", "Status", "list", width=12, required=True, vocabulary="status"),
+        Column("comments", "Resultat/kommentar", width=28, synonyms=("Kommentar", "Resultat")),
+        Column("last_updated", "Senast uppdaterad", "date", width=12, derived=True),
     ),
     header_row=5,
 )

@@ -7,9 +7,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
 
 from tracker.vocabulary import LabelledEnum
 from tracker.xlsx import layout
+from tracker.xlsx.fit import fit_row_heights
 from tracker.xlsx.rows import PlanRows
 
 # Rows below the data that still get the dropdowns, so that added rows are checked too.
@@ -19,16 +21,19 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def _styles() -> dict[str, NamedStyle]:
     thin = Side(style="thin", color="9AA5B1")
+    font = {"name": layout.FONT_NAME, "size": layout.FONT_SIZE}
     header = NamedStyle(
         "tracker_header",
-        font=Font(bold=True),
+        font=Font(**font, bold=True),
         fill=PatternFill("solid", fgColor="D9EAD3"),
         alignment=Alignment(wrap_text=True, vertical="top"),
         border=Border(bottom=thin, top=thin, left=thin, right=thin),
     )
-    text = NamedStyle("tracker_text", alignment=Alignment(wrap_text=True, vertical="top"))
-    day = NamedStyle("tracker_date", number_format=layout.DATE_FORMAT, alignment=Alignment(vertical="top"))
-    title = NamedStyle("tracker_title", font=Font(bold=True, size=14))
+    text = NamedStyle("tracker_text", font=Font(**font), alignment=Alignment(wrap_text=True, vertical="top"))
+    day = NamedStyle("tracker_date", font=Font(**font), number_format=layout.DATE_FORMAT,
+                     alignment=Alignment(vertical="top"))
+    title = NamedStyle("tracker_title", font=Font(name=layout.FONT_NAME, bold=True, size=14),
+                       alignment=Alignment(wrap_text=True, vertical="top"))
     return {"header": header, "text": text, "date": day, "title": title}
 
 
@@ -54,6 +59,12 @@ def _write(ws, row: int, column: int, value, style: str | None = None):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
+
+
+def _title(ws, text: str, columns: int) -> None:
+    """A sheet's title in row 1, wrapped across its columns: a long title stays within the printed width."""
+    _write(ws, 1, 1, text, "tracker_title")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
 
 
 def _write_table(ws, sheet: layout.Sheet, rows: list[dict], list_ranges: dict[str, str]) -> None:
@@ -83,13 +94,26 @@ def _write_table(ws, sheet: layout.Sheet, rows: list[dict], list_ranges: dict[st
             ws.add_data_validation(validation)
 
 
-def _print_setup(ws, header_row: int) -> None:
+def plan_name(meta: dict) -> str:
+    """What the workbook calls the plan: its Instruktion sheet's heading, and its printed pages' footer."""
+    return f"Regional handlingsplan – {meta['agreement']} {meta['year']}"
+
+
+def _print_setup(ws, meta: dict, header_row: int | None = None) -> None:
+    """A4 landscape, one page wide and as many pages tall as the rows need; the header row on every page;
+    a footer naming the plan, its version and the page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    ws.page_setup.fitToHeight = 0  # automatic
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins = PageMargins(**layout.PAGE_MARGINS)
+    if header_row is not None:
+        ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.gridLines = True  # on paper, the cells' edges keep the columns apart
+    # "&" starts a code in a header or footer: a plan's own "&" is written "&&".
+    ws.oddFooter.left.text = f"{plan_name(meta)} · {meta['version']}".replace("&", "&&")
+    ws.oddFooter.right.text = layout.PAGE_NUMBER
 
 
 def _lists(wb: Workbook, divisions: list[str]) -> dict[str, str]:
@@ -110,7 +134,7 @@ def _lists(wb: Workbook, divisions: list[str]) -> dict[str, str]:
 
 def _instructions(ws, rows: PlanRows, exported_at: datetime) -> None:
     meta = rows.meta
-    _write(ws, 1, 1, f"Regional handlingsplan – {meta['agreement']} {meta['year']}", "tracker_title")
+    _title(ws, plan_name(meta), len(layout.INSTRUCTION_WIDTHS))
     values = {
         **meta,
         "region": layout.REGION,
@@ -120,15 +144,14 @@ def _instructions(ws, rows: PlanRows, exported_at: datetime) -> None:
     row = 3
     for key, label in layout.INSTRUCTION_FIELDS:
         _write(ws, row, 1, label, "tracker_header")
-        _write(ws, row, 2, values.get(key))
+        _write(ws, row, 2, values.get(key), "tracker_text")
         row += 1
     row += 1
     _write(ws, row, 1, "Så fyller du i", "tracker_header")
     for text in layout.GUIDANCE:
         row += 1
         _write(ws, row, 1, text, "tracker_text")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
-        ws.row_dimensions[row].height = 45
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(layout.INSTRUCTION_WIDTHS))
     row += 2
     _write(ws, row, 1, "Listor", "tracker_header")
     for key, vocabulary in layout.VOCABULARIES.items():
@@ -137,10 +160,8 @@ def _instructions(ws, rows: PlanRows, exported_at: datetime) -> None:
         row += 1
         _write(ws, row, 1, vocabulary.name)
         _write(ws, row, 2, ", ".join(vocabulary.values), "tracker_text")
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 60
-    ws.column_dimensions["C"].width = 20
-    ws.column_dimensions["D"].width = 20
+    for index, width in enumerate(layout.INSTRUCTION_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
 
 
 def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) -> Workbook:
@@ -152,6 +173,7 @@ def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) 
     sheets = {sheet.name: wb.create_sheet(sheet.name) for sheet in layout.DATA_SHEETS}
     list_ranges = _lists(wb, divisions)
     _instructions(instructions, rows, exported_at)
+    _print_setup(instructions, rows.meta)
 
     data = {
         layout.CONTACTS.name: rows.contacts,
@@ -162,7 +184,7 @@ def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) 
     for sheet in layout.DATA_SHEETS:
         ws = sheets[sheet.name]
         _write_table(ws, sheet, data[sheet.name], list_ranges)
-        _print_setup(ws, sheet.header_row)
+        _print_setup(ws, rows.meta, sheet.header_row)
 
     exported = wb.create_sheet(layout.EXPORTED.name)
     exported.sheet_state = "hidden"
@@ -172,11 +194,13 @@ def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) 
             _write(exported, r, index, row.get(column.key))
 
     plan_ws = sheets[layout.PLAN.name]
-    _write(plan_ws, 1, 1, rows.meta["title"], "tracker_title")
+    _title(plan_ws, rows.meta["title"], len(layout.PLAN.columns))
     _write(plan_ws, 2, 1, f"{layout.REGION} · {rows.meta['agreement']} {rows.meta['year']}"
                           + (f" · Diarienummer {rows.meta['registry_number']}" if rows.meta["registry_number"] else ""))
     _write(plan_ws, 3, 1, f"Version: {rows.meta['version']}"
                           + (f", fastställd {rows.meta['approved']}" if rows.meta.get("approved") else ""))
+    for ws in (instructions, *sheets.values()):
+        fit_row_heights(ws)
     return wb
 
 
