@@ -14,7 +14,8 @@ from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.history.recorder import acting
 from tracker.plans import services as plans
-from tracker.xlsx import layout, services
+from tracker.xlsx import layout
+from tracker.xlsx.export import export_plan
 
 pytestmark = pytest.mark.office
 
@@ -41,7 +42,7 @@ def printed(app, tmp_path_factory) -> dict[str, Printed]:
         db.session.commit()
         workbooks = []
         for key in PLAN_KEYS:
-            _, data = services.export_plan(plans.get_plan(key), None, directory / "exports")
+            _, data = export_plan(plans.get_plan(key), None, directory / "exports")
             workbooks.append(directory / f"{key}.xlsx")
             workbooks[-1].write_bytes(data)
         wipe_database()
