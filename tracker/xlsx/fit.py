@@ -6,6 +6,7 @@ widths against the column's width, and gives the row as many lines as its talles
 """
 
 import math
+from functools import lru_cache
 
 from openpyxl.utils import get_column_letter
 
@@ -31,14 +32,23 @@ def text_width(text: str, bold: bool = False) -> float:
     return sum(_DIGIT_WIDTHS.get(letter, _OTHER) for letter in text) * (_BOLD if bold else 1)
 
 
-def _pieces(word: str) -> list[str]:
+# A plan repeats its words thousands of times: each is measured once per export.
+_word_width = lru_cache(maxsize=1 << 16)(text_width)
+
+
+@lru_cache(maxsize=1 << 16)
+def _pieces(word: str) -> tuple[str, ...]:
     """A word cut after each hyphen or slash."""
     pieces, start = [], 0
     for index, letter in enumerate(word):
         if letter in _BREAKS:
             pieces.append(word[start:index + 1])
             start = index + 1
-    return pieces + [word[start:]] if start < len(word) else pieces
+    return tuple(pieces + [word[start:]] if start < len(word) else pieces)
+
+
+def _whole(word: str) -> tuple[str]:
+    return (word,)
 
 
 def line_count(text: str, width: float, bold: bool = False) -> int:
@@ -46,13 +56,13 @@ def line_count(text: str, width: float, bold: bool = False) -> int:
     breaks at spaces, or after a hyphen or slash; a piece wider than the cell is broken where it fills a line.
     Two ways of wrapping (after hyphens and slashes, or only at spaces) are tried, and the longer one counts."""
     room = max(width - _PADDING, 1)
-    space = text_width(" ", bold)
+    space = _word_width(" ", bold)
 
-    def lines(paragraph: str, cut) -> int:
+    def lines(words: list[str], cut) -> int:
         count, used = 1, 0.0
-        for word in paragraph.split():
+        for word in words:
             for number, piece in enumerate(cut(word)):
-                size = text_width(piece, bold)
+                size = _word_width(piece, bold)
                 gap = space if used and number == 0 else 0.0
                 if used and used + gap + size > room:
                     count, used, gap = count + 1, 0.0, 0.0
@@ -61,7 +71,14 @@ def line_count(text: str, width: float, bold: bool = False) -> int:
                 used += gap + size
         return count
 
-    return sum(max(lines(p, _pieces), lines(p, lambda word: [word])) for p in text.split("\n"))
+    total = 0
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        if sum(_word_width(word, bold) for word in words) + space * max(len(words) - 1, 0) <= room:
+            total += 1  # fits on one line whichever way it wraps
+        else:
+            total += max(lines(words, _pieces), lines(words, _whole))
+    return total
 
 
 def fit_row_heights(ws) -> None:
@@ -76,16 +93,26 @@ def fit_row_heights(ws) -> None:
             widths[column] = ws.column_dimensions[get_column_letter(column)].width or EXCEL_DEFAULT_WIDTH
         return widths[column]
 
+    looks: dict[tuple, tuple[float, bool, bool]] = {}  # a cell's style → (scale, bold, wrapped), looked up once
+
+    def look(cell) -> tuple[float, bool, bool]:
+        key = tuple(cell._style) if cell._style is not None else None
+        if key not in looks:
+            # a larger font: fewer, taller lines
+            looks[key] = ((cell.font.sz or layout.FONT_SIZE) / layout.FONT_SIZE, bool(cell.font.b),
+                          bool(cell.alignment.wrap_text))
+        return looks[key]
+
     for row in ws.iter_rows():
         height = layout.LINE_HEIGHT
         for cell in row:
             if not isinstance(cell.value, str) or not cell.value:
                 continue
-            scale = (cell.font.sz or layout.FONT_SIZE) / layout.FONT_SIZE  # a larger font: fewer, taller lines
+            scale, bold, wrapped = look(cell)
             lines = 1
-            if cell.alignment.wrap_text:
+            if wrapped:
                 room = sum(width(c) for c in spans.get((cell.row, cell.column), (cell.column,))) / scale
-                lines = line_count(cell.value, room, bool(cell.font.b))
+                lines = line_count(cell.value, room, bold)
             height = max(height, lines * layout.LINE_HEIGHT * scale)
         if height > layout.LINE_HEIGHT:
             ws.row_dimensions[row[0].row].height = min(math.ceil(height), layout.MAX_ROW_HEIGHT)

@@ -21,7 +21,7 @@ class Column:
     required: bool = False
     synonyms: tuple[str, ...] = ()
     vocabulary: str | None = None  # the name of a list on the Listor sheet
-    derived: bool = False  # computed by the app; export writes it, import ignores it
+    derived: bool = False  # written by the app (computed, or who and when); export writes it, import ignores it
     max_length: int | None = None  # the database column's length
 
     @property
@@ -149,8 +149,8 @@ STATUSES = Sheet(
         Column("division", "Förvaltning", "list", width=30, required=True, vocabulary="division"),
         Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
         Column("comment", "Kommentar", width=60, synonyms=("Resultat/kommentar", "Resultat")),
-        Column("updated", "Uppdaterad", "date", width=12),
-        Column("updated_by", "Uppdaterad av", width=22, max_length=120),
+        Column("updated", "Uppdaterad", "date", width=12, derived=True),
+        Column("updated_by", "Uppdaterad av", width=22, max_length=120, derived=True),
     ),
 )
 

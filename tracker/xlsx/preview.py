@@ -238,15 +238,19 @@ def preview_import(
     year: int | None = None, title: str | None = None,
 ) -> ImportPreview:
     """Read the file and compare it with the plan; writes nothing. WorkbookError for an unreadable file."""
+    # The plan's rows before the file's: loading the plan passes its peak of memory before the file is held.
+    plan = plans.get_plan(plan_key) if plan_key else None
+    current = plan_rows(plan) if plan else None
     result = read_workbook(data, known_divisions=known_divisions(), max_bytes=max_bytes)
     key = plan_key or result.rows.meta.get("key")
     if not key:
         result.problems.append(Problem("Instruktion", None, None,
                                        "Filen anger inte vilken plan den gäller. Välj planen (eller --plan NYCKEL)."))
         return ImportPreview("", None, None, [], result, [])
-    plan = plans.get_plan(key)
+    if current is None:
+        plan = plans.get_plan(key)
+        current = plan_rows(plan) if plan else PlanRows(meta={})
     new_plan, assumptions, approval = None, [], None
-    current = plan_rows(plan) if plan else PlanRows(meta={})
     if plan is None:
         new_plan, assumptions = _new_plan_facts(key, result.rows.meta, agreement, year, title)
         approval = _stated_approval(result.rows.meta)
@@ -419,8 +423,8 @@ def _exported(read: ReadResult, current: PlanRows) -> tuple[dict, dict]:
     if read.exported is not None and read.rows.meta.get("key") == current.meta.get("key"):
         statuses = {place: read.exported.get(place, row) for place, row in statuses.items()}
     by_action: dict[str, list[dict]] = {}
-    for (ref, division), row in statuses.items():
-        by_action.setdefault(ref, []).append({"division": division, **row})
+    for (ref, _), row in statuses.items():
+        by_action.setdefault(ref, []).append(row)
     actions = {ref: {"status": rollup(r["status"] for r in rows), "comments": comments_text(rows)}
                for ref, rows in by_action.items()}
     return statuses, actions
@@ -439,7 +443,9 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
     förvaltning (TEMPLATE.md), unless L is unchanged."""
     in_plan = {(s["ref"], s["division"]): s for s in current.statuses}
     exported, exported_actions = _exported(read, current)
+    read.exported = None  # used: the rows go as they are replaced, not all at the end
     on_sheet = {(s["ref"], s["division"]): s for s in read.rows.statuses}
+    read.rows.statuses = []
     sheet_has_comments = read.has_status_sheet and "comment" not in read.absent.get(layout.STATUSES.name, ())
     plan_has_comments = "comments" not in read.absent.get(layout.PLAN.name, ())
     resolved = []
@@ -466,7 +472,7 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
         rows = []
         for d in divisions:
             base, now = exported.get((ref, d), NO_STATUS), in_plan.get((ref, d), NO_STATUS)
-            sheet_row = on_sheet.get((ref, d))
+            sheet_row = on_sheet.pop((ref, d), None)
             row = {"ref": ref, "title": action["title"], "division": d, "_action_row": r,
                    "_sheet_row": sheet_row["_row"] if sheet_row is not None else None, "_source": {}}
             for f, column in (("status", "status"), ("comment", "comments")):

@@ -166,6 +166,9 @@ class _SheetReader:
         self.sheet, self.ws, self.name, self.result, self.divisions = sheet, ws, ws.title, result, divisions
         self.flagged: set[tuple[int, str]] = set()  # cells with a problem already reported
         self.header_row, self.columns = self._find_header()
+        # What the app writes for people to read (roll-ups, who and when) is found, never taken.
+        derived = {c.key for c in sheet.columns if c.derived}
+        self.read_columns = {key: i for key, i in self.columns.items() if key not in derived}
         result.sheet_titles[sheet.name] = self.name
         result.columns[sheet.name] = {key: self.place(sheet.column(key)) for key in self.columns}
         if self.header_row is not None:
@@ -230,13 +233,14 @@ class _SheetReader:
                                          "celler långt till höger. Ta bort raderna under planens sista rad (markera "
                                          "dem, högerklicka och välj Ta bort), spara och importera igen.")
                 return
-            cells = {key: row[i] for key, i in self.columns.items()}
+            cells = {key: row[i] for key, i in self.read_columns.items()}
             if all(c.value is None or str(c.value).strip() == "" for c in cells.values()):
                 continue
             values = {}
             for column in self.sheet.columns:
-                cell = cells.get(column.key)
-                values[column.key] = self._value(r, column, cell) if cell is not None else None
+                if not column.derived:
+                    cell = cells.get(column.key)
+                    values[column.key] = self._value(r, column, cell) if cell is not None else None
             yield r, values
 
     def _value(self, r: int, column: layout.Column, cell):
