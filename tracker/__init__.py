@@ -6,10 +6,21 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as config_module
+from tracker import error_pages, pages
+from tracker.cli import register_commands
+from tracker.clock import today
+from tracker.display import counted, display_value, format_date, format_datetime
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from tracker.history import actor
+from tracker.history.recorder import StructureLocked
+from tracker.parsing import RecordIdConverter
+from tracker.security import headers
+from tracker.security import log as security_log
+from tracker.vocabulary import Horizon, PlanState, Role, Status
 
 ROOT = config_module.ROOT
 
@@ -52,7 +63,6 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from tracker import web
     from tracker.users import oidc
     from tracker.plans.views import bp as plans_bp
     from tracker.security.views import bp as security_bp
@@ -63,7 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.plans.editor import bp as editor_bp
     from tracker.xlsx.views import bp as xlsx_bp
 
-    web.init_app(app)
+    _register_web(app)
     oidc.init_app(app)
     # The security log's JSON lines go to the app's log at INFO: to Flask's handler on the `tracker` logger,
     # which app.logger sets up on first use.
@@ -79,7 +89,26 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(editor_bp)
     app.register_blueprint(followup_bp)
 
-    from tracker.cli import register_commands
-
     register_commands(app)
     return app
+
+
+def _register_web(app: Flask) -> None:
+    """What every request shares: ids in addresses, error pages, headers, who the history records, the
+    templates' helpers."""
+    app.config["CONTENT_SECURITY_POLICY"] = headers.content_security_policy(app)
+    app.url_map.converters["int"] = RecordIdConverter
+    login_manager.login_view = "users.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+    app.register_error_handler(HTTPException, error_pages.http_error)
+    app.register_error_handler(StructureLocked, error_pages.structure_locked)
+    app.after_request(headers.security_headers)
+    app.before_request(actor.record_as_current_user)
+    app.before_request(security_log.remember_address)
+    app.teardown_request(actor.forget_actor)
+    app.teardown_request(security_log.forget_address)
+    app.context_processor(pages.next_url)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=display_value)
+    app.jinja_env.globals.update(counted=counted, Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState,
+                                 today=today)

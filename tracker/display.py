@@ -1,7 +1,8 @@
-"""How a stored value reads in Swedish: in the import preview, the history and the comparison."""
+"""How a stored value reads in Swedish: on the pages, in the import preview, the history and the comparison."""
 
 from datetime import date, datetime
 
+from tracker.clock import LOCAL_ZONE
 from tracker.vocabulary import LabelledEnum
 
 SEPARATOR = "; "
@@ -12,6 +13,15 @@ def counted(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Swedish time, to the minute: 2024-09-30 14:05."""
+    return value.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def display_value(value) -> str:
     if value is None or value == "" or value == ():
         return "–"
@@ -20,8 +30,6 @@ def display_value(value) -> str:
     if isinstance(value, (tuple, list, frozenset)):
         return SEPARATOR.join(str(v) for v in value)
     if isinstance(value, datetime):
-        from tracker.web import format_datetime
-
         return format_datetime(value)
     if isinstance(value, date):
         return value.isoformat()

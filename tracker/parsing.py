@@ -1,7 +1,17 @@
 """Numbers typed or posted by users, read without surprises: `int()` refuses "²" although
 `"²".isdigit()` is true, and a 20-digit id fits no database column."""
 
+from werkzeug.routing import IntegerConverter
+
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:…>` in every route stops at MAX_ID: a larger number is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def record_id(text) -> int:

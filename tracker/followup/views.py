@@ -13,7 +13,7 @@ from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus, Indicator, IndicatorValue
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx
+from tracker.pages import is_htmx
 from tracker.xlsx.export import export_plan
 from tracker.xlsx.views import XLSX_MIMETYPE
 

@@ -51,7 +51,6 @@ def approve(plan: Plan, user: User | None, decision: str | None = None, *, appro
     version = PlanVersion(plan_id=plan.id, number=plan.version_number, approved_at=approved_at or utcnow(),
                           approved_by=user, approved_by_name=approved_by_name or user.name, decision=decision,
                           snapshot=plan_snapshot(plan))
-    version.snapshot["meta"]["version_label"] = f"Version {version.number} (fastställd)"
     db.session.add(version)
     record(db.session, plan=plan, kind="version", verb="approved",
            summary=f"fastställde version {version.number}" + (f" ({decision})" if decision else ""),

@@ -12,7 +12,8 @@ from tracker.plans import services as plans
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import date_arg, is_htmx, record_id, render_page_or_fragment
+from tracker.pages import date_arg, is_htmx, render_page_or_fragment
+from tracker.parsing import record_id
 from tracker.xlsx.models import Export
 
 bp = Blueprint("history", __name__)

@@ -17,7 +17,8 @@ from tracker.plans import services, structure
 from tracker.plans.models import Action, Area, Plan, SuccessFactor
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.web import is_htmx, record_id
+from tracker.pages import is_htmx
+from tracker.parsing import record_id
 
 bp = Blueprint("editor", __name__)
 

@@ -52,6 +52,13 @@ class Plan(db.Model):
         order_by="Indicator.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def version_label(self) -> str:
+        """ "Version 2 (fastställd)" or "Utkast till version 3"."""
+        if self.state is PlanState.APPROVED:
+            return f"Version {self.version_number} (fastställd)"
+        return f"Utkast till version {self.version_number}"
+
     def __repr__(self) -> str:
         return f"<Plan {self.key}>"
 

@@ -12,17 +12,10 @@ import sqlalchemy.orm as so
 from tracker.extensions import db
 from tracker.plans.models import Indicator, Plan
 from tracker.plans.services import load_factors
-from tracker.vocabulary import PlanState
 
 
 def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def version_label(plan: Plan) -> str:
-    if plan.state is PlanState.APPROVED:
-        return f"Version {plan.version_number} (fastställd)"
-    return f"Utkast till version {plan.version_number}"
 
 
 def plan_snapshot(plan: Plan) -> dict:
@@ -36,7 +29,7 @@ def plan_snapshot(plan: Plan) -> dict:
         "meta": {
             "key": plan.key, "title": plan.title, "agreement": plan.agreement.name, "year": plan.year,
             "registry_number": plan.registry_number, "version": plan.version_number,
-            "version_label": version_label(plan),
+            "version_label": plan.version_label,
         },
         "areas": [{"id": a.id, "code": a.code, "title": a.title} for a in plan.areas],
         "factors": [

@@ -9,7 +9,8 @@ from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Role, Status
 from tracker.xlsx.export import list_exports
-from tracker.web import is_htmx, record_id, render_page_or_fragment, safe_next
+from tracker.pages import is_htmx, render_page_or_fragment, safe_next
+from tracker.parsing import record_id
 
 bp = Blueprint("plans", __name__)
 

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import g, request
 
 from tracker.clock import local_midnight
 from tracker.extensions import db
@@ -53,6 +54,17 @@ def set_address(address: str | None):
 
 def reset_address(token) -> None:
     _address.reset(token)
+
+
+def remember_address() -> None:
+    """Entries this request writes name the client's address."""
+    g.security_address_token = set_address(request.remote_addr)
+
+
+def forget_address(exception=None) -> None:
+    token = g.pop("security_address_token", None)
+    if token is not None:
+        reset_address(token)
 
 
 def record(kind: str, summary: str, *, user: User | None = None, email: str | None = None,

@@ -5,7 +5,8 @@ from flask import Blueprint, request, url_for
 from tracker.history.recorder import SOURCES
 from tracker.security import log
 from tracker.users.admin import require_admin
-from tracker.web import date_arg, record_id, render_page_or_fragment
+from tracker.pages import date_arg, render_page_or_fragment
+from tracker.parsing import record_id
 
 bp = Blueprint("security", __name__, url_prefix="/admin")
 bp.before_request(require_admin)

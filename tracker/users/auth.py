@@ -21,7 +21,7 @@ from tracker.security import log as security_log
 from tracker.users import oidc, services, sessions
 from tracker.users.forms import ChangePasswordForm, LoginForm
 from tracker.users.models import User
-from tracker.web import is_htmx, safe_next
+from tracker.pages import is_htmx, safe_next
 
 bp = Blueprint("users", __name__)
 

@@ -1,0 +1,44 @@
+"""What views share when they answer: a page or the fragment htmx asked for, where to go next, query dates.
+
+The bottom of the web layer: it knows Flask and htmx, and nothing of the domains.
+"""
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import render_template, request, url_for
+
+from tracker.extensions import htmx
+
+
+def is_htmx() -> bool:
+    """True for a request that htmx made to swap part of a page: not a boosted page load, and not Back to a
+    page its history cache no longer holds (htmx then puts the answer in <body>: it needs the whole page)."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page_or_fragment(page_template: str, fragment_template: str, **context) -> str:
+    """The full page for a normal request; for htmx, only the fragment the page includes."""
+    return render_template(fragment_template if is_htmx() else page_template, **context)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after a form: only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("plans.index")
+
+
+def date_arg(name: str, label: str, notices: list[str]) -> date | None:
+    """A date from the query string; one that is not a date is dropped, with a notice that says so."""
+    text = request.args.get(name, "").strip()
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        notices.append(f"”{text[:20]}” är inget datum ({label}, ÅÅÅÅ-MM-DD); det filtret togs bort.")
+        return None
+
+
+def next_url() -> dict:
+    """Template context: where a form without JavaScript returns to, the page it was posted from."""
+    return {"next_url": safe_next(request.form.get("next")) if request.method == "POST" else request.full_path}
