@@ -187,7 +187,7 @@ def test_a_failed_save_gives_the_swedish_error_page_and_writes_nothing(app, clie
         db.session.add(Division(name=divisions["PH"].name))  # breaks a unique constraint at flush
         db.session.flush()
 
-    monkeypatch.setattr(views.services, "update_status", failing_update)
+    monkeypatch.setattr(views.followup, "update_status", failing_update)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     login(contact)
     response = client.post(f"/status/{status.id}", data={"status": "Pågående", "comment": "x", "version": 1})

@@ -5,7 +5,7 @@ from getpass import getpass
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -237,13 +237,3 @@ def register_commands(app) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(serve_command)
-
-
-def _create_app():
-    from tracker import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(create_app=_create_app, add_default_commands=False, add_version_option=False,
-                  help="Handlingsplan tracker. Kör 'tracker db upgrade', 'tracker demo', 'tracker serve'.")

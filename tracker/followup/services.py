@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -16,7 +18,7 @@ from tracker.history.recorder import record
 from tracker.parsing import optional_id
 from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
 from tracker.plans.rollup import rollup
-from tracker.plans.services import is_stale
+from tracker.plans.services import StatusConflict, is_stale, set_status, validate_status_input
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Role, Status
@@ -212,6 +214,32 @@ def confirm_updates(statuses: list[DivisionStatus], user: User | None) -> None:
                                                  confirmed_by_id=user.id if user else None, unchanged=False))
                 done.add(status.id)
     db.session.flush()
+
+
+def update_status(
+    division_status: DivisionStatus,
+    user: User,
+    *,
+    status: str | None,
+    comment: str | None,
+    expected_version: int,
+) -> DivisionStatus:
+    """Set status and comment, unless someone saved a newer version since `expected_version`.
+
+    Raises ValidationError for bad input and StatusConflict for a stale version;
+    after a conflict the session must be rolled back. The status form's one service: the rules are
+    plans.set_status's, shared with the import.
+    """
+    validate_status_input(status, comment)  # before touching the row: bad input changes nothing
+    # The UPDATE is made conditional on the version the user saw (see STYLE.md).
+    set_committed_value(division_status, "version_id", expected_version)
+    set_status(division_status, user, status=status, comment=comment)
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise StatusConflict() from error
+    confirm_updates([division_status], user)  # during an open round, the update confirms the row in it
+    return division_status
 
 
 @dataclass

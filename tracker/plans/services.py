@@ -10,8 +10,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.clock import local_date
 from tracker.errors import ValidationError
@@ -336,33 +334,6 @@ def set_status(division_status: DivisionStatus, user: User | None, *, status: st
     division_status.updated_by = user
     division_status.updated_by_name = None if user is not None else name
     division_status.updated_at = utcnow()
-    return division_status
-
-
-def update_status(
-    division_status: DivisionStatus,
-    user: User,
-    *,
-    status: str | None,
-    comment: str | None,
-    expected_version: int,
-) -> DivisionStatus:
-    """Set status and comment, unless someone saved a newer version since `expected_version`.
-
-    Raises ValidationError for bad input and StatusConflict for a stale version;
-    after a conflict the session must be rolled back.
-    """
-    validate_status_input(status, comment)  # before touching the row: bad input changes nothing
-    # The UPDATE is made conditional on the version the user saw (see STYLE.md).
-    set_committed_value(division_status, "version_id", expected_version)
-    set_status(division_status, user, status=status, comment=comment)
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StatusConflict() from error
-    from tracker.followup.services import confirm_updates  # a round's confirmation follows the update
-
-    confirm_updates([division_status], user)
     return division_status
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.followup import services as followup
 from tracker.followup.services import awaited_status_ids, my_open_rounds
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
@@ -122,7 +123,7 @@ def update_status(status_id: int):
     except ValueError:
         abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
     try:
-        services.update_status(division_status, current_user, expected_version=expected_version, **form)
+        followup.update_status(division_status, current_user, expected_version=expected_version, **form)
     except ValidationError as error:
         db.session.rollback()
         return _status_response(load_status(status_id), view, form=form, errors=error.errors), 400

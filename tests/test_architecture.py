@@ -1,0 +1,75 @@
+"""The code's shape: imports run one way. A cycle hidden by an import inside a function still counts."""
+
+import ast
+from pathlib import Path
+
+import tracker
+
+PACKAGE = Path(tracker.__file__).parent
+
+
+def module_name(path: Path, package: Path) -> str:
+    parts = path.relative_to(package.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
+    """The project's modules that `path` (module `name`) imports anywhere in it, functions included:
+    `import a.b`, `from a import b` (module b, or a name in a) and relative imports."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parents = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parents + ([base] if base else []))
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return {m for m in found if m in modules and m != name}
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    paths = {module_name(p, package): p for p in package.rglob("*.py")}
+    return {name: imports_of(path, name, set(paths)) for name, path in paths.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of imports (a → b → … → a), or None."""
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        path.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                return path[path.index(target):] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        state[node] = "done"
+        path.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_no_import_cycle_among_the_modules():
+    cycle = find_cycle(import_graph(PACKAGE))
+    assert cycle is None, "Importcykel: " + " → ".join(cycle)
+
+
+def test_the_cycle_check_finds_a_cycle_hidden_inside_a_function(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from pkg import b\n")
+    (package / "b.py").write_text("def later():\n    from .a import thing\n")
+    assert find_cycle(import_graph(package)) == ["pkg.a", "pkg.b", "pkg.a"]
+    (package / "b.py").write_text("def later():\n    return 1\n")
+    assert find_cycle(import_graph(package)) is None
