@@ -10,6 +10,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app  # noqa: E402
+from tracker.users.services import list_divisions
 from tracker.demo.loader import read_plan_data  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.history.recorder import actor_for, set_actor  # noqa: E402
@@ -42,7 +43,7 @@ def generate_plan(key: str, actions: int) -> None:
     """A plan of `actions` åtgärder × 4 förvaltningar, ten åtgärder per framgångsfaktor."""
     data = read_plan_data("tillganglighet-2023.json")
     texts = [(f["title"], a) for area in data["areas"] for f in area["factors"] for a in f["actions"]]
-    divisions = services.list_divisions()
+    divisions = list_divisions()
     plan = services.create_plan(key=key, agreement="Ökad tillgänglighet", title=f"Genererad plan {key}", year=2025)
     area = services.add_area(plan, code="3.6", title="Regionala handlingsplaner för ökad tillgänglighet")
     factor = None

@@ -23,7 +23,8 @@ from io import BytesIO
 from openpyxl import Workbook, load_workbook
 
 from common import generate_plan, make_app
-from tracker.plans.services import get_plan, list_divisions
+from tracker.plans.services import get_plan
+from tracker.users.services import list_divisions
 from tracker.xlsx import layout
 from tracker.xlsx.read import read_workbook
 from tracker.xlsx.workbook import _styles, cell_value

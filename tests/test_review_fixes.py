@@ -13,7 +13,7 @@ from tracker.history.models import HistoryEntry
 from tracker.history.services import restore
 from tracker.plans import services, structure
 from tracker.plans.models import Action, DivisionStatus, Indicator
-from tracker.users.services import delete_division
+from tracker.admin.services import delete_division
 from tracker.vocabulary import Role, Status
 from tracker.xlsx.apply import apply_import
 from tracker.xlsx.preview import preview_import

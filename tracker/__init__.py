@@ -66,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.users import oidc
     from tracker.plans.views import bp as plans_bp
     from tracker.security.views import bp as security_bp
-    from tracker.users.admin import bp as admin_bp
+    from tracker.admin.views import bp as admin_bp
     from tracker.users.auth import bp as users_bp
     from tracker.history.views import bp as history_bp
     from tracker.followup.views import bp as followup_bp

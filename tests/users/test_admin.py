@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from tests.factories import PASSWORD, sign_in
 from tracker.extensions import db
 from tracker.users.models import Division, User
-from tracker.plans.services import list_divisions
+from tracker.users.services import list_divisions
 from tracker.users.services import authenticate
 from tracker.vocabulary import Role
 

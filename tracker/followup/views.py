@@ -3,6 +3,7 @@ from io import BytesIO
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -53,7 +54,7 @@ def _indicators_page(plan, status=200, **context):
                            can_enter=lambda i: services.can_enter_values(current_user, i),
                            can_edit=current_user.can_edit_structure and plan.state is PlanState.DRAFT,
                            factor_choices=[(f.id, f.title) for f in plan.factors],
-                           division_choices=[(d.id, d.name) for d in plans.list_divisions()], **context), status
+                           division_choices=[(d.id, d.name) for d in list_divisions()], **context), status
 
 
 @bp.get("/planer/<key>/indikatorer")

@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -58,7 +59,7 @@ def plan_history(key: str):
     more_url = url_for("history.plan_history", key=plan.key, **args, sida=page + 1) if has_more else None
     context = dict(
         plan=plan, entries=entries, more_url=more_url, page=page, history_filter=history_filter, action=action,
-        divisions=plans.list_divisions(), people=services.people_in_history(plan), kinds=KINDS, sources=SOURCES,
+        divisions=list_divisions(), people=services.people_in_history(plan), kinds=KINDS, sources=SOURCES,
         restored=services.restored_ids(entries), restorable=services.RESTORABLE, notices=notices,
     )
     if is_htmx() and request.args.get("fler"):

@@ -8,6 +8,7 @@ rendered again in edit mode (htmx retargets #plan-body), or the browser is redir
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import ValidationError
@@ -55,7 +56,7 @@ def edit_context(plan: Plan) -> dict:
     return {"plan": plan, "plan_filter": services.PlanFilter(), "notices": [], "editing": True,
             "view": services.plan_view(plan, services.PlanFilter(), today(), keep_empty=True),
             "history_url": url_for("history.plan_history", key=plan.key),
-            "active_divisions": services.list_divisions(active_only=True)}
+            "active_divisions": list_divisions(active_only=True)}
 
 
 def _changed(plan: Plan, focus: str | None = None, notice: str | None = None):
@@ -84,7 +85,7 @@ def _form(template: str, plan: Plan, status: int = 200, **context):
     """A form as a fragment for htmx, or in a page of its own without JavaScript."""
     action = context.get("action")
     # The active förvaltningar, and any inactive one the åtgärd already has (so that it is not dropped unseen).
-    choices = [d for d in services.list_divisions()
+    choices = [d for d in list_divisions()
                if d.active or (action is not None and any(s.division_id == d.id for s in action.statuses))]
     context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices,
                "factor_options": [(f.id, f.title) for f in plan.factors],

@@ -119,14 +119,6 @@ def get_plan(key: str) -> Plan | None:
     return db.session.scalar(sa.select(Plan).where(Plan.key == key).options(so.joinedload(Plan.agreement)))
 
 
-def list_divisions(*, active_only: bool = False) -> list[Division]:
-    """Every förvaltning (for filters and history), or only those that take on new åtgärder."""
-    query = sa.select(Division).order_by(Division.position, Division.name)
-    if active_only:
-        query = query.where(Division.active.is_(True))
-    return db.session.scalars(query).all()
-
-
 def is_stale(ds: DivisionStatus, plan_created: datetime, limit: date) -> bool:
     """Open and untouched since before `limit`: updated before it, or never updated in a plan made before it
     (a plan made last week is not neglected)."""

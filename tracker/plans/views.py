@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -71,7 +72,7 @@ def _plan_filter(divisions) -> tuple[services.PlanFilter, list[str]]:
 @bp.get("/planer/<key>")
 def show(key: str):
     plan = load_plan(key)
-    divisions = services.list_divisions()
+    divisions = list_divisions()
     plan_filter, notices = _plan_filter(divisions)
     editing = bool(request.args.get("redigera")) and current_user.can_edit_structure and \
         plan.state is PlanState.DRAFT

@@ -4,7 +4,7 @@ from flask import Blueprint, request, url_for
 
 from tracker.history.recorder import SOURCES
 from tracker.security import log
-from tracker.users.admin import require_admin
+from tracker.admin.views import require_admin
 from tracker.pages import date_arg, render_page_or_fragment
 from tracker.parsing import record_id
 

@@ -5,6 +5,7 @@ from datetime import datetime, time
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -156,7 +157,7 @@ def _set_statuses(actions: dict, rows: list[dict], user: User | None) -> None:
 
 def _divisions(read: ReadResult) -> dict[str, Division]:
     """Förvaltningar by name; an empty database takes the workbook's list (TEMPLATE.md's Listor)."""
-    existing = {d.name: d for d in plans.list_divisions()}
+    existing = {d.name: d for d in list_divisions()}
     if existing:
         return existing
     names = list(dict.fromkeys([*read.division_names, *(s["division"] for s in read.rows.statuses)]))

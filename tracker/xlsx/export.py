@@ -6,9 +6,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
-from tracker.plans import services as plans
 from tracker.plans.models import Plan
 from tracker.plans.snapshot import plan_snapshot
 from tracker.types import utcnow
@@ -58,7 +58,7 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
     local = now.astimezone(LOCAL_ZONE)
     # The dropdown offers the förvaltningar that take on åtgärder, and those the plan already names.
     named = {s["division"] for s in rows.statuses}
-    choices = [d.name for d in plans.list_divisions() if d.active or d.name in named]
+    choices = [d.name for d in list_divisions() if d.active or d.name in named]
     data = workbook_bytes(build_workbook(rows, choices, local))
     label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
     if reporting_round is not None:

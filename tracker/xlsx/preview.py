@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.users.services import list_divisions
 from tracker.display import counted, display_value
 from tracker.errors import ValidationError
 from tracker.plans import ordering, structure
@@ -102,7 +103,7 @@ class ImportPreview:
 
 
 def known_divisions() -> dict[str, str] | None:
-    divisions = plans.list_divisions()
+    divisions = list_divisions()
     if not divisions:
         return None
     names = {}
@@ -370,7 +371,7 @@ FORM_FIELDS = {"title": "title", "start_date": "start_date", "due_date": "due_da
 def _check_actions(read: ReadResult, current: PlanRows) -> None:
     """The plan editor's rules for each åtgärd (Klart senast not before Start, no inactive förvaltning taking
     on a new åtgärd …), each broken rule a problem at its cell."""
-    divisions = {d.name: d for d in plans.list_divisions()}
+    divisions = {d.name: d for d in list_divisions()}
     had = {(s["ref"], s["division"]) for s in current.statuses}
     for row in read.rows.actions:
         if row.get("title") is None:

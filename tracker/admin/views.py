@@ -3,9 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.admin import services as admin_services
+from tracker.users.services import list_divisions
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.plans.services import list_divisions
 from tracker.users import services
 from tracker.users.auth import start_session
 from tracker.users.models import Division, User
@@ -164,7 +165,7 @@ def delete_division(division_id: int):
     division = load_division(division_id)
     name = division.name
     try:
-        services.delete_division(division)
+        admin_services.delete_division(division)
     except ValidationError as error:
         db.session.rollback()
         return _divisions_page(status=400, refusal=error.errors["division"])

@@ -1,0 +1,1 @@
+"""Administration: users and förvaltningar, above the domains that refer to them."""
