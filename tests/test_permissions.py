@@ -16,7 +16,7 @@ from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.history import versions
+from tracker.plans import versions
 from tracker.plans.models import Indicator, IndicatorValue
 from tracker.plans import structure
 from tracker.history.models import HistoryEntry
@@ -217,10 +217,10 @@ MATRIX = {
     "xlsx.upload": (_upload, {**EDITORS, "strategist": 200, "director": 200}),
     "xlsx.confirm": (_confirm, EDITORS),
     "history.restore": (_restore, EDITORS),
-    "history.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {"decision": "RS231576", "confirm": "1"}),
+    "versions.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {"decision": "RS231576", "confirm": "1"}),
                         ONLY_DIRECTOR),
-    "history.start_revision": (lambda world, user=None: (f"/planer/{_approved(world).key}/revidering", {}), EDITORS),
-    "history.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad", {}),
+    "versions.start_revision": (lambda world, user=None: (f"/planer/{_approved(world).key}/revidering", {}), EDITORS),
+    "versions.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad", {}),
                           EDITORS),
     "editor.create_plan": (
         lambda world, user=None: ("/planer/ny", {"key": "tillganglighet-2025", "title": "Handlingsplan 2025",

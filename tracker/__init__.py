@@ -71,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.history.views import bp as history_bp
     from tracker.followup.views import bp as followup_bp
     from tracker.plans.editor import bp as editor_bp
+    from tracker.plans.version_views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
 
     _register_web(app)
@@ -86,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(xlsx_bp)
     app.register_blueprint(history_bp)
+    app.register_blueprint(versions_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(followup_bp)
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
 from tracker.extensions import db
-from tracker.history import versions
+from tracker.plans import versions
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import StructureLocked
 from tracker.plans import services as plans

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
-from tracker.history.versions import approve
+from tracker.plans.versions import approve
 from tracker.plans import services as plans
 from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email

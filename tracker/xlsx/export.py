@@ -38,7 +38,7 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
     """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
     reporting round, if given), keep a copy under export_dir and record it with its checksum.
     ValueError for a version that does not exist."""
-    from tracker.history.versions import get_version, list_versions
+    from tracker.plans.versions import get_version, list_versions
 
     number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
     stored = get_version(plan, number) if number is not None else None
@@ -95,8 +95,8 @@ def list_exports(plan: Plan) -> list[Export]:
 
 def mark_sent(export: Export, user: User | None) -> Export:
     """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
-    from tracker.history.versions import get_version
-    from tracker.history.versions import mark_sent as mark_version_sent
+    from tracker.plans.versions import get_version
+    from tracker.plans.versions import mark_sent as mark_version_sent
 
     export.sent_at = utcnow()
     export.sent_by = user

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tracker.display import display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.history.models import PlanVersion
+from tracker.plans.models import PlanVersion
 from tracker.history.recorder import record
 from tracker.plans.models import Plan
 from tracker.plans.rollup import Summary, is_overdue, rollup
