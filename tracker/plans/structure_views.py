@@ -1,4 +1,5 @@
-"""The strateg's editor: areas, framgångsfaktorer and åtgärder changed in place on the plan page.
+"""The views of structure.py: the strateg's editor of areas, framgångsfaktorer and åtgärder, in place on the
+plan page.
 
 Forms come as fragments for htmx and as pages of their own without JavaScript. A form with
 errors comes back in place (400), keeping what was typed; after a change the plan body is
