@@ -316,35 +316,44 @@ def previous_round(round_: ReportingRound) -> ReportingRound | None:
 @dataclass
 class MyRound:
     round: ReportingRound
-    total: int
+    status_ids: frozenset[int]  # the user's förvaltning's statuses in the round's plan
     confirmed_status_ids: set[int] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return len(self.status_ids)
 
     @property
     def left(self) -> int:
         return self.total - len(self.confirmed_status_ids)
 
 
-def awaited_status_ids(user: User, rounds: list[MyRound]) -> frozenset[int]:
-    """The user's förvaltning's statuses that the open rounds still wait for."""
-    awaited = set()
-    for my_round in rounds:
-        ids = {s.id for s in _plan_statuses(my_round.round.plan_id, user.division_id)}
-        awaited |= ids - my_round.confirmed_status_ids
-    return frozenset(awaited)
+def awaited_status_ids(rounds: list[MyRound]) -> frozenset[int]:
+    """The statuses that the open rounds still wait for."""
+    return frozenset().union(*(r.status_ids - r.confirmed_status_ids for r in rounds))
 
 
 def my_open_rounds(user: User) -> list[MyRound]:
-    """The open rounds that ask something of the user's förvaltning."""
+    """The open rounds that ask something of the user's förvaltning, in three queries however many there are."""
     if user.division_id is None:
         return []
     rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))).all()
-    mine = []
-    for round_ in rounds:
-        statuses = _plan_statuses(round_.plan_id, user.division_id)
-        if statuses:
-            ids = {s.id for s in statuses}
-            mine.append(MyRound(round_, len(statuses), confirmed_ids(round_) & ids))
-    return mine
+    if not rounds:
+        return []
+    by_plan: dict[int, set[int]] = defaultdict(set)
+    for status_id, plan_id in db.session.execute(
+            sa.select(DivisionStatus.id, SuccessFactor.plan_id).select_from(DivisionStatus)
+            .join(Action, DivisionStatus.action_id == Action.id).join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+            .where(DivisionStatus.division_id == user.division_id,
+                   SuccessFactor.plan_id.in_({r.plan_id for r in rounds}))):
+        by_plan[plan_id].add(status_id)
+    confirmed: dict[int, set[int]] = defaultdict(set)
+    for round_id, status_id in db.session.execute(
+            sa.select(RoundConfirmation.round_id, RoundConfirmation.status_id)
+            .where(RoundConfirmation.round_id.in_({r.id for r in rounds}))):
+        confirmed[round_id].add(status_id)
+    return [MyRound(r, frozenset(by_plan[r.plan_id]), confirmed[r.id] & by_plan[r.plan_id])
+            for r in rounds if by_plan[r.plan_id]]
 
 
 # --- The dashboard ----------------------------------------------------------------------------

@@ -100,7 +100,7 @@ def mine():
     chosen = next((p for p in my_plans if p.key == request.args.get("plan")), None)
     rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
     statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None,
-                                    awaiting=awaited_status_ids(current_user, rounds))
+                                    awaiting=awaited_status_ids(rounds))
     return render_page_or_fragment("plans/mine.html", "plans/_my_list.html", statuses=statuses, rounds=rounds,
                                    my_plans=my_plans, chosen=chosen)
 

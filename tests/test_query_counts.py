@@ -1,0 +1,72 @@
+"""Pages whose number of SQL statements must not grow with the data: more open rounds, a longer history,
+a larger plan. (The plan page has its own check in tests/plans/test_views.py.)"""
+
+from datetime import date
+
+from flask import g
+
+from tracker.extensions import db
+from tracker.followup import services as followup
+from tracker.history.recorder import acting
+from tracker.vocabulary import Role, Status
+
+TITLES = ["Ramavtal med externa vårdgivare", "Lean som verksamhetsstrategi", "Digital Vårdcentral inom primärvård",
+          "Insatser inom barn- och ungdomspsykiatri"]
+
+
+def queries_of(client, count_queries, url) -> int:
+    g.pop("_login_user", None)  # each request finds its user through the server-side session, as in production
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+def plans_with_open_rounds(make_plan, strateg, numbers):
+    plans = [make_plan(key=f"plan-{n}-2024", title=f"Handlingsplan {TITLES[n]}",
+                       actions=[{"divisions": ["PH"], "title": TITLES[n]}]) for n in numbers]
+    for plan in plans:
+        followup.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2030-09-15",
+                            today=date(2024, 8, 1))
+    db.session.commit()
+    return plans
+
+
+def test_my_actions_takes_as_many_queries_with_four_open_rounds_as_with_one(login, make_user, make_plan,
+                                                                          count_queries):
+    strateg = make_user(Role.STRATEGIST)
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    plans_with_open_rounds(make_plan, strateg, [0])
+    client = login(contact)
+    one = queries_of(client, count_queries, "/mina-atgarder")
+    plans = plans_with_open_rounds(make_plan, strateg, [1, 2, 3])
+    status = plans[0].factors[0].actions[0].statuses[0]
+    with acting(contact, "web"):
+        followup.confirm(followup.open_round_of(plans[0]), status, contact, unchanged=True)
+        db.session.commit()
+    four = queries_of(client, count_queries, "/mina-atgarder")
+    assert four == one, (one, four)
+    page = client.get("/mina-atgarder").get_data(as_text=True)
+    assert page.count("Delårsuppföljning 2024") >= 4
+
+
+def test_the_history_page_takes_as_many_queries_for_a_long_history(login, make_user, make_plan, count_queries):
+    plan = make_plan(actions=[{"divisions": ["PH"]}])
+    client = login(make_user())
+    short = queries_of(client, count_queries, f"/planer/{plan.key}/historik")
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    status = plan.factors[0].actions[0].statuses[0]
+    for n, value in enumerate([Status.IN_PROGRESS, Status.DELAYED, Status.DONE] * 10):
+        with acting(contact, "web"):
+            status.status, status.comment = value, f"Uppföljning {n}"
+            db.session.commit()
+    long = queries_of(client, count_queries, f"/planer/{plan.key}/historik")
+    assert long == short, (short, long)
+
+
+def test_the_dashboard_takes_as_many_queries_for_a_larger_plan(login, make_user, make_plan, count_queries):
+    small = make_plan(key="liten-2024", actions=[{}])
+    large = make_plan(key="stor-2024", actions=[{"statuses": {"HS": Status.DONE}}, {"due_date": date(2024, 1, 31)},
+                                                {"divisions": ["PH", "RK"]}] * 4, factors=3)
+    client = login(make_user(Role.DIRECTOR))
+    assert queries_of(client, count_queries, f"/planer/{small.key}/oversikt") == \
+        queries_of(client, count_queries, f"/planer/{large.key}/oversikt")
