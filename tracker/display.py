@@ -13,6 +13,16 @@ def counted(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
+def parse_date(text: str | None) -> date | None:
+    """A date kept as text (ÅÅÅÅ-MM-DD in a snapshot or the history), or None."""
+    return date.fromisoformat(text) if text else None
+
+
+def area_heading(code: str | None, title: str) -> str:
+    """ "3.6 Regionala handlingsplaner …", or the title alone."""
+    return f"{code} {title}" if code else title
+
+
 def format_date(value: date | None) -> str:
     return value.isoformat() if value else ""
 

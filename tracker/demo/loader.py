@@ -1,11 +1,12 @@
 """`tracker demo`: Region Halland's two real plans (from the seeds), the förvaltningar, demo users."""
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime, time
 from importlib import resources
 
 import sqlalchemy as sa
 
+from tracker.display import parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.plans.versions import approve
@@ -61,7 +62,7 @@ def load_demo() -> list[str]:
         if approved := data.get("approved"):
             db.session.flush()
             approve(plan, None, approved.get("decision"), approved_by_name=approved["by"],
-                    approved_at=datetime.combine(_date(approved["on"]), time(10, 0), LOCAL_ZONE))
+                    approved_at=datetime.combine(parse_date(approved["on"]), time(10, 0), LOCAL_ZONE))
             report.append(f"Planen {plan.key} är fastställd som version 1 ({approved['on']}, {approved['by']}).")
     db.session.flush()
     return report
@@ -93,10 +94,6 @@ def _users(divisions: list[Division], report: list[str]) -> list[User]:
     return users
 
 
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User]):
     plan = plans.create_plan(
         key=data["key"], agreement=data["agreement"], title=data["title"], year=data["year"],
@@ -115,14 +112,14 @@ def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User])
                     ref=a["ref"], title=a["title"], description=a.get("description"),
                     expected_result=a.get("expected_result"),
                     horizon=Horizon(a["horizon"]) if a.get("horizon") else None,
-                    start_date=_date(a.get("start")), due_date=_date(a.get("due")), owner=a.get("owner"),
+                    start_date=parse_date(a.get("start")), due_date=parse_date(a.get("due")), owner=a.get("owner"),
                 )
                 for row, s in zip(action.statuses, a["statuses"]):
                     row.status = Status(s["status"])
                     row.comment = s.get("comment")
                     if s.get("updated_on"):
                         # A working-day afternoon, so that demo times look like real edits.
-                        row.updated_at = datetime.combine(_date(s["updated_on"]), time(14, 5), LOCAL_ZONE)
+                        row.updated_at = datetime.combine(parse_date(s["updated_on"]), time(14, 5), LOCAL_ZONE)
                         row.updated_by = contacts.get(row.division.id)
     plan.contacts = [
         PlanContact(name=c["name"], phone=c.get("phone"), email=c.get("email"), comment=c.get("comment"),

@@ -11,6 +11,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.display import display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
@@ -105,7 +106,7 @@ def record_value(indicator: Indicator, *, period: str | None, value: str | None,
         errors["period"] = f"Perioden {period} har inte börjat ännu; ange en månad som har varit."
     elif any(v.period == period for v in indicator.values):
         existing = next(v for v in indicator.values if v.period == period)
-        shown = f"{existing.value:g}".replace(".", ",") if existing.value is not None else "–"
+        shown = display_value(existing.value)
         errors["period"] = (f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall: "
                             "ta bort det under ”Alla utfall” om det ska rättas.")
     number = _number(value)

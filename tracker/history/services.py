@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from tracker.display import parse_date
 from tracker.clock import local_midnight
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -115,10 +116,6 @@ def verify_chain(batch: int = 5000) -> ChainReport:
 # --- Restoring ---------------------------------------------------------------------------
 
 
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def _status_from(data: dict) -> DivisionStatus:
     status = DivisionStatus(division=db.session.get(Division, data["division_id"]), status=Status(data["status"]),
                             comment=data["comment"],
@@ -132,7 +129,7 @@ def _action_from(data: dict) -> Action:
     a = data["action"]
     action = Action(ref=a["ref"], title=a["title"], description=a["description"],
                     expected_result=a["expected_result"], horizon=Horizon(a["horizon"]) if a["horizon"] else None,
-                    start_date=_date(a["start_date"]), due_date=_date(a["due_date"]), owner=a["owner"],
+                    start_date=parse_date(a["start_date"]), due_date=parse_date(a["due_date"]), owner=a["owner"],
                     position=a["position"])
     known = {d for d in db.session.scalars(sa.select(Division.id))}
     action.statuses = [_status_from(s) for s in data["statuses"] if s["division_id"] in known]

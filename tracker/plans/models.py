@@ -6,6 +6,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.display import area_heading
 from tracker.extensions import db
 from tracker.plans.rollup import is_overdue, rollup
 from tracker.types import UTCDateTime, utcnow
@@ -78,7 +79,7 @@ class Area(db.Model):
 
     @property
     def heading(self) -> str:
-        return f"{self.code} {self.title}" if self.code else self.title
+        return area_heading(self.code, self.title)
 
 
 class SuccessFactor(db.Model):

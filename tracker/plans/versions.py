@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from tracker.display import display_value
+from tracker.display import area_heading, display_value, parse_date
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans.models import PlanVersion
@@ -122,7 +122,7 @@ class Comparison:
 
 
 def _area_names(snapshot: dict) -> dict:
-    return {a["id"]: (f"{a['code']} {a['title']}" if a["code"] else a["title"]) for a in snapshot["areas"]}
+    return {a["id"]: area_heading(a["code"], a["title"]) for a in snapshot["areas"]}
 
 
 def _values(action: dict) -> dict:
@@ -251,21 +251,17 @@ class _Area:
     heading: str
 
 
-def _parse_date(text):
-    return date.fromisoformat(text) if text else None
-
-
 def snapshot_view(snapshot: dict, today: date) -> PlanView:
     """The plan page's view of a stored version."""
-    areas = {a["id"]: AreaView(_Area(f"{a['code']} {a['title']}" if a["code"] else a["title"]))
+    areas = {a["id"]: AreaView(_Area(area_heading(a["code"], a["title"])))
              for a in snapshot["areas"]}
     loose = AreaView(None)
     every = []
     for f in snapshot["factors"]:
         actions = [
             _Action(a["id"], a["ref"], a["title"], a["description"], a["expected_result"],
-                    Horizon(a["horizon"]) if a["horizon"] else None, _parse_date(a["start_date"]),
-                    _parse_date(a["due_date"]), a["owner"],
+                    Horizon(a["horizon"]) if a["horizon"] else None, parse_date(a["start_date"]),
+                    parse_date(a["due_date"]), a["owner"],
                     [_Status(s["id"], s["division_id"], _Named(s["division"]), Status(s["status"]), s["comment"],
                              datetime.fromisoformat(s["updated_at"]) if s["updated_at"] else None, s["updated_by"])
                      for s in a["statuses"]])

@@ -6,8 +6,9 @@ file), so that comparing them is comparing plain values.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
+from tracker.display import area_heading, parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.plans.models import Plan
 from tracker.plans.rollup import rollup
@@ -36,10 +37,6 @@ def comments_text(statuses: list[dict]) -> str | None:
     return "\n".join(lines) or None
 
 
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def plan_rows(plan: Plan, approved: str | None = None) -> PlanRows:
     return rows_from_snapshot(plan_snapshot(plan), approved)
 
@@ -47,7 +44,7 @@ def plan_rows(plan: Plan, approved: str | None = None) -> PlanRows:
 def rows_from_snapshot(snapshot: dict, approved: str | None = None) -> PlanRows:
     """The workbook's rows of a plan snapshot (the current plan, or a stored version)."""
     meta = snapshot["meta"]
-    areas = {a["id"]: (f"{a['code']} {a['title']}" if a["code"] else a["title"]) for a in snapshot["areas"]}
+    areas = {a["id"]: area_heading(a["code"], a["title"]) for a in snapshot["areas"]}
     rows = PlanRows(
         meta={"title": meta["title"], "agreement": meta["agreement"], "year": meta["year"], "key": meta["key"],
               "registry_number": meta["registry_number"], "version": meta["version_label"], "approved": approved},
@@ -72,7 +69,7 @@ def rows_from_snapshot(snapshot: dict, approved: str | None = None) -> PlanRows:
                 "title": action["title"], "description": action["description"],
                 "expected_result": action["expected_result"],
                 "horizon": Horizon(action["horizon"]) if action["horizon"] else None,
-                "start_date": _date(action["start_date"]), "due_date": _date(action["due_date"]),
+                "start_date": parse_date(action["start_date"]), "due_date": parse_date(action["due_date"]),
                 "owner": action["owner"], "divisions": tuple(r["division"] for r in status_rows),
                 "status": rollup(r["status"] for r in status_rows), "comments": comments_text(status_rows),
                 "last_updated": max(updated) if updated else None,
