@@ -1,0 +1,17 @@
+"""Deleting a förvaltning: only one that nothing refers to."""
+
+import pytest
+
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.plans.models import Indicator
+from tracker.admin.services import delete_division
+
+
+def test_a_division_reporting_an_indicator_is_not_deleted(divisions, make_plan):
+    plan = make_plan()
+    regionservice = divisions["RK"]
+    db.session.add(Indicator(plan_id=plan.id, name="Andel besvarade samtal", division_id=regionservice.id))
+    db.session.commit()
+    with pytest.raises(ValidationError, match="registrerar utfall för 1 indikator"):
+        delete_division(regionservice)
