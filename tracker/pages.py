@@ -6,7 +6,7 @@ The bottom of the web layer: it knows Flask and htmx, and nothing of the domains
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import render_template, request, url_for
+from flask import abort, render_template, request, url_for
 
 from tracker.extensions import htmx
 
@@ -15,6 +15,13 @@ def is_htmx() -> bool:
     """True for a request that htmx made to swap part of a page: not a boosted page load, and not Back to a
     page its history cache no longer holds (htmx then puts the answer in <body>: it needs the whole page)."""
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def require(allowed: bool, message: str) -> None:
+    """403 with a Swedish message that says who may, unless `allowed` (checked on the server, whatever the page
+    showed)."""
+    if not allowed:
+        abort(403, message)
 
 
 def render_page_or_fragment(page_template: str, fragment_template: str, **context) -> str:

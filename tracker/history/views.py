@@ -9,7 +9,7 @@ from tracker.history.models import HistoryEntry
 from tracker.history.recorder import KINDS, SOURCES
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
-from tracker.pages import date_arg, is_htmx, render_page_or_fragment
+from tracker.pages import date_arg, is_htmx, render_page_or_fragment, require
 from tracker.parsing import record_id
 
 bp = Blueprint("history", __name__)
@@ -19,11 +19,6 @@ bp = Blueprint("history", __name__)
 @login_required
 def _require_login():
     """Everyone may read the history and the versions (DOMAIN.md: Läsare reads everything)."""
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        abort(403, message)
 
 
 def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
@@ -65,7 +60,7 @@ def plan_history(key: str):
 @bp.post("/historik/<int:entry_id>/aterstall")
 def restore(entry_id: int):
     entry = db.get_or_404(HistoryEntry, entry_id, description="Historikposten finns inte.")
-    _require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan återställa.")
+    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan återställa.")
     plan = db.session.get(Plan, entry.plan_id)
     try:
         text = services.restore(entry)

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.pages import require
 from tracker.parsing import optional_id, record_id
 from tracker.plans import services as plans
 from tracker.plans import versions
@@ -20,11 +21,6 @@ bp = Blueprint("versions", __name__)
 @login_required
 def _require_login():
     """Everyone may read the versions (DOMAIN.md: Läsare reads everything)."""
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        abort(403, message)
 
 
 def _versions_page(plan, errors=None, status=200, values=None):
@@ -46,7 +42,7 @@ def plan_versions(key: str):
 @bp.post("/planer/<key>/faststall")
 def approve(key: str):
     plan = load_plan(key)
-    _require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören kan fastställa planen.")
+    require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören kan fastställa planen.")
     if not request.form.get("confirm"):
         return _versions_page(plan, {"confirm": "Kryssa i rutan för att bekräfta att du fastställer planen."}, 400,
                               values=request.form)
@@ -63,7 +59,7 @@ def approve(key: str):
 @bp.post("/planer/<key>/revidering")
 def start_revision(key: str):
     plan = load_plan(key)
-    _require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan revidera planen.")
+    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan revidera planen.")
     try:
         versions.start_revision(plan)
     except ValidationError as error:
@@ -85,7 +81,7 @@ def _load_version(plan, number: int):
 @bp.post("/planer/<key>/versioner/<int:number>/skickad")
 def mark_sent(key: str, number: int):
     plan = load_plan(key)
-    _require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan markera versioner.")
+    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan markera versioner.")
     version = _load_version(plan, number)
     export = None
     if request.form.get("export"):
