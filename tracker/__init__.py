@@ -9,9 +9,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as config_module
+from tracker import logging_setup
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
-
-ROOT = config_module.ROOT
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -28,12 +27,13 @@ def _configure_sqlite(dbapi_connection, connection_record):
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
+        instance_path=config_module.instance_path(),
+        template_folder=str(config_module.bundled_folder("templates")),
     )
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    logging_setup.init_app(app)  # first: the request id and the clock start before any other hook
     # Uploads are refused before they are read when far over the import limit; the import
     # itself reports the exact size against the limit.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["IMPORT_MAX_BYTES"] + 1024 * 1024)
@@ -46,13 +46,14 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.history import recorder  # noqa: F401  (its session listeners write the history)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(config_module.bundled_folder("migrations")), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
 
     from tracker import web
+    from tracker.health import bp as health_bp
     from tracker.users import oidc
     from tracker.plans.views import bp as plans_bp
     from tracker.security.views import bp as security_bp
@@ -65,11 +66,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.init_app(app)
     oidc.init_app(app)
-    # The security log's JSON lines go to the app's log at INFO: to Flask's handler on the `tracker` logger,
-    # which app.logger sets up on first use.
+    # The security log's JSON lines go to the app's log at INFO, through the handler on the `tracker` logger.
     app.logger.debug("sign-in: password login %s, single sign-on %s", app.config["PASSWORD_LOGIN"],
                      bool(app.config["OIDC_ISSUER"]))
     logging.getLogger("tracker.security").setLevel(logging.INFO)
+    app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(security_bp)
     app.register_blueprint(plans_bp)
