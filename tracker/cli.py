@@ -114,7 +114,7 @@ def serve_command(host, port, threads):
               help="Also write the workbook to this file.")
 @with_appcontext
 def export_command(plan_key, version, output):
-    """Export a plan as the Excel attachment; a copy is kept under exports/."""
+    """Export a plan as the Excel attachment; it is kept in the database (and in TRACKER_EXPORT_DIR, if set)."""
     from tracker.plans.services import get_plan
     from tracker.xlsx.export import export_plan
 

@@ -48,8 +48,8 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "TRACKER_DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}"
         ),
-        "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR", str(ROOT / "exports")),
-        "IMPORT_DIR": os.environ.get("TRACKER_IMPORT_DIR", str(instance_path / "imports")),
+        # Exports and staged uploads live in the database; this folder, when set, also gets a copy of each export.
+        "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR") or None,
         "LOG_FORMAT": os.environ.get("TRACKER_LOG_FORMAT", "text").strip().lower(),
         "STALE_DAYS": int(os.environ.get("TRACKER_STALE_DAYS", 90)),
         "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
