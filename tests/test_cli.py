@@ -76,7 +76,7 @@ def test_user_create_reports_every_problem_in_swedish_and_writes_nothing(app, di
 def test_serve_uses_waitress(app):
     result = app.test_cli_runner().invoke(args=["serve", "--help"])
     assert result.exit_code == 0
-    assert "waitress" in result.output
+    assert "waitress" in result.output and "--workers" in result.output
 
 
 def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):

@@ -97,14 +97,17 @@ def set_password_command(email, temporary):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes sharing the port (each with --threads threads).")
 @with_appcontext
-def serve_command(host, port, threads):
-    """Serve the app with waitress, a production WSGI server."""
-    from waitress import serve
+def serve_command(host, port, threads, workers):
+    """Serve the app with waitress, a production WSGI server, in one or several processes."""
+    from tracker.serving import serve_app
 
-    click.echo(f"Handlingsplaner körs på http://{host}:{port}/ (avsluta med Ctrl+C)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
+    click.echo(f"Handlingsplaner körs på http://{host}:{port}/ med {workers} process(er) × {threads} trådar "
+               "(avsluta med Ctrl+C)")
+    serve_app(current_app._get_current_object(), host, port, threads, workers)
 
 
 @click.command("export")

@@ -85,6 +85,17 @@ def configure(log_format: str) -> None:
         logger.setLevel(logging.INFO)
 
 
+def handle_every_logger() -> None:
+    """For a server process: the handler moves to the root logger, so that the server's own lines (waitress)
+    are written the same way, and nothing is written twice (waitress adds a stderr handler to a bare root)."""
+    tracker, root = logging.getLogger(LOGGER), logging.getLogger()
+    for handler in [h for h in tracker.handlers if isinstance(h, _Stdout)]:
+        tracker.removeHandler(handler)
+        for other in [h for h in root.handlers if isinstance(h, _Stdout)]:
+            root.removeHandler(other)
+        root.addHandler(handler)
+
+
 def _start():
     g.request_started = time.perf_counter()
     sent = request.headers.get("X-Request-ID", "")
