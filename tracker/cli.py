@@ -1,7 +1,8 @@
-"""The `tracker` command: db (Flask-Migrate), demo, user create, serve."""
+"""The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, backup, restore."""
 
 import sys
 from getpass import getpass
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -233,6 +234,35 @@ def verify_history_command():
     sys.exit(1)
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """A consistent copy of the SQLite database in FILE, taken while the app serves (PostgreSQL: pg_dump)."""
+    from tracker.backup import BackupError, backup
+
+    try:
+        size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Säkerhetskopian är sparad i {file} ({size / 1024 / 1024:.1f} MB).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file):
+    """Restore a backup made by `tracker backup` into the configured SQLite database, which must be empty."""
+    from tracker.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        restore(file, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Databasen är återställd från {file}. Kör 'tracker db upgrade' om kopian är äldre än appen.")
+
+
 def register_commands(app) -> None:
     app.cli.add_command(history_group)
     app.cli.add_command(export_command)
@@ -240,6 +270,8 @@ def register_commands(app) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _create_app():
