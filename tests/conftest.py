@@ -41,8 +41,6 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
-            "EXPORT_DIR": str(tmp_path_factory.mktemp("exports")),
-            "IMPORT_DIR": str(tmp_path_factory.mktemp("imports")),
         }
     )
     with app.app_context():
@@ -166,7 +164,7 @@ def make_sso_app(iam_server, allow_sso_at, database_url, tmp_path):
             allow_sso_at(base_url)
         return create_app({
             "TESTING": True, "SECRET_KEY": "sso-test", "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False, "EXPORT_DIR": str(tmp_path), "IMPORT_DIR": str(tmp_path),
+            "WTF_CSRF_ENABLED": False,
             "OIDC_ISSUER": iam_server.url.rstrip("/"), "OIDC_CLIENT_ID": OIDC_CLIENT_ID,
             "OIDC_CLIENT_SECRET": OIDC_CLIENT_SECRET, "OIDC_LABEL": "Region Hallands konto", **config,
         })

@@ -76,15 +76,15 @@ def test_user_create_reports_every_problem_in_swedish_and_writes_nothing(app, di
 def test_serve_uses_waitress(app):
     result = app.test_cli_runner().invoke(args=["serve", "--help"])
     assert result.exit_code == 0
-    assert "waitress" in result.output
+    assert "waitress" in result.output and "--workers" in result.output
 
 
 def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):
     from tracker.config import from_environment
 
+    assert from_environment(tmp_path / "instance")["EXPORT_DIR"] is None  # exports are kept in the database
     monkeypatch.setenv("TRACKER_EXPORT_DIR", str(tmp_path / "ut"))
-    monkeypatch.setenv("TRACKER_IMPORT_DIR", str(tmp_path / "in"))
     monkeypatch.setenv("TRACKER_STALE_DAYS", "30")
+    monkeypatch.setenv("TRACKER_LOG_FORMAT", "JSON")
     config = from_environment(tmp_path / "instance")
-    assert (config["EXPORT_DIR"], config["IMPORT_DIR"], config["STALE_DAYS"]) == (
-        str(tmp_path / "ut"), str(tmp_path / "in"), 30)
+    assert (config["EXPORT_DIR"], config["STALE_DAYS"], config["LOG_FORMAT"]) == (str(tmp_path / "ut"), 30, "json")

@@ -1,9 +1,7 @@
 """Every state-changing route × every role: the status code, and no change where refused."""
 
 import io
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +9,7 @@ from flask import current_app
 
 from tests.factories import PASSWORD, sign_in
 from tests.xlsx.helpers import edit
+from tracker.xlsx import uploads
 from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 
@@ -29,7 +28,7 @@ ACTORS = ["anonymous", "reader", "contact_own", "contact_other", "strategist", "
 
 
 # Logging in opens a server-side session: bookkeeping of who is signed in, not data a request may change.
-NOT_SNAPSHOTTED = {"user_session"}
+NOT_SNAPSHOTTED = {"user_session", "staged_upload"}  # sign-in and a previewed upload: bookkeeping, not data
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -63,15 +62,17 @@ def _upload(world, user):
     return "/import", {"plan": world["plan"].key, "file": (io.BytesIO(data), "bilaga.xlsx")}
 
 
+def _staged(world, user, plan_key: str, data: bytes) -> str:
+    """An upload previewed by `user` (for no one logged in: by the strateg), waiting for its confirmation."""
+    upload = uploads.stage_upload(user or world["users"]["strategist"], plan_key, "bilaga.xlsx", data)
+    db.session.commit()
+    return upload.token
+
+
 def _confirm(world, user):
     """A previewed upload of this user's, ready to be confirmed."""
     url, data = _upload(world, user)
-    token = "t" * 32
-    directory = Path(current_app.config["IMPORT_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{token}.xlsx").write_bytes(data["file"][0].getvalue())
-    (directory / f"{token}.json").write_text(json.dumps(
-        {"user_id": user.id if user else 0, "plan_key": world["plan"].key, "file_name": "bilaga.xlsx"}))
+    token = _staged(world, user, world["plan"].key, data["file"][0].getvalue())
     preview = preview_import(data["file"][0].getvalue(), max_bytes=10**7, plan_key=world["plan"].key)
     return f"/import/{token}", {"fingerprint": preview.fingerprint, "missing": "keep"}
 
@@ -342,12 +343,7 @@ def _confirm_fastställd_file(world, user):
     plan = _approved(world)
     _, data = export_plan(plan, None, current_app.config["EXPORT_DIR"], version=1)
     db.session.commit()
-    token = "f" * 32
-    directory = Path(current_app.config["IMPORT_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{token}.xlsx").write_bytes(data)
-    (directory / f"{token}.json").write_text(json.dumps(
-        {"user_id": user.id if user else 0, "plan_key": "tillganglighet-2099", "file_name": "bilaga.xlsx"}))
+    token = _staged(world, user, "tillganglighet-2099", data)
     preview = preview_import(data, max_bytes=10**7, plan_key="tillganglighet-2099")
     assert preview.approval is not None
     return f"/import/{token}", {"fingerprint": preview.fingerprint, "approval": "keep"}

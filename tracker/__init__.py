@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker import config as config_module
-from tracker import error_pages, pages
+from tracker import error_pages, logging_setup, pages
 from tracker.cli import register_commands
 from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
@@ -21,8 +21,6 @@ from tracker.parsing import RecordIdConverter
 from tracker.security import headers
 from tracker.security import log as security_log
 from tracker.vocabulary import Horizon, PlanState, Role, Status
-
-ROOT = config_module.ROOT
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -39,12 +37,13 @@ def _configure_sqlite(dbapi_connection, connection_record):
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
+        instance_path=config_module.instance_path(),
+        template_folder=str(config_module.bundled_folder("templates")),
     )
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    logging_setup.init_app(app)  # first: the request id and the clock start before any other hook
     # Uploads are refused before they are read when far over the import limit; the import
     # itself reports the exact size against the limit.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["IMPORT_MAX_BYTES"] + 1024 * 1024)
@@ -57,12 +56,13 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.history import recorder  # noqa: F401  (its session listeners write the history)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(config_module.bundled_folder("migrations")), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
 
+    from tracker.health import bp as health_bp
     from tracker.users import oidc
     from tracker.plans.views import bp as plans_bp
     from tracker.security.views import bp as security_bp
@@ -76,11 +76,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_web(app)
     oidc.init_app(app)
-    # The security log's JSON lines go to the app's log at INFO: to Flask's handler on the `tracker` logger,
-    # which app.logger sets up on first use.
+    # The security log's JSON lines go to the app's log at INFO, through the handler on the `tracker` logger.
     app.logger.debug("sign-in: password login %s, single sign-on %s", app.config["PASSWORD_LOGIN"],
                      bool(app.config["OIDC_ISSUER"]))
     logging.getLogger("tracker.security").setLevel(logging.INFO)
+    app.register_blueprint(health_bp)
     app.register_blueprint(users_bp)
     app.register_blueprint(security_bp)
     app.register_blueprint(plans_bp)

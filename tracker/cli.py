@@ -1,7 +1,8 @@
-"""The `tracker` command: db (Flask-Migrate), demo, user create, serve."""
+"""The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, backup, restore."""
 
 import sys
 from getpass import getpass
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -97,14 +98,17 @@ def set_password_command(email, temporary):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes sharing the port (each with --threads threads).")
 @with_appcontext
-def serve_command(host, port, threads):
-    """Serve the app with waitress, a production WSGI server."""
-    from waitress import serve
+def serve_command(host, port, threads, workers):
+    """Serve the app with waitress, a production WSGI server, in one or several processes."""
+    from tracker.serving import serve_app
 
-    click.echo(f"Handlingsplaner körs på http://{host}:{port}/ (avsluta med Ctrl+C)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
+    click.echo(f"Handlingsplaner körs på http://{host}:{port}/ med {workers} process(er) × {threads} trådar "
+               "(avsluta med Ctrl+C)")
+    serve_app(current_app._get_current_object(), host, port, threads, workers)
 
 
 @click.command("export")
@@ -114,7 +118,7 @@ def serve_command(host, port, threads):
               help="Also write the workbook to this file.")
 @with_appcontext
 def export_command(plan_key, version, output):
-    """Export a plan as the Excel attachment; a copy is kept under exports/."""
+    """Export a plan as the Excel attachment; it is kept in the database (and in TRACKER_EXPORT_DIR, if set)."""
     from tracker.plans.services import get_plan
     from tracker.xlsx.export import export_plan
 
@@ -230,6 +234,35 @@ def verify_history_command():
     sys.exit(1)
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """A consistent copy of the SQLite database in FILE, taken while the app serves (PostgreSQL: pg_dump)."""
+    from tracker.backup import BackupError, backup
+
+    try:
+        size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Säkerhetskopian är sparad i {file} ({size / 1024 / 1024:.1f} MB).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file):
+    """Restore a backup made by `tracker backup` into the configured SQLite database, which must be empty."""
+    from tracker.backup import BackupError, restore
+
+    db.engine.dispose()
+    try:
+        restore(file, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Databasen är återställd från {file}. Kör 'tracker db upgrade' om kopian är äldre än appen.")
+
+
 def register_commands(app) -> None:
     app.cli.add_command(history_group)
     app.cli.add_command(export_command)
@@ -237,3 +270,5 @@ def register_commands(app) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(user_group)
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

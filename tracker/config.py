@@ -2,9 +2,25 @@
 
 import os
 import secrets
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = (ROOT / "pyproject.toml").is_file()  # running from the repository (an editable install), not a wheel
+
+
+def bundled_folder(name: str) -> Path:
+    """templates/ or migrations/: the repository's top-level folder, or the copy a wheel carries in the package."""
+    packaged = resources.files("tracker") / name
+    return Path(str(packaged)) if packaged.is_dir() else ROOT / name
+
+
+def instance_path() -> str | None:
+    """TRACKER_INSTANCE_PATH; in a checkout instance/ beside the code; in an installed wheel Flask's default
+    (PREFIX/var/tracker-instance), the same whichever folder the command runs in."""
+    if path := os.environ.get("TRACKER_INSTANCE_PATH"):
+        return str(Path(path).resolve())
+    return str(ROOT / "instance") if CHECKOUT else None
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -32,8 +48,9 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "TRACKER_DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}"
         ),
-        "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR", str(ROOT / "exports")),
-        "IMPORT_DIR": os.environ.get("TRACKER_IMPORT_DIR", str(instance_path / "imports")),
+        # Exports and staged uploads live in the database; this folder, when set, also gets a copy of each export.
+        "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR") or None,
+        "LOG_FORMAT": os.environ.get("TRACKER_LOG_FORMAT", "text").strip().lower(),
         "STALE_DAYS": int(os.environ.get("TRACKER_STALE_DAYS", 90)),
         "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -7,10 +7,10 @@ from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.models import HistoryEntry, HistoryHead
 from tracker.security.models import SecurityEvent
 from tracker.users.models import Division, User, UserSession
-from tracker.xlsx.models import Export
+from tracker.xlsx.models import Export, StagedUpload
 
 __all__ = [
     "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "HistoryEntry", "HistoryHead", "Indicator",
     "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "ReportingRound", "RoundConfirmation", "SecurityEvent",
-    "SuccessFactor", "User", "UserSession",
+    "StagedUpload", "SuccessFactor", "User", "UserSession",
 ]

@@ -22,9 +22,7 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_server(app, database_url, tmp_path_factory):
     """The real app (CSRF on) against the test database, in a background thread."""
-    served = create_app({"SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database_url,
-                         "EXPORT_DIR": str(tmp_path_factory.mktemp("live-exports")),
-                         "IMPORT_DIR": str(tmp_path_factory.mktemp("live-imports"))})
+    served = create_app({"SECRET_KEY": "browser-test", "SQLALCHEMY_DATABASE_URI": database_url})
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -157,8 +157,7 @@ def test_hsts_header_and_proxy_fix(database_url, tmp_path, reader):
     from tracker.security.models import SecurityEvent
 
     proxied = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": database_url,
-                          "WTF_CSRF_ENABLED": False, "HSTS": True, "SESSION_COOKIE_SECURE": True, "PROXY_HOPS": 1,
-                          "EXPORT_DIR": str(tmp_path), "IMPORT_DIR": str(tmp_path)})
+                          "WTF_CSRF_ENABLED": False, "HSTS": True, "SESSION_COOKIE_SECURE": True, "PROXY_HOPS": 1})
     client = proxied.test_client()
     headers = {"X-Forwarded-For": "10.20.30.40", "X-Forwarded-Proto": "https"}
     response = client.post("/logga-in", data={"email": reader.email, "password": PASSWORD}, headers=headers)

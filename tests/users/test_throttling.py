@@ -36,7 +36,7 @@ def storage_app(request, database_url, tmp_path):
         if storage is None:
             pytest.skip("Redis svarar inte på 127.0.0.1:6379: throttling med Redis kunde inte provas här.")
     app = create_app({"TESTING": True, "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "WTF_CSRF_ENABLED": False, "EXPORT_DIR": str(tmp_path), "IMPORT_DIR": str(tmp_path),
+                      "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_STORAGE_URI": storage, "LOGIN_LIMIT": f"3 per {WINDOW} seconds",
                       # each run counts apart from other runs sharing the Redis server
                       "RATELIMIT_KEY_PREFIX": f"tracker-test-{uuid.uuid4().hex}"})

@@ -2,7 +2,10 @@ from pathlib import Path
 
 from tests.test_permissions import snapshot
 from tests.xlsx.helpers import edit, plan_workbook
+import sqlalchemy as sa
+
 from tracker.extensions import db
+from tracker.xlsx.models import Export
 from tracker.plans import services as plans
 
 
@@ -10,14 +13,15 @@ def run(app, *args):
     return app.test_cli_runner().invoke(args=[str(a) for a in args])
 
 
-def test_export_writes_the_file_and_keeps_a_copy(app, make_plan, tmp_path):
+def test_export_writes_the_file_and_keeps_it(app, make_plan, tmp_path):
     plan = make_plan()
     out = tmp_path / "bilaga.xlsx"
     result = run(app, "export", plan.key, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:2] == b"PK"
     assert "SHA-256" in result.output
-    assert len(list(Path(app.config["EXPORT_DIR"]).glob(f"{plan.key}_utkast-v1_*.xlsx"))) >= 1
+    (kept,) = db.session.scalars(sa.select(Export).where(Export.plan_id == plan.id))
+    assert kept.content == out.read_bytes() and kept.file_name.startswith(f"{plan.key}_utkast-v1_")
 
 
 def test_export_of_an_unknown_plan_or_version(app, make_plan):

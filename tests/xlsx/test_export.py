@@ -4,6 +4,7 @@ import hashlib
 from io import BytesIO
 from pathlib import Path
 
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from tracker.extensions import db
@@ -56,10 +57,10 @@ def test_workbook_follows_the_template(make_plan, make_user, tmp_path):
     instructions = {r[0]: r[1] for r in wb["Instruktion"].iter_rows(values_only=True) if r[0]}
     assert instructions["Planens nyckel"] == plan.key and instructions["Fastställd"] == "Utkast"
 
-    # the copy under exports/ is recorded with its checksum
+    # kept in the database with its checksum, and copied to the export folder when one is set
     db.session.commit()
     stored = db.session.get(Export, record.id)
-    assert Path(tmp_path, stored.file_name).read_bytes() == data
+    assert stored.content == data and Path(tmp_path, stored.file_name).read_bytes() == data
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     assert stored.file_name.startswith(f"{plan.key}_utkast-v1_") and stored.file_name.endswith(".xlsx")
 
@@ -86,19 +87,18 @@ def test_swedish_characters_and_long_texts_survive(make_plan, tmp_path):
     assert ws["E6"].value == "Långa väntetider ska kortas. " * 40 and ws["E6"].alignment.wrap_text
 
 
-def test_an_export_never_writes_over_a_file_made_in_the_same_second(make_plan, tmp_path, monkeypatch):
+def test_exports_made_in_the_same_second_get_names_of_their_own(make_plan, tmp_path, monkeypatch):
     plan = make_plan()
-    first, _ = export_plan(plan, None, tmp_path)
-    moment = first.created_at
-    monkeypatch.setattr(export, "utcnow", lambda: moment)
-    # Another export of the same plan wrote its file after this one looked for a free name.
-    monkeypatch.setattr(Path, "exists", lambda self: False)
-    (tmp_path / first.file_name).write_bytes(b"den andra exporten")
-    taken = tmp_path / first.file_name.replace(".xlsx", "-2.xlsx")
-    taken.write_bytes(b"en tredje export")
-
-    second, data = export_plan(plan, None, tmp_path)
-    assert (tmp_path / first.file_name).read_bytes() == b"den andra exporten"
-    assert taken.read_bytes() == b"en tredje export"
-    assert second.file_name == first.file_name.replace(".xlsx", "-3.xlsx")
-    assert (tmp_path / second.file_name).read_bytes() == data
+    first, first_data = export_plan(plan, None, tmp_path)
+    monkeypatch.setattr(export, "utcnow", lambda: first.created_at)
+    second, _ = export_plan(plan, None)
+    assert second.file_name == first.file_name.replace(".xlsx", "-2.xlsx")
+    # A file of that name already in the export folder is not written over; the database keeps the export.
+    taken = tmp_path / first.file_name.replace(".xlsx", "-3.xlsx")
+    taken.write_bytes(b"en annan fil")
+    third, data = export_plan(plan, None, tmp_path)
+    db.session.commit()
+    assert third.file_name == taken.name and taken.read_bytes() == b"en annan fil"
+    assert db.session.get(Export, third.id).content == data
+    assert (tmp_path / first.file_name).read_bytes() == first_data
+    assert len(db.session.scalars(sa.select(Export)).all()) == 3

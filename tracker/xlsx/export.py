@@ -1,7 +1,9 @@
-"""Export of the Excel attachment: the workbook of a plan or a fastställd version, kept with its checksum."""
+"""Export of the Excel attachment: the workbook of a plan or a fastställd version, kept in the database with its
+checksum (and, when TRACKER_EXPORT_DIR is set, also as a file there)."""
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,6 +20,8 @@ from tracker.xlsx.models import Export
 from tracker.xlsx.rows import rows_from_snapshot
 from tracker.xlsx.workbook import build_workbook, workbook_bytes
 
+logger = logging.getLogger(__name__)
+
 
 def with_round_statuses(snapshot: dict, round_) -> dict:
     """The plan snapshot with each status as a closed reporting round kept it."""
@@ -33,10 +37,10 @@ def with_round_statuses(snapshot: dict, round_) -> dict:
     return snapshot
 
 
-def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, version: int | None = None,
-                reporting_round=None) -> tuple[Export, bytes]:
+def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = None, *,
+                version: int | None = None, reporting_round=None) -> tuple[Export, bytes]:
     """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
-    reporting round, if given), keep a copy under export_dir and record it with its checksum.
+    reporting round, if given) and keep it with its checksum; a copy goes to export_dir when one is given.
     ValueError for a version that does not exist."""
     from tracker.plans.versions import get_version, list_versions
 
@@ -63,28 +67,36 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path, *, versio
     label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
     if reporting_round is not None:
         label += f"_omgang-{reporting_round.id}"
-    directory = Path(export_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = _write_new_file(directory, f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", data)
-    export = Export(plan=plan, version_label=rows.meta["version"], version_number=number, file_name=path.name,
-                    sha256=hashlib.sha256(data).hexdigest(), size=len(data), created_by=user, created_at=now)
-    db.session.add(export)
-    db.session.flush()
+    export = _add_with_free_name(f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", dict(
+        plan=plan, version_label=rows.meta["version"], version_number=number, sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data), content=data, created_by=user, created_at=now))
+    if export_dir:
+        _write_copy(Path(export_dir), export.file_name, data)
     return export, data
 
 
-def _write_new_file(directory: Path, base: str, data: bytes) -> Path:
-    """base.xlsx, or base-2.xlsx, … : creating the file is the check, so two exports of the same
-    plan in the same second never write over each other."""
+def _add_with_free_name(base: str, fields: dict) -> Export:
+    """Named base.xlsx, or base-2.xlsx, … : the unique file name is the check (each try in a savepoint), so two
+    exports of the same plan in the same second, by any server process, never take the same name."""
     n = 1
     while True:
-        path = directory / (f"{base}.xlsx" if n == 1 else f"{base}-{n}.xlsx")
+        export = Export(file_name=f"{base}.xlsx" if n == 1 else f"{base}-{n}.xlsx", **fields)
         try:
-            with path.open("xb") as file:
-                file.write(data)
-            return path
-        except FileExistsError:
-            n += 1
+            with db.session.begin_nested():
+                db.session.add(export)
+            return export
+        except sa.exc.IntegrityError:
+            n += 1  # the name is taken; the savepoint's rollback took this try out of the session
+
+
+def _write_copy(directory: Path, name: str, data: bytes) -> None:
+    """The optional copy under TRACKER_EXPORT_DIR; a file already there is never written over."""
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with (directory / name).open("xb") as file:
+            file.write(data)
+    except FileExistsError:
+        logger.warning("export copy not written: %s already exists in %s", name, directory)
 
 
 def list_exports(plan: Plan) -> list[Export]:

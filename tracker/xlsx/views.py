@@ -1,9 +1,5 @@
-import json
 import re
-import secrets
-import time
 from io import BytesIO
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -13,12 +9,12 @@ from tracker.extensions import db
 from tracker.history.recorder import acting
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
-from tracker.types import utcnow
 from tracker.xlsx.apply import ImportConflict, ImportRefused, apply_import
 from tracker.xlsx import export as exports
 from tracker.xlsx.preview import preview_import
 from tracker.xlsx.read import WorkbookError
-from tracker.xlsx.models import Export
+from tracker.xlsx.models import Export, StagedUpload
+from tracker.xlsx import uploads
 
 bp = Blueprint("xlsx", __name__)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,10 +45,10 @@ def export(key: str):
 @bp.get("/exporter/<int:export_id>")
 def download(export_id: int):
     record = load_export(export_id)
-    path = Path(current_app.config["EXPORT_DIR"]) / record.file_name
-    if not path.is_file():
-        abort(404, f"Filen {record.file_name} finns inte längre i exportmappen.")
-    return send_file(path, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
+    if record.content is None:
+        abort(404, f"Filen {record.file_name} fanns inte kvar när exporterna flyttades in i databasen.")
+    return send_file(BytesIO(record.content), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=record.file_name)
 
 
 @bp.post("/exporter/<int:export_id>/skickad")
@@ -67,32 +63,13 @@ def mark_sent(export_id: int):
 # --- Import -----------------------------------------------------------------------------
 
 
-def _upload_paths(token: str) -> tuple[Path, Path]:
-    if not TOKEN.match(token):
-        abort(404, "Importen finns inte.")
-    directory = Path(current_app.config["IMPORT_DIR"])
-    return directory / f"{token}.xlsx", directory / f"{token}.json"
-
-
-UPLOAD_LIFETIME_SECONDS = 24 * 3600
-
-
-def _forget_old_uploads(directory: Path) -> None:
-    """A preview nobody confirmed within a day is not kept: the file may hold what it should not."""
-    limit = time.time() - UPLOAD_LIFETIME_SECONDS
-    for path in directory.glob("*.*"):
-        if path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-
-
-def _load_upload(token: str) -> tuple[bytes, dict]:
-    data_path, meta_path = _upload_paths(token)
-    if not data_path.is_file() or not meta_path.is_file():
+def load_upload(token: str) -> StagedUpload:
+    upload = uploads.get_upload(token) if TOKEN.match(token) else None
+    if upload is None:
         abort(404, "Importen finns inte längre. Ladda upp filen igen.")
-    meta = json.loads(meta_path.read_text())
-    if meta["user_id"] != current_user.id:
+    if upload.user_id != current_user.id:
         abort(403, "Importen laddades upp av någon annan.")
-    return data_path.read_bytes(), meta
+    return upload
 
 
 YEAR = re.compile(r"^[0-9]{4}$")
@@ -154,29 +131,25 @@ def upload():
             error = str(workbook_error)
     if error:
         return _import_form(plan_key, error, 400)
-    token = secrets.token_urlsafe(24)
-    meta = {"user_id": current_user.id, "plan_key": preview.plan_key, "file_name": upload.filename,
-            "uploaded_at": utcnow().isoformat()}
-    if preview.clean:
-        data_path, meta_path = _upload_paths(token)
-        data_path.parent.mkdir(parents=True, exist_ok=True)
-        _forget_old_uploads(data_path.parent)
-        data_path.write_bytes(data)
-        meta_path.write_text(json.dumps(meta))
-    return _preview_page(preview, token, meta, 200 if preview.clean else 400)
+    if not preview.clean:
+        return _preview_page(preview, None, {"file_name": upload.filename}, 400)
+    staged = uploads.stage_upload(current_user, preview.plan_key, upload.filename, data)
+    db.session.commit()
+    return _preview_page(preview, staged.token, staged)
 
 
 @bp.post("/import/<token>")
 def confirm(token: str):
-    data, meta = _load_upload(token)
+    meta = load_upload(token)
+    data = meta.content
     try:
         new_plan = _new_plan_fields(request.form)
     except ValidationError as invalid:
         preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                                          plan_key=meta["plan_key"])
+                                          plan_key=meta.plan_key)
         return _preview_page(preview, token, meta, 400, " ".join(invalid.errors.values()), invalid.errors)
     preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                                      plan_key=meta["plan_key"], **new_plan)
+                                      plan_key=meta.plan_key, **new_plan)
     if not preview.clean:
         return _preview_page(preview, token, meta, 400)
     if preview.fingerprint != request.form.get("fingerprint"):
@@ -199,11 +172,12 @@ def confirm(token: str):
     except ImportConflict:
         db.session.rollback()
         preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-                                          plan_key=meta["plan_key"], **new_plan)
+                                          plan_key=meta.plan_key, **new_plan)
         return _preview_page(preview, token, meta, 409,
                              "Någon annan sparade en status eller en åtgärd i planen medan importen sparades, och "
                              "inget från filen har sparats. Granska ändringarna igen och bekräfta.")
-    for path in _upload_paths(token):
-        path.unlink(missing_ok=True)
-    flash(f"Importen av {meta['file_name']} är sparad: {preview.summary}.", "info")
+    file_name = meta.file_name
+    uploads.discard_upload(meta)
+    db.session.commit()
+    flash(f"Importen av {file_name} är sparad: {preview.summary}.", "info")
     return redirect(url_for("plans.show", key=plan.key))
