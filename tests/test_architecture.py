@@ -15,7 +15,7 @@ def module_name(path: Path, package: Path) -> str:
 
 def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
     """The project's modules that `path` (module `name`) imports anywhere in it, functions included:
-    `import a.b`, `from a import b` (module b, or a name in a) and relative imports."""
+    `import a.b`, `from a import b` (module a.b, or a name defined in a) and relative imports."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -26,8 +26,8 @@ def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
             if node.level:
                 parents = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(parents + ([base] if base else []))
-            found.add(base)
-            found |= {f"{base}.{alias.name}" for alias in node.names}
+            # `from a import b` imports module a.b when there is one, else the name b from a
+            found |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names}
     return {m for m in found if m in modules and m != name}
 
 

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 from tests.test_permissions import snapshot
 from tests.xlsx.helpers import edit, plan_workbook

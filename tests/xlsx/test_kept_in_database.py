@@ -16,8 +16,8 @@ BEFORE = "cc905823a135"  # the revision before exports and staged uploads moved 
 
 
 def test_the_migration_moves_the_folders_into_the_database(make_plan, make_user, tmp_path, monkeypatch):
-    plan, user = make_plan(), make_user(Role.STRATEGIST)
-    plan_id, user_id = plan.id, user.id
+    plan = make_plan()
+    plan_id = plan.id
     db.session.commit()
     db.session.remove()
     flask_migrate.downgrade(revision=BEFORE)
@@ -45,7 +45,7 @@ def test_the_migration_moves_the_folders_into_the_database(make_plan, make_user,
 
 
 def test_the_migration_moves_staged_uploads_of_known_users(make_plan, make_user, tmp_path, monkeypatch):
-    plan, user = make_plan(), make_user(Role.STRATEGIST)
+    plan = make_plan()
     user_id = user.id
     db.session.commit()
     db.session.remove()
