@@ -15,7 +15,7 @@ from tracker.xlsx.models import Export, StagedUpload
 BEFORE = "cc905823a135"  # the revision before exports and staged uploads moved into the database
 
 
-def test_the_migration_moves_the_folders_into_the_database(make_plan, make_user, tmp_path, monkeypatch):
+def test_the_migration_moves_the_folders_into_the_database(make_plan, tmp_path, monkeypatch):
     plan = make_plan()
     plan_id = plan.id
     db.session.commit()
@@ -45,7 +45,7 @@ def test_the_migration_moves_the_folders_into_the_database(make_plan, make_user,
 
 
 def test_the_migration_moves_staged_uploads_of_known_users(make_plan, make_user, tmp_path, monkeypatch):
-    plan = make_plan()
+    plan, user = make_plan(), make_user(Role.STRATEGIST)
     user_id = user.id
     db.session.commit()
     db.session.remove()

@@ -203,3 +203,27 @@ def test_an_import_of_one_new_and_one_changed_moves_nothing(six_factors, make_us
     assert factor_titles(plan) == before
     entries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > last_entry)).all()
     assert not [e for e in entries if e.startswith("flyttade")]
+
+
+def test_a_new_action_and_a_move_in_one_factor_are_recorded_as_the_preview_said(make_plan, make_user, tmp_path):
+    plan = make_plan(actions=[{"title": t} for t in ("Alfa", "Beta", "Gamma")])
+    _, data = export_plan(plan, None, tmp_path)
+    db.session.commit()
+
+    def reorder(wb):
+        ws = wb["Handlingsplan"]
+        alfa = [c.value for c in ws[6]]
+        ws.move_range("A7:N8", rows=-1)
+        ws.append([None, *alfa[1:3], "Delta", *alfa[4:]])  # a new åtgärd, then Alfa last
+        ws.append(alfa)
+
+    edited = edit(data, reorder)
+    result = preview_import(edited, max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert result.problems == []
+    moves = [(c.key, f) for c in result.changes for f in c.fields if f[0] == "Plats"]
+    assert moves == [("FF01-A01", ("Plats", "1", "4"))]
+    last_entry = db.session.scalar(sa.select(sa.func.max(HistoryEntry.id)))
+    import_as(make_user(Role.STRATEGIST), edited, plan)
+    entries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > last_entry)).all()
+    assert [e for e in entries if e.startswith("flyttade")] == [
+        "flyttade åtgärden ”Alfa” (FF01-A01) från plats 1 till plats 4"]

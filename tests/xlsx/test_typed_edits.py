@@ -149,3 +149,19 @@ def test_who_updated_a_status_and_when_is_the_importer_now_never_the_file(workbo
                   if a.ref == "FF01-A01" and s.division.short_name == "NSV")
     assert (status.status, status.updated_by, status.updated_by_name) == (Status.IN_PROGRESS, strateg, None)
     assert datetime.now(timezone.utc) - status.updated_at < timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("typed", ["Klar", None, "=1+1"])
+def test_a_status_sheet_cell_that_is_no_status_is_a_problem_not_a_crash(workbook, typed):
+    plan, data = workbook
+    result = preview(plan, data, (SHEET, "D2", typed), ("Handlingsplan", "L6", "Genomförd"))
+    assert [(p.sheet, p.row, p.column) for p in result.problems] == [(SHEET, 2, "D (Status)")]
+    assert not result.clean
+
+
+def test_the_status_sheet_counts_for_a_row_matched_by_title(workbook):
+    plan, data = workbook
+    result = preview(plan, data, ("Handlingsplan", "A7", None), (SHEET, "D3", "Genomförd"))
+    assert result.problems == []
+    [change] = [c for c in result.changes if c.state == "changed"]
+    assert (change.key, change.fields) == ("FF01-A02", [("Status, Hallands sjukhus", "Pågående", "Genomförd")])

@@ -34,6 +34,7 @@ KINDS = {
 }
 GENESIS = "0" * 64
 PENDING = "history_pending"  # session.info key: entries of this transaction, written at commit
+PLACES = "history_places"  # session.info key: the moves of the flush under way, found before it
 
 
 class MissingActor(RuntimeError):
@@ -306,6 +307,8 @@ def _before_flush(session, flush_context, instances):
                     f"Planen {plan.key} är fastställd (version {plan.version_number}); dess struktur ändras inte. "
                     "Starta en revidering för att ändra den."
                 )
+    # Where things stood before and stand after, read now: the database still holds the lists as they were.
+    session.info[PLACES] = _places(session, set(session.deleted))
     _chain(session)
 
 
@@ -326,7 +329,7 @@ def _after_flush(session, flush_context):
         verb = "restored" if restores else "created"
         changes = _values(obj) if type(obj) is not Export else []
         entries.append(_entry(obj, verb, changes, actor, restores_id=restores))
-    places = _places(session, deleted)
+    places = session.info.pop(PLACES, {})
     for obj in _tracked(session.dirty):
         if obj in deleted:
             continue
@@ -377,23 +380,26 @@ def _list_of(obj, old: bool) -> tuple | None:
     if isinstance(obj, Action):
         factor = value(obj, "factor")
         return (Action, factor) if factor is not None else None
+    plan_id = obj.plan_id if obj.plan_id is not None else (obj.plan.id if obj.plan is not None else None)
     if isinstance(obj, SuccessFactor):
-        return (SuccessFactor, obj.plan_id, value(obj, "area"))
-    return (Area, obj.plan_id)
+        return (SuccessFactor, plan_id, value(obj, "area"))
+    return (Area, plan_id)
 
 
 def _members(key: tuple, session) -> list:
-    """The items the list holds after the flush, as the database has them now (a query, not the parent's
-    collection: loading that while the flush's changes are queued on it would apply them twice)."""
+    """The items the list held before the flush, as the database still has them (a query, not the parent's
+    collection: loading that while the flush's changes are queued on it would apply them twice); those added
+    in the flush come from the session."""
     if key[0] is Action:
+        if key[1].id is None:
+            return []
         return session.scalars(sa.select(Action).where(Action.factor_id == key[1].id)).all()
-    rows = session.scalars(sa.select(key[0]).where(key[0].plan_id == key[1])).all()
-    return [f for f in rows if f.area is key[2]] if key[0] is SuccessFactor else rows
+    return session.scalars(sa.select(key[0]).where(key[0].plan_id == key[1])).all()
 
 
 def _places(session, deleted: set) -> dict:
     """{item: (old place, new place)} for the items that moved among their siblings, as ordering.moves sees it:
-    renumbering around an added, removed or moved item is nobody's move."""
+    renumbering around an added, removed or moved item is nobody's move. Called before the flush writes."""
     moved_by_user = session.info.pop(ordering.MOVED, set())
     touched = [o for o in (*session.dirty, *session.new, *deleted) if isinstance(o, STRUCTURE)]
     lists: dict[tuple, set] = {}

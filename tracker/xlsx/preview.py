@@ -257,6 +257,7 @@ def preview_import(
         approval = _stated_approval(result.rows.meta)
 
     _match_titles(result, current)
+    _attach_statuses(result)
     _assign_refs(result, plan)
     _keep_absent_columns(result, current)
     _settle_factor_areas(result, current)
@@ -347,6 +348,28 @@ def _match_titles(read: ReadResult, current: PlanRows) -> None:
                          "framgångsfaktor). Ta bort den ena raden.")
         else:
             unmatched[key] = row
+
+
+def _attach_statuses(read: ReadResult) -> None:
+    """The status sheet's rows for the åtgärder of Handlingsplan, once each row has its ID (one typed without
+    it was matched by title): a row for an ID not there is noted and not counted, one for a förvaltning the
+    åtgärd does not name is a problem."""
+    actions = {a["ref"]: a for a in read.rows.actions if a.get("ref")}
+    sheet = read.sheet_titles.get(layout.STATUSES.name, layout.STATUSES.name)
+    kept = []
+    for row in read.rows.statuses:
+        action = actions.get(row["ref"])
+        if action is None:
+            # Usually an åtgärd deleted on the Handlingsplan sheet only; the preview lists it as missing.
+            read.notes.append(f"{sheet}, rad {row['_row']}: ID {row['ref']} finns inte på bladet "
+                              f"{layout.PLAN.name}; raden räknas inte.")
+        elif row["division"] not in action["divisions"]:
+            read.problem(layout.STATUSES, row["_row"], "division",
+                         f"{row['division']} står inte bland ansvariga förvaltningar för {row['ref']} på bladet "
+                         f"{layout.PLAN.name}. Lägg till förvaltningen där eller ta bort raden.")
+        else:
+            kept.append(row)
+    read.rows.statuses = kept
 
 
 def _assign_refs(read: ReadResult, plan: Plan | None) -> None:

@@ -447,24 +447,12 @@ def _read_actions(reader: _SheetReader, result: ReadResult) -> None:
 def _read_statuses(reader: _SheetReader, result: ReadResult) -> None:
     if not _require_header(reader, {"ref", "division", "status"}):
         return
-    actions = {a["ref"]: a for a in result.rows.actions if a.get("ref")}
     seen: dict[tuple, int] = {}
     for r, row in reader.rows():
         reader.require(r, row, ("ref", "division", "status"))
         ref, division = row.get("ref"), row.get("division")
-        if not ref or not division:
-            continue
-        action = actions.get(ref)
-        if action is None:
-            # Usually an åtgärd deleted on the Handlingsplan sheet only; the preview lists it as missing.
-            result.notes.append(f"{reader.name}, rad {r}: ID {ref} finns inte på bladet {layout.PLAN.name}; "
-                                "raden räknas inte.")
-            continue
-        if division not in action["divisions"]:
-            reader.problem(r, reader.sheet.column("division"),
-                           f"{division} står inte bland ansvariga förvaltningar för {ref} på bladet "
-                           f"{layout.PLAN.name}. Lägg till förvaltningen där eller ta bort raden.")
-            continue
+        if not ref or not division or row.get("status") is None:
+            continue  # reported: a value missing, or no status of the list (the plan's stays meanwhile)
         if (ref, division) in seen:
             reader.problem(r, reader.sheet.column("division"),
                            f"{ref} har redan en rad för {division} (rad {seen[ref, division]}).")
