@@ -227,3 +227,11 @@ def test_a_new_action_and_a_move_in_one_factor_are_recorded_as_the_preview_said(
     entries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > last_entry)).all()
     assert [e for e in entries if e.startswith("flyttade")] == [
         "flyttade åtgärden ”Alfa” (FF01-A01) från plats 1 till plats 4"]
+
+
+def test_a_framgangsfaktor_typed_in_other_letter_case_is_the_plans_own(plan_and_file):
+    plan, data = plan_and_file
+    edited = edit(data, lambda wb: (wb["Handlingsplan"].__setitem__("A7", None), wb["Handlingsplan"].__setitem__(
+        "C7", "  ramavtal med  externa vårdgivare")))
+    result = preview_import(edited, max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert result.problems == [] and result.summary == "Inga ändringar"

@@ -256,6 +256,7 @@ def preview_import(
         new_plan, assumptions = _new_plan_facts(key, result.rows.meta, agreement, year, title)
         approval = _stated_approval(result.rows.meta)
 
+    _plan_spelling(result, plan)
     _match_titles(result, current)
     _attach_statuses(result)
     _assign_refs(result, plan)
@@ -309,6 +310,19 @@ def preview_import(
 def _norm(text: str | None) -> str:
     """Titles compare ignoring case and extra spaces."""
     return " ".join((text or "").split()).casefold()
+
+
+def _plan_spelling(read: ReadResult, plan: Plan | None) -> None:
+    """A framgångsfaktor or insatsområde typed with other letter case or spaces is the plan's own, written as the
+    plan writes it: not a new one."""
+    if plan is None:
+        return
+    factors = {_norm(f.title): f.title for f in plan.factors}
+    areas = {_norm(a.heading): a.heading for a in plan.areas}
+    for row in read.rows.actions:
+        row["factor"] = factors.get(_norm(row.get("factor")), row.get("factor"))
+        if row.get("area"):
+            row["area"] = areas.get(_norm(row["area"]), row["area"])
 
 
 def _match_titles(read: ReadResult, current: PlanRows) -> None:
@@ -561,19 +575,29 @@ def _check_status(read: ReadResult, row: dict) -> None:
 def _merged_order(before: list, wanted: list) -> list:
     """`before` reordered as little as possible to follow `wanted`: what keeps its order stays where it is
     (and what `wanted` does not name stays put); the rest, and what is new, goes right after the item it
-    follows in `wanted`."""
-    known = set(before)
-    moved = ordering.moves([x for x in before if x in set(wanted)], [x for x in wanted if x in known])
-    placed = set(wanted) - set(x for x in wanted if x in known and x not in moved)
-    order = [x for x in before if x not in placed]
-    for index, item in enumerate(wanted):
-        if item not in placed:
+    follows in `wanted` (the first before the first that stays). Linear but for the moves' search."""
+    known, named = set(before), set(wanted)
+    moved = ordering.moves([x for x in before if x in named], [x for x in wanted if x in known])
+    placed = named - {x for x in wanted if x in known and x not in moved}
+    follower = {wanted[i - 1]: item for i, item in enumerate(wanted) if i > 0 and item in placed}
+    first = wanted[0] if wanted and wanted[0] in placed else None
+    first_staying = next((x for x in wanted if x not in placed), None)
+
+    def with_followers(item) -> list:
+        chain = [item]
+        while chain[-1] in follower:
+            chain.append(follower[chain[-1]])
+        return chain
+
+    order = []
+    for item in before:
+        if item in placed:
             continue
-        if index > 0:
-            order.insert(order.index(wanted[index - 1]) + 1, item)
-        else:
-            following = next((x for x in wanted if x in order), None)
-            order.insert(order.index(following) if following is not None else len(order), item)
+        if first is not None and item == first_staying:
+            order += with_followers(first)
+        order += with_followers(item)
+    if first is not None and first_staying is None:
+        order += with_followers(first)
     return order
 
 
@@ -594,9 +618,10 @@ def _plan_order(plan: Plan | None, rows: list[dict], changes: list[Change]) -> d
         file_actions.setdefault(row["factor"], []).append(row["ref"])
     in_file = {row["ref"] for row in rows}
     plan_actions = {f.title: [a.ref for a in sorted(f.actions, key=lambda a: a.position)] for f in factors}
+    here = {title: set(refs) for title, refs in file_actions.items()}
     action_order = {
         title: _merged_order([ref for ref in plan_actions.get(title, []) if ref not in in_file
-                              or ref in file_actions.get(title, [])], file_actions.get(title, []))
+                              or ref in here.get(title, ())], file_actions.get(title, []))
         for title in factor_order
     }
 
