@@ -235,3 +235,13 @@ def test_a_framgangsfaktor_typed_in_other_letter_case_is_the_plans_own(plan_and_
         "C7", "  ramavtal med  externa vårdgivare")))
     result = preview_import(edited, max_bytes=MAX_BYTES, plan_key=plan.key)
     assert result.problems == [] and result.summary == "Inga ändringar"
+
+
+def test_two_framgangsfaktorer_of_one_title_refuse_the_import_instead_of_merging_them(plan_and_file):
+    plan, data = plan_and_file
+    with acting(None, "cli", "Testdata"):
+        plans.add_factor(plan, title="Ramavtal med externa vårdgivare", area=plan.areas[0])
+        db.session.commit()
+    result = preview_import(data, max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert not result.clean
+    assert "Planen har två framgångsfaktorer som heter ”Ramavtal med externa vårdgivare”" in result.problems[0].message

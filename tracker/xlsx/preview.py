@@ -317,7 +317,16 @@ def _plan_spelling(read: ReadResult, plan: Plan | None) -> None:
     plan writes it: not a new one."""
     if plan is None:
         return
-    factors = {_norm(f.title): f.title for f in plan.factors}
+    seen: dict[str, str] = {}
+    for factor in plan.factors:
+        if _norm(factor.title) in seen:
+            # The file names a framgångsfaktor by its title: two of one title cannot be told apart.
+            read.problems.append(Problem(read.sheet_titles.get(layout.PLAN.name, layout.PLAN.name), None, None,
+                                         f"Planen har två framgångsfaktorer som heter ”{factor.title}”, och filen "
+                                         "anger framgångsfaktorn med dess rubrik. Byt rubrik på den ena i planen "
+                                         "(Redigera planen) och exportera filen igen innan du importerar."))
+        seen[_norm(factor.title)] = factor.title
+    factors = seen
     areas = {_norm(a.heading): a.heading for a in plan.areas}
     for row in read.rows.actions:
         row["factor"] = factors.get(_norm(row.get("factor")), row.get("factor"))
