@@ -245,3 +245,33 @@ def test_two_framgangsfaktorer_of_one_title_refuse_the_import_instead_of_merging
     result = preview_import(data, max_bytes=MAX_BYTES, plan_key=plan.key)
     assert not result.clean
     assert "Planen har två framgångsfaktorer som heter ”Ramavtal med externa vårdgivare”" in result.problems[0].message
+
+
+@pytest.mark.parametrize("remove", [False, True])
+def test_the_places_of_a_move_are_those_the_history_records_whether_what_is_missing_stays_or_goes(
+        make_plan, make_user, tmp_path, remove):
+    plan = make_plan(actions=[{"title": t} for t in ("Alfa", "Beta", "Gamma")])
+    _, data = export_plan(plan, None, tmp_path)
+    db.session.commit()
+
+    def drop_alfa_swap_the_others(wb):
+        ws = wb["Handlingsplan"]
+        beta, gamma = [c.value for c in ws[7]], [c.value for c in ws[8]]
+        for column, value in enumerate(gamma, start=1):
+            ws.cell(6, column, value)
+        for column, value in enumerate(beta, start=1):
+            ws.cell(7, column, value)
+        ws.delete_rows(8)
+
+    edited = edit(data, drop_alfa_swap_the_others)
+    result = preview_import(edited, max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert [(c.key, f) for c in result.changes for f in c.fields if f[0] == "Plats"] == [
+        ("FF01-A03", ("Plats", "3", "2 (1 om det som saknas tas bort)"))]
+    last_entry = db.session.scalar(sa.select(sa.func.max(HistoryEntry.id)))
+    strateg = make_user(Role.STRATEGIST)
+    with acting(strateg, "import"):
+        apply_import(result, strateg, remove_missing=remove)
+        db.session.commit()
+    entries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.id > last_entry)).all()
+    assert [e for e in entries if e.startswith("flyttade")] == [
+        f"flyttade åtgärden ”Gamma” (FF01-A03) från plats 3 till plats {1 if remove else 2}"]

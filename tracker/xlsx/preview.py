@@ -642,12 +642,21 @@ def _plan_order(plan: Plan | None, rows: list[dict], changes: list[Change]) -> d
             changes.append(Change("Framgångsfaktor", title, title, "changed", [("Plats", str(old), str(new))],
                                   ["Plats"]))
     for title in factor_order:
-        for ref, (old, new) in ordering.moves(plan_actions.get(title, []), action_order[title]).items():
+        before = plan_actions.get(title, [])
+        kept = ordering.moves(before, action_order[title])
+        # With "Ta bort ur planen", what the file lacks leaves the list: places count without it.
+        removed = ordering.moves(before, [ref for ref in action_order[title] if ref in in_file])
+        for ref in dict.fromkeys([*kept, *removed]):
             change = by_key.get(("Åtgärd", ref))
             if change is None:  # an åtgärd the file does not name stays put; it is never what moved
                 continue
+            old = (kept.get(ref) or removed[ref])[0]
+            after = str(kept[ref][1]) if ref in kept else "oförändrad"
+            if removed.get(ref, (None, None))[1] != kept.get(ref, (None, None))[1]:
+                after += (f" ({removed[ref][1]} om det som saknas tas bort)" if ref in removed
+                          else " (oförändrad om det som saknas tas bort)")
             change.state = "changed"
-            change.fields.append(("Plats", str(old), str(new)))
+            change.fields.append(("Plats", str(old), after))
             change.structure.append("Plats")
     return {"factors": factor_order, "actions": action_order}
 
