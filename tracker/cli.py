@@ -1,4 +1,4 @@
-"""The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, backup, restore."""
+"""The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, report, backup, restore."""
 
 import sys
 from getpass import getpass
@@ -263,8 +263,57 @@ def restore_command(file):
     click.echo(f"Databasen är återställd från {file}. Kör 'tracker db upgrade' om kopian är äldre än appen.")
 
 
+@click.group("report")
+def report_group():
+    """The redovisning to Socialstyrelsen."""
+
+
+def _report(key: str):
+    from tracker.reports.services import get_report
+
+    report = get_report(key)
+    if report is None:
+        raise click.ClickException(f"Det finns ingen redovisning med nyckeln {key}.")
+    return report
+
+
+@report_group.command("export")
+@click.argument("report_key")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The Word file to write (.docx).")
+@with_appcontext
+def report_export_command(report_key, output):
+    """Write the report as a Word document, in the form's order."""
+    from tracker.reports.docx import report_docx
+
+    data = report_docx(_report(report_key))
+    with open(output, "wb") as file:
+        file.write(data)
+    click.echo(f"Redovisningen är skriven till {output} ({len(data)} byte).")
+
+
+@report_group.command("bundle")
+@click.argument("report_key")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The zip to write.")
+@with_appcontext
+def report_bundle_command(report_key, output):
+    """Make the bundle to send (the report, the plan's workbook, a manifest); it is kept in the database."""
+    from tracker.history.recorder import acting
+    from tracker.reports.bundle import bundle_content, make_bundle
+
+    with acting(None, "cli", "tracker report bundle"):
+        bundle = make_bundle(_report(report_key), None, name="tracker report bundle",
+                             export_dir=current_app.config["EXPORT_DIR"])
+        db.session.commit()
+    with open(output, "wb") as file:
+        file.write(bundle_content(bundle))
+    click.echo(f"Paketet är skrivet till {output} (SHA-256 {bundle.sha256}).")
+
+
 def register_commands(app) -> None:
     app.cli.add_command(history_group)
+    app.cli.add_command(report_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(demo_command)
