@@ -20,7 +20,7 @@ from tracker.history.recorder import StructureLocked
 from tracker.parsing import RecordIdConverter
 from tracker.security import headers
 from tracker.security import log as security_log
-from tracker.vocabulary import Horizon, PlanState, Role, Status
+from tracker.vocabulary import Horizon, PlanState, QuestionKind, ReportState, Role, Status
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.plans.structure_views import bp as editor_bp
     from tracker.plans.version_views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
+    from tracker.reports.views import bp as reports_bp
 
     _register_web(app)
     oidc.init_app(app)
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(versions_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(reports_bp)
 
     register_commands(app)
     return app
@@ -113,4 +115,5 @@ def _register_web(app: Flask) -> None:
     app.context_processor(pages.next_url)
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=display_value)
     app.jinja_env.globals.update(counted=counted, Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState,
+                                 ReportState=ReportState, QuestionKind=QuestionKind,
                                  today=today)

@@ -659,18 +659,23 @@ def report_data(report: Report) -> dict:
 
 
 def create_from_source(source: str, *, answers: bool, **facts) -> Report:
-    """`source` is "form:NAME" (a shipped form, answers dropped) or "report:KEY" (a copy of that report)."""
+    """`source` is "form:NAME" (a shipped form, answers dropped) or "report:KEY" (a copy of that report, with or
+    without its answers). Every problem is reported at once, the source's with the facts'."""
     kind, _, name = (source or "").partition(":")
-    if kind == "form":
-        return create_report(read_shipped_form(name), answers=False, **facts)
-    if kind == "report":
-        original = get_report(name)
-        if original is None:
-            raise ValidationError({"source": f"Det finns ingen redovisning {name} att kopiera."})
+    data, errors = None, {}
+    if kind == "form" and name in {n for n, _ in shipped_forms()}:
+        data, answers = read_shipped_form(name), False
+    elif kind == "report" and (original := get_report(name)) is not None:
         data = report_data(original)
-        data.update(deadline=None, registry_number=None)
-        return create_report(data, answers=answers, **facts)
-    raise ValidationError({"source": "Välj ett formulär eller en redovisning att utgå från."})
+        data.update(deadline=None, registry_number=None, plan_version=None)
+    elif kind in ("form", "report"):
+        errors["source"] = f"Det finns {'inget formulär' if kind == 'form' else 'ingen redovisning'} {name}."
+    else:
+        errors["source"] = "Välj ett formulär eller en redovisning att utgå från."
+    if data is None:
+        errors.update(report_errors(key=facts.get("key"), title=facts.get("title"), year=facts.get("year")))
+        raise ValidationError(errors)
+    return create_report(data, answers=answers, **facts)
 
 
 def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_version,
