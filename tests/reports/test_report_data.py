@@ -11,7 +11,7 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[2]
 DATA = REPOSITORY / "tracker" / "reports" / "data"
 SEEDS = REPOSITORY.parent / "shared" / "seeds"
-SEED_FILES = {"tillganglighet-2024": "001_7ee0f710fddeda20.txt"}
+SEED_FILES = {"tillganglighet-2024": "001_7ee0f710fddeda20.txt", "gonv-2020": "000_501d761e715f19f6.txt"}
 PLACEHOLDER = "Klicka eller tryck"
 
 REPORT_KEYS = {"key", "agreement", "year", "title", "region", "deadline", "recipient", "plan", "plan_version",
@@ -81,9 +81,15 @@ def answers(report: dict):
             yield from (row[f] for f in ("name", "phone", "email", "comment") if row[f])
 
 
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def flat(text: str) -> str:
-    """The seed's text without the extraction's markup: tags, bullets, tabs and line breaks read as spaces."""
-    text = re.sub(r"<[^>]+>", " ", text).replace("•", " ")
+    """The seed's text without the extraction's markup: footnote marks as superscript digits; tags, emphasis,
+    headings' hashes, bullets, tabs and line breaks read as spaces."""
+    text = re.sub(r"<sup>(\d+)</sup>", lambda m: m.group(1).translate(SUPERSCRIPT), text)
+    text = re.sub(r"<[^>]+>", " ", text).replace("•", " ").replace("*", "")
+    text = re.sub(r"(?m)^#+ ", " ", text)
     text = re.sub(r"(?m)^- ", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -139,6 +145,7 @@ def test_no_placeholder_or_markup_from_the_form(key):
     for text in texts(load(key)):
         assert PLACEHOLDER not in text
         assert not re.search(r"</?(p|i|ul|li)\b", text), text[:80]
+        assert "*" not in text and not re.search(r"(?m)^#", text)
         assert "•" not in text and "\t" not in text and "\n\n\n" not in text and "  " not in text
         assert text == text.strip() or text == "", text[:80]
 
@@ -251,3 +258,71 @@ def test_tillganglighet_2024_empty_fields_are_empty():
     s36 = section(report, "3.6")["questions"]
     assert s36[4]["kind"] == "pair" and s36[4]["answer_second"] is None
     assert s36[4]["answer"] == "Medlen för 2024 används för att stärka och öka anslagen till befintliga verksamheter"
+
+
+# --- gonv-2020 (seed 000) ---------------------------------------------------------------------------------------
+
+def table_of_contents() -> list[tuple[int, str]]:
+    """(depth, title) of each line of the seed's Innehållsförteckning: chapters in bold, sub-chapters not."""
+    lines = seed_text("gonv-2020").split("\n")
+    start = lines.index("# Innehållsförteckning") + 2
+    entries = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        title = line.split("\t")[0]
+        entries.append((0 if title.startswith("<b>") else 1, re.sub(r"</?b>", "", title)))
+    return entries
+
+
+def test_gonv_2020_chapters_are_the_table_of_contents():
+    report = load("gonv-2020")
+    def titles(sections, depth=0):
+        for sec in sections:
+            yield depth, sec["title"]
+            yield from titles(sec["sections"], depth + 1)
+    toc = table_of_contents()
+    assert len(toc) == 14 and toc[0] == (0, "Utveckling av den nära vården med fokus på primärvården")
+    assert list(titles(report["sections"])) == toc
+    assert [len(s["sections"]) for s in report["sections"]] == [4, 0, 2, 2, 1]
+    for sec in walk(report["sections"]):
+        assert sec["number"] is None and sec["intro"] is None
+        assert [(q["kind"], q["prompt"]) for q in sec["questions"]] == [("text", sec["title"])]
+        assert sec["questions"][0]["answer"]
+
+
+def test_gonv_2020_facts_and_cover_letter():
+    report = load("gonv-2020")
+    assert (report["agreement"], report["year"], report["registry_number"]) == ("God och nära vård", 2020, "RS200203")
+    assert report["recipient"] == "omställningen@socialstyrelsen.se"
+    assert report["plan"] is None and report["plan_version"] is None
+    assert report["title"] == ("Återrapportering av överenskommelsen ”God och nära vård – En omställning av hälso och "
+                               "sjukvården med fokus på primärvården”")
+    demo = json.loads((REPOSITORY / "tracker" / "demo" / "data" / "gonv-2021.json").read_text("utf-8"))
+    assert demo["agreement"] == report["agreement"]
+    letter = report["cover_letter"]
+    assert letter["recipient"] == "Socialstyrelsen\nomställningen@socialstyrelsen.se"
+    assert (letter["date"], letter["registry_number"]) == ("2021-03-10", "RS200203")
+    assert letter["signatories"] == ["Mikaela Waltersson, Regionstyrelsens ordförande", "Jörgen Preuss, Regiondirektör"]
+    assert letter["text"].startswith("Region Hallands redovisning för God och nära vård 2020\n\nMed den bifogade rapporten")
+
+
+def test_gonv_2020_answers_equal_the_seed():
+    report = load("gonv-2020")
+    lines = seed_text("gonv-2020").split("\n")
+    def answer(title):
+        return section(report, title)["questions"][0]["answer"]
+    arbetsmiljo = next(line for line in lines if line.startswith("Med syfte att underlätta styrning"))
+    assert answer("En hälsofrämjande och hållbar arbetsmiljö") == arbetsmiljo
+    invanare = next(line for line in lines if line.startswith("Invånare har i stor utsträckning"))
+    assert answer("Pandemins inverkan på arbetet med goda förutsättningar för vårdens medarbetare").endswith(
+        "\n\n" + invanare)
+    # a paragraph cut by a page break reads whole; the footnote keeps its mark and its text
+    assert ("Att vara tillgänglig för patienterna, trots förhinder att träffas fysiskt, har varit kännetecknande för det"
+            " gångna året.") in answer("Tillgänglighet och kontinuitet")
+    assert "över 155 000 distanskontakter¹ i Region Halland" in answer("Tillgänglighet och kontinuitet")
+    assert answer("Tillgänglighet och kontinuitet").endswith(
+        "\n\n¹ 102 000 telefonkontakter, 40 00 videobesök, 13 000 skriftlig kontakt")
+    covid = answer("Hur har covid-19 påverkat arbetet med omställningen?")
+    assert covid.split("\n\n")[0] == next(line for line in lines if line.startswith("Sedan coronabrottet startade"))
+    assert "\n- Rätt kompetens på rätt nivå\n" in answer("Utveckling av den nära vården med fokus på primärvården")
