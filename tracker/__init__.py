@@ -16,8 +16,8 @@ from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from tracker.history import actor
-from tracker.history.recorder import StructureLocked
 from tracker.parsing import RecordIdConverter
+from tracker.plans.tracking import StructureLocked
 from tracker.security import headers
 from tracker.security import log as security_log
 from tracker.vocabulary import Horizon, PlanState, QuestionKind, ReportState, Role, Status

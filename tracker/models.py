@@ -1,4 +1,5 @@
-"""Imports every model, so that the metadata (and Alembic) sees the whole schema."""
+"""Imports every model, so that the metadata (and Alembic) sees the whole schema, and each domain's
+description of what the history records of its rows."""
 
 from tracker.plans.models import (
     Action, Agreement, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, PlanVersion, SuccessFactor,
@@ -11,6 +12,9 @@ from tracker.xlsx.models import Export, StagedUpload
 from tracker.reports.models import (
     Report, ReportBundle, ReportContactRow, ReportContribution, ReportItem, ReportQuestion, ReportSection, ReportSending,
 )
+from tracker.plans import tracking as plans_tracking  # noqa: F401  (registers with the history's recorder)
+from tracker.followup import tracking as followup_tracking  # noqa: F401
+from tracker.xlsx import tracking as xlsx_tracking  # noqa: F401
 
 __all__ = [
     "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "HistoryEntry", "HistoryHead", "Indicator",
