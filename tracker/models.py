@@ -15,10 +15,11 @@ from tracker.reports.models import (
 from tracker.plans import tracking as plans_tracking  # noqa: F401  (registers with the history's recorder)
 from tracker.followup import tracking as followup_tracking  # noqa: F401
 from tracker.xlsx import tracking as xlsx_tracking  # noqa: F401
+from tracker.reports import tracking as reports_tracking  # noqa: F401
 
 __all__ = [
     "Action", "Agreement", "Area", "Division", "DivisionStatus", "Export", "HistoryEntry", "HistoryHead", "Indicator",
     "IndicatorValue", "Plan", "PlanContact", "PlanVersion", "Report", "ReportBundle", "ReportContactRow",
-    "ReportContribution", "ReportItem", "ReportQuestion", "ReportSection", "ReportSending", "ReportingRound", "RoundConfirmation", "SecurityEvent",
-    "StagedUpload", "SuccessFactor", "User", "UserSession",
+    "ReportContribution", "ReportItem", "ReportQuestion", "ReportSection", "ReportSending", "ReportingRound",
+    "RoundConfirmation", "SecurityEvent", "StagedUpload", "SuccessFactor", "User", "UserSession",
 ]

@@ -315,6 +315,8 @@ def entry_hash(entry: HistoryEntry, previous: str) -> str:
         entry.action_id, entry.division_id, entry.user_id, entry.user_name, entry.user_division, entry.source,
         entry.summary, entry.changes, entry.snapshot, entry.restores_id,
     ]
+    if entry.report_id is not None:  # only then, so that the entries written before the column keep their hashes
+        content.append(["report", entry.report_id])
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 

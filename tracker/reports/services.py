@@ -1056,5 +1056,17 @@ def result_comments(report: Report) -> list[DivisionResults]:
     return [DivisionResults(name, lines) for name, lines in grouped.items()]
 
 
+HISTORY_PAGE_SIZE = 50
+
+
+def history_page(report: Report, page: int) -> tuple[list[HistoryEntry], bool]:
+    """One page of the report's own history, newest first, and whether there is a next one."""
+    rows = db.session.scalars(
+        sa.select(HistoryEntry).where(HistoryEntry.report_id == report.id).order_by(HistoryEntry.id.desc())
+        .offset((page - 1) * HISTORY_PAGE_SIZE).limit(HISTORY_PAGE_SIZE + 1)
+    ).all()
+    return rows[:HISTORY_PAGE_SIZE], len(rows) > HISTORY_PAGE_SIZE
+
+
 def agreements() -> list[Agreement]:
     return db.session.scalars(sa.select(Agreement).order_by(Agreement.name)).all()

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.history.recorder import SOURCES
 from tracker.pages import date_arg, is_htmx, require, safe_next
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
@@ -192,6 +193,19 @@ def update_facts(key: str):
     db.session.commit()
     flash("Uppgifterna är sparade.", "info")
     return redirect(url_for("reports.edit_form", key=report.key))
+
+
+@bp.get("/redovisningar/<key>/historik")
+def history(key: str):
+    report = load_report(key)
+    page = request.args.get("sida", 1, type=record_id)
+    entries, has_more = services.history_page(report, page)
+    more_url = url_for("reports.history", key=report.key, sida=page + 1) if has_more else None
+    context = dict(report=report, entries=entries, more_url=more_url, sources=SOURCES, restorable=set(),
+                   restored=set())
+    if is_htmx() and request.args.get("fler"):
+        return render_template("history/_entries.html", **context)
+    return render_template("reports/history.html", **context)
 
 
 # --- Answers --------------------------------------------------------------------------------------------
