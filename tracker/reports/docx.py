@@ -26,7 +26,7 @@ def report_docx(report: Report) -> bytes:
     if report.cover_letter:
         _cover_letter(document, report)
     document.add_heading(report.title, level=0)
-    document.add_paragraph().add_run(f"Redovisningen gäller följande region: {report.region}").bold = True
+    document.add_paragraph(report.region, style="Subtitle")
     for view in load_tree(report):
         _section(document, view, level=1)
     buffer = io.BytesIO()
@@ -56,7 +56,6 @@ def _page_numbers(document) -> None:
 
 def _cover_letter(document, report: Report) -> None:
     letter = report.cover_letter
-    document.add_heading(report.title, level=1)
     facts = [("Mottagare", letter.get("recipient")), ("Datum", letter.get("date")),
              ("Diarienummer", letter.get("registry_number"))]
     for label, value in facts:
