@@ -287,8 +287,8 @@ def insert(question_id: int):
     question = load_question(question_id, for_update=True)
     source = request.form.get("source", "")
     try:
+        services.check_editable(question)  # before the source is read: a locked report is the answer
         if source == "kontakter":
-            services.check_editable(question)
             form = services.contacts_text_form(question, services.plan_contacts(services.report_of(question)))
             services.save_answer(question, current_user, form, expected_version=_version())
         elif source == "planversion":
