@@ -77,4 +77,9 @@ def test_a_report_from_the_shipped_2024_form_has_its_questions_and_no_answers(de
     assert [(q.kind, q.prompt) for q in after] == [(q.kind, q.prompt) for q in before]
     assert all(q.answer is None and q.answer_yes is None and not q.contacts for q in after)
     assert all(i.answer is None for q in after for i in q.items)
-    assert all(len(q.contributions) == 5 for q in after if q.kind is not QuestionKind.CONTACTS)
+    # every förvaltning is asked for the texts: the pairs, the insatser, the free texts outside the contact details
+    asked = {q.prompt for q in after if len(q.contributions) == 5}
+    assert all(not q.contributions for q in after if q.prompt not in asked)
+    assert all(q.prompt in asked for q in after if q.kind in (QuestionKind.PAIR, QuestionKind.INSATSER))
+    assert "Redovisningen gäller följande region" not in asked
+    assert not any(q.prompt in asked for q in after if q.kind is QuestionKind.YES_NO)

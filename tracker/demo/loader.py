@@ -84,7 +84,7 @@ def _report(data: dict) -> str:
     sent_on = parse_date(data["sent_at"])
     reports.submit_for_review(report)
     reports.approve(report, None, at=datetime.combine(sent_on, time(9, 0), LOCAL_ZONE))
-    reports.mark_sent(report, None, bundle=None, sent_on=sent_on, name="Region Halland (före appen)")
+    reports.mark_sent(report, None, bundle=None, sent_on=sent_on, name="Region Halland")
     return f"Redovisningen {report.key} är inläst och markerad som skickad {sent_on.isoformat()}."
 
 

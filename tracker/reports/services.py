@@ -42,8 +42,11 @@ NOTE_MAX = 2000
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_KEYS = {"ny", "fragor", "avsnitt", "bidrag", "paket"}
 EDITABLE_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
-# Questions the förvaltningar write for; the contacts table is the strateg's.
+# Questions a förvaltning may be asked to write for; the contacts table is the strateg's.
 CONTRIBUTED_KINDS = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO, QuestionKind.INSATSER)
+# Asked by default: the questions that want the förvaltningar's texts (a ja/nej is the region's to answer; the
+# strateg asks for a contribution to one when it is wanted).
+ASKED_BY_DEFAULT = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.INSATSER)
 
 
 class ReportLocked(Exception):
@@ -478,13 +481,24 @@ def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
     db.session.flush()
 
 
+def asked_by_default(question: ReportQuestion, section: ReportSection) -> bool:
+    """Every active förvaltning is asked for the texts of the form, not for the region's own facts: the kinds
+    in ASKED_BY_DEFAULT, outside the section that holds the contacts table ("Redovisningen gäller följande
+    region")."""
+    return question.kind in ASKED_BY_DEFAULT and not any(q.kind is QuestionKind.CONTACTS for q in section.questions)
+
+
+def _active_divisions() -> list[Division]:
+    return db.session.scalars(sa.select(Division).where(Division.active.is_(True))
+                              .order_by(Division.position, Division.name)).all()
+
+
 def ask_every_division(report: Report) -> None:
-    """The default: every active förvaltning is asked for every question it can write for."""
-    active = db.session.scalars(sa.select(Division).where(Division.active.is_(True))
-                                .order_by(Division.position, Division.name)).all()
+    """The default: every active förvaltning is asked for every question that wants their texts."""
+    active = _active_divisions()
     for section in report.sections:
         for question in section.questions:
-            if question.kind in CONTRIBUTED_KINDS:
+            if asked_by_default(question, section):
                 have = {c.division_id for c in question.contributions}
                 question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
 
@@ -805,10 +819,8 @@ def add_question(section: ReportSection, **form) -> ReportQuestion:
     question = ReportQuestion(position=len(section.questions), **values)
     question.items = [ReportItem(name=name, position=n) for n, name in enumerate(names)]
     section.questions.append(question)
-    if question.kind in CONTRIBUTED_KINDS:
-        active = db.session.scalars(sa.select(Division).where(Division.active.is_(True))
-                                    .order_by(Division.position, Division.name)).all()
-        question.contributions = [ReportContribution(division=d) for d in active]
+    if asked_by_default(question, section):
+        question.contributions = [ReportContribution(division=d) for d in _active_divisions()]
     db.session.flush()
     return question
 
