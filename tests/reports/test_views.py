@@ -210,3 +210,56 @@ def test_the_form_editor_adds_renames_and_refuses_an_unknown_kind(client, login,
     added = services.get_section(section.id).questions[0]
     assert [i.name for i in added.items] == ["Tillgänglighetskoordinatorer", "Digitala vårdmöten"]
     assert len(added.contributions) == 5
+
+
+def test_a_stale_contribution_is_a_conflict(client, login, make_user, report, htmx_headers):
+    colleague = make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said")
+    pair = question(report, "Hur har 2024")
+    mine = next(c for c in pair.contributions if c.division.short_name == "PH")
+    old_version = mine.version_id
+    services.save_contribution(mine, colleague, text="Kollegans text", done=False, expected_version=old_version)
+    db.session.commit()
+    login(make_user(Role.DIVISION_CONTACT, "PH"))
+    response = client.post(f"/redovisningar/bidrag/{mine.id}", headers=htmx_headers,
+                           data={"text": "Min text", "version": old_version})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Omar Said har sparat bidraget medan du redigerade" in body
+    assert "Kollegans text" in body and "Min text" in body
+    db.session.expire_all()
+    assert db.session.get(ReportContribution, mine.id).text == "Kollegans text"
+
+
+def test_the_plans_contacts_and_results_are_offered_and_inserted(client, login, make_user, divisions, make_plan,
+                                                                 htmx_headers):
+    from tracker.followup import services as followup
+    from tracker.plans.models import PlanContact
+
+    plan = make_plan(actions=[{"divisions": ["HS"]}])
+    plan.contacts = [PlanContact(name="Carina Werner", phone="070-3856214", email="carina.werner@regionhalland.se")]
+    status = plan.factors[0].actions[0].statuses[0]
+    followup.update_status(status, make_user(Role.DIVISION_CONTACT, "HS"), status="done",
+                           comment="Gemensam väntelista införd.", expected_version=status.version_id)
+    db.session.commit()
+    report = create_report(answers=False, plan=plan)
+    login(make_user(Role.STRATEGIST))
+    contacts = next(q for q in services.all_questions(report) if q.kind.value == "contacts")
+    page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
+    assert "Hämta kontaktpersonerna från planen (Carina Werner)" in page
+    assert "Status för handlingsplanens genomförande i dag" in page
+    response = client.post(f"/redovisningar/fragor/{contacts.id}/infoga", headers=htmx_headers,
+                           data={"source": "kontakter", "version": contacts.version_id})
+    assert response.status_code == 200
+    pair = question(report, "Hur har 2024")
+    response = client.post(f"/redovisningar/fragor/{pair.id}/infoga", headers=htmx_headers,
+                           data={"source": "resultat:1", "target": "answer_second", "version": pair.version_id})
+    assert response.status_code == 200
+    response = client.post(f"/redovisningar/fragor/{pair.id}/infoga", headers=htmx_headers,
+                           data={"source": "status:", "target": "answer", "version": pair.version_id})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert [(c.name, c.phone) for c in db.session.get(ReportQuestion, contacts.id).contacts] == [
+        ("Carina Werner", "070-3856214")]
+    pair = db.session.get(ReportQuestion, pair.id)
+    assert pair.answer_second.startswith("Hallands sjukhus:\n– ") and "Gemensam väntelista införd." in pair.answer_second
+    assert pair.answer.startswith("Status för handlingsplanens genomförande:\n– Ramavtal med externa vårdgivare: "
+                                  "genomförd, 1 av 1 genomförda")
