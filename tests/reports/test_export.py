@@ -9,7 +9,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from tests.reports.helpers import create_report, question
+from tests.reports.helpers import create_report
 from tracker.extensions import db
 from tracker.reports import services
 from tracker.reports.bundle import bundle_content, make_bundle

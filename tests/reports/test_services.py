@@ -10,7 +10,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.plans import versions
 from tracker.reports import services
-from tracker.reports.models import ReportContribution, ReportQuestion
+from tracker.reports.models import ReportQuestion
 from tracker.vocabulary import QuestionKind, ReportState, Role, Status
 
 

@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.parsing import optional_id
 from tracker.plans import versions
-from tracker.plans.models import Action, Agreement, DivisionStatus, Plan, PlanContact, SuccessFactor
+from tracker.plans.models import Action, DivisionStatus, Plan, PlanContact, SuccessFactor
 from tracker.plans.rollup import Summary, rollup
 from tracker.plans.services import get_or_create_agreement, get_plan, load_factors
 from tracker.reports.models import (
@@ -1081,5 +1081,30 @@ def history_page(report: Report, page: int) -> tuple[list[HistoryEntry], bool]:
     return rows[:HISTORY_PAGE_SIZE], len(rows) > HISTORY_PAGE_SIZE
 
 
-def agreements() -> list[Agreement]:
-    return db.session.scalars(sa.select(Agreement).order_by(Agreement.name)).all()
+def offered_text(question: ReportQuestion, source: str, today: date) -> str:
+    """The text an insert names: "bidrag:ID" (a contribution to the question), "status:ÅÅÅÅ-MM-DD" (the status
+    table then; empty: today) or "resultat:N" (the Nth förvaltning's result comments)."""
+    report = report_of(question)
+    kind, _, value = (source or "").partition(":")
+    if kind == "bidrag":
+        contribution = next((c for c in question.contributions if c.id == optional_id(value)), None)
+        if contribution is None or not contribution.text:
+            raise ValidationError({"source": "Bidraget finns inte, eller är tomt."})
+        return contribution.text
+    if kind == "status":
+        try:
+            at = date.fromisoformat(value) if value else None
+        except ValueError:
+            raise ValidationError({"source": "Datumet för statusen är inget datum (ÅÅÅÅ-MM-DD)."}) from None
+        rows = status_table(report, at, today)
+        if not rows:
+            raise ValidationError({"source": "Redovisningen har ingen plan att hämta status från."})
+        return status_table_text(rows, at)
+    if kind == "resultat":
+        results = result_comments(report)
+        index = optional_id(value)
+        if index is None or index > len(results):
+            raise ValidationError({"source": "Förvaltningens resultat finns inte."})
+        return results[index - 1].text
+    raise ValidationError({"source": "Välj vad som ska infogas."})
+

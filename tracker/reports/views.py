@@ -1,7 +1,6 @@
 """The redovisning's pages: the report and its answers, the contacts' questions, the form editor, the life cycle,
 the Word export and the bundle. Thin: the rules are in services.py; permissions are checked here, on the server."""
 
-from datetime import date
 from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -19,7 +18,7 @@ from tracker.reports import services
 from tracker.reports.docx import report_docx
 from tracker.reports.models import Report, ReportContribution, ReportQuestion, ReportSection
 from tracker.users.services import list_divisions
-from tracker.vocabulary import QuestionKind, ReportState, Role
+from tracker.vocabulary import QuestionKind, Role
 
 bp = Blueprint("reports", __name__)
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -252,34 +251,6 @@ def save_answer(question_id: int):
     return _question_response(question, saved=True)
 
 
-def _insert_text(question: ReportQuestion, source: str) -> str:
-    """The text an insert button names: a contribution, the status table, a förvaltning's results, the plan's
-    contacts are not text (they fill the table)."""
-    report = services.report_of(question)
-    kind, _, value = source.partition(":")
-    if kind == "bidrag":
-        contribution = next((c for c in question.contributions if c.id == optional_id(value)), None)
-        if contribution is None or not contribution.text:
-            raise ValidationError({"source": "Bidraget finns inte, eller är tomt."})
-        return contribution.text
-    if kind == "status":
-        try:
-            at = date.fromisoformat(value) if value else None
-        except ValueError:
-            raise ValidationError({"source": "Datumet för statusen är inget datum (ÅÅÅÅ-MM-DD)."}) from None
-        rows = services.status_table(report, at, today())
-        if not rows:
-            raise ValidationError({"source": "Redovisningen har ingen plan att hämta status från."})
-        return services.status_table_text(rows, at)
-    if kind == "resultat":
-        results = services.result_comments(report)
-        index = optional_id(value)
-        if index is None or index > len(results):
-            raise ValidationError({"source": "Förvaltningens resultat finns inte."})
-        return results[index - 1].text
-    raise ValidationError({"source": "Välj vad som ska infogas."})
-
-
 @bp.post("/redovisningar/fragor/<int:question_id>/infoga")
 def insert(question_id: int):
     """Insert a contribution, the status table or a förvaltning's result comments into one answer field; or fill
@@ -295,7 +266,7 @@ def insert(question_id: int):
             services.apply_plan_update(question, current_user, expected_version=_version())
         else:
             services.insert_text(question, current_user, request.form.get("target", ""),
-                                 _insert_text(question, source), expected_version=_version())
+                                 services.offered_text(question, source, today()), expected_version=_version())
     except services.ReportLocked as error:
         db.session.rollback()
         return _question_response(load_question(question_id), 409, locked=error.message)
