@@ -56,10 +56,6 @@ class Report(db.Model):
     __mapper_args__ = {"version_id_col": version_id}
 
     @property
-    def top_sections(self) -> list["ReportSection"]:
-        return [s for s in self.sections if s.parent_id is None and s.parent is None]
-
-    @property
     def was_sent(self) -> bool:
         return bool(self.sendings)
 
@@ -94,10 +90,6 @@ class ReportSection(db.Model):
     @property
     def heading(self) -> str:
         return area_heading(self.number, self.title)
-
-    @property
-    def depth(self) -> int:
-        return 0 if self.parent is None else self.parent.depth + 1
 
 
 class ReportQuestion(db.Model):

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.clock import local_date, local_midnight
+from tracker import clock
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
@@ -34,7 +35,7 @@ from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import QuestionKind, ReportState, Status
 
-TEXT_MAX = 20000  # an answer or a contribution: the longest answers of the 2024 report are about 4,000
+TEXT_MAX = 20000  # an answer or a contribution: the longest answer of the 2024 report has about 5,500
 PROMPT_MAX = 4000
 TITLE_MAX = 300
 NUMBER_MAX = 20
@@ -897,7 +898,7 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
     """Sent to Socialstyrelsen with `bundle` (made after the approval); each sending is kept."""
     _expect(report, ReportState.APPROVED)
     errors: dict[str, str] = {}
-    sent_on = _date(errors, "sent_on", sent_on, "Datumet") or date.today()
+    sent_on = _date(errors, "sent_on", sent_on, "Datumet") or clock.today()
     note = _long_text(errors, "note", note, "Anteckningen", NOTE_MAX)
     if bundle is not None and bundle.report_id != report.id:
         errors["bundle"] = "Paketet hör till en annan redovisning."
