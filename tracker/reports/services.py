@@ -191,9 +191,13 @@ def my_questions(user: User) -> list[MyQuestion]:
         sa.select(ReportContribution).join(ReportQuestion).join(ReportSection).join(Report)
         .where(ReportContribution.division_id == user.division_id, Report.state.in_(EDITABLE_STATES))
         .options(so.joinedload(ReportContribution.question).joinedload(ReportQuestion.section)
-                 .joinedload(ReportSection.report), so.joinedload(ReportContribution.division),
-                 so.joinedload(ReportContribution.updated_by))
+                 .joinedload(ReportSection.report).selectinload(Report.sendings),
+                 so.joinedload(ReportContribution.question).selectinload(ReportQuestion.items),
+                 so.joinedload(ReportContribution.division), so.joinedload(ReportContribution.updated_by))
     ).all()
+    # Every section of those reports, in one query: a nested section's parents are then at hand for the order.
+    db.session.scalars(sa.select(ReportSection).where(
+        ReportSection.report_id.in_({c.question.section.report_id for c in contributions}))).all()
     mine = [MyQuestion(c, c.question, c.question.section.report, c.question.section) for c in contributions]
     return sorted(mine, key=lambda m: (not m.awaiting, m.report.deadline or date.max, m.report.key,
                                        _section_order(m.section), m.question.position))
@@ -680,6 +684,7 @@ def create_from_source(source: str, *, answers: bool, **facts) -> Report:
     data, errors = None, {}
     if kind == "form" and name in {n for n, _ in shipped_forms()}:
         data, answers = read_shipped_form(name), False
+        data.update(plan=None, plan_version=None, registry_number=None)  # the form's own year's; chosen anew
     elif kind == "report" and (original := get_report(name)) is not None:
         data = report_data(original)
         data.update(deadline=None, registry_number=None, plan_version=None)
