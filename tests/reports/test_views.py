@@ -193,6 +193,8 @@ def test_creating_a_report_from_the_page(client, login, make_user, report):
 
 def test_the_form_editor_adds_renames_and_refuses_an_unknown_kind(client, login, make_user, report):
     login(make_user(Role.STRATEGIST))
+    page = client.get(f"/redovisningar/{report.key}/formular").get_data(as_text=True)
+    assert "aria-invalid" not in page and "field-error" not in page  # no form failed: no message anywhere
     response = client.post(f"/redovisningar/{report.key}/avsnitt", data={"number": "3.7",
                                                                         "title": "Barn- och ungdomspsykiatri"})
     assert response.status_code == 302
@@ -200,7 +202,7 @@ def test_the_form_editor_adds_renames_and_refuses_an_unknown_kind(client, login,
     response = client.post(f"/redovisningar/avsnitt/{section.id}/fragor", data={"kind": "matris", "prompt": "Fråga"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and f'id="new-question-{section.id}-kind-error"' in body
-    assert "Okänd frågetyp ”matris”" in body
+    assert "Okänd frågetyp ”matris”" in body and body.count('class="field-error"') == 1
     assert not section.questions
     response = client.post(f"/redovisningar/avsnitt/{section.id}/fragor",
                            data={"kind": "insatser", "prompt": "Beskriv insatserna:",
