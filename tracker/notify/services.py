@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker.clock import local_date
@@ -102,10 +102,9 @@ def _contacts_by_division() -> dict[int, list[User]]:
 
 
 def _sent_keys(rounds: list[ReportingRound]) -> set[tuple]:
-    return set(db.session.execute(
+    return {tuple(row) for row in db.session.execute(
         sa.select(Notification.user_id, Notification.round_id, Notification.kind, Notification.occasion)
-        .where(Notification.round_id.in_([r.id for r in rounds]), Notification.sent_at.is_not(None))
-    ).tuples())
+        .where(Notification.round_id.in_([r.id for r in rounds]), Notification.sent_at.is_not(None)))}
 
 
 def _late_report(round_: ReportingRound) -> list[LateDivision]:
@@ -293,8 +292,10 @@ def compose(user: User, notices: list[Notice], settings: MailSettings, today: da
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a machine
-    message.set_content(render_template("notify/mail.txt", **context))
-    message.add_alternative(render_template("notify/mail.html", **context), subtype="html")
+    # Rendered by the templates alone: a mail depends on no request (the command line has none).
+    templates = current_app.jinja_env
+    message.set_content(templates.get_template("notify/mail.txt").render(**context))
+    message.add_alternative(templates.get_template("notify/mail.html").render(**context), subtype="html")
     return message
 
 
