@@ -39,7 +39,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def world(make_plan, make_user, divisions):
+def world(make_plan, make_user, divisions, inbox):  # mail on, to a test SMTP server: a reminder can be sent
     plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
     ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
     users = {
@@ -276,6 +276,12 @@ MATRIX = {
     "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {"confirm": "1"}), EDITORS),
     "followup.confirm_unchanged": (lambda world, user=None: (
         f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
+    "followup.confirm_many": (lambda world, user=None: (
+        f"/omgangar/{_open_round(world).id}/bekrafta", {"status_id": [world["ph_status"].id]}), CONFIRM),
+    "notify.remind_now": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/paminn", {}), EDITORS),
+    # Each user's own choice about reminders: everyone logged in, for themselves only.
+    "notify.settings": (lambda world, user=None: ("/konto/paminnelser", {"reminders": "off"}),
+                        {actor: 302 for actor in ACTORS}),
 }
 # Allowed requests that change the session or show a preview, not the database.
 SESSION_ONLY = {"users.logout", "xlsx.upload"}
