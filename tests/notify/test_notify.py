@@ -271,3 +271,23 @@ def test_the_reminder_due_on_a_day(days_left, opened_days_before, expected):
     opened = datetime.combine(deadline - timedelta(days=opened_days_before), datetime.min.time(), LOCAL_ZONE)
     round_ = ReportingRound(deadline=deadline, opened_at=opened)
     assert services.reminder_day(round_, deadline - timedelta(days=days_left), (7, 1)) == expected
+
+
+def test_a_notice_claimed_by_a_run_that_died_after_sending_goes_out_again_after_the_claim_timeout(app, plan, people,
+                                                                                                  inbox):
+    """The crash window: the server accepted the mail but the record was never written. While the claim is fresh
+    (another run may be sending it) nothing is sent; once it is older than CLAIM_TIMEOUT the mail goes again."""
+    round_ = open_round(plan, people, deadline=today() + timedelta(days=30))
+    db.session.add(Notification(user_id=people["ph"].id, round_id=round_.id, kind=NotificationKind.OPENED,
+                                occasion="", count=2, claimed_at=utcnow()))
+    db.session.commit()
+    assert notify(app).exit_code == 0
+    assert "anna.berg@regionhalland.test" not in inbox.recipients and len(inbox.messages) == 2
+    claim = db.session.scalar(sa.select(Notification).where(Notification.user_id == people["ph"].id))
+    claim.claimed_at = utcnow() - services.CLAIM_TIMEOUT - timedelta(minutes=1)
+    db.session.commit()
+    assert notify(app).exit_code == 0
+    assert inbox.recipients.count("anna.berg@regionhalland.test") == 1
+    db.session.expire_all()
+    assert claim.sent_at is not None
+    assert "Inget att skicka." in notify(app).output
