@@ -75,3 +75,14 @@ def test_without_javascript_the_plain_form_does_the_same(browser, live_server, m
     expect(page.locator(".round-banner")).to_contain_text("2 av 4 kvar att bekräfta")
     expect(progress_row(page, live_server, plan).get_by_role("cell")).to_have_text(["2", "2", "4"])
     context.close()
+
+
+def test_turning_reminders_off_is_accessible(log_in, make_user, live_server):
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH"))
+    page.get_by_role("link", name="Påminnelser").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mina påminnelser")
+    assert serious_violations(page) == []
+    page.get_by_label("Nej, inga påminnelser").check()
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator(".message-info")).to_contain_text("Du får inga påminnelser.")
+    expect(page.get_by_label("Nej, inga påminnelser")).to_be_checked()
