@@ -203,12 +203,12 @@ def free_port() -> int:
 
 @pytest.fixture
 def start_smtp():
-    """Starts an SMTP server with `handler` on 127.0.0.1 (a free port, or `port` to start one again there);
-    every server started is stopped after the test."""
+    """Starts an SMTP server with `handler` on 127.0.0.1 (a free port, or `port` to start one again there; options
+    for aiosmtpd's SMTP, such as an authenticator); every server started is stopped after the test."""
     started = []
 
-    def start(handler, port: int | None = None) -> Controller:
-        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
+    def start(handler, port: int | None = None, **smtp_options) -> Controller:
+        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **smtp_options)
         controller.start()
         started.append(controller)
         return controller

@@ -291,3 +291,26 @@ def test_a_notice_claimed_by_a_run_that_died_after_sending_goes_out_again_after_
     db.session.expire_all()
     assert claim.sent_at is not None
     assert "Inget att skicka." in notify(app).output
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # a test server on 127.0.0.1
+def test_the_server_login_is_used_and_a_wrong_password_is_named_and_retried_next_run(app, plan, people,
+                                                                                    start_smtp, mail_to):
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        given = (bytes(auth_data.login), bytes(auth_data.password))
+        return AuthResult(success=given == (b"tracker", b"hemligt-losenord"), handled=False)
+
+    open_round(plan, people, deadline=today() + timedelta(days=30))
+    relay = Inbox()
+    controller = start_smtp(relay, authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    mail_to(controller.port)
+    app.config.update(SMTP_USER="tracker", SMTP_PASSWORD="fel")
+    refused = notify(app)
+    assert refused.exit_code == 1 and refused.output.count("SMTPAuthenticationError") == 3
+    assert relay.messages == [] and db.session.scalar(
+        sa.select(sa.func.count(Notification.id)).where(Notification.sent_at.is_not(None))) == 0
+    app.config["SMTP_PASSWORD"] = "hemligt-losenord"
+    assert notify(app).exit_code == 0
+    assert len(relay.messages) == 3

@@ -47,12 +47,14 @@ class MailSettings:
 
 
 class Mailer:
-    """One SMTP connection, opened at the first mail and opened again after a failure, so that a server that
-    comes back during a run gets the rest. `send` returns only once the server has accepted the mail."""
+    """One SMTP connection, opened at the first mail and opened again after the server dropped it. A server that
+    cannot be reached at all is not tried again for every further mail of the run (each try could take the whole
+    timeout): they fail with the same error. `send` returns only once the server has accepted the mail."""
 
     def __init__(self, settings: MailSettings):
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._unreachable: Exception | None = None
 
     def __enter__(self) -> "Mailer":
         return self
@@ -62,9 +64,15 @@ class Mailer:
 
     def send(self, message: EmailMessage) -> None:
         """Raises smtplib.SMTPException or OSError when the server is unreachable or refuses the mail."""
-        try:
-            if self._smtp is None:
+        if self._unreachable is not None:
+            raise self._unreachable
+        if self._smtp is None:
+            try:
                 self._smtp = self._connect()
+            except (smtplib.SMTPException, OSError) as error:
+                self._unreachable = error
+                raise
+        try:
             refused = self._smtp.send_message(message)
         except (smtplib.SMTPException, OSError):
             self._drop()

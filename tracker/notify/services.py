@@ -242,6 +242,7 @@ def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notificat
                 ).rowcount
                 if not taken:
                     continue
+                db.session.refresh(row)  # the session keeps objects across commits (expire_on_commit off)
             claimed.append((notice, row))
         db.session.commit()
     except IntegrityError:  # another run claimed one of them in the meantime: it sends them
@@ -251,11 +252,11 @@ def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notificat
 
 
 def _finish(rows: list[Notification], *, sent_at: datetime | None = None, error: str | None = None) -> None:
-    db.session.execute(
-        sa.update(Notification).where(Notification.id.in_([row.id for row in rows]))
-        .values(sent_at=sent_at, error=error, claimed_at=None if error else Notification.claimed_at)
-        .execution_options(synchronize_session=False)
-    )
+    """Sent; or released with the error, for the next run."""
+    for row in rows:
+        row.sent_at, row.error = sent_at, error
+        if error:
+            row.claimed_at = None
     db.session.commit()
 
 
