@@ -71,7 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.history.views import bp as history_bp
     from tracker.followup.views import bp as followup_bp
     from tracker.plans.structure_views import bp as editor_bp
-    from tracker.plans.version_views import bp as versions_bp
+    from tracker.versions.views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
 
     _register_web(app)

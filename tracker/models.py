@@ -1,10 +1,9 @@
 """Imports every model, so that the metadata (and Alembic) sees the whole schema, and each domain's
 description of what the history records of its rows."""
 
-from tracker.plans.models import (
-    Action, Agreement, Area, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact, PlanVersion, SuccessFactor,
-)
-from tracker.followup.models import ReportingRound, RoundConfirmation
+from tracker.plans.models import Action, Agreement, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.followup.models import Indicator, IndicatorValue, PlanContact, ReportingRound, RoundConfirmation
+from tracker.versions.models import PlanVersion
 from tracker.history.models import HistoryEntry, HistoryHead
 from tracker.security.models import SecurityEvent
 from tracker.users.models import Division, User, UserSession
