@@ -15,8 +15,8 @@ from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.plans import versions
-from tracker.plans.models import Indicator, IndicatorValue
+from tracker.versions import services as versions
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans import structure
 from tracker.history.models import HistoryEntry
 from tracker.plans.models import Plan

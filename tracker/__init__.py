@@ -16,8 +16,8 @@ from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from tracker.history import actor
-from tracker.history.recorder import StructureLocked
 from tracker.parsing import RecordIdConverter
+from tracker.plans.tracking import StructureLocked
 from tracker.security import headers
 from tracker.security import log as security_log
 from tracker.vocabulary import Horizon, PlanState, Role, Status
@@ -72,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.followup.views import bp as followup_bp
     from tracker.notify.views import bp as notify_bp
     from tracker.plans.structure_views import bp as editor_bp
-    from tracker.plans.version_views import bp as versions_bp
+    from tracker.versions.views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
 
     _register_web(app)

@@ -17,7 +17,8 @@ from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
 from tracker.parsing import optional_id
-from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
+from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
 from tracker.plans.services import StatusConflict, is_stale, set_status, validate_status_input
 from tracker.types import utcnow

@@ -11,7 +11,8 @@ from tracker.followup import charts, services
 from tracker.followup.models import ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.plans import services as plans
-from tracker.plans.models import DivisionStatus, Indicator, IndicatorValue
+from tracker.plans.models import DivisionStatus
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.notify import services as notify
 from tracker.parsing import optional_id
 from tracker.plans.views import load_plan, mine_page
