@@ -74,6 +74,7 @@ def test_all_left_in_one_framgångsfaktor_over_htmx_returns_the_list(plan, round
     assert response.status_code == 200 and "<html" not in fragment
     assert "2 av 4 kvar att bekräfta" in fragment
     assert f'<option value="{second_factor.id}">' not in fragment  # nothing left there
+    assert "bekräftade som oförändrade" not in client.get("/mina-atgarder").get_data(as_text=True)  # no stale flash
     assert confirmed(round_) == {s.id for s in ph_statuses(plan) if s.action.factor_id == second_factor.id}
 
 

@@ -200,11 +200,11 @@ def confirm_many(round_id: int):
         db.session.rollback()
         return mine_page(plan_key, bulk_errors={round_.id: error.errors["status_id"]}), 400
     db.session.commit()
+    if is_htmx():  # the round's banner in the list says how many are left
+        return mine_page(plan_key)
     flash(f"{counted(confirmed, 'åtgärd är bekräftad', 'åtgärder är bekräftade')} som oförändrade i "
           f"{round_.title}.", "info")
-    if not is_htmx():
-        return redirect(url_for("plans.mine", plan=plan_key))
-    return mine_page(plan_key)
+    return redirect(url_for("plans.mine", plan=plan_key))
 
 
 @bp.post("/omgangar/<int:round_id>/bekrafta/<int:status_id>")
