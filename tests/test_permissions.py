@@ -16,8 +16,8 @@ from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.plans import versions
-from tracker.plans.models import Indicator, IndicatorValue
+from tracker.versions import services as versions
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans import structure
 from tracker.reports import services as reports
 from tracker.reports.bundle import make_bundle
@@ -42,7 +42,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def world(make_plan, make_user, divisions):
+def world(make_plan, make_user, divisions, inbox):  # mail on, to a test SMTP server: a reminder can be sent
     plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
     ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
     users = {
@@ -311,6 +311,12 @@ MATRIX = {
     "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {"confirm": "1"}), EDITORS),
     "followup.confirm_unchanged": (lambda world, user=None: (
         f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
+    "followup.confirm_many": (lambda world, user=None: (
+        f"/omgangar/{_open_round(world).id}/bekrafta", {"status_id": [world["ph_status"].id]}), CONFIRM),
+    "notify.remind_now": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/paminn", {}), EDITORS),
+    # Each user's own choice about reminders: everyone logged in, for themselves only.
+    "notify.settings": (lambda world, user=None: ("/konto/paminnelser", {"reminders": "off"}),
+                        {actor: 302 for actor in ACTORS}),
     "reports.create": (lambda world, user=None: ("/redovisningar", {
         "source": f"report:{_report(world).key}", "key": "tillganglighet-2025", "title": "Redovisning 2025",
         "year": "2025"}), EDITORS),

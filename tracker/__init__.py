@@ -70,8 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.users.auth import bp as users_bp
     from tracker.history.views import bp as history_bp
     from tracker.followup.views import bp as followup_bp
+    from tracker.notify.views import bp as notify_bp
     from tracker.plans.structure_views import bp as editor_bp
-    from tracker.plans.version_views import bp as versions_bp
+    from tracker.versions.views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
     from tracker.reports.views import bp as reports_bp
 
@@ -91,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(versions_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(notify_bp)
     app.register_blueprint(reports_bp)
 
     register_commands(app)

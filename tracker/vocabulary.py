@@ -71,6 +71,14 @@ class Role(LabelledEnum):
     ADMIN = "admin", "Administratör"
 
 
+class NotificationKind(LabelledEnum):
+    """What a mail tells a person about a reporting round."""
+
+    OPENED = "opened", "Omgången öppnad"
+    REMINDER = "reminder", "Påminnelse"
+    LATE = "late", "Försenade"
+
+
 class PlanState(LabelledEnum):
     DRAFT = "draft", "Utkast"
     APPROVED = "approved", "Fastställd"

@@ -1,7 +1,7 @@
 """Redovisning: reports, their form, answers, contributions, bundles and sendings; history entries of a report
 
 Revision ID: d9a33683b4b9
-Revises: 4315a3b19bdf
+Revises: 9d92532470ad
 Create Date: 2026-12-05 10:14:20.864825
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd9a33683b4b9'
-down_revision = '4315a3b19bdf'
+down_revision = '9d92532470ad'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ import pytest
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.plans.models import Indicator
+from tracker.followup.models import Indicator
 from tracker.admin.services import delete_division
 
 

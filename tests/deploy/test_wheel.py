@@ -35,7 +35,8 @@ def installed(tmp_path_factory) -> Path:
         os.environ.copy(), root, timeout=300)
     (wheel,) = (root / "dist").glob("tracker-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"tracker/templates/base.html", "tracker/templates/plans/plan.html", "tracker/migrations/env.py",
+    assert {"tracker/templates/base.html", "tracker/templates/plans/plan.html", "tracker/templates/notify/mail.txt",
+            "tracker/migrations/env.py",
             "tracker/migrations/alembic.ini", "tracker/migrations/script.py.mako",
             "tracker/static/app.css"} <= set(names)
     versions = {p.name for p in (REPOSITORY / "migrations" / "versions").glob("*.py")}

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from tests.reports.helpers import create_report, form_data, question
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.plans import versions
 from tracker.reports import services
 from tracker.reports.models import ReportQuestion
+from tracker.versions import services as versions
 from tracker.vocabulary import QuestionKind, ReportState, Role, Status
 
 

@@ -234,7 +234,7 @@ def test_a_stale_contribution_is_a_conflict(client, login, make_user, report, ht
 def test_the_plans_contacts_and_results_are_offered_and_inserted(client, login, make_user, divisions, make_plan,
                                                                  htmx_headers):
     from tracker.followup import services as followup
-    from tracker.plans.models import PlanContact
+    from tracker.followup.models import PlanContact
 
     plan = make_plan(actions=[{"divisions": ["HS"]}])
     plan.contacts = [PlanContact(name="Carina Werner", phone="070-3856214", email="carina.werner@regionhalland.se")]

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.plans.models import DivisionStatus, Indicator
+from tracker.plans.models import DivisionStatus
+from tracker.followup.models import Indicator
 from tracker.reports.models import ReportContribution
 from tracker.users.models import Division, User
 

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from tracker.display import parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
-from tracker.plans.versions import approve
+from tracker.versions.services import approve
 from tracker.plans import services as plans
 from tracker.reports import services as reports
 from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email
-from tracker.plans.models import Indicator, IndicatorValue, PlanContact
+from tracker.followup.models import Indicator, IndicatorValue, PlanContact
 from tracker.vocabulary import Direction, Horizon, Role, Status
 
 DEMO_PASSWORD = "demo-halland"

@@ -3,7 +3,7 @@
 from tracker.followup.fields import CONTACT, INDICATOR, VALUE
 from tracker.history import recorder
 from tracker.history.recorder import Tracked, parent, quote
-from tracker.plans.models import Indicator, IndicatorValue, PlanContact
+from tracker.followup.models import Indicator, IndicatorValue, PlanContact
 from tracker.plans.tracking import item_summary, refuse_if_locked
 
 

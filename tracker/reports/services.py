@@ -23,8 +23,8 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.parsing import optional_id
-from tracker.plans import versions
-from tracker.plans.models import Action, DivisionStatus, Plan, PlanContact, SuccessFactor
+from tracker.followup.models import PlanContact
+from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, rollup
 from tracker.plans.services import get_or_create_agreement, get_plan, load_factors
 from tracker.reports.models import (
@@ -33,6 +33,7 @@ from tracker.reports.models import (
 )
 from tracker.types import utcnow
 from tracker.users.models import Division, User
+from tracker.versions import services as versions
 from tracker.vocabulary import QuestionKind, ReportState, Status
 
 TEXT_MAX = 20000  # an answer or a contribution: the longest answer of the 2024 report has about 5,500

@@ -12,7 +12,7 @@ from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.plans.snapshot import plan_snapshot
+from tracker.versions.snapshot import plan_snapshot
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.vocabulary import PlanState
@@ -42,7 +42,7 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = N
     """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
     reporting round, if given) and keep it with its checksum; a copy goes to export_dir when one is given.
     ValueError for a version that does not exist."""
-    from tracker.plans.versions import get_version, list_versions
+    from tracker.versions.services import get_version, list_versions
 
     number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
     stored = get_version(plan, number) if number is not None else None
@@ -107,8 +107,8 @@ def list_exports(plan: Plan) -> list[Export]:
 
 def mark_sent(export: Export, user: User | None) -> Export:
     """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
-    from tracker.plans.versions import get_version
-    from tracker.plans.versions import mark_sent as mark_version_sent
+    from tracker.versions.services import get_version
+    from tracker.versions.services import mark_sent as mark_version_sent
 
     export.sent_at = utcnow()
     export.sent_by = user

@@ -9,13 +9,13 @@ from tracker.display import area_heading, parse_date
 from tracker.errors import ValidationError
 from tracker.fields import Fields, changed, diff_log
 from tracker.extensions import db
-from tracker.plans.models import PlanVersion
+from tracker.versions.models import PlanVersion
 from tracker.history.recorder import record
 from tracker.plans import fields as plan_fields
 from tracker.plans.models import Plan
 from tracker.plans.rollup import Summary, is_overdue, rollup
 from tracker.plans.services import AreaView, FactorView, PlanView
-from tracker.plans.snapshot import plan_snapshot
+from tracker.versions.snapshot import plan_snapshot
 from tracker.security import log as security_log
 from tracker.types import utcnow
 from tracker.users.models import User
