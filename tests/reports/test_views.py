@@ -141,6 +141,8 @@ def test_after_approval_nothing_changes_until_a_komplettering(client, login, mak
     login(director)
     assert client.post(f"/redovisningar/{report.key}/godkann").status_code == 302
     login(strategist)
+    response = client.post(f"/redovisningar/{report.key}/tillbaka")  # only the direktör withdraws the approval
+    assert response.status_code == 403 and "Bara hälso- och sjukvårdsdirektören" in response.get_data(as_text=True)
     pair = question(report, "Hur har 2024")
     response = client.post(f"/redovisningar/fragor/{pair.id}/svar", headers=htmx_headers,
                            data={"answer": "Ändrat", "answer_second": "", "version": pair.version_id})

@@ -18,7 +18,7 @@ from tracker.reports import services
 from tracker.reports.docx import report_docx
 from tracker.reports.models import Report, ReportContribution, ReportQuestion, ReportSection
 from tracker.users.services import list_divisions
-from tracker.vocabulary import QuestionKind, Role
+from tracker.vocabulary import QuestionKind, ReportState, Role
 
 bp = Blueprint("reports", __name__)
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -471,6 +471,8 @@ def submit_for_review(key: str):
 @bp.post("/redovisningar/<key>/tillbaka")
 def back_to_draft(key: str):
     report = load_report(key, for_update=True)
+    if report.state is ReportState.APPROVED:  # else a strateg could undo the direktör's godkännande and edit
+        require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören häver sitt godkännande.")
     return _transition(report, lambda: services.back_to_draft(report), "Redovisningen kan skrivas igen.")
 
 
