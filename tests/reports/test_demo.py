@@ -59,8 +59,8 @@ def test_the_2020_report_keeps_its_chapters_and_cover_letter(demo):
     report = services.get_report("gonv-2020")
     tree = services.load_tree(report)
     assert tree[0].section.title.startswith("Utveckling av den nära vården")
-    assert [c.section.title for c in tree[0].children][:2] == ["Tillgänglighet och kontinuitet",
-                                                               "Tillgänglighet genom digital utveckling och nya arbetssätt"]
+    assert [c.section.title for c in tree[0].children][:2] == [
+        "Tillgänglighet och kontinuitet", "Tillgänglighet genom digital utveckling och nya arbetssätt"]
     assert report.cover_letter["registry_number"] == "RS200203" and report.cover_letter["date"] == "2021-03-10"
     seed = _seed("000_501d761e715f19f6.txt")
     first = tree[0].questions[0].answer.split("\n\n")[0]

@@ -64,7 +64,8 @@ def test_tables_as_in_the_form(report):
     assert [row[1] for row in yes_no[:3]] == ["Ja", "Ja", "Nej"]
     assert yes_no[3][0] == "Ev. kommentar: Ev. kommentar saknas."
     # a pair is two columns: the prompts above, the answers below (paragraphs kept)
-    assert pair[0][0].startswith("Hur har 2024 års medel använts?") and pair[0][1] == "Resultatet av genomförda insatser."
+    assert pair[0][0].startswith("Hur har 2024 års medel använts?")
+    assert pair[0][1] == "Resultatet av genomförda insatser."
     assert pair[1] == ["Medlen har använts till vårdförmedlingen.\nOch till gemensamma väntelistor.",
                        "Kortare köer inom ögonsjukvård."]
     assert insatser == [["Insats", "Svar från regionen"], ["Gemensamma väntelistor", "Införda inom lungsjukvård."],

@@ -26,7 +26,8 @@ def _requests(report):
     contribution = next(c for c in pair.contributions if c.division.short_name == "PH")
     editor = Role.STRATEGIST
     return [
-        (editor, f"/redovisningar/fragor/{pair.id}/svar", {"answer": "x", "answer_second": "", "version": pair.version_id}),
+        (editor, f"/redovisningar/fragor/{pair.id}/svar", {"answer": "x", "answer_second": "",
+                                                           "version": pair.version_id}),
         (editor, f"/redovisningar/fragor/{pair.id}/infoga", {"source": f"bidrag:{contribution.id}", "target": "answer",
                                                             "version": pair.version_id}),
         (editor, f"/redovisningar/fragor/{pair.id}/forvaltningar", {"divisions": []}),

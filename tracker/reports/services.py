@@ -536,7 +536,8 @@ def report_errors(*, key, title, year) -> dict[str, str]:
     if len(key) > 60:
         errors["key"] = f"Nyckeln får ha högst 60 tecken; den har {len(key)}."
     elif not KEY_PATTERN.match(key):
-        errors["key"] = "Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, t.ex. tillganglighet-2025."
+        errors["key"] = ("Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, "
+                         "t.ex. tillganglighet-2025.")
     elif key in RESERVED_KEYS:
         errors["key"] = f"Nyckeln {key} är reserverad; välj en annan."
     elif get_report(key):
@@ -575,7 +576,8 @@ def _plan_and_version(errors: dict, plan_key: str | None, plan_version) -> tuple
             errors["plan_version"] = "Välj först planen som versionen hör till."
         elif number is None or versions.get_version(plan, number) is None:
             have = ", ".join(str(v.number) for v in reversed(versions.list_versions(plan))) or "inga ännu"
-            errors["plan_version"] = f"Planen {plan.key} har ingen fastställd version {plan_version} (fastställda: {have})."
+            errors["plan_version"] = (f"Planen {plan.key} har ingen fastställd version {plan_version} "
+                                      f"(fastställda: {have}).")
     return plan, number
 
 
@@ -976,7 +978,8 @@ class PlanUpdate:
         if self.changed:
             return (f"Ja. Handlingsplanen har ändrats sedan version {self.sent_version}, som skickades "
                     f"{self.sent_on.isoformat()} ({self.changes} ändringar).")
-        return f"Nej. Handlingsplanen är oförändrad sedan version {self.sent_version}, som skickades {self.sent_on.isoformat()}."
+        return (f"Nej. Handlingsplanen är oförändrad sedan version {self.sent_version}, som skickades "
+                f"{self.sent_on.isoformat()}.")
 
 
 def plan_update(report: Report) -> PlanUpdate | None:

@@ -67,7 +67,8 @@ def load_question(question_id: int, *, for_update: bool = False) -> ReportQuesti
     if question is None:
         abort(404, "Frågan finns inte.")
     if for_update:
-        require(current_user.can_edit_structure, EDITORS_ONLY + " Förvaltningarna skriver sina bidrag under Mina frågor.")
+        require(current_user.can_edit_structure,
+                EDITORS_ONLY + " Förvaltningarna skriver sina bidrag under Mina frågor.")
     return question
 
 
@@ -116,8 +117,8 @@ def index():
 
 
 def _index_context(**state) -> dict:
-    return {"reports": services.list_reports(), "forms": services.shipped_forms(), "plans": [p for p, _ in list_plans()],
-            "values": {}, "errors": {}, **state}
+    return {"reports": services.list_reports(), "forms": services.shipped_forms(),
+            "plans": [p for p, _ in list_plans()], "values": {}, "errors": {}, **state}
 
 
 @bp.post("/redovisningar")
