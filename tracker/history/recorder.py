@@ -26,7 +26,7 @@ from tracker.types import utcnow
 from tracker.vocabulary import LabelledEnum
 
 SOURCES = {"web": "webb", "import": "import", "cli": "kommandorad"}
-KINDS: dict[str, str] = {}  # kind → its Swedish name, as the history's filter offers it
+KINDS: dict[str, dict[str, str]] = {}  # which history (a plan's, a report's) → kind → its Swedish name
 GENESIS = "0" * 64
 PENDING = "history_pending"  # session.info key: entries of this transaction, written at commit
 MOVES = "history_moves"  # session.info key: the moves of the flush under way, found before it
@@ -111,15 +111,19 @@ _TRACKED: dict[type, Tracked] = {}
 _MOVE_FINDERS: list[Callable[[so.Session, set], dict]] = []
 
 
-def track(model: type, tracked: Tracked, kind_label: str | None = None) -> None:
+def track(model: type, tracked: Tracked, kind_label: str | None = None, history: str = "plan") -> None:
     _TRACKED[model] = tracked
     if kind_label:
-        register_kind(tracked.kind, kind_label)
+        register_kind(tracked.kind, kind_label, history)
 
 
-def register_kind(kind: str, label: str) -> None:
-    """A kind of entry the history's filter offers (also one written with `record`, such as "version")."""
-    KINDS[kind] = label
+def register_kind(kind: str, label: str, history: str = "plan") -> None:
+    """A kind of entry that `history`'s filter offers (also one written with `record`, such as "version")."""
+    KINDS.setdefault(history, {})[kind] = label
+
+
+def kinds(history: str = "plan") -> dict[str, str]:
+    return KINDS.get(history, {})
 
 
 def find_moves(finder: Callable[[so.Session, set], dict]) -> None:

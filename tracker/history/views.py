@@ -6,7 +6,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history import services
 from tracker.history.models import HistoryEntry
-from tracker.history.recorder import KINDS, SOURCES
+from tracker.history.recorder import SOURCES, kinds
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
 from tracker.pages import date_range_args, is_htmx, render_page_or_fragment, require
@@ -30,7 +30,7 @@ def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
         action_id=request.args.get("atgard", type=record_id),
         division_id=request.args.get("forvaltning", type=record_id),
         user_id=request.args.get("person", type=record_id),
-        kind=kind if kind in KINDS else None,
+        kind=kind if kind in kinds() else None,
         date_from=date_from,
         date_to=date_to,
     ), notices
@@ -47,7 +47,7 @@ def plan_history(key: str):
     more_url = url_for("history.plan_history", key=plan.key, **args, sida=page + 1) if has_more else None
     context = dict(
         plan=plan, entries=entries, more_url=more_url, page=page, history_filter=history_filter, action=action,
-        divisions=[(d.id, d.name) for d in list_divisions()], people=services.people_in_history(plan), kinds=KINDS,
+        divisions=[(d.id, d.name) for d in list_divisions()], people=services.people_in_history(plan), kinds=kinds(),
         sources=SOURCES,
         restored=services.restored_ids(entries), restorable=services.RESTORABLE, notices=notices,
     )

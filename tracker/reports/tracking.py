@@ -121,7 +121,8 @@ def _nowhere(row) -> None:
 
 
 def _track(model, kind: str, row_fields: Fields, summary, report_id, label: str | None = None, **more) -> None:
-    recorder.track(model, Tracked(kind, row_fields, summary, _nowhere, refs=_refs(report_id), **more), label)
+    recorder.track(model, Tracked(kind, row_fields, summary, _nowhere, refs=_refs(report_id), **more), label,
+                   history="report")
 
 
 _track(Report, "report", REPORT, _report_summary, lambda report: report.id, "Redovisning", lists_values=False)
@@ -136,7 +137,7 @@ _track(ReportContactRow, "report_question", CONTACT,
        _of_question, part_of="question")
 recorder.track(ReportContribution, Tracked(
     "contribution", CONTRIBUTION, _contribution_summary, _nowhere, part_of="question",
-    refs=lambda c: {"report_id": _of_question(c), "division_id": c.division_id}), "Bidrag")
+    refs=lambda c: {"report_id": _of_question(c), "division_id": c.division_id}), "Bidrag", history="report")
 _track(ReportBundle, "report_bundle", Fields(), _bundle_summary, lambda bundle: bundle.report_id, "Paket",
        lists_values=False)
 _track(ReportSending, "report_sending", SENDING, _sending_summary, lambda sending: sending.report_id, "Sändning",
