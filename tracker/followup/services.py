@@ -16,7 +16,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
-from tracker.parsing import optional_id
+from tracker.parsing import has_control_characters, optional_id
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
@@ -152,6 +152,8 @@ def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: st
         errors["title"] = "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken."
+    elif has_control_characters(title):
+        errors["title"] = "Rubriken får inte innehålla radbrytningar eller andra styrtecken."
     try:
         deadline_date = date.fromisoformat((deadline or "").strip())
     except ValueError:

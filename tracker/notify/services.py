@@ -199,10 +199,9 @@ def deliver(notices: list[Notice], settings: MailSettings, today: date, now: dat
             claimed = _claim(user_notices, now)
             if not claimed:
                 continue
-            message = compose(user, [notice for notice, _ in claimed], settings, today)
             try:
-                mailer.send(message)
-            except (smtplib.SMTPException, OSError) as error:
+                mailer.send(compose(user, [notice for notice, _ in claimed], settings, today))
+            except Exception as error:  # noqa: BLE001 - whatever fails for one person, the others still get theirs
                 reason = _reason(error)
                 _finish([row for _, row in claimed], error=reason)
                 delivery.failed.append((user, reason))
@@ -270,6 +269,12 @@ def external_link(base_url: str, endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def one_line(text: str) -> str:
+    """A header's value: a line break (in a title or a name saved before the services refused them) would end
+    the header, so every run of whitespace becomes one space."""
+    return " ".join(text.split())
+
+
 def subject(notices: list[Notice]) -> str:
     if len(notices) > 1:
         return f"Handlingsplaner: {counted(len(notices), 'ärende', 'ärenden')} om uppföljningsomgångar"
@@ -287,9 +292,9 @@ def compose(user: User, notices: list[Notice], settings: MailSettings, today: da
     context = {"user": user, "notices": notices, "today": today, "Kind": NotificationKind,
                "link": lambda endpoint, **values: external_link(settings.base_url, endpoint, **values)}
     message = EmailMessage()
-    message["Subject"] = subject(notices)
+    message["Subject"] = one_line(subject(notices))
     message["From"] = settings.sender
-    message["To"] = formataddr((user.name, user.email))
+    message["To"] = formataddr((one_line(user.name), user.email))
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a machine
