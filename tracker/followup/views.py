@@ -109,6 +109,8 @@ def _rounds_page(plan, status=200, errors=None, values=None):
     return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
                            progress=services.progress(current) if current else [], today=today(),
                            notifications=notify.notifications_of(current) if current else [],
+                           due_keys=notify.due_keys(current, today(), current_app.config["REMIND_DAYS"])
+                           if current else set(),
                            mail=mail, mail_problem=mail_problem,
                            errors=errors or {}, values=values or {}), status
 
@@ -164,7 +166,7 @@ def show_round(round_id: int):
     previous = services.previous_round(round_)
     return render_template("followup/round.html", plan=round_.plan, round=round_, previous=previous,
                            differences=services.compare_rounds(previous, round_) if previous else None,
-                           notifications=notify.notifications_of(round_))
+                           notifications=notify.notifications_of(round_), due_keys=set())
 
 
 @bp.get("/omgangar/<int:round_id>/kvar/<int:division_id>")
