@@ -265,7 +265,9 @@ def _reason(error: Exception) -> str:
 
 
 def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notification]]:
-    """Claim the person's notices that no one sent and no live run holds; all or none of them."""
+    """Claim those of the person's notices that no one sent, no run gave up and no live run holds; the others
+    are skipped (a live run sends them). If another run inserted one of them meanwhile (the unique key), none
+    are claimed: everything claimed here is rolled back, and that run or the next one sends them."""
     claimed = []
     try:
         for notice in notices:
