@@ -1,6 +1,8 @@
 """The review of issue 14's bulk "Oförändrad" and the Kvar page: double clicks, bad input, queries, the service's
 shape."""
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from flask import g
@@ -63,7 +65,7 @@ def test_the_kvar_page_takes_as_many_queries_for_many_rows_as_for_one(make_plan,
         for contact, status in zip(contacts, [s for f in plan.factors for a in f.actions for s in a.statuses]):
             status.status, status.updated_by_id, status.updated_at = Status.IN_PROGRESS, contact.id, utcnow()
         round_ = services.open_round(plan, strateg, title="Delår", deadline="2030-09-15",
-                                     today=services.date(2024, 8, 1))
+                                     today=date(2024, 8, 1))
         db.session.commit()
         urls.append(f"/omgangar/{round_.id}/kvar/{status.division_id}")
     client = login(make_user(Role.READER))

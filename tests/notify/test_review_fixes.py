@@ -15,8 +15,9 @@ from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.notify import services
 from tracker.notify.models import MANUAL, Notification
+from tracker.types import utcnow
 from tracker.users import services as users
-from tracker.vocabulary import NotificationKind, Role
+from tracker.vocabulary import NotificationKind
 
 PLAN_KEY = "tillganglighet-2023"
 
@@ -102,6 +103,24 @@ def test_rows_no_longer_due_say_they_will_not_be_sent(app, plan, people, login, 
     page = login(people["strateg"]).get(f"/planer/{PLAN_KEY}/omgangar").get_data(as_text=True)
     assert page.count("skickas inte") == 2
     assert "skickas vid nästa körning" not in page
+
+
+def test_of_several_failed_manual_reminders_only_the_latest_is_due_and_none_after_a_newer_one_went_out(
+        app, plan, people, inbox):
+    round_ = open_round(plan, people, deadline=today() + timedelta(days=30))
+    now, anna = utcnow(), people["ph"]
+    for days_ago in (2, 1):
+        day = today() - timedelta(days=days_ago)
+        db.session.add(Notification(user_id=anna.id, round_id=round_.id, kind=NotificationKind.REMINDER,
+                                    occasion=f"{MANUAL}{day.isoformat()}", count=2, error="OSError: nere",
+                                    created_at=now - timedelta(days=days_ago), requested_by_id=people["strateg"].id))
+    db.session.commit()
+    manual = [n.occasion for n in services.due_notices(today(), (7, 1)) if n.kind is NotificationKind.REMINDER]
+    assert manual == [f"{MANUAL}{(today() - timedelta(days=1)).isoformat()}"]
+    db.session.add(Notification(user_id=anna.id, round_id=round_.id, kind=NotificationKind.REMINDER, occasion="7",
+                                count=2, created_at=now, sent_at=now))
+    db.session.commit()
+    assert [n for n in services.due_notices(today(), (7, 1)) if n.kind is NotificationKind.REMINDER] == []
 
 
 # --- 3. The round closed while the page was open ----------------------------------------------------------

@@ -12,7 +12,6 @@ notice is claimed, and committed; once the SMTP server has accepted the mail it 
   run sends that one mail again. Never lost; at worst one person gets one mail twice.
 """
 
-import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -112,13 +111,23 @@ def _done_keys(rounds: list[ReportingRound]) -> set[tuple]:
 
 
 def _pending_manual(rounds: list[ReportingRound]) -> dict[int, list[Notification]]:
-    """Reminders a strateg sent from the round page that could not go out then, by round."""
-    rows = defaultdict(list)
+    """Reminders a strateg sent from the round page that could not go out then, by round: for each person the
+    latest one, unless a reminder reached them after it was asked for (then it would tell them nothing new)."""
+    latest: dict[tuple, Notification] = {}
+    last_sent: dict[tuple, datetime] = {}
     for row in db.session.scalars(sa.select(Notification).where(
-            Notification.round_id.in_([r.id for r in rounds]), Notification.kind == NotificationKind.REMINDER,
-            Notification.occasion.startswith(MANUAL), Notification.sent_at.is_(None),
-            Notification.gave_up_at.is_(None)).options(so.joinedload(Notification.requested_by))):
-        rows[row.round_id].append(row)
+            Notification.round_id.in_([r.id for r in rounds]), Notification.kind == NotificationKind.REMINDER)
+            .options(so.joinedload(Notification.requested_by)).order_by(Notification.created_at, Notification.id)):
+        person = (row.user_id, row.round_id)
+        if row.occasion.startswith(MANUAL):
+            latest[person] = row
+        if row.sent_at and (person not in last_sent or row.sent_at > last_sent[person]):
+            last_sent[person] = row.sent_at
+    rows = defaultdict(list)
+    for person, row in latest.items():
+        if row.sent_at is None and row.gave_up_at is None and not (
+                person in last_sent and last_sent[person] >= row.created_at):
+            rows[row.round_id].append(row)
     return rows
 
 
