@@ -42,7 +42,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def world(make_plan, make_user, divisions, inbox):  # mail on, to a test SMTP server: a reminder can be sent
+def world(make_plan, make_user, divisions, request):
     plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
     ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
     users = {
@@ -55,7 +55,9 @@ def world(make_plan, make_user, divisions, inbox):  # mail on, to a test SMTP se
     }
     export, _ = export_plan(plan, users["strategist"], current_app.config["EXPORT_DIR"])
     db.session.commit()
-    return {"plan": plan, "ph_status": ph_status, "users": users, "divisions": divisions, "export": export}
+    # Mail stays off; "Skicka påminnelse nu" turns it on, to a test SMTP server, when its case runs.
+    return {"plan": plan, "ph_status": ph_status, "users": users, "divisions": divisions, "export": export,
+            "mail_on": lambda: request.getfixturevalue("inbox")}
 
 
 def _upload(world, user):
@@ -159,6 +161,11 @@ def _closed_round(world):
     followup.close_round(round_, world["users"]["strategist"])
     db.session.commit()
     return round_
+
+
+def _remind_now(world, user=None):
+    world["mail_on"]()
+    return f"/omgangar/{_open_round(world).id}/paminn", {}
 
 
 VALUE_ENTRY = {**{"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
@@ -313,7 +320,7 @@ MATRIX = {
         f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
     "followup.confirm_many": (lambda world, user=None: (
         f"/omgangar/{_open_round(world).id}/bekrafta", {"status_id": [world["ph_status"].id]}), CONFIRM),
-    "notify.remind_now": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/paminn", {}), EDITORS),
+    "notify.remind_now": (_remind_now, EDITORS),
     # Each user's own choice about reminders: everyone logged in, for themselves only.
     "notify.settings": (lambda world, user=None: ("/konto/paminnelser", {"reminders": "off"}),
                         {actor: 302 for actor in ACTORS}),
@@ -468,3 +475,8 @@ def test_without_the_tick_a_strategist_imports_a_fastställd_file_as_a_draft(cli
     db.session.expire_all()
     created = db.session.scalar(sa.select(Plan).where(Plan.key == "tillganglighet-2099"))
     assert created.state is PlanState.DRAFT
+
+
+def test_the_world_leaves_mail_off_unless_a_reminder_is_sent(app, world):
+    """Only "Skicka påminnelse nu" needs an SMTP server; every other case of the matrix runs without one."""
+    assert not app.config["SMTP_HOST"]

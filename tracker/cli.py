@@ -357,9 +357,13 @@ def notify_command():
         click.echo(f"Skickat till {user.email}: " + "; ".join(f"{n.kind.label} ({n.round.title})" for n in sent))
     for user, reason in delivery.failed:
         click.echo(f"Fel: kunde inte skicka till {user.email}: {reason}", err=True)
-    click.echo(f"{len(delivery.sent)} skickade, {len(delivery.failed)} misslyckades.")
+    for user, reason in delivery.gave_up:
+        click.echo(f"Fel: servern nekade för gott brevet till {user.email}, det försöks inte igen: {reason}",
+                   err=True)
+    click.echo(f"{len(delivery.sent)} skickade, {len(delivery.failed) + len(delivery.gave_up)} misslyckades.")
     if delivery.failed:
         click.echo("Det som inte skickades skickas vid nästa körning.", err=True)
+    if delivery.failed or delivery.gave_up:
         sys.exit(1)
 
 

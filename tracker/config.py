@@ -51,6 +51,17 @@ def _days(text: str) -> tuple[int, ...]:
     return tuple(sorted(days, reverse=True))
 
 
+def _port(text: str) -> int:
+    """TRACKER_SMTP_PORT: a whole number 1–65535."""
+    try:
+        port = int(text.strip())
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise ValueError(f"TRACKER_SMTP_PORT={text!r}: ange portnumret som ett heltal, t.ex. 587 (1–65535)")
+    return port
+
+
 def from_environment(instance_path: Path) -> dict:
     base_url = os.environ.get("TRACKER_BASE_URL", "").rstrip("/")
     secure = _flag("TRACKER_SECURE_COOKIES", False) or base_url.startswith("https://")
@@ -88,10 +99,11 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STRATEGY": "moving-window",
         # Mail (README, "Mail"): without an SMTP host nothing is sent and the app works as without mail.
         "SMTP_HOST": os.environ.get("TRACKER_SMTP_HOST", "").strip(),
-        "SMTP_PORT": int(os.environ.get("TRACKER_SMTP_PORT", 587)),
+        "SMTP_PORT": _port(os.environ.get("TRACKER_SMTP_PORT", "587")),
         "SMTP_USER": os.environ.get("TRACKER_SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("TRACKER_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _flag("TRACKER_SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM", "").strip(),
         "REMIND_DAYS": _days(os.environ.get("TRACKER_REMIND_DAYS", "7,1")),
+        "SMTP_WEB_TIMEOUT": 10,  # seconds "Skicka påminnelse nu" waits for the server within the request
     }

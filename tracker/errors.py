@@ -7,3 +7,8 @@ class ValidationError(Exception):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
+
+
+class NotAllowed(Exception):
+    """The user may not do this (checked in a service, where the rows are known); the message, in Swedish, says
+    what they may do. The views answer 403."""

@@ -1,6 +1,8 @@
 """Numbers typed or posted by users, read without surprises: `int()` refuses "²" although
 `"²".isdigit()` is true, and a 20-digit id fits no database column."""
 
+import unicodedata
+
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
@@ -37,3 +39,9 @@ def whole_number(text, low: int, high: int) -> int | None:
     except ValueError:
         return None
     return value if low <= value <= high else None
+
+
+def has_control_characters(text: str) -> bool:
+    """Line breaks, tabs and other control characters: refused in one-line texts (a round's title, a person's
+    name) that go into mail headers, where a line break would end the header."""
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)

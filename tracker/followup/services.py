@@ -12,11 +12,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.display import display_value
-from tracker.errors import ValidationError
+from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
-from tracker.parsing import optional_id
+from tracker.parsing import has_control_characters, optional_id
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
@@ -152,6 +152,8 @@ def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: st
         errors["title"] = "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken."
+    elif has_control_characters(title):
+        errors["title"] = "Rubriken får inte innehålla radbrytningar eller andra styrtecken."
     try:
         deadline_date = date.fromisoformat((deadline or "").strip())
     except ValueError:
@@ -172,10 +174,13 @@ def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: st
     return round_
 
 
-def _plan_statuses(plan_id: int, division_id: int | None = None) -> list[DivisionStatus]:
+def _plan_statuses(plan_id: int, division_id: int | None = None, *,
+                   with_updaters: bool = False) -> list[DivisionStatus]:
     query = (sa.select(DivisionStatus).join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
              .options(so.joinedload(DivisionStatus.division),
                       so.joinedload(DivisionStatus.action).joinedload(Action.factor)))
+    if with_updaters:  # pages that say who updated each row
+        query = query.options(so.joinedload(DivisionStatus.updated_by))
     if division_id is not None:
         query = query.where(DivisionStatus.division_id == division_id)
     return db.session.scalars(query).all()
@@ -191,6 +196,13 @@ def confirm(round_: ReportingRound, division_status: DivisionStatus, user: User 
         RoundConfirmation.round_id == round_.id, RoundConfirmation.status_id == division_status.id))
     if exists:
         return False
+    _add_confirmation(round_, division_status, user, unchanged=unchanged)
+    db.session.flush()
+    return True
+
+
+def _add_confirmation(round_: ReportingRound, division_status: DivisionStatus, user: User | None, *,
+                      unchanged: bool) -> None:
     db.session.add(RoundConfirmation(round_id=round_.id, status_id=division_status.id,
                                      confirmed_by_id=user.id if user else None, unchanged=unchanged))
     if unchanged:
@@ -198,36 +210,70 @@ def confirm(round_: ReportingRound, division_status: DivisionStatus, user: User 
         record(db.session, plan=round_.plan, kind="round", verb="confirmed",
                summary=f"bekräftade att status för ”{action.title}” ({division_status.division.name}) är "
                        f"oförändrad: {division_status.status.label}")
-    db.session.flush()
-    return True
 
 
-def confirm_unchanged_many(round_: ReportingRound, user: User, status_ids: list[int]) -> int:
+BULK_MAX = 1000  # rows picked at once: more than any förvaltning has in a plan
+
+
+def confirm_unchanged_many(round_: ReportingRound, user: User, status_ids: list | None = None,
+                           factor_id: str | int | None = None) -> int:
     """Confirm several of the user's förvaltning's statuses as "Oförändrad" at once, each as `confirm` does;
-    how many were newly confirmed. All or nothing: a status that is not the user's to confirm in this round
-    refuses the lot (PermissionError), and so does a closed round."""
+    how many were newly confirmed. The form's choice as posted: `status_ids` the rows picked, or `factor_id`
+    for all the förvaltning has left in one framgångsfaktor. All or nothing: bad input is a ValidationError
+    (under "status_id", the form's one message), a row of another förvaltning NotAllowed, and so is a closed
+    round a ValidationError. Two requests at once (a double click) may both insert a row: the second fails on
+    the unique constraint (IntegrityError), having confirmed nothing the first did not."""
     if not round_.is_open:
         raise ValidationError({"status_id": "Omgången är stängd."})
+    done = confirmed_ids(round_)
+    if factor_id is not None:
+        statuses = _factor_left(round_, user, factor_id, done)
+    else:
+        statuses = _picked(round_, user, list(status_ids or []))
+    new = [s for s in sorted(statuses, key=lambda s: (s.action.factor.position, s.action.position))
+           if s.id not in done]
+    for status in new:
+        _add_confirmation(round_, status, user, unchanged=True)
+    db.session.flush()
+    return len(new)
+
+
+def _factor_left(round_: ReportingRound, user: User, factor_id, done: set[int]) -> list[DivisionStatus]:
+    factor_id = optional_id(factor_id)
+    factor = db.session.get(SuccessFactor, factor_id) if factor_id else None
+    if factor is None or factor.plan_id != round_.plan_id:
+        raise ValidationError({"status_id": "Välj en framgångsfaktor i omgångens plan."})
+    statuses = [s for s in _plan_statuses(round_.plan_id, user.division_id)
+                if s.action.factor_id == factor.id and s.id not in done] if user.division_id else []
+    if not statuses:
+        raise ValidationError({"status_id": "Inget kvar att bekräfta i framgångsfaktorn."})
+    return statuses
+
+
+def _picked(round_: ReportingRound, user: User, status_ids: list) -> list[DivisionStatus]:
     if not status_ids:
         raise ValidationError({"status_id": "Kryssa i de åtgärder vars status är oförändrad, eller välj en "
                                             "framgångsfaktor."})
+    if len(status_ids) > BULK_MAX:
+        raise ValidationError({"status_id": f"Högst {BULK_MAX} åtgärder på en gång; bekräfta resten efteråt."})
+    ids = {optional_id(i) for i in status_ids}
     statuses = db.session.scalars(
-        sa.select(DivisionStatus).where(DivisionStatus.id.in_(status_ids))
+        sa.select(DivisionStatus).where(DivisionStatus.id.in_(ids - {None}))
         .options(so.joinedload(DivisionStatus.action).joinedload(Action.factor), so.joinedload(DivisionStatus.division))
-    ).all()
-    if len(statuses) != len(set(status_ids)) or any(
-            s.action.factor.plan_id != round_.plan_id or not user.can_update_status_for(s.division_id)
-            for s in statuses):
-        raise PermissionError("Du kan bara bekräfta din egen förvaltnings åtgärder i omgångens plan.")
-    return sum(confirm(round_, s, user, unchanged=True)
-               for s in sorted(statuses, key=lambda s: (s.action.factor.position, s.action.position)))
+    ).all() if ids - {None} else []
+    if None in ids or len(statuses) != len(ids) or any(s.action.factor.plan_id != round_.plan_id for s in statuses):
+        raise ValidationError({"status_id": "Åtgärden finns inte i omgången."})
+    if any(not user.can_update_status_for(s.division_id) for s in statuses):
+        raise NotAllowed("Du kan bara bekräfta din egen förvaltnings åtgärder i omgångens plan.")
+    return statuses
 
 
-def left_statuses(round_: ReportingRound, *, division_id: int | None = None,
-                  factor_id: int | None = None) -> list[DivisionStatus]:
-    """What the round still waits for (of one förvaltning, one framgångsfaktor), in the plan's order."""
+def left_statuses(round_: ReportingRound, *, division_id: int | None = None, factor_id: int | None = None,
+                  with_updaters: bool = False) -> list[DivisionStatus]:
+    """What the round still waits for (of one förvaltning, one framgångsfaktor), in the plan's order;
+    `with_updaters` loads who last updated each row too."""
     done = confirmed_ids(round_)
-    return sorted((s for s in _plan_statuses(round_.plan_id, division_id)
+    return sorted((s for s in _plan_statuses(round_.plan_id, division_id, with_updaters=with_updaters)
                    if s.id not in done and (factor_id is None or s.action.factor_id == factor_id)),
                   key=lambda s: (s.division.position, s.action.factor.position, s.action.position))
 
@@ -276,6 +322,13 @@ def update_status(
         raise StatusConflict() from error
     confirm_updates([division_status], user)  # during an open round, the update confirms the row in it
     return division_status
+
+
+def division_total(round_: ReportingRound, division_id: int) -> int:
+    """How many of the round's plan's statuses are the förvaltning's."""
+    return db.session.scalar(
+        sa.select(sa.func.count(DivisionStatus.id)).join(Action).join(SuccessFactor)
+        .where(SuccessFactor.plan_id == round_.plan_id, DivisionStatus.division_id == division_id))
 
 
 @dataclass

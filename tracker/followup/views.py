@@ -2,25 +2,24 @@ from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
-from tracker.users.services import list_divisions
 from tracker.clock import today
-from tracker.errors import ValidationError
+from tracker.display import counted
+from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup import charts, services
-from tracker.followup.models import ReportingRound
+from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.history.services import HistoryFilter, history_page
-from tracker.plans import services as plans
-from tracker.plans.models import DivisionStatus
-from tracker.followup.models import Indicator, IndicatorValue
 from tracker.notify import services as notify
-from tracker.parsing import optional_id
-from tracker.plans.views import load_plan, mine_page
+from tracker.pages import is_htmx, require
+from tracker.plans import services as plans
+from tracker.plans.mine import mine_page
+from tracker.plans.models import DivisionStatus
+from tracker.plans.views import load_plan
 from tracker.users.models import Division
-from tracker.display import counted
-from tracker.vocabulary import Role
-from tracker.vocabulary import PlanState
-from tracker.pages import is_htmx
+from tracker.users.services import list_divisions
+from tracker.vocabulary import PlanState, Role
 from tracker.xlsx.export import export_plan
 from tracker.xlsx.views import XLSX_MIMETYPE
 
@@ -109,6 +108,8 @@ def _rounds_page(plan, status=200, errors=None, values=None):
     return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
                            progress=services.progress(current) if current else [], today=today(),
                            notifications=notify.notifications_of(current) if current else [],
+                           due_keys=notify.due_keys(current, today(), current_app.config["REMIND_DAYS"])
+                           if current else set(),
                            mail=mail, mail_problem=mail_problem,
                            errors=errors or {}, values=values or {}), status
 
@@ -164,7 +165,7 @@ def show_round(round_id: int):
     previous = services.previous_round(round_)
     return render_template("followup/round.html", plan=round_.plan, round=round_, previous=previous,
                            differences=services.compare_rounds(previous, round_) if previous else None,
-                           notifications=notify.notifications_of(round_))
+                           notifications=notify.notifications_of(round_), due_keys=set())
 
 
 @bp.get("/omgangar/<int:round_id>/kvar/<int:division_id>")
@@ -175,35 +176,42 @@ def round_left(round_id: int, division_id: int):
     if not round_.is_open:
         return redirect(url_for("followup.show_round", round_id=round_.id))
     return render_template("followup/round_left.html", plan=round_.plan, round=round_, division=division,
-                           statuses=services.left_statuses(round_, division_id=division.id))
+                           statuses=services.left_statuses(round_, division_id=division.id, with_updaters=True),
+                           total=services.division_total(round_, division.id))
 
 
 @bp.post("/omgangar/<int:round_id>/bekrafta")
 def confirm_many(round_id: int):
     """Several rows as "Oförändrad" at once on Mina åtgärder: those picked, or all left in one framgångsfaktor."""
     round_ = _load_round(round_id)
-    if current_user.role is not Role.DIVISION_CONTACT:
-        abort(403, "Status bekräftas av förvaltningskontakterna, var och en för sin egen förvaltning.")
+    require(current_user.role is Role.DIVISION_CONTACT,
+            "Status bekräftas av förvaltningskontakterna, var och en för sin egen förvaltning.")
+    if not round_.is_open:  # closed since the page was loaded: its form is no longer drawn
+        abort(409, "Omgången är stängd.")
     plan_key = request.form.get("plan") or None
     if request.form.get("scope") == "factor":
-        factor_id = optional_id(request.form.get("factor_id"))
-        status_ids = [s.id for s in services.left_statuses(round_, division_id=current_user.division_id,
-                                                           factor_id=factor_id)] if factor_id else []
+        choice = {"factor_id": request.form.get("factor_id", "")}
     else:
-        status_ids = [optional_id(i) or 0 for i in request.form.getlist("status_id")]  # 0: no row, refused
+        choice = {"status_ids": request.form.getlist("status_id")}
     try:
-        confirmed = services.confirm_unchanged_many(round_, current_user, status_ids)
-    except PermissionError as error:
+        confirmed = services.confirm_unchanged_many(round_, current_user, **choice)
+        db.session.commit()
+    except NotAllowed as error:
         db.session.rollback()
         abort(403, str(error))
     except ValidationError as error:
         db.session.rollback()
-        return mine_page(plan_key, bulk_errors={round_.id: error.errors["status_id"]}), 400
-    db.session.commit()
+        return mine_page(plan_key, bulk_errors={round_.id: next(iter(error.errors.values()))}), 400
+    except IntegrityError:  # a double click: the other request confirmed them a moment ago, which is the same
+        db.session.rollback()
+        confirmed = None
     if is_htmx():  # the round's banner in the list says how many are left
         return mine_page(plan_key)
-    flash(f"{counted(confirmed, 'åtgärd är bekräftad', 'åtgärder är bekräftade')} som oförändrade i "
-          f"{round_.title}.", "info")
+    if confirmed is None:
+        flash("Åtgärderna var redan bekräftade.", "info")
+    else:
+        flash(f"{counted(confirmed, 'åtgärd är bekräftad', 'åtgärder är bekräftade')} som oförändrade i "
+              f"{round_.title}.", "info")
     return redirect(url_for("plans.mine", plan=plan_key))
 
 

@@ -6,7 +6,18 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 30  # tracker notify, run by cron: a slow server may take its time
+
+
+def is_permanent(error: Exception) -> bool:
+    """The server refused this mail for good (RFC 5321: a 5xx reply to its recipient or its content, or a
+    feature the mail needs that the server lacks): sending it again gives the same answer. A refused login or
+    sender is the settings' fault, not the mail's: those are tried again once the settings are right."""
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
 
 
 class MailNotConfigured(Exception):
@@ -51,8 +62,9 @@ class Mailer:
     cannot be reached at all is not tried again for every further mail of the run (each try could take the whole
     timeout): they fail with the same error. `send` returns only once the server has accepted the mail."""
 
-    def __init__(self, settings: MailSettings):
+    def __init__(self, settings: MailSettings, timeout: float = TIMEOUT_SECONDS):
         self.settings = settings
+        self.timeout = timeout
         self._smtp: smtplib.SMTP | None = None
         self._unreachable: Exception | None = None
 
@@ -72,17 +84,15 @@ class Mailer:
             except (smtplib.SMTPException, OSError) as error:
                 self._unreachable = error
                 raise
-        try:
-            refused = self._smtp.send_message(message)
+        try:  # one recipient: refused, it raises SMTPRecipientsRefused (never a partial refusal)
+            self._smtp.send_message(message)
         except (smtplib.SMTPException, OSError):
             self._drop()
             raise
-        if refused:  # some recipients refused: for our one-recipient mails, that is the mail refused
-            raise smtplib.SMTPRecipientsRefused(refused)
 
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=self.timeout)
         try:
             if settings.starttls:
                 smtp.starttls(context=ssl.create_default_context())

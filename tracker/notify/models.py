@@ -36,11 +36,18 @@ class Notification(db.Model):
     claimed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)  # a run is sending it
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)  # the SMTP server accepted it
     error: so.Mapped[Optional[str]] = so.mapped_column(sa.String(300))  # why the last attempt failed
+    # The SMTP server refused the mail for good (a 5xx answer to the recipient or the content): not tried again.
+    gave_up_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     requested_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
     round: so.Mapped[ReportingRound] = so.relationship()
     requested_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[requested_by_id])
+
+    @property
+    def key(self) -> tuple:
+        """As the Notice's: (person, round, kind, occasion)."""
+        return (self.user_id, self.round_id, self.kind, self.occasion)
 
     @property
     def label(self) -> str:

@@ -3,14 +3,15 @@ every notice go out once.
 
 Each notice has a key (person, round, kind, occasion), unique in the database. Before its mail is sent the
 notice is claimed, and committed; once the SMTP server has accepted the mail it is marked sent, and committed.
-- The server down or refusing: the claim is released with the error; the next run sends the notice.
+- The server down or refusing for now: the claim is released with the error; the next run sends the notice.
+- The server refusing the mail for good (5xx to its recipient or content): given up, with the reason; not tried
+  again (the round page says so).
 - Two runs at once: the second cannot claim what the first holds (the key is unique, and a claim younger than
   CLAIM_TIMEOUT is left alone), so nothing goes out twice.
 - A crash between the server's acceptance and the record: the claim stays, and after CLAIM_TIMEOUT the next
   run sends that one mail again. Never lost; at worst one person gets one mail twice.
 """
 
-import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,7 +30,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.followup.models import ReportingRound
-from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings
+from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, is_permanent
 from tracker.notify.models import MANUAL, Notification
 from tracker.plans.models import DivisionStatus
 from tracker.users.models import Division, User
@@ -101,10 +102,33 @@ def _contacts_by_division() -> dict[int, list[User]]:
     return contacts
 
 
-def _sent_keys(rounds: list[ReportingRound]) -> set[tuple]:
+def _done_keys(rounds: list[ReportingRound]) -> set[tuple]:
+    """The notices sent, or given up because the server refused them for good."""
     return {tuple(row) for row in db.session.execute(
         sa.select(Notification.user_id, Notification.round_id, Notification.kind, Notification.occasion)
-        .where(Notification.round_id.in_([r.id for r in rounds]), Notification.sent_at.is_not(None)))}
+        .where(Notification.round_id.in_([r.id for r in rounds]),
+               sa.or_(Notification.sent_at.is_not(None), Notification.gave_up_at.is_not(None))))}
+
+
+def _pending_manual(rounds: list[ReportingRound]) -> dict[int, list[Notification]]:
+    """Reminders a strateg sent from the round page that could not go out then, by round: for each person the
+    latest one, unless a reminder reached them after it was asked for (then it would tell them nothing new)."""
+    latest: dict[tuple, Notification] = {}
+    last_sent: dict[tuple, datetime] = {}
+    for row in db.session.scalars(sa.select(Notification).where(
+            Notification.round_id.in_([r.id for r in rounds]), Notification.kind == NotificationKind.REMINDER)
+            .options(so.joinedload(Notification.requested_by)).order_by(Notification.created_at, Notification.id)):
+        person = (row.user_id, row.round_id)
+        if row.occasion.startswith(MANUAL):
+            latest[person] = row
+        if row.sent_at and (person not in last_sent or row.sent_at > last_sent[person]):
+            last_sent[person] = row.sent_at
+    rows = defaultdict(list)
+    for person, row in latest.items():
+        if row.sent_at is None and row.gave_up_at is None and not (
+                person in last_sent and last_sent[person] >= row.created_at):
+            rows[row.round_id].append(row)
+    return rows
 
 
 def _late_report(round_: ReportingRound) -> list[LateDivision]:
@@ -114,23 +138,33 @@ def _late_report(round_: ReportingRound) -> list[LateDivision]:
     return list(by_division.values())
 
 
-def due_notices(today: date, remind_days: tuple[int, ...]) -> list[Notice]:
-    """Everything not yet sent about the open rounds:
+def due_notices(today: date, remind_days: tuple[int, ...],
+                rounds: list[ReportingRound] | None = None) -> list[Notice]:
+    """Everything not yet sent about the open rounds (or those of `rounds` that are open):
     - until the deadline, each active förvaltningskontakt with åtgärder in the plan hears that the round is open;
     - on the reminder days, those whose förvaltning has unconfirmed åtgärder get a reminder with the count,
       unless they turned reminders off;
     - after the deadline, while the round stays open, each active strateg who wants reminders hears who is late
-      on what (the direktör does not: the round page and the Översikt show it)."""
-    rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))
-                                .options(so.joinedload(ReportingRound.plan)).order_by(ReportingRound.deadline)).all()
+      on what (the direktör does not: the round page and the Översikt show it);
+    - a reminder sent from the round page that could not go out then, while its contact is still active, wants
+      reminders, has something left and gets no scheduled reminder about the round in this run.
+    A notice that is no longer due (a reminder day overtaken by the next, a contact deactivated, a round closed)
+    is not sent; the round page says so."""
+    if rounds is None:
+        rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))
+                                    .options(so.joinedload(ReportingRound.plan))
+                                    .order_by(ReportingRound.deadline)).all()
+    rounds = [r for r in rounds if r.is_open]
     if not rounds:
         return []
     contacts = _contacts_by_division()
     strategists = db.session.scalars(sa.select(User).where(User.active, User.role == Role.STRATEGIST,
                                                            User.wants_reminders).order_by(User.email)).all()
-    notices = []
+    manual = _pending_manual(rounds)
+    notices, manual_notices = [], []
     for round_ in rounds:
         progress = followup.progress(round_)
+        manual_notices += _manual_still_due(round_, progress, contacts, manual[round_.id])
         if today <= round_.deadline:
             day = reminder_day(round_, today, remind_days)
             for item in progress:
@@ -144,8 +178,27 @@ def due_notices(today: date, remind_days: tuple[int, ...]) -> list[Notice]:
             late = _late_report(round_)
             left = sum(len(d.statuses) for d in late)
             notices += [Notice(user, round_, NotificationKind.LATE, count=left, late=late) for user in strategists]
-    sent = _sent_keys(rounds)
-    return [n for n in notices if n.key not in sent]
+    done = _done_keys(rounds)
+    notices = [n for n in notices if n.key not in done]
+    reminded = {(n.user.id, n.round.id) for n in notices if n.kind is NotificationKind.REMINDER}
+    return notices + [n for n in manual_notices if (n.user.id, n.round.id) not in reminded]
+
+
+def _manual_still_due(round_: ReportingRound, progress: list, contacts: dict[int, list[User]],
+                      rows: list[Notification]) -> list[Notice]:
+    if not rows:
+        return []
+    by_division = {item.division.id: item for item in progress}
+    active = {user.id: user for users in contacts.values() for user in users}
+    notices = []
+    for row in rows:
+        user = active.get(row.user_id)
+        item = by_division.get(user.division_id) if user else None
+        if item is None or not item.left or not user.wants_reminders:
+            continue
+        notices.append(Notice(user, round_, NotificationKind.REMINDER, row.occasion, item.left, item.total,
+                              item.division, requested_by=row.requested_by))
+    return notices
 
 
 @dataclass
@@ -160,7 +213,7 @@ def manual_reminders(round_: ReportingRound, requested_by: User, today: date) ->
     at most one a day."""
     occasion = f"{MANUAL}{today.isoformat()}"
     contacts = _contacts_by_division()
-    sent = _sent_keys([round_])
+    sent = _done_keys([round_])
     result = ManualReminders([], [], [])
     for item in followup.progress(round_):
         if not item.left:
@@ -183,29 +236,32 @@ def manual_reminders(round_: ReportingRound, requested_by: User, today: date) ->
 @dataclass
 class Delivery:
     sent: list[tuple[User, list[Notice]]] = field(default_factory=list)
-    failed: list[tuple[User, str]] = field(default_factory=list)
+    failed: list[tuple[User, str]] = field(default_factory=list)  # tried again on the next run
+    gave_up: list[tuple[User, str]] = field(default_factory=list)  # refused for good: not tried again
 
 
-def deliver(notices: list[Notice], settings: MailSettings, today: date, now: datetime) -> Delivery:
+def deliver(notices: list[Notice], settings: MailSettings, today: date, now: datetime,
+            timeout: float | None = None) -> Delivery:
     """One mail per person with all their notices. Commits per person (see the module's docstring): the record
-    must say what the SMTP server accepted, whatever happens to the rest of the run."""
+    must say what the SMTP server accepted, whatever happens to the rest of the run. `timeout`: seconds to wait
+    for the server (the web's short one; tracker notify takes the Mailer's)."""
     by_user: dict[int, list[Notice]] = defaultdict(list)
     for notice in notices:
         by_user[notice.user.id].append(notice)
     delivery = Delivery()
-    with Mailer(settings) as mailer:
+    with Mailer(settings, **({"timeout": timeout} if timeout else {})) as mailer:
         for user_notices in by_user.values():
             user = user_notices[0].user
             claimed = _claim(user_notices, now)
             if not claimed:
                 continue
-            message = compose(user, [notice for notice, _ in claimed], settings, today)
             try:
-                mailer.send(message)
-            except (smtplib.SMTPException, OSError) as error:
+                mailer.send(compose(user, [notice for notice, _ in claimed], settings, today))
+            except Exception as error:  # noqa: BLE001 - whatever fails for one person, the others still get theirs
                 reason = _reason(error)
-                _finish([row for _, row in claimed], error=reason)
-                delivery.failed.append((user, reason))
+                permanent = is_permanent(error)
+                _finish([row for _, row in claimed], error=reason, gave_up_at=now if permanent else None)
+                (delivery.gave_up if permanent else delivery.failed).append((user, reason))
                 continue
             _finish([row for _, row in claimed], sent_at=now)
             delivery.sent.append((user, [notice for notice, _ in claimed]))
@@ -218,7 +274,9 @@ def _reason(error: Exception) -> str:
 
 
 def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notification]]:
-    """Claim the person's notices that no one sent and no live run holds; all or none of them."""
+    """Claim those of the person's notices that no one sent, no run gave up and no live run holds; the others
+    are skipped (a live run sends them). If another run inserted one of them meanwhile (the unique key), none
+    are claimed: everything claimed here is rolled back, and that run or the next one sends them."""
     claimed = []
     try:
         for notice in notices:
@@ -236,6 +294,7 @@ def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notificat
                 taken = db.session.execute(
                     sa.update(Notification)
                     .where(Notification.id == row.id, Notification.sent_at.is_(None),
+                           Notification.gave_up_at.is_(None),
                            sa.or_(Notification.claimed_at.is_(None), Notification.claimed_at < now - CLAIM_TIMEOUT))
                     .values(claimed_at=now, count=notice.count)
                     .execution_options(synchronize_session=False)
@@ -251,10 +310,11 @@ def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notificat
     return claimed
 
 
-def _finish(rows: list[Notification], *, sent_at: datetime | None = None, error: str | None = None) -> None:
-    """Sent; or released with the error, for the next run."""
+def _finish(rows: list[Notification], *, sent_at: datetime | None = None, error: str | None = None,
+            gave_up_at: datetime | None = None) -> None:
+    """Sent; or released with the error, for the next run (or given up, when refused for good)."""
     for row in rows:
-        row.sent_at, row.error = sent_at, error
+        row.sent_at, row.error, row.gave_up_at = sent_at, error, gave_up_at
         if error:
             row.claimed_at = None
     db.session.commit()
@@ -268,6 +328,12 @@ def external_link(base_url: str, endpoint: str, **values) -> str:
     parts = urlsplit(base_url)
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def one_line(text: str) -> str:
+    """A header's value: a line break (in a title or a name saved before the services refused them) would end
+    the header, so every run of whitespace becomes one space."""
+    return " ".join(text.split())
 
 
 def subject(notices: list[Notice]) -> str:
@@ -287,9 +353,9 @@ def compose(user: User, notices: list[Notice], settings: MailSettings, today: da
     context = {"user": user, "notices": notices, "today": today, "Kind": NotificationKind,
                "link": lambda endpoint, **values: external_link(settings.base_url, endpoint, **values)}
     message = EmailMessage()
-    message["Subject"] = subject(notices)
+    message["Subject"] = one_line(subject(notices))
     message["From"] = settings.sender
-    message["To"] = formataddr((user.name, user.email))
+    message["To"] = formataddr((one_line(user.name), user.email))
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a machine
@@ -310,6 +376,12 @@ def notifications_of(round_: ReportingRound) -> list[Notification]:
         .options(so.joinedload(Notification.user).joinedload(User.division), so.joinedload(Notification.requested_by))
         .order_by(Notification.sent_at.is_(None).desc(), Notification.sent_at.desc(), Notification.id.desc())
     ).all()
+
+
+def due_keys(round_: ReportingRound, today: date, remind_days: tuple[int, ...]) -> set[tuple]:
+    """The round's notices the next run of `tracker notify` would send: an unsent row not among them is no
+    longer due and will not be sent."""
+    return {notice.key for notice in due_notices(today, remind_days, rounds=[round_])}
 
 
 # --- The user's own choice ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The strateg's "Skicka påminnelse nu" on the round page, and each user's own choice about reminders."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.clock import today
@@ -35,7 +35,9 @@ def remind_now(round_id: int):
     if settings is None:
         abort(409, "E-post är avstängd (TRACKER_SMTP_HOST är inte satt), så inga påminnelser kan skickas.")
     reminders = services.manual_reminders(round_, current_user, today())
-    delivery = services.deliver(reminders.notices, settings, today(), utcnow())
+    # Inside the request: a server that does not answer is given up on soon (the rest goes at the next run).
+    delivery = services.deliver(reminders.notices, settings, today(), utcnow(),
+                                timeout=current_app.config["SMTP_WEB_TIMEOUT"])
     sent = [user.name for user, _ in delivery.sent]
     messages = [f"Påminnelse skickad till {counted(len(sent), 'person', 'personer')}"
                 + (f": {', '.join(sent)}." if sent else ".")]
@@ -47,6 +49,9 @@ def remind_now(round_id: int):
     if delivery.failed:
         flash("Kunde inte skickas nu, skickas vid nästa körning av tracker notify: "
               + "; ".join(f"{user.name} ({reason})" for user, reason in delivery.failed), "error")
+    if delivery.gave_up:
+        flash("Servern nekade för gott, skickas inte: "
+              + "; ".join(f"{user.name} ({reason})" for user, reason in delivery.gave_up), "error")
     return redirect(url_for("followup.rounds", key=round_.plan.key))
 
 

@@ -5,6 +5,7 @@ import sqlalchemy.orm as so
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.parsing import has_control_characters
 from tracker.security import log as security_log
 from tracker.users import passwords
 from tracker.users.models import Division, User
@@ -113,6 +114,8 @@ def _check_profile(
         errors["name"] = "Ange användarens namn."
     elif len(name) > NAME_MAX_LENGTH:
         errors["name"] = f"Namnet får ha högst {NAME_MAX_LENGTH} tecken."
+    elif has_control_characters(name):
+        errors["name"] = "Namnet får inte innehålla radbrytningar eller andra styrtecken."
     role_value = Role.from_label(role)
     if role_value is None:
         errors["role"] = "Okänd roll. Välj en av: " + ", ".join(
@@ -137,7 +140,7 @@ def create_user(*, email: str, name: str, role: str, password: str | None, divis
     """A new user; `password` None for one who signs in only through single sign-on."""
     errors = {}
     email = email.strip().lower()
-    if "@" not in email or len(email) > EMAIL_MAX_LENGTH:
+    if "@" not in email or len(email) > EMAIL_MAX_LENGTH or " " in email or has_control_characters(email):
         errors["email"] = "Ange en giltig e-postadress, t.ex. namn@regionhalland.se."
     elif find_user_by_email(email):
         errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
