@@ -1,7 +1,7 @@
 """a notification refused for good is not tried again
 
 Revision ID: 3311d7349388
-Revises: 9d92532470ad
+Revises: d9a33683b4b9
 Create Date: 2026-12-05 10:46:24.698542
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3311d7349388'
-down_revision = '9d92532470ad'
+down_revision = 'd9a33683b4b9'
 branch_labels = None
 depends_on = None
 
