@@ -21,8 +21,8 @@ from tracker.vocabulary import Horizon, Status  # noqa: E402
 DIVISIONS = ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Ambulans, Diagnostik och Hälsa"]
 
 
-def make_app(database_url: str | None):
-    """The app on an emptied, migrated database (a new SQLite file unless a URL is given)."""
+def make_app(database_url: str | None, divisions=DIVISIONS):
+    """The app on an emptied, migrated database (a new SQLite file unless a URL is given), with `divisions`."""
     tmp = tempfile.mkdtemp(prefix="tracker-bench-")
     url = database_url or f"sqlite:///{tmp}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
@@ -34,7 +34,7 @@ def make_app(database_url: str | None):
         metadata.reflect(db.engine)
         metadata.drop_all(db.engine)
         flask_migrate.upgrade()
-        db.session.add_all(Division(name=name, position=i) for i, name in enumerate(DIVISIONS))
+        db.session.add_all(Division(name=name, position=i) for i, name in enumerate(divisions))
         db.session.commit()
     return app, url
 
