@@ -19,6 +19,7 @@ from tracker.users.models import Division  # noqa: E402
 from tracker.vocabulary import Horizon, Status  # noqa: E402
 
 DIVISIONS = ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Ambulans, Diagnostik och Hälsa"]
+ALL_DIVISIONS = [*DIVISIONS, "Regionkontoret"]  # the region's five
 
 
 def make_app(database_url: str | None, divisions=DIVISIONS):
@@ -40,7 +41,8 @@ def make_app(database_url: str | None, divisions=DIVISIONS):
 
 
 def generate_plan(key: str, actions: int) -> None:
-    """A plan of `actions` åtgärder × 4 förvaltningar, ten åtgärder per framgångsfaktor."""
+    """A plan of `actions` åtgärder × every förvaltning (four, or as many as make_app was given), ten åtgärder
+    per framgångsfaktor."""
     data = read_plan_data("tillganglighet-2023.json")
     texts = [(f["title"], a) for area in data["areas"] for f in area["factors"] for a in f["actions"]]
     divisions = list_divisions()

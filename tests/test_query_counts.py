@@ -16,6 +16,7 @@ TITLES = ["Ramavtal med externa vårdgivare", "Lean som verksamhetsstrategi", "D
 
 def queries_of(client, count_queries, url) -> int:
     g.pop("_login_user", None)  # each request finds its user through the server-side session, as in production
+    db.session.expunge_all()  # and its rows in the database, not in what the test's session holds already
     with count_queries() as statements:
         assert client.get(url).status_code == 200
     return len(statements)

@@ -269,8 +269,9 @@ def update_status(
         db.session.flush()
     except StaleDataError as error:
         raise StatusConflict() from error
-    _add_confirmations(pending, user)
-    db.session.flush()
+    if pending:
+        _add_confirmations(pending, user)
+        db.session.flush()
     for m in my_rounds or []:
         if any(round_id == m.round.id for round_id, _ in pending):
             m.confirmed_status_ids.add(division_status.id)
@@ -410,8 +411,12 @@ def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
     statuses = _plan_statuses(plan.id)
     actions = {s.action_id: s.action for s in statuses}
     by_action = defaultdict(list)
+    rows_by_action = defaultdict(list)
     for s in statuses:
         by_action[s.action_id].append(s.status)
+        rows_by_action[s.action_id].append(s)
+    for action_id, action in actions.items():  # the åtgärd's roll-up from the rows read above, not a query each
+        set_committed_value(action, "statuses", sorted(rows_by_action[action_id], key=lambda s: s.division_id))
     rolled = {action_id: rollup(values) for action_id, values in by_action.items()}
     stale_before = today - timedelta(days=stale_days)
     figures: dict[int, DivisionFigures] = {}
