@@ -136,6 +136,29 @@ def set_up(database_url: str | None, clients: int) -> tuple[str, list[Contact]]:
     return url, contacts
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children alive now (the server's workers), from /proc."""
+    total, pending = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def machine_load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -408,7 +431,9 @@ def main() -> int:
               f"   p95 {p95_single:.1f} ms")
 
         rush = Tally()
+        server_cpu, own_cpu = cpu_seconds(server.process.pid), time.process_time()
         elapsed = run_clients(clients[:args.clients], args.seconds, args.think, rush, accepted)
+        server_cpu, own_cpu = cpu_seconds(server.process.pid) - server_cpu, time.process_time() - own_cpu
         errors += rush.errors
         p50, p95, p99 = (percentile(rush.latencies, q) for q in (50, 95, 99))
         saves_per_s = rush.accepted / elapsed
@@ -420,6 +445,8 @@ def main() -> int:
               f"konflikter (409), {len(rush.errors)} fel")
         print(f"  sparning p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   max "
               f"{max(rush.latencies, default=float('nan')):.1f} ms")
+        print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor, lastgeneratorn {own_cpu / elapsed:.2f} kärnor; "
+              f"maskinens last (1 min) {machine_load()} på {os.cpu_count()} kärnor")
 
     capacity = {}
     for workers in (1, 2):
@@ -428,12 +455,17 @@ def main() -> int:
             for client in chosen:
                 client.base = server.url
             tally = Tally()
+            server_cpu, own_cpu = cpu_seconds(server.process.pid), time.process_time()
             elapsed = run_clients(chosen, args.capacity_seconds, 0, tally, accepted)
+            server_cpu, own_cpu = cpu_seconds(server.process.pid) - server_cpu, time.process_time() - own_cpu
             errors += tally.errors
             capacity[workers] = tally.accepted / elapsed
             print(f"Kapacitet, {workers} serverprocess(er) × {args.threads} trådar, {len(chosen)} klienter utan "
                   f"betänketid: {capacity[workers]:.1f} sparningar/s ({tally.accepted} på {elapsed:.1f} s, "
                   f"{tally.conflicts} konflikter, p95 {percentile(tally.latencies, 95):.0f} ms)")
+            print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor ({1000 * server_cpu / max(1, tally.accepted):.1f}"
+                  f" ms per sparning), lastgeneratorn {own_cpu / elapsed:.2f} kärnor; maskinens last "
+                  f"(1 min) {machine_load()} på {os.cpu_count()} kärnor")
 
     lost, notes = lost_updates(url, accepted)
     verify = subprocess.run([sys.executable, "-m", "tracker", "history", "verify"], env=env, cwd=ROOT,
