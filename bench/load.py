@@ -13,7 +13,9 @@ Phases, all in one run:
 - single: one client alone saving back to back (--single-saves): the p95 of a save without competition;
 - rush: every client, think time exponential with mean --think seconds, for --seconds: p50/p95/p99 of a save;
 - capacity: --capacity-clients clients without think time, for --capacity-seconds each, against a server of 1
-  and then of 2 processes (`tracker serve --workers 2`) sharing the database: accepted saves per second.
+  and a server of 2 processes (`tracker serve --workers 2`) sharing the database, which run side by side and take
+  turns (--capacity-rounds), so that the load of a shared machine falls on both alike: accepted saves per second,
+  and the CPU the server and the load generator used.
 Checks after the phases: errors (any answer but 200 and the designed 409, or no answer), lost updates (for each
 row, the stored value against the last save the server accepted, by the version it answered with; two accepted
 saves answered with one version are a lost update too), and `tracker history verify`.
@@ -386,7 +388,8 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=2.0, help="mean think time in the rush, seconds")
     parser.add_argument("--single-saves", type=int, default=100, help="saves of the lone client")
     parser.add_argument("--capacity-clients", type=int, default=16)
-    parser.add_argument("--capacity-seconds", type=float, default=20)
+    parser.add_argument("--capacity-seconds", type=float, default=20, help="per server, over all rounds")
+    parser.add_argument("--capacity-rounds", type=int, default=2, help="turns each server takes")
     parser.add_argument("--workers", type=int, default=1, help="server processes in the single and rush phases")
     parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--timeout", type=float, default=30, help="longest wait for one answer, seconds")
@@ -448,22 +451,33 @@ def main() -> int:
         print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor, lastgeneratorn {own_cpu / elapsed:.2f} kärnor; "
               f"maskinens last (1 min) {machine_load()} på {os.cpu_count()} kärnor")
 
+    # Both servers run side by side and take turns in --capacity-rounds slices (1, 2, 1, 2, …), so that a change
+    # in the load of this shared machine falls on both alike.
     capacity = {}
-    for workers in (1, 2):
-        with Server(env, workers, args.threads, log) as server:
-            chosen = clients[:args.capacity_clients]
-            for client in chosen:
-                client.base = server.url
-            tally = Tally()
-            server_cpu, own_cpu = cpu_seconds(server.process.pid), time.process_time()
-            elapsed = run_clients(chosen, args.capacity_seconds, 0, tally, accepted)
-            server_cpu, own_cpu = cpu_seconds(server.process.pid) - server_cpu, time.process_time() - own_cpu
+    with Server(env, 1, args.threads, log) as one, Server(env, 2, args.threads, log) as two:
+        chosen = clients[:args.capacity_clients]
+        totals = {1: [0, 0.0, 0.0, 0.0, Tally()], 2: [0, 0.0, 0.0, 0.0, Tally()]}  # saves, s, server CPU, own CPU
+        for _round in range(args.capacity_rounds):
+            for workers, server in ((1, one), (2, two)):
+                for client in chosen:
+                    client.base = server.url
+                tally = totals[workers][4]
+                before = tally.accepted
+                server_cpu, own_cpu = cpu_seconds(server.process.pid), time.process_time()
+                elapsed = run_clients(chosen, args.capacity_seconds / args.capacity_rounds, 0, tally, accepted)
+                total = totals[workers]
+                total[0] += tally.accepted - before
+                total[1] += elapsed
+                total[2] += cpu_seconds(server.process.pid) - server_cpu
+                total[3] += time.process_time() - own_cpu
+        for workers, (saves, elapsed, server_cpu, own_cpu, tally) in totals.items():
             errors += tally.errors
-            capacity[workers] = tally.accepted / elapsed
+            capacity[workers] = saves / elapsed
             print(f"Kapacitet, {workers} serverprocess(er) × {args.threads} trådar, {len(chosen)} klienter utan "
-                  f"betänketid: {capacity[workers]:.1f} sparningar/s ({tally.accepted} på {elapsed:.1f} s, "
-                  f"{tally.conflicts} konflikter, p95 {percentile(tally.latencies, 95):.0f} ms)")
-            print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor ({1000 * server_cpu / max(1, tally.accepted):.1f}"
+                  f"betänketid: {capacity[workers]:.1f} sparningar/s ({saves} på {elapsed:.1f} s i "
+                  f"{args.capacity_rounds} omgångar, {tally.conflicts} konflikter, "
+                  f"p95 {percentile(tally.latencies, 95):.0f} ms)")
+            print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor ({1000 * server_cpu / max(1, saves):.1f}"
                   f" ms per sparning), lastgeneratorn {own_cpu / elapsed:.2f} kärnor; maskinens last "
                   f"(1 min) {machine_load()} på {os.cpu_count()} kärnor")
 
