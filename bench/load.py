@@ -349,6 +349,16 @@ def run_clients(clients: list[Client], seconds: float, think: float, tally: Tall
     return time.monotonic() - start
 
 
+ACCESS = re.compile(r"POST /status/\d+ (?:200|409) ([\d.]+)ms")
+
+
+def app_times(log: Path, offset: int) -> list[float]:
+    """The saves' times as the app logged them (tracker.access), from `offset` of the server's log on."""
+    with log.open("rb") as file:
+        file.seek(offset)
+        return [float(m.group(1)) for m in ACCESS.finditer(file.read().decode("utf-8", "replace"))]
+
+
 def percentile(values: list[float], q: int) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
@@ -434,6 +444,7 @@ def main() -> int:
               f"   p95 {p95_single:.1f} ms")
 
         rush = Tally()
+        log_offset = log.stat().st_size
         server_cpu, own_cpu = cpu_seconds(server.process.pid), time.process_time()
         elapsed = run_clients(clients[:args.clients], args.seconds, args.think, rush, accepted)
         server_cpu, own_cpu = cpu_seconds(server.process.pid) - server_cpu, time.process_time() - own_cpu
@@ -448,6 +459,11 @@ def main() -> int:
               f"konflikter (409), {len(rush.errors)} fel")
         print(f"  sparning p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   max "
               f"{max(rush.latencies, default=float('nan')):.1f} ms")
+        inside = app_times(log, log_offset)
+        print(f"  i appen (åtkomstloggens tid, från begärans början i Flask till svaret): p50 "
+              f"{percentile(inside, 50):.1f} ms   p95 {percentile(inside, 95):.1f} ms   p99 {percentile(inside, 99):.1f}"
+              f" ms   max {max(inside, default=float('nan')):.1f} ms; resten väntade utanför (waitress kö och I/O-tråd, "
+              f"operativsystemet, lastgeneratorn)")
         print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor, lastgeneratorn {own_cpu / elapsed:.2f} kärnor; "
               f"maskinens last (1 min) {machine_load()} på {os.cpu_count()} kärnor")
 
