@@ -12,6 +12,7 @@ Run: `make bench` or `.venv/bin/python bench/history.py [--database-url URL] [--
 """
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -96,9 +97,14 @@ def bulk_fill(plan, total: int, chunk: int = 100_000) -> None:
              "source", "summary", "changes", "previous_hash", "hash"], select))
         db.session.commit()
         done += n
+    analyze()
+
+
+def analyze() -> None:
+    """The planner's statistics brought up to date, as autovacuum would after such a load (both sizes alike)."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ANALYZE history_entry"))  # as autovacuum would, after such a load
+            connection.execute(sa.text("VACUUM ANALYZE history_entry"))
     else:
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
@@ -135,6 +141,7 @@ def main() -> int:
         generate_plan("bench-historik", 300)
         plan = get_plan("bench-historik")
         division_id = fill_history(plan, args.entries)
+        analyze()
         action_id = db.session.scalar(sa.select(HistoryEntry.action_id).where(HistoryEntry.plan_id == plan.id).limit(1))
         reader = User(email="lasare@bench.local", name="Läsare", role=Role.READER)
         reader.set_password("benchmark")
@@ -161,6 +168,7 @@ def main() -> int:
             return db.session.scalar(sa.select(sa.func.count(HistoryEntry.id)))
 
     small_total = total()
+    gc.collect()
     small = measure(client, engine, pages, args.runs)
     start = time.monotonic()
     with app.app_context():
@@ -168,6 +176,7 @@ def main() -> int:
     fill_s = time.monotonic() - start
     client.get("/planer")
     large_total = total()
+    gc.collect()
     large = measure(client, engine, pages, args.runs)
 
     print(f"Databas: {engine.url.get_backend_name()}; {small_total} historikposter, sedan {large_total} "
