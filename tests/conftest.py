@@ -1,12 +1,16 @@
 """Fixtures: one migrated database per run (SQLite, or PostgreSQL when
 TRACKER_TEST_DATABASE_URL is set), emptied after every test; factories for the data."""
 
+import email
+import email.policy
 import os
+import socket
 from contextlib import contextmanager
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import g
 
 from tests import factories
@@ -170,3 +174,73 @@ def make_sso_app(iam_server, allow_sso_at, database_url, tmp_path):
         })
 
     return make
+
+
+# --- Mail: a real SMTP server (aiosmtpd) on 127.0.0.1 ----------------------------------------------------------
+
+
+class Inbox:
+    """An SMTP server's handler that keeps every mail it accepts, parsed, with the envelope's recipients."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 2.0.0 Mottaget"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def start_smtp():
+    """Starts an SMTP server with `handler` on 127.0.0.1 (a free port, or `port` to start one again there; options
+    for aiosmtpd's SMTP, such as an authenticator); every server started is stopped after the test."""
+    started = []
+
+    def start(handler, port: int | None = None, **smtp_options) -> Controller:
+        controller = Controller(handler, hostname="127.0.0.1", port=port or free_port(), **smtp_options)
+        controller.start()
+        started.append(controller)
+        return controller
+
+    yield start
+    for controller in started:
+        try:
+            controller.stop()
+        except (AssertionError, RuntimeError):  # stopped by the test already
+            pass
+
+
+MAIL_SETTINGS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "MAIL_FROM", "BASE_URL")
+BASE_URL = "https://handlingsplaner.regionhalland.test"
+
+
+@pytest.fixture
+def mail_to(app):
+    """Turns the app's mail on, to the SMTP server on `port`; back off after the test."""
+    saved = {key: app.config.get(key) for key in MAIL_SETTINGS}
+
+    def configure(port: int) -> None:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_USER="", SMTP_PASSWORD="", SMTP_STARTTLS=False,
+                          MAIL_FROM="Handlingsplaner <handlingsplaner@regionhalland.test>", BASE_URL=BASE_URL)
+
+    yield configure
+    app.config.update(saved)
+
+
+@pytest.fixture
+def inbox(start_smtp, mail_to) -> Inbox:
+    """Mail on, to a fresh SMTP server; what it received."""
+    handler = Inbox()
+    mail_to(start_smtp(handler).port)
+    return handler

@@ -73,3 +73,39 @@ def test_the_cycle_check_finds_a_cycle_hidden_inside_a_function(tmp_path):
     assert find_cycle(import_graph(package)) == ["pkg.a", "pkg.b", "pkg.a"]
     (package / "b.py").write_text("def later():\n    return 1\n")
     assert find_cycle(import_graph(package)) is None
+
+
+# The domains that keep rows in the history; users is below them all (an entry names its user).
+DOMAINS = ("tracker.plans", "tracker.followup", "tracker.xlsx", "tracker.admin", "tracker.reports", "tracker.notify")
+
+
+def reaches(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module that `start` imports, directly or through others."""
+    seen, todo = set(), [start]
+    while todo:
+        for target in graph[todo.pop()] - seen:
+            seen.add(target)
+            todo.append(target)
+    return seen
+
+
+def test_the_history_recorder_imports_no_domain():
+    """Domains register their tracked models with the recorder (tracker.history.recorder.track), not the other way."""
+    graph = import_graph(PACKAGE)
+    domains = sorted(m for m in reaches(graph, "tracker.history.recorder") if m.startswith(DOMAINS))
+    assert domains == [], "Historikens recorder importerar domäner: " + ", ".join(domains)
+
+
+def test_every_tracked_model_is_registered_with_its_fields(app):
+    """Every model the history records is described field by field, and every field is an attribute of it."""
+    import sqlalchemy as sa
+
+    from tracker.history import recorder
+    from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+
+    for model in (Plan, Area, SuccessFactor, Action, DivisionStatus):
+        assert recorder._TRACKED.get(model) is not None, model
+    for model, spec in recorder._TRACKED.items():
+        attributes = set(sa.inspect(model).attrs.keys())
+        assert set(spec.fields.names) <= attributes, (model, set(spec.fields.names) - attributes)
+        assert any(spec.kind in kinds for kinds in recorder.KINDS.values())

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tests.factories import PASSWORD, sign_in
+from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
 from tracker.xlsx import uploads
 from tracker.xlsx.export import export_plan
@@ -15,9 +16,11 @@ from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.plans import versions
-from tracker.plans.models import Indicator, IndicatorValue
+from tracker.versions import services as versions
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans import structure
+from tracker.reports import services as reports
+from tracker.reports.bundle import make_bundle
 from tracker.history.models import HistoryEntry
 from tracker.plans.models import Plan
 from tracker.vocabulary import PlanState, Role, Status
@@ -39,7 +42,7 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def world(make_plan, make_user, divisions):
+def world(make_plan, make_user, divisions, inbox):  # mail on, to a test SMTP server: a reminder can be sent
     plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
     ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
     users = {
@@ -169,6 +172,38 @@ ACTION_FORM = {"title": "Gemensamma väntelistor inom ortopedisk vård", "owner"
 ONLY_DIRECTOR = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
                  "strategist": 403, "director": 302, "admin": 403}
 
+def _report(world, state: str = "draft"):
+    """The test report (tests/reports/form.json) attached to the world's plan, brought to `state`."""
+    report = reports.get_report("tillganglighet-2024") or create_test_report(plan=world["plan"])
+    director = world["users"]["director"]
+    if state in ("review", "approved", "sent"):
+        reports.submit_for_review(report)
+    if state in ("approved", "sent"):
+        reports.approve(report, director)
+    if state == "sent":
+        reports.mark_sent(report, director, bundle=make_bundle(report, director), sent_on="2024-09-30")
+    db.session.commit()
+    return report
+
+
+def _pair(world):
+    return question(_report(world), "Hur har 2024")
+
+
+def _ph_contribution(world, user=None):
+    contribution = next(c for c in _pair(world).contributions if c.division.short_name == "PH")
+    return f"/redovisningar/bidrag/{contribution.id}", {"text": "Psykiatri Halland: BUP-koordinatorer.", "done": "1",
+                                                         "version": contribution.version_id}
+
+
+def _report_section(world):
+    return next(s for s in _report(world).sections if s.title == "Generellt")
+
+
+QUESTION_FORM = {"kind": "text", "prompt": "Hur har arbetet med vårdförmedlingen gått?", "help": ""}
+WRITES_CONTRIBUTION = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
+                       "strategist": 403, "director": 403, "admin": 403}
+
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {
     "plans.update_status": (
@@ -276,7 +311,60 @@ MATRIX = {
     "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {"confirm": "1"}), EDITORS),
     "followup.confirm_unchanged": (lambda world, user=None: (
         f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
+    "followup.confirm_many": (lambda world, user=None: (
+        f"/omgangar/{_open_round(world).id}/bekrafta", {"status_id": [world["ph_status"].id]}), CONFIRM),
+    "notify.remind_now": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/paminn", {}), EDITORS),
+    # Each user's own choice about reminders: everyone logged in, for themselves only.
+    "notify.settings": (lambda world, user=None: ("/konto/paminnelser", {"reminders": "off"}),
+                        {actor: 302 for actor in ACTORS}),
+    "reports.create": (lambda world, user=None: ("/redovisningar", {
+        "source": f"report:{_report(world).key}", "key": "tillganglighet-2025", "title": "Redovisning 2025",
+        "year": "2025"}), EDITORS),
+    "reports.update_facts": (lambda world, user=None: (f"/redovisningar/{_report(world).key}/uppgifter", {
+        "title": "Redovisning 2024", "deadline": "2024-09-30", "recipient": "Tillganglighetsuppdraget@socialstyrelsen.se",
+        "plan": world["plan"].key, "plan_version": "", "version": _report(world).version_id}), EDITORS),
+    "reports.save_answer": (lambda world, user=None: (f"/redovisningar/fragor/{_pair(world).id}/svar", {
+        "answer": "Medlen har använts till vårdförmedlingen.", "answer_second": "Kortare köer.",
+        "version": _pair(world).version_id}), EDITORS),
+    "reports.insert": (lambda world, user=None: (f"/redovisningar/fragor/{_pair(world).id}/infoga", {
+        "source": "status:", "target": "answer_second", "version": _pair(world).version_id}), EDITORS),
+    "reports.assign": (lambda world, user=None: (f"/redovisningar/fragor/{_pair(world).id}/forvaltningar", {
+        "divisions": [world["divisions"]["PH"].id]}), EDITORS),
+    "reports.save_contribution": (_ph_contribution, WRITES_CONTRIBUTION),
+    "reports.add_section": (lambda world, user=None: (f"/redovisningar/{_report(world).key}/avsnitt", {
+        "number": "3.7", "title": "Barn- och ungdomspsykiatri"}), EDITORS),
+    "reports.update_section": (lambda world, user=None: (f"/redovisningar/avsnitt/{_report_section(world).id}", {
+        "number": "", "title": "Generellt om myndighetsuppdragen"}), EDITORS),
+    "reports.move_section": (lambda world, user=None: (f"/redovisningar/avsnitt/{_report_section(world).id}/flytta",
+                                                       {"riktning": "upp"}), EDITORS),
+    "reports.delete_section": (lambda world, user=None: (
+        f"/redovisningar/avsnitt/{_report_section(world).id}/ta-bort", {}), EDITORS),
+    "reports.add_question": (lambda world, user=None: (
+        f"/redovisningar/avsnitt/{_report_section(world).id}/fragor", QUESTION_FORM), EDITORS),
+    "reports.update_question": (lambda world, user=None: (f"/redovisningar/fragor/{_pair(world).id}/andra", {
+        "kind": "pair", "prompt": "Hur har 2024 års medel använts?", "prompt_second": "Resultat"}), EDITORS),
+    "reports.move_question": (lambda world, user=None: (f"/redovisningar/fragor/{_report_section(world).questions[1].id}"
+                                                        "/flytta", {"riktning": "upp"}), EDITORS),
+    "reports.delete_question": (lambda world, user=None: (f"/redovisningar/fragor/{_pair(world).id}/ta-bort", {}),
+                                EDITORS),
+    "reports.submit_for_review": (lambda world, user=None: (f"/redovisningar/{_report(world).key}/granskning", {}),
+                                  EDITORS),
+    "reports.back_to_draft": (lambda world, user=None: (f"/redovisningar/{_report(world, 'review').key}/tillbaka", {}),
+                              EDITORS),
+    "reports.approve": (lambda world, user=None: (f"/redovisningar/{_report(world, 'review').key}/godkann", {}),
+                        ONLY_DIRECTOR),
+    "reports.make_bundle": (lambda world, user=None: (f"/redovisningar/{_report(world).key}/paket", {}), EDITORS),
+    "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
+    "reports.reopen": (lambda world, user=None: (f"/redovisningar/{_report(world, 'sent').key}/komplettering", {
+        "questions": [_pair(world).id]}), EDITORS),
 }
+def _sent_request(world):
+    report = _report(world, "approved")
+    bundle = make_bundle(report, world["users"]["director"])
+    db.session.commit()
+    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "sent_on": "2024-09-30"}
+
+
 # Allowed requests that change the session or show a preview, not the database.
 SESSION_ONLY = {"users.logout", "xlsx.upload"}
 # Routes that change nothing in the database, whoever posts.

@@ -71,3 +71,23 @@ def test_the_dashboard_takes_as_many_queries_for_a_larger_plan(login, make_user,
     client = login(make_user(Role.DIRECTOR))
     assert queries_of(client, count_queries, f"/planer/{small.key}/oversikt") == \
         queries_of(client, count_queries, f"/planer/{large.key}/oversikt")
+
+
+def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024_form(login, make_user, divisions,
+                                                                                      count_queries):
+    from tests.reports.helpers import create_report
+    from tracker.reports import services as reports
+
+    small = create_report(answers=True)
+    real = reports.create_report(reports.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
+                                 key="tillganglighet-2024-kopia")
+    db.session.commit()
+    client = login(make_user(Role.STRATEGIST))
+    assert queries_of(client, count_queries, f"/redovisningar/{real.key}") == \
+        queries_of(client, count_queries, f"/redovisningar/{small.key}")
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    with_two = queries_of(client, count_queries, "/mina-fragor")
+    reports.create_from_source("form:tillganglighet-2024", answers=False, key="tillganglighet-2025",
+                               title="Redovisning 2025", year=2025)
+    db.session.commit()
+    assert queries_of(client, count_queries, "/mina-fragor") == with_two

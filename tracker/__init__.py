@@ -16,11 +16,11 @@ from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from tracker.history import actor
-from tracker.history.recorder import StructureLocked
 from tracker.parsing import RecordIdConverter
+from tracker.plans.tracking import StructureLocked
 from tracker.security import headers
 from tracker.security import log as security_log
-from tracker.vocabulary import Horizon, PlanState, Role, Status
+from tracker.vocabulary import Horizon, PlanState, QuestionKind, ReportState, Role, Status
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -73,9 +73,11 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.users.auth import bp as users_bp
     from tracker.history.views import bp as history_bp
     from tracker.followup.views import bp as followup_bp
+    from tracker.notify.views import bp as notify_bp
     from tracker.plans.structure_views import bp as editor_bp
-    from tracker.plans.version_views import bp as versions_bp
+    from tracker.versions.views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
+    from tracker.reports.views import bp as reports_bp
 
     _register_web(app)
     oidc.init_app(app)
@@ -93,6 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(versions_bp)
     app.register_blueprint(editor_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(reports_bp)
 
     register_commands(app)
     return app
@@ -116,4 +120,5 @@ def _register_web(app: Flask) -> None:
     app.context_processor(pages.next_url)
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=display_value)
     app.jinja_env.globals.update(counted=counted, Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState,
+                                 ReportState=ReportState, QuestionKind=QuestionKind,
                                  today=today)

@@ -1,4 +1,5 @@
-"""The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, backup, restore."""
+"""The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, backup, restore, round,
+notify, report."""
 
 import sys
 from getpass import getpass
@@ -263,8 +264,158 @@ def restore_command(file):
     click.echo(f"Databasen är återställd från {file}. Kör 'tracker db upgrade' om kopian är äldre än appen.")
 
 
+@click.group("round")
+def round_group():
+    """Reporting rounds (uppföljningsomgångar), as on the plan's round page."""
+
+
+def _plan_or_exit(plan_key: str):
+    from tracker.plans.services import get_plan
+
+    plan = get_plan(plan_key)
+    if plan is None:
+        raise click.ClickException(f"Det finns ingen plan med nyckeln {plan_key}.")
+    return plan
+
+
+@round_group.command("open")
+@click.argument("plan_key")
+@click.option("--title", required=True, help="What the round is for, e.g. Delårsuppföljning 2024.")
+@click.option("--deadline", required=True, help="The last day, ÅÅÅÅ-MM-DD.")
+@with_appcontext
+def open_round_command(plan_key, title, deadline):
+    """Open a round on the plan. Exit status 2 when the input is refused (nothing written)."""
+    from tracker.clock import today
+    from tracker.followup.services import open_round
+    from tracker.history.recorder import acting
+
+    plan = _plan_or_exit(plan_key)
+    with acting(None, "cli", "tracker round open"):
+        try:
+            round_ = open_round(plan, None, title=title, deadline=deadline, today=today())
+        except ValidationError as error:
+            db.session.rollback()
+            _fail(error)
+        db.session.commit()
+    click.echo(f"Omgången ”{round_.title}” är öppen i {plan.key} till och med {round_.deadline}. "
+               "Kontakterna får besked vid nästa körning av tracker notify.")
+
+
+@round_group.command("close")
+@click.argument("plan_key")
+@click.option("--yes", is_flag=True, help="Close without asking (as ticking the box on the round page).")
+@with_appcontext
+def close_round_command(plan_key, yes):
+    """Close the plan's open round, keeping every status as it is. Asks first, naming what is left, unless --yes;
+    exit status 1 when not confirmed, 2 when no round is open."""
+    from tracker.followup.services import close_round, open_round_of, progress
+    from tracker.history.recorder import acting
+
+    plan = _plan_or_exit(plan_key)
+    round_ = open_round_of(plan)
+    if round_ is None:
+        click.echo(f"Fel: ingen omgång är öppen i {plan.key}.", err=True)
+        sys.exit(2)
+    left = sum(item.left for item in progress(round_))
+    if not yes and not click.confirm(f"Stänga ”{round_.title}” (sista dag {round_.deadline})"
+                                     + (f", fast {left} statusar ännu inte är bekräftade" if left else "")
+                                     + "? En stängd omgång öppnas inte igen."):
+        click.echo("Omgången är inte stängd.", err=True)
+        sys.exit(1)
+    with acting(None, "cli", "tracker round close"):
+        close_round(round_, None)
+        db.session.commit()
+    click.echo(f"Omgången ”{round_.title}” är stängd; statusarna är sparade som de var"
+               + (f" ({left} obekräftade)." if left else "."))
+
+
+@click.command("notify")
+@with_appcontext
+def notify_command():
+    """Send what is due about the reporting rounds, each notice once: a round opened, reminders before its
+    deadline, the late ones to the strateger. Exit status 0 when all went out (or mail is off), 1 when some
+    could not be sent (they go out on the next run), 2 when the mail settings are incomplete."""
+    from tracker.clock import today
+    from tracker.notify.mail import MailNotConfigured
+    from tracker.notify.services import deliver, due_notices, mail_settings
+    from tracker.types import utcnow
+
+    try:
+        settings = mail_settings()
+    except MailNotConfigured as error:
+        click.echo(f"Fel: {error}", err=True)
+        sys.exit(2)
+    if settings is None:
+        click.echo("E-post är avstängd (TRACKER_SMTP_HOST är inte satt): inget skickas.")
+        return
+    notices = due_notices(today(), current_app.config["REMIND_DAYS"])
+    if not notices:
+        click.echo("Inget att skicka.")
+        return
+    delivery = deliver(notices, settings, today(), utcnow())
+    for user, sent in delivery.sent:
+        click.echo(f"Skickat till {user.email}: " + "; ".join(f"{n.kind.label} ({n.round.title})" for n in sent))
+    for user, reason in delivery.failed:
+        click.echo(f"Fel: kunde inte skicka till {user.email}: {reason}", err=True)
+    click.echo(f"{len(delivery.sent)} skickade, {len(delivery.failed)} misslyckades.")
+    if delivery.failed:
+        click.echo("Det som inte skickades skickas vid nästa körning.", err=True)
+        sys.exit(1)
+
+
+@click.group("report")
+def report_group():
+    """The redovisning to Socialstyrelsen."""
+
+
+def _report(key: str):
+    from tracker.reports.services import get_report
+
+    report = get_report(key)
+    if report is None:
+        raise click.ClickException(f"Det finns ingen redovisning med nyckeln {key}.")
+    return report
+
+
+@report_group.command("export")
+@click.argument("report_key")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The Word file to write (.docx).")
+@with_appcontext
+def report_export_command(report_key, output):
+    """Write the report as a Word document, in the form's order."""
+    from tracker.reports.docx import report_docx
+
+    data = report_docx(_report(report_key))
+    with open(output, "wb") as file:
+        file.write(data)
+    click.echo(f"Redovisningen är skriven till {output} ({len(data)} byte).")
+
+
+@report_group.command("bundle")
+@click.argument("report_key")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The zip to write.")
+@with_appcontext
+def report_bundle_command(report_key, output):
+    """Make the bundle to send (the report, the plan's workbook, a manifest); it is kept in the database."""
+    from tracker.history.recorder import acting
+    from tracker.reports.bundle import bundle_content, make_bundle
+
+    with acting(None, "cli", "tracker report bundle"):
+        bundle = make_bundle(_report(report_key), None, name="tracker report bundle",
+                             export_dir=current_app.config["EXPORT_DIR"])
+        db.session.commit()
+    with open(output, "wb") as file:
+        file.write(bundle_content(bundle))
+    click.echo(f"Paketet är skrivet till {output} (SHA-256 {bundle.sha256}).")
+
+
 def register_commands(app) -> None:
+    app.cli.add_command(round_group)
+    app.cli.add_command(notify_command)
     app.cli.add_command(history_group)
+    app.cli.add_command(report_group)
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(demo_command)

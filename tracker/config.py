@@ -40,6 +40,17 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _days(text: str) -> tuple[int, ...]:
+    """TRACKER_REMIND_DAYS: "7,1" → (7, 1), the largest first."""
+    try:
+        days = {int(part) for part in text.replace(" ", "").split(",") if part}
+    except ValueError:
+        raise ValueError(f"TRACKER_REMIND_DAYS={text!r}: ange hela dagar före sista dag, t.ex. 7,1") from None
+    if any(day < 0 for day in days):
+        raise ValueError(f"TRACKER_REMIND_DAYS={text!r}: dagarna kan inte vara negativa")
+    return tuple(sorted(days, reverse=True))
+
+
 def from_environment(instance_path: Path) -> dict:
     base_url = os.environ.get("TRACKER_BASE_URL", "").rstrip("/")
     secure = _flag("TRACKER_SECURE_COOKIES", False) or base_url.startswith("https://")
@@ -75,4 +86,12 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_LIMIT": os.environ.get("TRACKER_LOGIN_LIMIT", "10 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",
+        # Mail (README, "Mail"): without an SMTP host nothing is sent and the app works as without mail.
+        "SMTP_HOST": os.environ.get("TRACKER_SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(os.environ.get("TRACKER_SMTP_PORT", 587)),
+        "SMTP_USER": os.environ.get("TRACKER_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("TRACKER_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _flag("TRACKER_SMTP_STARTTLS", True),
+        "MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM", "").strip(),
+        "REMIND_DAYS": _days(os.environ.get("TRACKER_REMIND_DAYS", "7,1")),
     }

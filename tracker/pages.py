@@ -46,6 +46,14 @@ def date_arg(name: str, label: str, notices: list[str]) -> date | None:
         return None
 
 
+def date_range_args(notices: list[str]) -> tuple[date | None, date | None]:
+    """A filter's dates (fran, till) from the query string; a range that cannot match anything says so."""
+    date_from, date_to = date_arg("fran", "från", notices), date_arg("till", "till", notices)
+    if date_from and date_to and date_from > date_to:
+        notices.append(f"Från-datumet {date_from} ligger efter till-datumet {date_to}: inget kan matcha.")
+    return date_from, date_to
+
+
 def next_url() -> dict:
     """Template context: where a form without JavaScript returns to, the page it was posted from."""
     return {"next_url": safe_next(request.form.get("next")) if request.method == "POST" else request.full_path}

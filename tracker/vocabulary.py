@@ -71,6 +71,14 @@ class Role(LabelledEnum):
     ADMIN = "admin", "Administratör"
 
 
+class NotificationKind(LabelledEnum):
+    """What a mail tells a person about a reporting round."""
+
+    OPENED = "opened", "Omgången öppnad"
+    REMINDER = "reminder", "Påminnelse"
+    LATE = "late", "Försenade"
+
+
 class PlanState(LabelledEnum):
     DRAFT = "draft", "Utkast"
     APPROVED = "approved", "Fastställd"
@@ -87,3 +95,23 @@ def db_enum(enum_cls: type[LabelledEnum]):
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class ReportState(LabelledEnum):
+    """A redovisning's life cycle: written, reviewed, approved by the direktör, sent, reopened for a komplettering."""
+
+    DRAFT = "draft", "Utkast"
+    REVIEW = "review", "Klar för granskning"
+    APPROVED = "approved", "Godkänd"
+    SENT = "sent", "Skickad"
+    COMPLETION = "completion", "Komplettering"
+
+
+class QuestionKind(LabelledEnum):
+    """How a question of the report's form is answered."""
+
+    TEXT = "text", "Fritext"
+    PAIR = "pair", "Två texter sida vid sida"
+    YES_NO = "yes_no", "Ja/nej med kommentar"
+    CONTACTS = "contacts", "Kontaktuppgifter"
+    INSATSER = "insatser", "Insatser med svar"

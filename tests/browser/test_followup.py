@@ -5,7 +5,7 @@ from tests.browser.test_accessibility import serious_violations
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.followup import services
-from tracker.plans.models import Indicator
+from tracker.followup.models import Indicator
 from tracker.vocabulary import Direction, Role, Status
 
 pytestmark = pytest.mark.browser

@@ -35,9 +35,11 @@ def installed(tmp_path_factory) -> Path:
         os.environ.copy(), root, timeout=300)
     (wheel,) = (root / "dist").glob("tracker-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"tracker/templates/base.html", "tracker/templates/plans/plan.html", "tracker/migrations/env.py",
+    assert {"tracker/templates/base.html", "tracker/templates/plans/plan.html", "tracker/templates/notify/mail.txt",
+            "tracker/migrations/env.py",
             "tracker/migrations/alembic.ini", "tracker/migrations/script.py.mako",
-            "tracker/static/app.css"} <= set(names)
+            "tracker/static/app.css", "tracker/reports/data/tillganglighet-2024.json",
+            "tracker/templates/reports/_question.html"} <= set(names)
     versions = {p.name for p in (REPOSITORY / "migrations" / "versions").glob("*.py")}
     assert versions <= {Path(n).name for n in names if n.startswith("tracker/migrations/versions/")}
 
@@ -59,7 +61,8 @@ def test_the_installed_wheel_upgrades_loads_exports_and_serves_from_any_folder(i
     tracker = str(installed / "bin" / "tracker")
 
     run([tracker, "db", "upgrade"], env, elsewhere)
-    assert "tillganglighet-2023" in run([tracker, "demo"], env, elsewhere).stdout
+    loaded = run([tracker, "demo"], env, elsewhere).stdout
+    assert "tillganglighet-2023" in loaded and "Redovisningen tillganglighet-2024 är inläst" in loaded
     exported = run([tracker, "export", "tillganglighet-2023", "-o", "bilaga.xlsx"], env, elsewhere)
     assert "SHA-256" in exported.stdout and zipfile.is_zipfile(elsewhere / "bilaga.xlsx")
 

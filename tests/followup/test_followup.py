@@ -8,7 +8,7 @@ from tracker.extensions import db
 from tracker.followup import services
 from tracker.followup.charts import stacked, trend
 from tracker.history.models import HistoryEntry
-from tracker.plans.models import Indicator, IndicatorValue
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.vocabulary import Direction, Role, Status
 
 TODAY = date(2024, 8, 20)

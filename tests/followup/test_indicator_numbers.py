@@ -7,7 +7,7 @@ import pytest
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.plans.models import Indicator
+from tracker.followup.models import Indicator
 
 
 @pytest.fixture

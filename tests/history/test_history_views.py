@@ -151,3 +151,14 @@ def test_the_chain_is_intact_and_a_tampered_entry_is_found(app, plan, make_user)
     db.session.expire_all()
     result = runner.invoke(args=["history", "verify"])
     assert result.exit_code == 1 and f"Historiken är bruten vid post {victim.id}" in result.output
+
+
+def test_the_kind_filter_offers_the_plans_kinds_only(plan, login, make_user):
+    """Reports keep their own history: their kinds (Bidrag, Redovisning) are not offered on a plan's."""
+    page = login(make_user()).get(f"/planer/{plan.key}/historik").get_data(as_text=True)
+    select = page[page.index('id="history-kind"'):]
+    select = select[:select.index("</select>")]
+    assert '<option value="action">Åtgärd</option>' in select
+    assert '<option value="version">Version</option>' in select
+    assert "Bidrag" not in select and "Redovisning" not in select
+    assert login(make_user()).get(f"/planer/{plan.key}/historik?typ=contribution").status_code == 200

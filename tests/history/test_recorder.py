@@ -9,7 +9,8 @@ from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import MissingActor, acting, reset_actor, set_actor
 from tracker.plans import services as plans
-from tracker.plans.models import DivisionStatus, Indicator
+from tracker.plans.models import DivisionStatus
+from tracker.followup.models import Indicator
 from tracker.vocabulary import Role, Status
 
 

@@ -5,9 +5,9 @@ import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
 from tracker.extensions import db
-from tracker.plans import versions
+from tracker.versions import services as versions
 from tracker.history.models import HistoryEntry
-from tracker.history.recorder import StructureLocked
+from tracker.plans.tracking import StructureLocked
 from tracker.plans import services as plans
 from tracker.vocabulary import PlanState, Role, Status
 

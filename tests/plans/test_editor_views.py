@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
 from tracker.extensions import db
-from tracker.plans.versions import approve
+from tracker.versions.services import approve
 from tracker.plans import services
 from tracker.plans.models import Action
 from tracker.vocabulary import Role, Status

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.history.recorder import StructureLocked
-from tracker.plans.versions import approve
+from tracker.plans.tracking import StructureLocked
+from tracker.versions.services import approve
 from tracker.plans import services, structure
 from tracker.vocabulary import Horizon, Role, Status
 

@@ -10,7 +10,7 @@ from flask import g
 from tests.factories import PASSWORD
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.plans import versions
+from tracker.versions import services as versions
 from tracker.security.log import AppendOnly
 from tracker.security.models import SecurityEvent
 from tracker.users import services

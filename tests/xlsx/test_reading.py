@@ -75,7 +75,7 @@ def test_caller_facts_come_before_the_key(divisions):
 
 def test_an_approved_plan_is_refused_with_advice(make_plan, make_user, tmp_path):
     from tests.xlsx.helpers import edit
-    from tracker.plans.versions import approve
+    from tracker.versions.services import approve
 
     plan = make_plan(key="tillganglighet-2025")
     approve(plan, make_user(Role.DIRECTOR))

@@ -7,6 +7,7 @@ from tracker.admin import services as admin_services
 from tracker.users.services import list_divisions
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.notify import services as notify
 from tracker.users import services
 from tracker.users.auth import start_session
 from tracker.users.models import Division, User
@@ -33,7 +34,9 @@ def load_division(division_id: int) -> Division:
 
 @bp.get("/anvandare")
 def users():
-    return render_template("users/admin_users.html", users=services.list_users())
+    mail, mail_problem = notify.mail_status()
+    return render_template("users/admin_users.html", users=services.list_users(), mail=mail,
+                           mail_problem=mail_problem)
 
 
 def _user_form(user: User | None = None, values: dict | None = None, errors: dict | None = None, status: int = 200):

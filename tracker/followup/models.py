@@ -1,4 +1,5 @@
-"""Reporting rounds: a deadline by which every förvaltning confirms or updates its statuses."""
+"""Follow-up: the plan's indicators with their outcomes, its contacts, and reporting rounds (a deadline by which
+every förvaltning confirms or updates its statuses)."""
 
 from datetime import date, datetime
 from typing import Optional
@@ -7,9 +8,70 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.extensions import db
-from tracker.plans.models import DivisionStatus, Plan
+from tracker.plans.models import DivisionStatus, Plan, SuccessFactor
 from tracker.types import UTCDateTime, utcnow
-from tracker.users.models import User
+from tracker.users.models import Division, User
+from tracker.vocabulary import Direction, Frequency, db_enum
+
+
+class PlanContact(db.Model):
+    """A kontaktperson for the plan's report (the workbook's Kontaktuppgifter sheet)."""
+
+    __tablename__ = "plan_contact"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    phone: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(254))
+    comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
+        "contacts", order_by="PlanContact.position", cascade="all, delete-orphan"))
+
+
+class Indicator(db.Model):
+    """An indikator the plan follows, with its målvärde."""
+
+    __tablename__ = "indicator"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    area: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))  # Primärvård, BUP, Fokusområde …
+    name: so.Mapped[str] = so.mapped_column(sa.String(300))
+    target: so.Mapped[Optional[float]]
+    unit: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    direction: so.Mapped[Optional[Direction]] = so.mapped_column(db_enum(Direction))
+    frequency: so.Mapped[Frequency] = so.mapped_column(db_enum(Frequency), default=Frequency.MONTH,
+                                                       server_default=Frequency.MONTH.value)
+    factor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("success_factor.id", ondelete="SET NULL"))
+    # The förvaltning whose contact enters the values (a strateg may always).
+    division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
+        "indicators", order_by="Indicator.position", cascade="all, delete-orphan"))
+    factor: so.Mapped[Optional[SuccessFactor]] = so.relationship()
+    division: so.Mapped[Optional[Division]] = so.relationship()
+    values: so.Mapped[list["IndicatorValue"]] = so.relationship(
+        back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
+    )
+
+
+class IndicatorValue(db.Model):
+    """An utfall of an indicator for one period (ÅÅÅÅ-MM)."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "period"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    indicator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    period: so.Mapped[str] = so.mapped_column(sa.String(7))
+    value: so.Mapped[Optional[float]]
+    comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    indicator: so.Mapped["Indicator"] = so.relationship(back_populates="values")
 
 
 class ReportingRound(db.Model):

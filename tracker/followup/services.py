@@ -17,7 +17,8 @@ from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
 from tracker.parsing import optional_id
-from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, SuccessFactor
+from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
+from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
 from tracker.plans.services import StatusConflict, is_stale, set_status, validate_status_input
 from tracker.types import utcnow
@@ -142,7 +143,9 @@ def list_rounds(plan: Plan) -> list[ReportingRound]:
     ).all()
 
 
-def open_round(plan: Plan, user: User, *, title: str | None, deadline: str | None, today: date) -> ReportingRound:
+def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: str | None,
+               today: date) -> ReportingRound:
+    """Open a round on the plan; `user` None from the command line (the history names the command)."""
     errors = {}
     title = (title or "").strip()
     if not title:
@@ -160,7 +163,8 @@ def open_round(plan: Plan, user: User, *, title: str | None, deadline: str | Non
         errors["title"] = f"Omgången ”{current.title}” är redan öppen. Stäng den innan du öppnar en ny."
     if errors:
         raise ValidationError(errors)
-    round_ = ReportingRound(plan_id=plan.id, title=title, deadline=deadline_date, opened_by_id=user.id)
+    round_ = ReportingRound(plan_id=plan.id, title=title, deadline=deadline_date,
+                            opened_by_id=user.id if user else None)
     db.session.add(round_)
     record(db.session, plan=plan, kind="round", verb="opened",
            summary=f"öppnade uppföljningsomgången ”{title}” med sista dag {deadline_date}")
@@ -170,7 +174,8 @@ def open_round(plan: Plan, user: User, *, title: str | None, deadline: str | Non
 
 def _plan_statuses(plan_id: int, division_id: int | None = None) -> list[DivisionStatus]:
     query = (sa.select(DivisionStatus).join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
-             .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.action)))
+             .options(so.joinedload(DivisionStatus.division),
+                      so.joinedload(DivisionStatus.action).joinedload(Action.factor)))
     if division_id is not None:
         query = query.where(DivisionStatus.division_id == division_id)
     return db.session.scalars(query).all()
@@ -195,6 +200,36 @@ def confirm(round_: ReportingRound, division_status: DivisionStatus, user: User 
                        f"oförändrad: {division_status.status.label}")
     db.session.flush()
     return True
+
+
+def confirm_unchanged_many(round_: ReportingRound, user: User, status_ids: list[int]) -> int:
+    """Confirm several of the user's förvaltning's statuses as "Oförändrad" at once, each as `confirm` does;
+    how many were newly confirmed. All or nothing: a status that is not the user's to confirm in this round
+    refuses the lot (PermissionError), and so does a closed round."""
+    if not round_.is_open:
+        raise ValidationError({"status_id": "Omgången är stängd."})
+    if not status_ids:
+        raise ValidationError({"status_id": "Kryssa i de åtgärder vars status är oförändrad, eller välj en "
+                                            "framgångsfaktor."})
+    statuses = db.session.scalars(
+        sa.select(DivisionStatus).where(DivisionStatus.id.in_(status_ids))
+        .options(so.joinedload(DivisionStatus.action).joinedload(Action.factor), so.joinedload(DivisionStatus.division))
+    ).all()
+    if len(statuses) != len(set(status_ids)) or any(
+            s.action.factor.plan_id != round_.plan_id or not user.can_update_status_for(s.division_id)
+            for s in statuses):
+        raise PermissionError("Du kan bara bekräfta din egen förvaltnings åtgärder i omgångens plan.")
+    return sum(confirm(round_, s, user, unchanged=True)
+               for s in sorted(statuses, key=lambda s: (s.action.factor.position, s.action.position)))
+
+
+def left_statuses(round_: ReportingRound, *, division_id: int | None = None,
+                  factor_id: int | None = None) -> list[DivisionStatus]:
+    """What the round still waits for (of one förvaltning, one framgångsfaktor), in the plan's order."""
+    done = confirmed_ids(round_)
+    return sorted((s for s in _plan_statuses(round_.plan_id, division_id)
+                   if s.id not in done and (factor_id is None or s.action.factor_id == factor_id)),
+                  key=lambda s: (s.division.position, s.action.factor.position, s.action.position))
 
 
 def unconfirmed(statuses: list[DivisionStatus]) -> list[tuple[int, DivisionStatus]]:
@@ -299,8 +334,8 @@ def progress(round_: ReportingRound) -> list[DivisionProgress]:
     return sorted(per_division.values(), key=lambda p: (p.division.position, p.division.name))
 
 
-def close_round(round_: ReportingRound, user: User) -> None:
-    """Close the round, keeping every status as it is now."""
+def close_round(round_: ReportingRound, user: User | None) -> None:
+    """Close the round, keeping every status as it is now; `user` None from the command line."""
     if not round_.is_open:
         raise ValidationError({"round": "Omgången är redan stängd."})
     done = confirmed_ids(round_)
@@ -311,7 +346,7 @@ def close_round(round_: ReportingRound, user: User) -> None:
         for s in sorted(_plan_statuses(round_.plan_id), key=lambda s: (s.action.ref, s.division.position))
     ]
     round_.closed_at = utcnow()
-    round_.closed_by_id = user.id
+    round_.closed_by_id = user.id if user else None
     left = sum(1 for row in round_.snapshot if not row["confirmed"])
     record(db.session, plan=round_.plan, kind="round", verb="closed",
            summary=f"stängde uppföljningsomgången ”{round_.title}”" + (f" ({left} obekräftade)" if left else ""))
@@ -367,6 +402,14 @@ class MyRound:
 def awaited_status_ids(rounds: list[MyRound]) -> frozenset[int]:
     """The statuses that the open rounds still wait for."""
     return frozenset().union(*(r.status_ids - r.confirmed_status_ids for r in rounds))
+
+
+def factors_left(my_round: MyRound, statuses: list[DivisionStatus]) -> list[tuple[SuccessFactor, int]]:
+    """The framgångsfaktorer in which the round still waits for some of `statuses`, with how many, in the
+    plan's order: the choices of "all of one framgångsfaktor"."""
+    waiting = my_round.status_ids - my_round.confirmed_status_ids
+    counts = Counter(ds.action.factor for ds in statuses if ds.id in waiting)
+    return sorted(counts.items(), key=lambda item: item[0].position)
 
 
 def my_open_rounds(user: User) -> list[MyRound]:

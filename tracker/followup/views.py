@@ -11,8 +11,14 @@ from tracker.followup import charts, services
 from tracker.followup.models import ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.plans import services as plans
-from tracker.plans.models import DivisionStatus, Indicator, IndicatorValue
-from tracker.plans.views import load_plan
+from tracker.plans.models import DivisionStatus
+from tracker.followup.models import Indicator, IndicatorValue
+from tracker.notify import services as notify
+from tracker.parsing import optional_id
+from tracker.plans.views import load_plan, mine_page
+from tracker.users.models import Division
+from tracker.display import counted
+from tracker.vocabulary import Role
 from tracker.vocabulary import PlanState
 from tracker.pages import is_htmx
 from tracker.xlsx.export import export_plan
@@ -99,8 +105,11 @@ def delete_value(value_id: int):
 def _rounds_page(plan, status=200, errors=None, values=None):
     rounds = services.list_rounds(plan)
     current = services.open_round_of(plan)
+    mail, mail_problem = notify.mail_status()
     return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
                            progress=services.progress(current) if current else [], today=today(),
+                           notifications=notify.notifications_of(current) if current else [],
+                           mail=mail, mail_problem=mail_problem,
                            errors=errors or {}, values=values or {}), status
 
 
@@ -154,7 +163,48 @@ def show_round(round_id: int):
         return redirect(url_for("followup.rounds", key=round_.plan.key))
     previous = services.previous_round(round_)
     return render_template("followup/round.html", plan=round_.plan, round=round_, previous=previous,
-                           differences=services.compare_rounds(previous, round_) if previous else None)
+                           differences=services.compare_rounds(previous, round_) if previous else None,
+                           notifications=notify.notifications_of(round_))
+
+
+@bp.get("/omgangar/<int:round_id>/kvar/<int:division_id>")
+def round_left(round_id: int, division_id: int):
+    """What an open round still waits for from one förvaltning (the round page's "Kvar")."""
+    round_ = _load_round(round_id)
+    division = db.get_or_404(Division, division_id, description="Förvaltningen finns inte.")
+    if not round_.is_open:
+        return redirect(url_for("followup.show_round", round_id=round_.id))
+    return render_template("followup/round_left.html", plan=round_.plan, round=round_, division=division,
+                           statuses=services.left_statuses(round_, division_id=division.id))
+
+
+@bp.post("/omgangar/<int:round_id>/bekrafta")
+def confirm_many(round_id: int):
+    """Several rows as "Oförändrad" at once on Mina åtgärder: those picked, or all left in one framgångsfaktor."""
+    round_ = _load_round(round_id)
+    if current_user.role is not Role.DIVISION_CONTACT:
+        abort(403, "Status bekräftas av förvaltningskontakterna, var och en för sin egen förvaltning.")
+    plan_key = request.form.get("plan") or None
+    if request.form.get("scope") == "factor":
+        factor_id = optional_id(request.form.get("factor_id"))
+        status_ids = [s.id for s in services.left_statuses(round_, division_id=current_user.division_id,
+                                                           factor_id=factor_id)] if factor_id else []
+    else:
+        status_ids = [optional_id(i) or 0 for i in request.form.getlist("status_id")]  # 0: no row, refused
+    try:
+        confirmed = services.confirm_unchanged_many(round_, current_user, status_ids)
+    except PermissionError as error:
+        db.session.rollback()
+        abort(403, str(error))
+    except ValidationError as error:
+        db.session.rollback()
+        return mine_page(plan_key, bulk_errors={round_.id: error.errors["status_id"]}), 400
+    db.session.commit()
+    if is_htmx():  # the round's banner in the list says how many are left
+        return mine_page(plan_key)
+    flash(f"{counted(confirmed, 'åtgärd är bekräftad', 'åtgärder är bekräftade')} som oförändrade i "
+          f"{round_.title}.", "info")
+    return redirect(url_for("plans.mine", plan=plan_key))
 
 
 @bp.post("/omgangar/<int:round_id>/bekrafta/<int:status_id>")

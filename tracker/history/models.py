@@ -29,6 +29,7 @@ class HistoryEntry(db.Model):
     object_id: so.Mapped[Optional[int]]
     action_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)
     division_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)
+    report_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)  # a redovisning's own history
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
     user_name: so.Mapped[str] = so.mapped_column(sa.String(120))  # as it was then
     user_division: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))

@@ -6,10 +6,10 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history import services
 from tracker.history.models import HistoryEntry
-from tracker.history.recorder import KINDS, SOURCES
+from tracker.history.recorder import SOURCES, kinds
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
-from tracker.pages import date_arg, is_htmx, render_page_or_fragment, require
+from tracker.pages import date_range_args, is_htmx, render_page_or_fragment, require
 from tracker.parsing import record_id
 
 bp = Blueprint("history", __name__)
@@ -25,14 +25,12 @@ def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
     """The filter from the query string; what cannot be used is dropped with a notice."""
     notices = []
     kind = request.args.get("typ") or None
-    date_from, date_to = date_arg("fran", "från", notices), date_arg("till", "till", notices)
-    if date_from and date_to and date_from > date_to:
-        notices.append(f"Från-datumet {date_from} ligger efter till-datumet {date_to}: inget kan matcha.")
+    date_from, date_to = date_range_args(notices)
     return services.HistoryFilter(
         action_id=request.args.get("atgard", type=record_id),
         division_id=request.args.get("forvaltning", type=record_id),
         user_id=request.args.get("person", type=record_id),
-        kind=kind if kind in KINDS else None,
+        kind=kind if kind in kinds() else None,
         date_from=date_from,
         date_to=date_to,
     ), notices
@@ -49,7 +47,8 @@ def plan_history(key: str):
     more_url = url_for("history.plan_history", key=plan.key, **args, sida=page + 1) if has_more else None
     context = dict(
         plan=plan, entries=entries, more_url=more_url, page=page, history_filter=history_filter, action=action,
-        divisions=list_divisions(), people=services.people_in_history(plan), kinds=KINDS, sources=SOURCES,
+        divisions=[(d.id, d.name) for d in list_divisions()], people=services.people_in_history(plan), kinds=kinds(),
+        sources=SOURCES,
         restored=services.restored_ids(entries), restorable=services.RESTORABLE, notices=notices,
     )
     if is_htmx() and request.args.get("fler"):

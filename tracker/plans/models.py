@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.plans.rollup import is_overdue, rollup
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
-from tracker.vocabulary import Direction, Frequency, Horizon, PlanState, Status, db_enum
+from tracker.vocabulary import Horizon, PlanState, Status, db_enum
 
 
 class Agreement(db.Model):
@@ -45,12 +45,6 @@ class Plan(db.Model):
     )
     factors: so.Mapped[list["SuccessFactor"]] = so.relationship(
         back_populates="plan", order_by="SuccessFactor.position", cascade="all, delete-orphan"
-    )
-    contacts: so.Mapped[list["PlanContact"]] = so.relationship(
-        order_by="PlanContact.position", cascade="all, delete-orphan"
-    )
-    indicators: so.Mapped[list["Indicator"]] = so.relationship(
-        order_by="Indicator.position", cascade="all, delete-orphan"
     )
 
     @property
@@ -178,80 +172,3 @@ class DivisionStatus(db.Model):
     @property
     def updated_by_display(self) -> str | None:
         return self.updated_by.name if self.updated_by else self.updated_by_name
-
-
-class PlanContact(db.Model):
-    """A kontaktperson for the plan's report (the workbook's Kontaktuppgifter sheet)."""
-
-    __tablename__ = "plan_contact"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(120))
-    phone: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
-    email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(254))
-    comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
-    position: so.Mapped[int] = so.mapped_column(default=0)
-
-
-class Indicator(db.Model):
-    """An indikator the plan follows, with its målvärde."""
-
-    __tablename__ = "indicator"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    area: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))  # Primärvård, BUP, Fokusområde …
-    name: so.Mapped[str] = so.mapped_column(sa.String(300))
-    target: so.Mapped[Optional[float]]
-    unit: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
-    direction: so.Mapped[Optional[Direction]] = so.mapped_column(db_enum(Direction))
-    frequency: so.Mapped[Frequency] = so.mapped_column(db_enum(Frequency), default=Frequency.MONTH,
-                                                       server_default=Frequency.MONTH.value)
-    factor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("success_factor.id", ondelete="SET NULL"))
-    # The förvaltning whose contact enters the values (a strateg may always).
-    division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
-    position: so.Mapped[int] = so.mapped_column(default=0)
-
-    factor: so.Mapped[Optional[SuccessFactor]] = so.relationship()
-    division: so.Mapped[Optional[Division]] = so.relationship()
-    values: so.Mapped[list["IndicatorValue"]] = so.relationship(
-        back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
-    )
-
-
-class IndicatorValue(db.Model):
-    """An utfall of an indicator for one period (ÅÅÅÅ-MM)."""
-
-    __tablename__ = "indicator_value"
-    __table_args__ = (sa.UniqueConstraint("indicator_id", "period"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    indicator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
-    period: so.Mapped[str] = so.mapped_column(sa.String(7))
-    value: so.Mapped[Optional[float]]
-    comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
-
-    indicator: so.Mapped["Indicator"] = so.relationship(back_populates="values")
-
-
-class PlanVersion(db.Model):
-    """A fastställd version of a plan, kept as it was when it was approved."""
-
-    __tablename__ = "plan_version"
-    __table_args__ = (sa.UniqueConstraint("plan_id", "number"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    number: so.Mapped[int]
-    approved_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    approved_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    approved_by_name: so.Mapped[str] = so.mapped_column(sa.String(120))
-    decision: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))  # diarienummer, beslut
-    snapshot: so.Mapped[dict] = so.mapped_column(sa.JSON)
-    sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
-    sent_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    sent_export_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("export.id"))
-
-    approved_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[approved_by_id])
-    sent_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[sent_by_id])

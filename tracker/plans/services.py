@@ -270,7 +270,8 @@ def plans_of_division(division_id: int | None) -> list[Plan]:
 def my_statuses(user: User, today: date, *, plan_id: int | None = None,
                 awaiting: frozenset[int] = frozenset()) -> list[DivisionStatus]:
     """The user's förvaltning's statuses (in one plan, or all): those an open reporting round awaits first
-    (`awaiting`), then its own overdue, then never updated, then the rest."""
+    (`awaiting`), then open work (Ej påbörjad, Pågående, Försenad) before Genomförd and Avbruten; within each,
+    its own overdue first, then never updated, then by due date."""
     if user.division_id is None:
         return []
     query = sa.select(DivisionStatus).where(DivisionStatus.division_id == user.division_id)
@@ -292,6 +293,7 @@ def my_statuses(user: User, today: date, *, plan_id: int | None = None,
         action = ds.action
         return (
             ds.id not in awaiting,
+            not ds.status.is_open,
             not ds.is_overdue(today),
             not ds.never_updated,
             action.due_date or date.max,

@@ -15,6 +15,7 @@ from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.services import last_change
+from tracker.plans import fields as plan_fields
 from tracker.plans import services, structure
 from tracker.plans.models import Action, Area, Plan, SuccessFactor
 from tracker.plans.views import load_plan
@@ -24,7 +25,14 @@ from tracker.parsing import record_id
 
 bp = Blueprint("editor", __name__)
 
-ACTION_FIELDS = ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner")
+
+@bp.context_processor
+def _described_fields():
+    """The editor's labels are the fields' own (tracker/plans/fields.py), as the history and comparison name them."""
+    return {"fields": plan_fields}
+
+ACTION_FIELDS = plan_fields.ACTION.only("title", "description", "expected_result", "horizon", "start_date", "due_date",
+                                        "owner").names
 
 
 @bp.before_request
@@ -100,7 +108,7 @@ def _form(template: str, plan: Plan, status: int = 200, **context):
 
 
 def _action_form() -> dict:
-    form = {field: request.form.get(field) for field in ACTION_FIELDS}
+    form = {name: request.form.get(name) for name in ACTION_FIELDS}
     form["division_ids"] = request.form.getlist("divisions")
     return form
 

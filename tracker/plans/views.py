@@ -6,7 +6,7 @@ from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.followup.services import awaited_status_ids, my_open_rounds
+from tracker.followup.services import awaited_status_ids, factors_left, my_open_rounds
 from tracker.plans import services
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Role, Status
@@ -96,13 +96,19 @@ def show(key: str):
 
 @bp.get("/mina-atgarder")
 def mine():
+    return mine_page(request.args.get("plan"))
+
+
+def mine_page(plan_key: str | None, bulk_errors: dict[int, str] | None = None) -> str:
+    """Mina åtgärder for one plan (or all), the page or its list; `bulk_errors` by round, next to its form."""
     my_plans = services.plans_of_division(current_user.division_id)
-    chosen = next((p for p in my_plans if p.key == request.args.get("plan")), None)
+    chosen = next((p for p in my_plans if p.key == plan_key), None)
     rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
     statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None,
                                     awaiting=awaited_status_ids(rounds))
     return render_page_or_fragment("plans/mine.html", "plans/_my_list.html", statuses=statuses, rounds=rounds,
-                                   my_plans=my_plans, chosen=chosen)
+                                   my_plans=my_plans, chosen=chosen, bulk_errors=bulk_errors or {},
+                                   factors_left={r.round.id: factors_left(r, statuses) for r in rounds})
 
 
 @bp.get("/status/<int:status_id>")

@@ -5,7 +5,7 @@ from flask import Blueprint, request, url_for
 from tracker.history.recorder import SOURCES
 from tracker.security import log
 from tracker.admin.views import require_admin
-from tracker.pages import date_arg, render_page_or_fragment
+from tracker.pages import date_range_args, render_page_or_fragment
 from tracker.parsing import record_id
 
 bp = Blueprint("security", __name__, url_prefix="/admin")
@@ -16,12 +16,13 @@ bp.before_request(require_admin)
 def security_log():
     notices = []
     kind = request.args.get("typ") or None
+    date_from, date_to = date_range_args(notices)
     filters = log.EventFilter(
         kind=kind if kind in log.KINDS else None,
         user_id=request.args.get("person", type=record_id),
         text=request.args.get("sok", "").strip()[:100] or None,
-        date_from=date_arg("fran", "från", notices),
-        date_to=date_arg("till", "till", notices),
+        date_from=date_from,
+        date_to=date_to,
     )
     page = request.args.get("sida", 1, type=record_id)
     events, has_more = log.list_events(filters, page)

@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     role: so.Mapped[Role] = so.mapped_column(db_enum(Role))
     division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # The user's own choice: reminders before a round's deadline and late reports (a round's opening mail comes anyway).
+    wants_reminders: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     division: so.Mapped[Optional[Division]] = so.relationship()
 

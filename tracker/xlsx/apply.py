@@ -11,8 +11,9 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.plans import services as plans
-from tracker.plans.versions import approve
-from tracker.plans.models import Action, DivisionStatus, Indicator, IndicatorValue, Plan, PlanContact
+from tracker.versions.services import approve
+from tracker.plans.models import Action, DivisionStatus, Plan
+from tracker.followup.models import Indicator, IndicatorValue, PlanContact
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
 from tracker.xlsx.preview import (

@@ -12,7 +12,7 @@ from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.plans.models import Plan
-from tracker.plans.snapshot import plan_snapshot
+from tracker.versions.snapshot import plan_snapshot
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.vocabulary import PlanState
@@ -42,7 +42,7 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = N
     """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
     reporting round, if given) and keep it with its checksum; a copy goes to export_dir when one is given.
     ValueError for a version that does not exist."""
-    from tracker.plans.versions import get_version, list_versions
+    from tracker.versions.services import get_version, list_versions
 
     number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
     stored = get_version(plan, number) if number is not None else None
@@ -67,7 +67,7 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = N
     label = f"version-{number}" if number is not None else f"utkast-v{plan.version_number}"
     if reporting_round is not None:
         label += f"_omgang-{reporting_round.id}"
-    export = _add_with_free_name(f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", dict(
+    export = add_with_free_name(Export, f"{plan.key}_{label}_{local:%Y%m%d-%H%M%S}", ".xlsx", dict(
         plan=plan, version_label=rows.meta["version"], version_number=number, sha256=hashlib.sha256(data).hexdigest(),
         size=len(data), content=data, created_by=user, created_at=now))
     if export_dir:
@@ -75,16 +75,16 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = N
     return export, data
 
 
-def _add_with_free_name(base: str, fields: dict) -> Export:
-    """Named base.xlsx, or base-2.xlsx, … : the unique file name is the check (each try in a savepoint), so two
-    exports of the same plan in the same second, by any server process, never take the same name."""
+def add_with_free_name(model, base: str, suffix: str, fields: dict):
+    """A kept file named base.xlsx, or base-2.xlsx, … : the unique file name is the check (each try in a savepoint),
+    so two exports (or report bundles) made in the same second, by any server process, never take the same name."""
     n = 1
     while True:
-        export = Export(file_name=f"{base}.xlsx" if n == 1 else f"{base}-{n}.xlsx", **fields)
+        kept = model(file_name=f"{base}{suffix}" if n == 1 else f"{base}-{n}{suffix}", **fields)
         try:
             with db.session.begin_nested():
-                db.session.add(export)
-            return export
+                db.session.add(kept)
+            return kept
         except sa.exc.IntegrityError:
             n += 1  # the name is taken; the savepoint's rollback took this try out of the session
 
@@ -107,8 +107,8 @@ def list_exports(plan: Plan) -> list[Export]:
 
 def mark_sent(export: Export, user: User | None) -> Export:
     """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
-    from tracker.plans.versions import get_version
-    from tracker.plans.versions import mark_sent as mark_version_sent
+    from tracker.versions.services import get_version
+    from tracker.versions.services import mark_sent as mark_version_sent
 
     export.sent_at = utcnow()
     export.sent_by = user

@@ -17,6 +17,9 @@ from tracker.plans import services as plans
 from tracker.plans.models import Plan
 from tracker.plans.rollup import rollup
 from tracker.vocabulary import PlanState, Status
+from tracker.fields import Field, Fields, changed, diff_log
+from tracker.followup import fields as followup_fields
+from tracker.plans import fields as plan_fields
 from tracker.xlsx import layout
 from tracker.xlsx.read import Problem, ReadResult, read_workbook
 from tracker.xlsx.rows import PlanRows, comments_text, plan_rows
@@ -24,10 +27,13 @@ from tracker.xlsx.rows import PlanRows, comments_text, plan_rows
 AGREEMENTS_BY_KEY_PREFIX = {"tillganglighet": "Ökad tillgänglighet", "gonv": "God och nära vård"}
 DEFAULT_AGREEMENT = "Ökad tillgänglighet"
 
-ACTION_FIELDS = ("area", "factor", "title", "description", "expected_result", "horizon", "start_date", "due_date",
-                 "owner", "divisions")
-INDICATOR_FIELDS = ("target", "unit", "direction")
-CONTACT_FIELDS = ("phone", "email", "comment")
+# What a file's row is compared on, described as the domains describe their fields (tracker.fields).
+ACTION = Fields(plan_fields.FACTOR["area"], plan_fields.ACTION["factor"],
+                *plan_fields.ACTION.only("title", "description", "expected_result", "horizon", "start_date", "due_date",
+                                         "owner"), plan_fields.DIVISIONS)
+INDICATOR = followup_fields.INDICATOR.only("target", "unit", "direction")
+CONTACT = followup_fields.CONTACT.only("phone", "email", "comment")
+ACTION_FIELDS, INDICATOR_FIELDS, CONTACT_FIELDS = ACTION.names, INDICATOR.names, CONTACT.names
 
 
 @dataclass
@@ -129,16 +135,16 @@ def _same(a, b) -> bool:
     return norm(a) == norm(b)
 
 
-def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, fields,
+def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, described: Fields,
              follow_up=lambda f: False) -> Change:
     if old is None:
         return Change(kind, key, title, "new")
     if new is None:
         return Change(kind, key, title, "missing")
-    changed = [(f, label) for f, label in fields if not _same(old.get(f), new.get(f))]
-    diffs = [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in changed]
+    changes = changed(old, new, described, same=_same)
+    diffs = [tuple(row) for row in diff_log(changes, described)]
     return Change(kind, key, title, "changed" if diffs else "unchanged", diffs,
-                  [label for f, label in changed if not follow_up(f)])
+                  [described[f].label for f in changes if not follow_up(f)])
 
 
 def _is_status_field(name: str) -> bool:
@@ -153,12 +159,10 @@ def _action_fields(row: dict, statuses: list[dict]) -> dict:
     return values
 
 
-def _action_labels(old: dict | None, new: dict) -> list[tuple[str, str]]:
-    labels = [(f, layout.PLAN.column(f).header) for f in ACTION_FIELDS]
+def _action_described(old: dict | None, new: dict) -> Fields:
+    """The åtgärd's fields, and the status and comment of each förvaltning named before or after."""
     divisions = dict.fromkeys([*((old or {}).get("divisions") or ()), *(new.get("divisions") or ())])
-    for d in divisions:
-        labels += [(f"status:{d}", f"Status, {d}"), (f"comment:{d}", f"Kommentar, {d}")]
-    return labels
+    return ACTION.plus(*(Field(f"{f.name}:{d}", f"{f.label}, {d}") for d in divisions for f in plan_fields.STATUS))
 
 
 def _group_indicators(rows: list[dict]) -> dict[tuple, dict]:
@@ -273,23 +277,22 @@ def preview_import(
         new_values = _action_fields(row, new_statuses.get(row["ref"], []))
         old_values = _action_fields(old, old_statuses.get(row["ref"], [])) if old else None
         changes.append(_compare("Åtgärd", row["ref"], row["title"], old_values, new_values,
-                                _action_labels(old_values, new_values), _is_status_field))
+                                _action_described(old_values, new_values), _is_status_field))
     in_file = {a["ref"] for a in result.rows.actions}
     changes += [Change("Åtgärd", a["ref"], a["title"], "missing") for a in current.actions if a["ref"] not in in_file]
 
     old_indicators, new_indicators = _group_indicators(current.indicators), _group_indicators(result.rows.indicators)
-    indicator_labels = [(f, layout.INDICATORS.column(f).header) for f in INDICATOR_FIELDS] + [("outcome", "Utfall")]
+    indicator_fields = INDICATOR.plus(Field("outcome", followup_fields.VALUE["value"].label))
     for key_, item in new_indicators.items():
         changes.append(_compare("Indikator", " / ".join(filter(None, key_)), item["name"],
-                                old_indicators.get(key_), item, indicator_labels, lambda f: f == "outcome"))
+                                old_indicators.get(key_), item, indicator_fields, lambda f: f == "outcome"))
     changes += [Change("Indikator", " / ".join(filter(None, k)), v["name"], "missing")
                 for k, v in old_indicators.items() if k not in new_indicators]
 
     old_contacts = {c["name"]: c for c in current.contacts}
     new_contacts = {c["name"]: c for c in result.rows.contacts}
-    contact_labels = [(f, layout.CONTACTS.column(f).header) for f in CONTACT_FIELDS]
     for name, contact in new_contacts.items():
-        changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, contact_labels))
+        changes.append(_compare("Kontaktperson", name, name, old_contacts.get(name), contact, CONTACT))
     changes += [Change("Kontaktperson", n, n, "missing") for n in old_contacts if n not in new_contacts]
     registry_number = result.rows.meta.get("registry_number")
     if plan is not None and registry_number and registry_number != plan.registry_number:

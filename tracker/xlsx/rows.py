@@ -12,7 +12,7 @@ from tracker.display import area_heading, parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.plans.models import Plan
 from tracker.plans.rollup import rollup
-from tracker.plans.snapshot import plan_snapshot
+from tracker.versions.snapshot import plan_snapshot
 from tracker.vocabulary import Direction, Horizon, Status
 
 

@@ -9,7 +9,7 @@ from tracker.extensions import db
 from tracker.pages import require
 from tracker.parsing import optional_id, record_id
 from tracker.plans import services as plans
-from tracker.plans import versions
+from tracker.versions import services as versions
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
 from tracker.xlsx.models import Export
@@ -29,7 +29,7 @@ def _versions_page(plan, errors=None, status=200, values=None):
         db.select(Export).where(Export.plan_id == plan.id, Export.version_number.is_not(None))
         .order_by(Export.created_at.desc())
     ).all()
-    return render_template("plans/versions.html", plan=plan, versions=versions.list_versions(plan), sent=sent,
+    return render_template("versions/versions.html", plan=plan, versions=versions.list_versions(plan), sent=sent,
                            comparison=comparison, exports=exports, errors=errors or {},
                            values=values or {}), status
 
@@ -103,7 +103,7 @@ def show_version(key: str, number: int):
     plan = load_plan(key)
     version = _load_version(plan, number)
     view = versions.snapshot_view(version.snapshot, today())
-    return render_template("plans/version.html", plan=plan, version=version, view=view,
+    return render_template("versions/version.html", plan=plan, version=version, view=view,
                            plan_filter=plans.PlanFilter(), notices=[], viewer=versions.READ_ONLY)
 
 
@@ -127,5 +127,5 @@ def compare(key: str):
     before_key, before, before_label = side(request.args.get("fran"), default_before)
     after_key, after, after_label = side(request.args.get("till"), "nu")
     comparison = versions.compare(before, after, before_label, after_label)
-    return render_template("plans/compare.html", plan=plan, versions=choices, comparison=comparison,
+    return render_template("versions/compare.html", plan=plan, versions=choices, comparison=comparison,
                            before_key=before_key, after_key=after_key)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.extensions import db
-from tracker.plans.models import Indicator, Plan
+from tracker.plans.models import Plan
+from tracker.followup.models import Indicator
 from tracker.plans.services import load_factors
 
 

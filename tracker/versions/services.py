@@ -5,15 +5,17 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from tracker.display import area_heading, display_value, parse_date
+from tracker.display import area_heading, parse_date
 from tracker.errors import ValidationError
+from tracker.fields import Fields, changed, diff_log
 from tracker.extensions import db
-from tracker.plans.models import PlanVersion
+from tracker.versions.models import PlanVersion
 from tracker.history.recorder import record
+from tracker.plans import fields as plan_fields
 from tracker.plans.models import Plan
 from tracker.plans.rollup import Summary, is_overdue, rollup
 from tracker.plans.services import AreaView, FactorView, PlanView
-from tracker.plans.snapshot import plan_snapshot
+from tracker.versions.snapshot import plan_snapshot
 from tracker.security import log as security_log
 from tracker.types import utcnow
 from tracker.users.models import User
@@ -21,10 +23,9 @@ from tracker.vocabulary import Horizon, PlanState, Status
 from tracker.xlsx.models import Export
 
 DECISION_MAX_LENGTH = 200
-ACTION_FIELDS = [("ref", "ID"), ("title", "Rubrik"), ("description", "Beskrivning"),
-                 ("expected_result", "Mål/förväntat resultat"), ("horizon", "Tidshorisont"), ("start_date", "Start"),
-                 ("due_date", "Klart senast"), ("owner", "Ansvarig"), ("divisions", "Ansvariga förvaltningar")]
-FACTOR_FIELDS = [("title", "Rubrik"), ("description", "Beskrivning"), ("area", "Insatsområde")]
+# What a comparison of two versions looks at: the structure, where each row is found by its id.
+ACTION_FIELDS = plan_fields.ACTION.without("factor", "position").plus(plan_fields.DIVISIONS)
+FACTOR_FIELDS = plan_fields.FACTOR.without("position")
 
 
 def list_versions(plan: Plan) -> list[PlanVersion]:
@@ -126,15 +127,14 @@ def _area_names(snapshot: dict) -> dict:
 
 
 def _values(action: dict) -> dict:
-    values = {f: action.get(f) for f, _ in ACTION_FIELDS if f != "divisions"}
+    values = {f: action.get(f) for f in ACTION_FIELDS.names if f != "divisions"}
     values["horizon"] = Horizon(values["horizon"]).label if values["horizon"] else None
     values["divisions"] = tuple(sorted(s["division"] for s in action["statuses"]))
     return values
 
 
-def _diff(old: dict, new: dict, fields) -> list[tuple[str, str, str]]:
-    return [(label, display_value(old.get(f)), display_value(new.get(f))) for f, label in fields
-            if (old.get(f) or None) != (new.get(f) or None)]
+def _diff(old: dict, new: dict, described: Fields) -> list[tuple[str, str, str]]:
+    return [tuple(row) for row in diff_log(changed(old, new, described), described)]
 
 
 def compare(before: dict, after: dict, before_label: str, after_label: str) -> Comparison:

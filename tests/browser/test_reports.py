@@ -1,0 +1,93 @@
+"""The redovisning in the browser: a förvaltningskontakt writes a contribution, the strateg inserts it into the
+answer, the direktör approves, the bundle downloads; axe on every page of the report."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_accessibility import serious_violations
+from tests.reports.helpers import create_report, question
+from tracker.vocabulary import Role
+
+pytestmark = pytest.mark.browser
+
+CONTRIBUTION = "Psykiatri Halland har infört tillgänglighetskoordinatorer på varje BUP-enhet."
+
+
+def _log_out(page):
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/logga-in")
+
+
+def test_contribution_inserted_approved_and_bundled(log_in, make_user, make_plan, live_server, tmp_path):
+    report = create_report(answers=False, plan=make_plan())
+    pair = question(report, "Hur har 2024")
+    contact = make_user(Role.DIVISION_CONTACT, "PH", name="Omar Said")
+    strategist = make_user(Role.STRATEGIST, name="Maria Strand")
+    director = make_user(Role.DIRECTOR, name="Peter Dahl")
+
+    page = log_in(contact)
+    expect(page.get_by_role("link", name="Mina frågor")).to_contain_text("väntar")
+    page.get_by_role("link", name="Mina frågor").click()
+    mine = page.locator("article", has_text="Hur har 2024 års medel använts?")
+    mine.get_by_label("Bidrag från Psykiatri Halland").fill(CONTRIBUTION)
+    mine.get_by_label("Klar: bidraget kan användas i svaret").check()
+    mine.get_by_role("button", name="Spara bidraget").click()
+    expect(mine.get_by_role("status")).to_have_text("Sparat")
+    assert serious_violations(page) == []
+    _log_out(page)
+
+    page = log_in(strategist)
+    page.goto(f"{live_server}/redovisningar/{report.key}")
+    block = page.locator(f"#question-{pair.id}")
+    expect(block.locator(".contributions")).to_contain_text(CONTRIBUTION)
+    contribution = block.locator(".contributions li", has_text="Psykiatri Halland")
+    contribution.get_by_label("Infoga i").select_option(label="högra svaret")
+    contribution.get_by_role("button", name="Infoga i svaret").click()
+    block = page.locator(f"#question-{pair.id}")
+    expect(block.get_by_role("status")).to_have_text("Sparat")
+    expect(block.get_by_label("Svar: Resultatet av genomförda insatser.")).to_have_value(CONTRIBUTION)
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Klar för granskning").click()
+    expect(page.locator("#messages")).to_contain_text("klar för granskning")
+    _log_out(page)
+
+    page = log_in(director)
+    page.goto(f"{live_server}/redovisningar/{report.key}")
+    page.get_by_role("button", name="Godkänn redovisningen").click()
+    expect(page.get_by_role("heading", name="Läge: Godkänd")).to_be_visible()
+    expect(page.locator(f"#question-{pair.id} textarea")).to_have_count(0)  # read-only now
+    expect(page.locator(f"#question-{pair.id}")).to_contain_text(CONTRIBUTION)
+    page.get_by_role("button", name="Skapa paket").click()
+    link = page.get_by_role("table", name="Skapade paket").get_by_role("link")
+    with page.expect_download() as download_info:
+        link.first.click()
+    path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["made_by"] == "Peter Dahl" and manifest["state"] == "Godkänd"
+    page.get_by_role("button", name="Markera som skickad").click()
+    expect(page.get_by_role("heading", name="Läge: Skickad")).to_be_visible()
+    expect(page.locator(".sendings")).to_contain_text(manifest["files"][0]["name"].split(".")[0])
+
+
+@pytest.mark.parametrize("path", ["/redovisningar", "/redovisningar/{key}", "/redovisningar/{key}/formular",
+                                  "/redovisningar/{key}/historik", "/redovisningar/fragor/{question}"])
+def test_report_pages_of_a_strategist(log_in, make_user, make_plan, live_server, path):
+    report = create_report(plan=make_plan())
+    page = log_in(make_user(Role.STRATEGIST))
+    page.goto(live_server + path.format(key=report.key, question=question(report, "Hur har 2024").id))
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("role", [Role.DIVISION_CONTACT, Role.READER])
+def test_report_pages_of_a_contact_and_a_reader(log_in, make_user, live_server, role, divisions):
+    report = create_report()
+    page = log_in(make_user(role, "HS" if role is Role.DIVISION_CONTACT else None))
+    for path in (f"/redovisningar/{report.key}", "/mina-fragor"):
+        page.goto(live_server + path)
+        assert serious_violations(page) == [], path

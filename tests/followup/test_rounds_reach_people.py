@@ -1,0 +1,171 @@
+"""Issue 14 on the web and the command line: several "Oförändrad" at once, what a förvaltning has left, the
+order of Mina åtgärder, and rounds opened and closed with `tracker round`."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.clock import today
+from tracker.extensions import db
+from tracker.followup import services
+from tracker.followup.models import ReportingRound, RoundConfirmation
+from tracker.history.models import HistoryEntry
+from tracker.vocabulary import Role, Status
+
+PLAN_KEY = "tillganglighet-2023"
+
+
+@pytest.fixture
+def plan(make_plan):
+    """Two framgångsfaktorer; Psykiatri Halland has two åtgärder in each, Hallands sjukhus one in the first."""
+    return make_plan(factors=2, actions=[
+        {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH", "HS"],
+         "statuses": {"PH": Status.IN_PROGRESS}},
+        {"title": "En väg in för barn och unga med psykisk ohälsa", "divisions": ["PH"]},
+    ])
+
+
+@pytest.fixture
+def round_(plan, make_user):
+    round_ = services.open_round(plan, make_user(Role.STRATEGIST), title="Delårsuppföljning 2024",
+                                 deadline=(today() + timedelta(days=20)).isoformat(), today=today())
+    db.session.commit()
+    return round_
+
+
+def ph_statuses(plan) -> list:
+    return [s for f in plan.factors for a in f.actions for s in a.statuses if s.division.short_name == "PH"]
+
+
+def confirmed(round_) -> set[int]:
+    return set(db.session.scalars(sa.select(RoundConfirmation.status_id).where(RoundConfirmation.round_id == round_.id)))
+
+
+def test_picked_rows_are_confirmed_unchanged_at_once_without_javascript(plan, round_, login, make_user):
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    client = login(contact)
+    page = client.get("/mina-atgarder").get_data(as_text=True)
+    assert f'<form class="bulk-confirm" id="bulk-{round_.id}" method="post" action="/omgangar/{round_.id}/bekrafta"' in page
+    first, second, *_ = ph_statuses(plan)
+    assert f'name="status_id" value="{first.id}" form="bulk-{round_.id}"' in page
+    response = client.post(f"/omgangar/{round_.id}/bekrafta",
+                           data={"scope": "chosen", "status_id": [first.id, second.id], "plan": PLAN_KEY})
+    assert response.status_code == 302 and response.headers["Location"] == f"/mina-atgarder?plan={PLAN_KEY}"
+    assert confirmed(round_) == {first.id, second.id}
+    rows = db.session.scalars(sa.select(RoundConfirmation)).all()
+    assert all(r.unchanged and r.confirmed_by_id == contact.id and r.confirmed_at.date() == today() for r in rows)
+    summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.verb == "confirmed")).all()
+    assert len(summaries) == 2 and all("är oförändrad" in s for s in summaries)
+    after = client.get("/mina-atgarder").get_data(as_text=True)
+    assert "2 av 4 kvar att bekräfta" in after
+    assert "2 åtgärder är bekräftade som oförändrade i Delårsuppföljning 2024." in after
+
+
+def test_all_left_in_one_framgångsfaktor_over_htmx_returns_the_list(plan, round_, login, make_user, htmx_headers):
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    first_factor, second_factor = plan.factors
+    page = client.get("/mina-atgarder").get_data(as_text=True)
+    assert f'<option value="{second_factor.id}">{second_factor.title} (2 kvar)</option>' in page
+    response = client.post(f"/omgangar/{round_.id}/bekrafta", headers=htmx_headers,
+                           data={"scope": "factor", "factor_id": second_factor.id})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in fragment
+    assert "2 av 4 kvar att bekräfta" in fragment
+    assert f'<option value="{second_factor.id}">' not in fragment  # nothing left there
+    assert "bekräftade som oförändrade" not in client.get("/mina-atgarder").get_data(as_text=True)  # no stale flash
+    assert confirmed(round_) == {s.id for s in ph_statuses(plan) if s.action.factor_id == second_factor.id}
+
+
+def test_bulk_confirmation_refuses_what_is_not_ones_own_and_writes_nothing(plan, round_, login, make_user):
+    hs_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "HS")
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    own = ph_statuses(plan)[0]
+    refused = client.post(f"/omgangar/{round_.id}/bekrafta", data={"status_id": [own.id, hs_status.id]})
+    assert refused.status_code == 403
+    assert "Du kan bara bekräfta din egen förvaltnings åtgärder" in refused.get_data(as_text=True)
+    assert client.post(f"/omgangar/{round_.id}/bekrafta", data={"status_id": [own.id, "x"]}).status_code == 403
+    assert confirmed(round_) == set()
+    empty = client.post(f"/omgangar/{round_.id}/bekrafta", data={"scope": "chosen"})
+    assert empty.status_code == 400
+    assert re.search(r'<p class="field-error" id="bulk-\d+-error" role="alert">Kryssa i de åtgärder vars status är '
+                     r'oförändrad', empty.get_data(as_text=True))
+    assert login(make_user(Role.STRATEGIST)).post(f"/omgangar/{round_.id}/bekrafta",
+                                                  data={"status_id": [own.id]}).status_code == 403
+    assert confirmed(round_) == set()
+
+
+def test_each_divisions_kvar_links_to_what_it_has_left(plan, round_, login, make_user):
+    own = ph_statuses(plan)[0]
+    services.confirm(round_, own, None, unchanged=True)
+    db.session.commit()
+    client = login(make_user(Role.READER))
+    page = client.get(f"/planer/{PLAN_KEY}/omgangar").get_data(as_text=True)
+    ph = own.division
+    link = f"/omgangar/{round_.id}/kvar/{ph.id}"
+    assert f'<a href="{link}" aria-label="3 kvar för Psykiatri Halland">3</a>' in page
+    left = client.get(link).get_data(as_text=True)
+    assert "<h1>Kvar för Psykiatri Halland</h1>" in left and "3 åtgärder som Psykiatri Halland ännu inte" in left
+    assert f'#action-{own.action.id}"' not in left  # confirmed: not left
+    for status in ph_statuses(plan)[1:]:
+        assert f'href="/planer/{PLAN_KEY}#action-{status.action.id}">{status.action.ref} ' in left
+
+
+def test_outside_a_round_open_work_comes_before_done_and_cancelled(make_plan, login, make_user):
+    make_plan(actions=[
+        {"title": "Genomförd sedan länge", "divisions": ["NSV"], "statuses": {"NSV": Status.DONE}},
+        {"title": "Avbruten åtgärd", "divisions": ["NSV"], "statuses": {"NSV": Status.CANCELLED}},
+        {"title": "Pågående arbete", "divisions": ["NSV"], "statuses": {"NSV": Status.IN_PROGRESS}},
+        {"title": "Inte påbörjad ännu", "divisions": ["NSV"]},
+        {"title": "Försenat arbete", "divisions": ["NSV"], "statuses": {"NSV": Status.DELAYED}},
+    ])
+    page = login(make_user(Role.DIVISION_CONTACT, "NSV")).get("/mina-atgarder").get_data(as_text=True)
+    open_work = [page.find(t) for t in ("Pågående arbete", "Inte påbörjad ännu", "Försenat arbete")]
+    closed = [page.find(t) for t in ("Genomförd sedan länge", "Avbruten åtgärd")]
+    assert -1 not in open_work + closed and max(open_work) < min(closed)
+
+
+def test_passerat_slutdatum_once_per_card(make_plan, login, make_user):
+    plan = make_plan(actions=[{"title": "Försenad för alla", "divisions": ["PH", "HS"], "due_date": date(2024, 12, 31),
+                               "statuses": {"PH": Status.IN_PROGRESS}}])
+    page = login(make_user(Role.DIVISION_CONTACT, "PH")).get("/mina-atgarder").get_data(as_text=True)
+    [status] = [s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH"]
+    card = re.search(rf'<article class="action my-row" id="my-{status.id}".*?</article>', page, re.DOTALL).group(0)
+    assert card.count("Passerat slutdatum") == 1
+
+
+# --- tracker round open / close ---------------------------------------------------------------
+
+
+def test_round_opened_and_closed_from_the_command_line(app, plan):
+    runner = app.test_cli_runner()
+    deadline = (today() + timedelta(days=14)).isoformat()
+    bad = runner.invoke(args=["round", "open", PLAN_KEY, "--title", " ", "--deadline", "15/9"])
+    assert bad.exit_code == 2
+    assert "Ange vad omgången gäller" in bad.output and "Ange sista dag som ÅÅÅÅ-MM-DD" in bad.output
+    assert db.session.scalar(sa.select(sa.func.count(ReportingRound.id))) == 0
+    opened = runner.invoke(args=["round", "open", PLAN_KEY, "--title", "Delårsuppföljning 2024", "--deadline", deadline])
+    assert opened.exit_code == 0, opened.output
+    assert f"Omgången ”Delårsuppföljning 2024” är öppen i {PLAN_KEY} till och med {deadline}." in opened.output
+    round_ = db.session.scalar(sa.select(ReportingRound))
+    assert round_.is_open and round_.opened_by_id is None
+    entry = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.kind == "round"))
+    assert entry.source == "cli" and entry.user_name == "tracker round open"
+
+    again = runner.invoke(args=["round", "open", PLAN_KEY, "--title", "En till", "--deadline", deadline])
+    assert again.exit_code == 2 and "Omgången ”Delårsuppföljning 2024” är redan öppen" in again.output
+    assert runner.invoke(args=["round", "open", "okand-plan", "--title", "X", "--deadline", deadline]).exit_code == 1
+
+    declined = runner.invoke(args=["round", "close", PLAN_KEY], input="n\n")
+    assert declined.exit_code == 1
+    assert "fast 6 statusar ännu inte är bekräftade" in declined.output and "Omgången är inte stängd." in declined.output
+    db.session.expire_all()
+    assert db.session.get(ReportingRound, round_.id).is_open
+    closed = runner.invoke(args=["round", "close", PLAN_KEY, "--yes"])
+    assert closed.exit_code == 0 and "är stängd; statusarna är sparade som de var (6 obekräftade)." in closed.output
+    db.session.expire_all()
+    assert not db.session.get(ReportingRound, round_.id).is_open
+    assert len(db.session.get(ReportingRound, round_.id).snapshot) == 6
+    nothing = runner.invoke(args=["round", "close", PLAN_KEY, "--yes"])
+    assert nothing.exit_code == 2 and f"ingen omgång är öppen i {PLAN_KEY}" in nothing.output

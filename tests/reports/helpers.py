@@ -1,0 +1,25 @@
+"""The test form (tests/reports/form.json, in the JSON form of tracker/reports/data/) and reports made of it."""
+
+import json
+from pathlib import Path
+
+from tracker.extensions import db
+from tracker.reports import services
+
+FORM = Path(__file__).with_name("form.json")
+
+
+def form_data() -> dict:
+    return json.loads(FORM.read_text("utf-8"))
+
+
+def create_report(*, answers: bool = True, key: str = "tillganglighet-2024", plan=None, **facts):
+    """The test form as a report (with its answers, unless told), asking every förvaltning."""
+    data = form_data()
+    report = services.create_report(data, answers=answers, key=key, plan_key=plan.key if plan else None, **facts)
+    db.session.commit()
+    return report
+
+
+def question(report, prompt_start: str):
+    return next(q for q in services.all_questions(report) if q.prompt.startswith(prompt_start))

@@ -1,0 +1,324 @@
+"""What is due to whom about the reporting rounds, one mail per person per run, and the record that makes
+every notice go out once.
+
+Each notice has a key (person, round, kind, occasion), unique in the database. Before its mail is sent the
+notice is claimed, and committed; once the SMTP server has accepted the mail it is marked sent, and committed.
+- The server down or refusing: the claim is released with the error; the next run sends the notice.
+- Two runs at once: the second cannot claim what the first holds (the key is unique, and a claim younger than
+  CLAIM_TIMEOUT is left alone), so nothing goes out twice.
+- A crash between the server's acceptance and the record: the claim stays, and after CLAIM_TIMEOUT the next
+  run sends that one mail again. Never lost; at worst one person gets one mail twice.
+"""
+
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from tracker.clock import local_date
+from tracker.display import counted
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.followup import services as followup
+from tracker.followup.models import ReportingRound
+from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings
+from tracker.notify.models import MANUAL, Notification
+from tracker.plans.models import DivisionStatus
+from tracker.users.models import Division, User
+from tracker.vocabulary import NotificationKind, Role
+
+CLAIM_TIMEOUT = timedelta(minutes=15)
+ERROR_MAX = 300
+
+
+@dataclass
+class LateDivision:
+    division: Division
+    statuses: list[DivisionStatus]
+
+
+@dataclass
+class Notice:
+    """One thing to tell one person about one round; several go into one mail."""
+
+    user: User
+    round: ReportingRound
+    kind: NotificationKind
+    occasion: str = ""
+    count: int = 0  # the åtgärder it is about: the förvaltning's unconfirmed ones, or all late ones
+    total: int = 0  # the förvaltning's åtgärder in the round's plan
+    division: Division | None = None
+    late: list[LateDivision] = field(default_factory=list)  # the late report: what each förvaltning has left
+    requested_by: User | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.user.id, self.round.id, self.kind, self.occasion)
+
+
+def mail_settings() -> MailSettings | None:
+    """The app's mail settings; None when mail is off. Raises MailNotConfigured when half set."""
+    return MailSettings.from_config(current_app.config)
+
+
+def mail_status() -> tuple[MailSettings | None, str | None]:
+    """For the pages: the settings (None when off) and what is wrong with them, if anything."""
+    try:
+        return mail_settings(), None
+    except MailNotConfigured as error:
+        return None, str(error)
+
+
+# --- What is due ------------------------------------------------------------------------------
+
+
+def reminder_day(round_: ReportingRound, today: date, remind_days: tuple[int, ...]) -> int | None:
+    """The reminder due now: the nearest of `remind_days` whose day has come (a run that missed a day catches
+    up with one mail, not several). A reminder day that had passed when the round was opened is skipped: the
+    opening mail says as much."""
+    days_left = (round_.deadline - today).days
+    if days_left < 0:
+        return None
+    opened_on = local_date(round_.opened_at)
+    due = [d for d in remind_days if days_left <= d and opened_on < round_.deadline - timedelta(days=d)]
+    return min(due) if due else None
+
+
+def _contacts_by_division() -> dict[int, list[User]]:
+    contacts = defaultdict(list)
+    for user in db.session.scalars(sa.select(User).where(
+            User.active, User.role == Role.DIVISION_CONTACT, User.division_id.is_not(None))
+            .options(so.joinedload(User.division)).order_by(User.email)):
+        contacts[user.division_id].append(user)
+    return contacts
+
+
+def _sent_keys(rounds: list[ReportingRound]) -> set[tuple]:
+    return {tuple(row) for row in db.session.execute(
+        sa.select(Notification.user_id, Notification.round_id, Notification.kind, Notification.occasion)
+        .where(Notification.round_id.in_([r.id for r in rounds]), Notification.sent_at.is_not(None)))}
+
+
+def _late_report(round_: ReportingRound) -> list[LateDivision]:
+    by_division: dict[int, LateDivision] = {}
+    for status in followup.left_statuses(round_):
+        by_division.setdefault(status.division_id, LateDivision(status.division, [])).statuses.append(status)
+    return list(by_division.values())
+
+
+def due_notices(today: date, remind_days: tuple[int, ...]) -> list[Notice]:
+    """Everything not yet sent about the open rounds:
+    - until the deadline, each active förvaltningskontakt with åtgärder in the plan hears that the round is open;
+    - on the reminder days, those whose förvaltning has unconfirmed åtgärder get a reminder with the count,
+      unless they turned reminders off;
+    - after the deadline, while the round stays open, each active strateg who wants reminders hears who is late
+      on what (the direktör does not: the round page and the Översikt show it)."""
+    rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))
+                                .options(so.joinedload(ReportingRound.plan)).order_by(ReportingRound.deadline)).all()
+    if not rounds:
+        return []
+    contacts = _contacts_by_division()
+    strategists = db.session.scalars(sa.select(User).where(User.active, User.role == Role.STRATEGIST,
+                                                           User.wants_reminders).order_by(User.email)).all()
+    notices = []
+    for round_ in rounds:
+        progress = followup.progress(round_)
+        if today <= round_.deadline:
+            day = reminder_day(round_, today, remind_days)
+            for item in progress:
+                for user in contacts.get(item.division.id, []):
+                    notices.append(Notice(user, round_, NotificationKind.OPENED, count=item.left, total=item.total,
+                                          division=item.division))
+                    if day is not None and item.left and user.wants_reminders:
+                        notices.append(Notice(user, round_, NotificationKind.REMINDER, str(day), item.left,
+                                              item.total, item.division))
+        elif any(item.left for item in progress):
+            late = _late_report(round_)
+            left = sum(len(d.statuses) for d in late)
+            notices += [Notice(user, round_, NotificationKind.LATE, count=left, late=late) for user in strategists]
+    sent = _sent_keys(rounds)
+    return [n for n in notices if n.key not in sent]
+
+
+@dataclass
+class ManualReminders:
+    notices: list[Notice]
+    opted_out: list[User]  # contacts with something left who turned reminders off
+    already: list[User]  # reminded from the round page today already
+
+
+def manual_reminders(round_: ReportingRound, requested_by: User, today: date) -> ManualReminders:
+    """"Skicka påminnelse nu" on the round page: a reminder to each contact whose förvaltning has something left,
+    at most one a day."""
+    occasion = f"{MANUAL}{today.isoformat()}"
+    contacts = _contacts_by_division()
+    sent = _sent_keys([round_])
+    result = ManualReminders([], [], [])
+    for item in followup.progress(round_):
+        if not item.left:
+            continue
+        for user in contacts.get(item.division.id, []):
+            notice = Notice(user, round_, NotificationKind.REMINDER, occasion, item.left, item.total, item.division,
+                            requested_by=requested_by)
+            if not user.wants_reminders:
+                result.opted_out.append(user)
+            elif notice.key in sent:
+                result.already.append(user)
+            else:
+                result.notices.append(notice)
+    return result
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    sent: list[tuple[User, list[Notice]]] = field(default_factory=list)
+    failed: list[tuple[User, str]] = field(default_factory=list)
+
+
+def deliver(notices: list[Notice], settings: MailSettings, today: date, now: datetime) -> Delivery:
+    """One mail per person with all their notices. Commits per person (see the module's docstring): the record
+    must say what the SMTP server accepted, whatever happens to the rest of the run."""
+    by_user: dict[int, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        by_user[notice.user.id].append(notice)
+    delivery = Delivery()
+    with Mailer(settings) as mailer:
+        for user_notices in by_user.values():
+            user = user_notices[0].user
+            claimed = _claim(user_notices, now)
+            if not claimed:
+                continue
+            message = compose(user, [notice for notice, _ in claimed], settings, today)
+            try:
+                mailer.send(message)
+            except (smtplib.SMTPException, OSError) as error:
+                reason = _reason(error)
+                _finish([row for _, row in claimed], error=reason)
+                delivery.failed.append((user, reason))
+                continue
+            _finish([row for _, row in claimed], sent_at=now)
+            delivery.sent.append((user, [notice for notice, _ in claimed]))
+    return delivery
+
+
+def _reason(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}".strip()
+    return text[:ERROR_MAX]
+
+
+def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notification]]:
+    """Claim the person's notices that no one sent and no live run holds; all or none of them."""
+    claimed = []
+    try:
+        for notice in notices:
+            user_id, round_id, kind, occasion = notice.key
+            row = db.session.scalar(sa.select(Notification).where(
+                Notification.user_id == user_id, Notification.round_id == round_id, Notification.kind == kind,
+                Notification.occasion == occasion))
+            if row is None:
+                row = Notification(user_id=user_id, round_id=round_id, kind=kind, occasion=occasion,
+                                   count=notice.count, claimed_at=now,
+                                   requested_by_id=notice.requested_by.id if notice.requested_by else None)
+                db.session.add(row)
+                db.session.flush()
+            else:  # tried before: failed (released), or claimed by a run that stopped before recording
+                taken = db.session.execute(
+                    sa.update(Notification)
+                    .where(Notification.id == row.id, Notification.sent_at.is_(None),
+                           sa.or_(Notification.claimed_at.is_(None), Notification.claimed_at < now - CLAIM_TIMEOUT))
+                    .values(claimed_at=now, count=notice.count)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if not taken:
+                    continue
+                db.session.refresh(row)  # the session keeps objects across commits (expire_on_commit off)
+            claimed.append((notice, row))
+        db.session.commit()
+    except IntegrityError:  # another run claimed one of them in the meantime: it sends them
+        db.session.rollback()
+        return []
+    return claimed
+
+
+def _finish(rows: list[Notification], *, sent_at: datetime | None = None, error: str | None = None) -> None:
+    """Sent; or released with the error, for the next run."""
+    for row in rows:
+        row.sent_at, row.error = sent_at, error
+        if error:
+            row.claimed_at = None
+    db.session.commit()
+
+
+# --- The mail ---------------------------------------------------------------------------------
+
+
+def external_link(base_url: str, endpoint: str, **values) -> str:
+    """The address of a page of the app under TRACKER_BASE_URL, with no request to build it from."""
+    parts = urlsplit(base_url)
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def subject(notices: list[Notice]) -> str:
+    if len(notices) > 1:
+        return f"Handlingsplaner: {counted(len(notices), 'ärende', 'ärenden')} om uppföljningsomgångar"
+    notice = notices[0]
+    title = notice.round.title
+    if notice.kind is NotificationKind.OPENED:
+        return f"Uppföljningsomgång öppnad: {title} – sista dag {notice.round.deadline.isoformat()}"
+    if notice.kind is NotificationKind.REMINDER:
+        return f"Påminnelse: {counted(notice.count, 'åtgärd', 'åtgärder')} kvar att bekräfta i {title}"
+    return f"Försenade i {title}: {counted(notice.count, 'åtgärd', 'åtgärder')} inte bekräftade"
+
+
+def compose(user: User, notices: list[Notice], settings: MailSettings, today: date) -> EmailMessage:
+    """The person's one mail: plain text with an HTML alternative, in Swedish, with links to the app."""
+    context = {"user": user, "notices": notices, "today": today, "Kind": NotificationKind,
+               "link": lambda endpoint, **values: external_link(settings.base_url, endpoint, **values)}
+    message = EmailMessage()
+    message["Subject"] = subject(notices)
+    message["From"] = settings.sender
+    message["To"] = formataddr((user.name, user.email))
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a machine
+    # Rendered by the templates alone: a mail depends on no request (the command line has none).
+    templates = current_app.jinja_env
+    message.set_content(templates.get_template("notify/mail.txt").render(**context))
+    message.add_alternative(templates.get_template("notify/mail.html").render(**context), subtype="html")
+    return message
+
+
+# --- What the round page shows --------------------------------------------------------------
+
+
+def notifications_of(round_: ReportingRound) -> list[Notification]:
+    """Who was notified about the round and when (and what is waiting for the next run), newest first."""
+    return db.session.scalars(
+        sa.select(Notification).where(Notification.round_id == round_.id)
+        .options(so.joinedload(Notification.user).joinedload(User.division), so.joinedload(Notification.requested_by))
+        .order_by(Notification.sent_at.is_(None).desc(), Notification.sent_at.desc(), Notification.id.desc())
+    ).all()
+
+
+# --- The user's own choice ------------------------------------------------------------------
+
+
+def set_wants_reminders(user: User, choice: str | None) -> bool:
+    """"on" or "off" from the form; reminders and late reports follow it, a round's opening mail comes anyway."""
+    if choice not in ("on", "off"):
+        raise ValidationError({"reminders": "Välj om du vill ha påminnelser eller inte."})
+    user.wants_reminders = choice == "on"
+    db.session.flush()
+    return user.wants_reminders

@@ -1,0 +1,1120 @@
+"""Operations on a redovisning, shared by the web, the demo and the command line.
+
+Services take plain values and a user, never the request; they check, change the rows and flush; the caller
+commits once. The life-cycle rule (what may change in which state) is `check_editable` / `check_form_editable`,
+asked by every write, so that a page that still shows a form changes nothing after approval.
+"""
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.clock import local_date, local_midnight
+from tracker import clock
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.history.models import HistoryEntry
+from tracker.parsing import optional_id
+from tracker.followup.models import PlanContact
+from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.rollup import Summary, rollup
+from tracker.plans.services import get_or_create_agreement, get_plan, load_factors
+from tracker.reports.models import (
+    Report, ReportBundle, ReportContactRow, ReportContribution, ReportItem, ReportQuestion, ReportSection,
+    ReportSending,
+)
+from tracker.types import utcnow
+from tracker.users.models import Division, User
+from tracker.versions import services as versions
+from tracker.vocabulary import QuestionKind, ReportState, Status
+
+TEXT_MAX = 20000  # an answer or a contribution: the longest answer of the 2024 report has about 5,500
+PROMPT_MAX = 4000
+TITLE_MAX = 300
+NUMBER_MAX = 20
+NOTE_MAX = 2000
+KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+RESERVED_KEYS = {"ny", "fragor", "avsnitt", "bidrag", "paket"}
+EDITABLE_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
+# Questions a förvaltning may be asked to write for; the contacts table is the strateg's.
+CONTRIBUTED_KINDS = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO, QuestionKind.INSATSER)
+# Asked by default: the questions that want the förvaltningar's texts (a ja/nej is the region's to answer; the
+# strateg asks for a contribution to one when it is wanted).
+ASKED_BY_DEFAULT = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.INSATSER)
+
+
+class ReportLocked(Exception):
+    """A change the report's state does not allow (approved, sent, or outside a komplettering)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class AnswerConflict(Exception):
+    """Someone else saved the answer or contribution after the user loaded it."""
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def list_reports() -> list[Report]:
+    return db.session.scalars(
+        sa.select(Report).options(so.joinedload(Report.agreement), so.joinedload(Report.plan))
+        .order_by(Report.year.desc(), Report.title)
+    ).all()
+
+
+def get_report(key: str) -> Report | None:
+    return db.session.scalar(sa.select(Report).where(Report.key == key)
+                             .options(so.joinedload(Report.agreement), so.joinedload(Report.plan)))
+
+
+def get_question(question_id: int) -> ReportQuestion | None:
+    return db.session.scalar(
+        sa.select(ReportQuestion).where(ReportQuestion.id == question_id)
+        .options(so.joinedload(ReportQuestion.section).joinedload(ReportSection.report),
+                 so.selectinload(ReportQuestion.contributions).joinedload(ReportContribution.division),
+                 so.selectinload(ReportQuestion.items), so.selectinload(ReportQuestion.contacts))
+    )
+
+
+def get_section(section_id: int) -> ReportSection | None:
+    return db.session.get(ReportSection, section_id)
+
+
+def get_contribution(contribution_id: int) -> ReportContribution | None:
+    return db.session.scalar(
+        sa.select(ReportContribution).where(ReportContribution.id == contribution_id)
+        .options(so.joinedload(ReportContribution.question).joinedload(ReportQuestion.section)
+                 .joinedload(ReportSection.report), so.joinedload(ReportContribution.division),
+                 so.joinedload(ReportContribution.updated_by))
+    )
+
+
+def report_of(question: ReportQuestion) -> Report:
+    return question.section.report
+
+
+@dataclass
+class SectionView:
+    section: ReportSection
+    questions: list[ReportQuestion]
+    children: list["SectionView"] = field(default_factory=list)
+
+
+def load_tree(report: Report) -> list[SectionView]:
+    """The form in its order, sections nested, with answers and contributions, in a fixed number of queries."""
+    sections = db.session.scalars(
+        sa.select(ReportSection).where(ReportSection.report_id == report.id).order_by(ReportSection.position)
+        .execution_options(populate_existing=True)
+    ).all()
+    questions = db.session.scalars(
+        sa.select(ReportQuestion).join(ReportSection).where(ReportSection.report_id == report.id)
+        .order_by(ReportQuestion.position)
+        .options(so.selectinload(ReportQuestion.items), so.selectinload(ReportQuestion.contacts),
+                 so.selectinload(ReportQuestion.contributions).options(
+                     so.joinedload(ReportContribution.division), so.joinedload(ReportContribution.updated_by)),
+                 so.joinedload(ReportQuestion.updated_by))
+        .execution_options(populate_existing=True)
+    ).unique().all()
+    by_section = defaultdict(list)
+    for question in questions:
+        by_section[question.section_id].append(question)
+    views = {s.id: SectionView(s, by_section[s.id]) for s in sections}
+    top = []
+    for section in sections:
+        view = views[section.id]
+        (views[section.parent_id].children if section.parent_id in views else top).append(view)
+    return top
+
+
+def walk(tree: list[SectionView]):
+    """Every section view in the form's order, depth first."""
+    for view in tree:
+        yield view
+        yield from walk(view.children)
+
+
+def all_questions(report: Report) -> list[ReportQuestion]:
+    return [q for view in walk(load_tree(report)) for q in view.questions]
+
+
+@dataclass
+class DivisionProgress:
+    division: Division
+    total: int
+    done: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.done
+
+
+def progress(report: Report) -> list[DivisionProgress]:
+    """Per förvaltning: the contributions asked of it, and how many are klara (as a round's progress)."""
+    rows = db.session.execute(
+        sa.select(Division, sa.func.count(ReportContribution.id),
+                  sa.func.count(ReportContribution.id).filter(ReportContribution.done.is_(True)))
+        .join(ReportContribution, ReportContribution.division_id == Division.id)
+        .join(ReportQuestion).join(ReportSection).where(ReportSection.report_id == report.id)
+        .group_by(Division.id).order_by(Division.position, Division.name)
+    ).all()
+    return [DivisionProgress(division, total, done) for division, total, done in rows]
+
+
+@dataclass
+class MyQuestion:
+    contribution: ReportContribution
+    question: ReportQuestion
+    report: Report
+    section: ReportSection
+
+    @property
+    def awaiting(self) -> bool:
+        return not self.contribution.done and is_editable(self.question)
+
+
+def my_questions(user: User) -> list[MyQuestion]:
+    """The questions of reports being written that ask something of the user's förvaltning: those awaiting it
+    first. One query however many."""
+    if user.division_id is None:
+        return []
+    contributions = db.session.scalars(
+        sa.select(ReportContribution).join(ReportQuestion).join(ReportSection).join(Report)
+        .where(ReportContribution.division_id == user.division_id, Report.state.in_(EDITABLE_STATES))
+        .options(so.joinedload(ReportContribution.question).joinedload(ReportQuestion.section)
+                 .joinedload(ReportSection.report).selectinload(Report.sendings),
+                 so.joinedload(ReportContribution.question).selectinload(ReportQuestion.items),
+                 so.joinedload(ReportContribution.division), so.joinedload(ReportContribution.updated_by))
+    ).all()
+    # Every section of those reports, in one query: a nested section's parents are then at hand for the order.
+    db.session.scalars(sa.select(ReportSection).where(
+        ReportSection.report_id.in_({c.question.section.report_id for c in contributions}))).all()
+    mine = [MyQuestion(c, c.question, c.question.section.report, c.question.section) for c in contributions]
+    return sorted(mine, key=lambda m: (not m.awaiting, m.report.deadline or date.max, m.report.key,
+                                       _section_order(m.section), m.question.position))
+
+
+def _section_order(section: ReportSection) -> tuple:
+    path = []
+    while section is not None:
+        path.insert(0, section.position)
+        section = section.parent
+    return tuple(path)
+
+
+def awaiting_count(user: User) -> int:
+    """How many questions wait for the user's förvaltning (the navigation's count)."""
+    if user.division_id is None:
+        return 0
+    return sum(1 for m in my_questions(user) if m.awaiting)
+
+
+# --- The life-cycle rule -----------------------------------------------------------------------------
+
+
+def is_editable(question: ReportQuestion) -> bool:
+    report = report_of(question)
+    if report.state not in EDITABLE_STATES:
+        return False
+    return not report.was_sent or question.reopened
+
+
+def check_editable(question: ReportQuestion) -> None:
+    report = report_of(question)
+    if report.state is ReportState.APPROVED:
+        raise ReportLocked("Redovisningen är godkänd av hälso- och sjukvårdsdirektören; inget ändras förrän den "
+                           "har skickats och en komplettering öppnar frågor igen.")
+    if report.state is ReportState.SENT:
+        raise ReportLocked("Redovisningen är skickad. En komplettering (strategen öppnar de frågor Socialstyrelsen "
+                           "frågar om) gör dem ändringsbara igen.")
+    if report.was_sent and not question.reopened:
+        raise ReportLocked("Frågan ingår inte i kompletteringen; bara de frågor som öppnats igen kan ändras.")
+
+
+def form_editable(report: Report) -> bool:
+    return report.state in (ReportState.DRAFT, ReportState.REVIEW) and not report.was_sent
+
+
+def check_form_editable(report: Report) -> None:
+    if not form_editable(report):
+        raise ReportLocked(f"Formuläret ändras bara medan redovisningen är ett utkast eller granskas och inte har "
+                           f"skickats; den är nu {report.state.label.lower()}.")
+
+
+# --- Input -------------------------------------------------------------------------------------------
+
+
+def _text(value) -> str | None:
+    value = (value or "").replace("\r\n", "\n").strip()
+    return value or None
+
+
+def _long_text(errors: dict, name: str, value, label: str, limit: int = TEXT_MAX) -> str | None:
+    text = _text(value)
+    if text and len(text) > limit:
+        errors[name] = f"{label} får vara högst {limit} tecken; den har {len(text)}. Inget är sparat."
+    return text
+
+
+def _kind(errors: dict, value) -> QuestionKind | None:
+    kind = QuestionKind(value) if value in {k.value for k in QuestionKind} else None
+    if kind is None:
+        errors["kind"] = (f"Okänd frågetyp ”{str(value)[:40]}”; välj en av: "
+                          + ", ".join(k.label for k in QuestionKind) + ".")
+    return kind
+
+
+def _yes_no(errors: dict, value) -> bool | None:
+    text = (value or "").strip().casefold()
+    if text in ("", "none"):
+        return None
+    if text in ("ja", "yes", "true", "1"):
+        return True
+    if text in ("nej", "no", "false", "0"):
+        return False
+    errors["answer_yes"] = "Välj Ja, Nej eller inget svar."
+    return None
+
+
+def _with_version(obj, expected_version: int | None) -> None:
+    """The UPDATE is made conditional on the version the user saw (see STYLE.md)."""
+    if expected_version is not None:
+        set_committed_value(obj, "version_id", expected_version)
+
+
+def _flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise AnswerConflict() from error
+
+
+# --- Answers -----------------------------------------------------------------------------------------
+
+
+def answer_values(question: ReportQuestion, form: dict) -> dict:
+    """The posted answer, checked for the question's kind; ValidationError names each bad field."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+    kind = question.kind
+    if kind in (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO):
+        label = "Kommentaren" if kind is QuestionKind.YES_NO else "Svaret"
+        values["answer"] = _long_text(errors, "answer", form.get("answer"), label)
+    if kind is QuestionKind.PAIR:
+        values["answer_second"] = _long_text(errors, "answer_second", form.get("answer_second"), "Svaret")
+    if kind is QuestionKind.YES_NO:
+        values["answer_yes"] = _yes_no(errors, form.get("answer_yes"))
+    if kind is QuestionKind.INSATSER:
+        values["items"] = {}
+        for item in question.items:
+            values["items"][item.id] = (
+                _long_text(errors, f"item-{item.id}", form.get(f"item-{item.id}"), "Svaret"),
+                _long_text(errors, f"item-{item.id}-second", form.get(f"item-{item.id}-second"), "Svaret"),
+            )
+    if kind is QuestionKind.CONTACTS:
+        values["contacts"] = _contact_rows(errors, form)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+CONTACT_COLUMNS = (("name", "Kontaktperson", 120), ("phone", "Telefonnummer", 40), ("email", "Mejladress", 254),
+                   ("comment", "Ev. kommentar", NOTE_MAX))
+
+
+def _contact_rows(errors: dict, form: dict) -> list[dict]:
+    """Rows contact-N-name … from the form; an empty row is dropped, a row without a name is refused."""
+    rows = []
+    for n in range(int(form.get("contact_rows") or 0) + 1):
+        row = {name: _text(form.get(f"contact-{n}-{name}")) for name, _, _ in CONTACT_COLUMNS}
+        if not any(row.values()):
+            continue
+        for name, label, limit in CONTACT_COLUMNS:
+            if row[name] and len(row[name]) > limit:
+                errors[f"contact-{n}-{name}"] = f"{label} får vara högst {limit} tecken; den har {len(row[name])}."
+        if not row["name"]:
+            errors[f"contact-{n}-name"] = "Ange kontaktpersonens namn, eller töm hela raden."
+        rows.append(row)
+    return rows
+
+
+def is_stored(question: ReportQuestion, values: dict) -> bool:
+    """Whether (valid) input is what is already stored: a conflict with the same answer is no conflict."""
+    for name in ("answer", "answer_second", "answer_yes"):
+        if name in values and getattr(question, name) != values[name]:
+            return False
+    if "items" in values:
+        if any((i.answer, i.answer_second) != values["items"].get(i.id) for i in question.items):
+            return False
+    if "contacts" in values:
+        stored = [{name: getattr(c, name) for name, _, _ in CONTACT_COLUMNS} for c in question.contacts]
+        if stored != values["contacts"]:
+            return False
+    return True
+
+
+def save_answer(question: ReportQuestion, user: User | None, form: dict, *, expected_version: int | None) -> None:
+    """The region's answer, unless the state forbids it (ReportLocked), the input is bad (ValidationError) or
+    someone saved a newer version since `expected_version` (AnswerConflict; roll back then)."""
+    check_editable(question)
+    values = answer_values(question, form)
+    _with_version(question, expected_version)
+    _apply(question, values)
+    question.updated_by = user
+    question.updated_at = utcnow()
+    _flush_or_conflict()
+
+
+def _apply(question: ReportQuestion, values: dict) -> None:
+    for name in ("answer", "answer_second", "answer_yes"):
+        if name in values:
+            setattr(question, name, values[name])
+    for item in question.items:
+        if item.id in values.get("items", {}):
+            item.answer, item.answer_second = values["items"][item.id]
+    if "contacts" in values:
+        question.contacts = [ReportContactRow(position=n, **row) for n, row in enumerate(values["contacts"])]
+
+
+def insert_text(question: ReportQuestion, user: User | None, target: str, text: str, *,
+                expected_version: int | None) -> None:
+    """Add `text` (a contribution, the plan's status table, …) at the end of one answer field: `answer`,
+    `answer_second`, `item-N` or `item-N-second`."""
+    check_editable(question)
+    current = _field_value(question, target)
+    combined = "\n\n".join(part for part in (current, (text or "").strip()) if part)
+    form = current_form(question)
+    form[target] = combined
+    save_answer(question, user, form, expected_version=expected_version)
+
+
+def insert_targets(question: ReportQuestion) -> list[tuple[str, str]]:
+    """(target, label) of the answer fields a text may be inserted into."""
+    kind = question.kind
+    if kind is QuestionKind.TEXT:
+        return [("answer", "svaret")]
+    if kind is QuestionKind.PAIR:
+        return [("answer", "vänstra svaret"), ("answer_second", "högra svaret")]
+    if kind is QuestionKind.YES_NO:
+        return [("answer", "kommentaren")]
+    if kind is QuestionKind.INSATSER:
+        targets = []
+        for item in question.items:
+            targets.append((f"item-{item.id}", _short(item.name)))
+            if question.prompt_second:
+                targets.append((f"item-{item.id}-second", f"{_short(item.name)} ({_short(question.prompt_second)})"))
+        return targets
+    return []
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _field_value(question: ReportQuestion, target: str) -> str | None:
+    if target in ("answer", "answer_second") and any(t == target for t, _ in insert_targets(question)):
+        return getattr(question, target)
+    match = re.fullmatch(r"item-(\d+)(-second)?", target or "")
+    if match and question.kind is QuestionKind.INSATSER:
+        item = next((i for i in question.items if i.id == int(match[1])), None)
+        if item is not None and (not match[2] or question.prompt_second):
+            return item.answer_second if match[2] else item.answer
+    raise ValidationError({"target": "Välj ett svarsfält i frågan att infoga texten i."})
+
+
+def current_form(question: ReportQuestion) -> dict:
+    """The stored answer as the answer form posts it."""
+    form = {"answer": question.answer or "", "answer_second": question.answer_second or "",
+            "answer_yes": {True: "ja", False: "nej", None: ""}[question.answer_yes]}
+    for item in question.items:
+        form[f"item-{item.id}"] = item.answer or ""
+        form[f"item-{item.id}-second"] = item.answer_second or ""
+    form["contact_rows"] = str(len(question.contacts))
+    for n, contact in enumerate(question.contacts):
+        for name, _, _ in CONTACT_COLUMNS:
+            form[f"contact-{n}-{name}"] = getattr(contact, name) or ""
+    return form
+
+
+# --- Contributions -------------------------------------------------------------------------------------
+
+
+def save_contribution(contribution: ReportContribution, user: User | None, *, text, done: bool,
+                      expected_version: int | None) -> None:
+    check_editable(contribution.question)
+    errors: dict[str, str] = {}
+    value = _long_text(errors, "text", text, "Bidraget")
+    if done and not value:
+        errors["text"] = "Skriv ett bidrag innan det markeras som klart."
+    if errors:
+        raise ValidationError(errors)
+    _with_version(contribution, expected_version)
+    contribution.text = value
+    contribution.done = done
+    contribution.updated_by = user
+    contribution.updated_at = utcnow()
+    _flush_or_conflict()
+
+
+def contribution_is_stored(contribution: ReportContribution, *, text, done: bool) -> bool:
+    return contribution.text == _text(text) and contribution.done == done
+
+
+def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
+    """The förvaltningar asked to contribute to the question; a written contribution is kept only if asked."""
+    check_editable(question)
+    known = {d.id: d for d in db.session.scalars(sa.select(Division))}
+    wanted = {i for i in division_ids if i in known}
+    if len(wanted) != len(set(division_ids)):
+        raise ValidationError({"divisions": "En av förvaltningarna finns inte; ladda om sidan."})
+    for contribution in list(question.contributions):
+        if contribution.division_id not in wanted:
+            question.contributions.remove(contribution)
+    have = {c.division_id for c in question.contributions}
+    for division_id in sorted(wanted - have, key=lambda i: (known[i].position, known[i].name)):
+        question.contributions.append(ReportContribution(division=known[division_id]))
+    db.session.flush()
+
+
+def asked_by_default(question: ReportQuestion, section: ReportSection) -> bool:
+    """Every active förvaltning is asked for the texts of the form, not for the region's own facts: the kinds
+    in ASKED_BY_DEFAULT, outside the section that holds the contacts table ("Redovisningen gäller följande
+    region")."""
+    return question.kind in ASKED_BY_DEFAULT and not any(q.kind is QuestionKind.CONTACTS for q in section.questions)
+
+
+def _active_divisions() -> list[Division]:
+    return db.session.scalars(sa.select(Division).where(Division.active.is_(True))
+                              .order_by(Division.position, Division.name)).all()
+
+
+def ask_every_division(report: Report) -> None:
+    """The default: every active förvaltning is asked for every question that wants their texts."""
+    active = _active_divisions()
+    for section in report.sections:
+        for question in section.questions:
+            if asked_by_default(question, section):
+                have = {c.division_id for c in question.contributions}
+                question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
+
+
+# --- Creating a report from a form -------------------------------------------------------------------
+
+
+def shipped_forms() -> list[tuple[str, str]]:
+    """(name, title) of the forms shipped with the app (tracker/reports/data/*.json)."""
+    folder = resources.files("tracker.reports").joinpath("data")
+    if not folder.is_dir():
+        return []
+    forms = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            forms.append((entry.name[:-5], json.loads(entry.read_text("utf-8"))["title"]))
+    return forms
+
+
+def read_shipped_form(name: str) -> dict:
+    if name not in {n for n, _ in shipped_forms()}:
+        raise ValidationError({"source": f"Det finns inget formulär {name}."})
+    return json.loads(resources.files("tracker.reports").joinpath("data", f"{name}.json").read_text("utf-8"))
+
+
+def report_errors(*, key, title, year) -> dict[str, str]:
+    errors = {}
+    key = (key or "").strip()
+    if len(key) > 60:
+        errors["key"] = f"Nyckeln får ha högst 60 tecken; den har {len(key)}."
+    elif not KEY_PATTERN.match(key):
+        errors["key"] = ("Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, "
+                         "t.ex. tillganglighet-2025.")
+    elif key in RESERVED_KEYS:
+        errors["key"] = f"Nyckeln {key} är reserverad; välj en annan."
+    elif get_report(key):
+        errors["key"] = f"Det finns redan en redovisning med nyckeln {key}."
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Ange redovisningens titel."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Titeln får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        errors["year"] = "Ange året som redovisas, t.ex. 2025."
+    return errors
+
+
+def _date(errors: dict, name: str, value, label: str) -> date | None:
+    if isinstance(value, date) or value is None:
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = f"{label} måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."
+        return None
+
+
+def _plan_and_version(errors: dict, plan_key: str | None, plan_version) -> tuple[Plan | None, int | None]:
+    plan = get_plan(plan_key) if plan_key else None
+    if plan_key and plan is None:
+        errors["plan"] = f"Det finns ingen plan med nyckeln {plan_key}."
+    number = None
+    if plan_version not in (None, ""):
+        number = optional_id(plan_version)
+        if plan is None:
+            errors["plan_version"] = "Välj först planen som versionen hör till."
+        elif number is None or versions.get_version(plan, number) is None:
+            have = ", ".join(str(v.number) for v in reversed(versions.list_versions(plan))) or "inga ännu"
+            errors["plan_version"] = (f"Planen {plan.key} har ingen fastställd version {plan_version} "
+                                      f"(fastställda: {have}).")
+    return plan, number
+
+
+def create_report(data: dict, *, answers: bool, key: str | None = None, title: str | None = None,
+                  year: int | None = None, plan_key: str | None = None, plan_version=None, deadline=None,
+                  recipient: str | None = None, ask_divisions: bool = True) -> Report:
+    """A report with the form (and, if `answers`, the answers) of `data`, a report in the JSON form of
+    tracker/reports/data/; key, title, year, plan, deadline and recipient override the data's."""
+    key = key if key is not None else data["key"]
+    title = title if title is not None else data["title"]
+    year = year if year is not None else data["year"]
+    errors = report_errors(key=key, title=title, year=year)
+    plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
+                                     plan_version if plan_version is not None else data.get("plan_version"))
+    deadline = _date(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
+    recipient = _text(recipient if recipient is not None else data.get("recipient"))
+    if recipient and len(recipient) > 254:
+        errors["recipient"] = "Mottagarens adress får ha högst 254 tecken."
+    if errors:
+        raise ValidationError(errors)
+    report = Report(key=key.strip(), agreement=get_or_create_agreement(data["agreement"]), year=year,
+                    title=title.strip(), region=data.get("region") or "Region Halland", deadline=deadline,
+                    recipient=recipient, registry_number=data.get("registry_number"), plan=plan,
+                    plan_version=number, guidance=data.get("guidance"),
+                    cover_letter=data.get("cover_letter") if answers else None)
+    db.session.add(report)
+    for position, section in enumerate(data["sections"]):
+        _add_section(report, None, section, position, answers)
+    if ask_divisions:
+        ask_every_division(report)
+    db.session.flush()
+    return report
+
+
+def _add_section(report: Report, parent: ReportSection | None, data: dict, position: int, answers: bool) -> None:
+    section = ReportSection(parent=parent, number=data.get("number"), title=data["title"], intro=data.get("intro"),
+                            position=position)
+    report.sections.append(section)
+    for n, question in enumerate(data.get("questions", [])):
+        section.questions.append(_question(question, n, answers))
+    for n, child in enumerate(data.get("sections", [])):
+        _add_section(report, section, child, n, answers)
+
+
+def _question(data: dict, position: int, answers: bool) -> ReportQuestion:
+    errors: dict[str, str] = {}
+    kind = _kind(errors, data.get("kind"))
+    if errors:
+        raise ValidationError(errors)
+    question = ReportQuestion(kind=kind, prompt=data.get("prompt") or "", prompt_second=data.get("prompt_second"),
+                              help=data.get("help"), position=position)
+    if kind is QuestionKind.INSATSER:
+        question.items = [ReportItem(name=i["name"], position=n,
+                                     answer=i.get("answer") if answers else None,
+                                     answer_second=i.get("answer_second") if answers else None)
+                          for n, i in enumerate(data.get("items", []))]
+    if not answers:
+        return question
+    question.answer = data.get("comment") if kind is QuestionKind.YES_NO else data.get("answer")
+    if kind is QuestionKind.YES_NO:
+        question.answer_yes = data.get("answer")
+    question.answer_second = data.get("answer_second")
+    if kind is QuestionKind.CONTACTS:
+        question.contacts = [ReportContactRow(position=n, name=r["name"], phone=r.get("phone"), email=r.get("email"),
+                                              comment=r.get("comment")) for n, r in enumerate(data.get("rows", []))]
+    return question
+
+
+def report_data(report: Report) -> dict:
+    """The report in the JSON form it can be created from (a copy for next year)."""
+    def question(q: ReportQuestion) -> dict:
+        data = {"kind": q.kind.value, "prompt": q.prompt, "help": q.help}
+        if q.kind is QuestionKind.YES_NO:
+            data.update(answer=q.answer_yes, comment=q.answer)
+        elif q.kind is QuestionKind.CONTACTS:
+            data["rows"] = [{"name": c.name, "phone": c.phone, "email": c.email, "comment": c.comment}
+                            for c in q.contacts]
+        elif q.kind is QuestionKind.INSATSER:
+            data["prompt_second"] = q.prompt_second
+            data["items"] = [{"name": i.name, "answer": i.answer, "answer_second": i.answer_second} for i in q.items]
+        else:
+            data["answer"] = q.answer
+            if q.kind is QuestionKind.PAIR:
+                data.update(prompt_second=q.prompt_second, answer_second=q.answer_second)
+        return data
+
+    def section(view: SectionView) -> dict:
+        s = view.section
+        return {"number": s.number, "title": s.title, "intro": s.intro,
+                "questions": [question(q) for q in view.questions],
+                "sections": [section(child) for child in view.children]}
+
+    return {
+        "key": report.key, "agreement": report.agreement.name, "year": report.year, "title": report.title,
+        "region": report.region, "deadline": report.deadline.isoformat() if report.deadline else None,
+        "recipient": report.recipient, "plan": report.plan.key if report.plan else None,
+        "plan_version": report.plan_version, "registry_number": report.registry_number,
+        "cover_letter": report.cover_letter, "guidance": report.guidance,
+        "sections": [section(view) for view in load_tree(report)],
+    }
+
+
+def create_from_source(source: str, *, answers: bool, **facts) -> Report:
+    """`source` is "form:NAME" (a shipped form, answers dropped) or "report:KEY" (a copy of that report, with or
+    without its answers). Every problem is reported at once, the source's with the facts'."""
+    kind, _, name = (source or "").partition(":")
+    data, errors = None, {}
+    if kind == "form" and name in {n for n, _ in shipped_forms()}:
+        data, answers = read_shipped_form(name), False
+        data.update(plan=None, plan_version=None, registry_number=None)  # the form's own year's; chosen anew
+    elif kind == "report" and (original := get_report(name)) is not None:
+        data = report_data(original)
+        data.update(deadline=None, registry_number=None, plan_version=None)
+    elif kind in ("form", "report"):
+        errors["source"] = f"Det finns {'inget formulär' if kind == 'form' else 'ingen redovisning'} {name}."
+    else:
+        errors["source"] = "Välj ett formulär eller en redovisning att utgå från."
+    if data is None:
+        errors.update(report_errors(key=facts.get("key"), title=facts.get("title"), year=facts.get("year")))
+        raise ValidationError(errors)
+    return create_report(data, answers=answers, **facts)
+
+
+def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_version,
+                 expected_version: int | None) -> None:
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Ange redovisningens titel."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Titeln får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    deadline = _date(errors, "deadline", deadline or "", "Sista dag")
+    recipient = _text(recipient)
+    if recipient and len(recipient) > 254:
+        errors["recipient"] = "Mottagarens adress får ha högst 254 tecken."
+    plan, number = _plan_and_version(errors, _text(plan_key), _text(plan_version))
+    if errors:
+        raise ValidationError(errors)
+    check_form_editable(report)
+    _with_version(report, expected_version)
+    report.title, report.deadline, report.recipient = title, deadline, recipient
+    report.plan, report.plan_version = plan, number
+    _flush_or_conflict()
+
+
+# --- Editing the form -----------------------------------------------------------------------------
+
+
+def section_values(*, number, title, intro) -> dict:
+    errors: dict[str, str] = {}
+    number = _text(number)
+    if number and len(number) > NUMBER_MAX:
+        errors["number"] = f"Numret får ha högst {NUMBER_MAX} tecken, t.ex. 3.1."
+    title = _text(title)
+    if not title:
+        errors["title"] = "Ange avsnittets rubrik; den får inte vara tom."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    intro = _long_text(errors, "intro", intro, "Inledningen", PROMPT_MAX)
+    if errors:
+        raise ValidationError(errors)
+    return {"number": number, "title": title, "intro": intro}
+
+
+def _siblings(report: Report, parent: ReportSection | None) -> list[ReportSection]:
+    return sorted((s for s in report.sections if s.parent is parent), key=lambda s: s.position)
+
+
+def add_section(report: Report, *, parent_id=None, **form) -> ReportSection:
+    check_form_editable(report)
+    values = section_values(**form)
+    parent = None
+    if parent_id not in (None, ""):
+        parent = get_section(optional_id(parent_id) or 0)
+        if parent is None or parent.report_id != report.id:
+            raise ValidationError({"parent_id": "Det överordnade avsnittet finns inte i redovisningen."})
+    section = ReportSection(parent=parent, position=len(_siblings(report, parent)), **values)
+    report.sections.append(section)
+    db.session.flush()
+    return section
+
+
+def update_section(section: ReportSection, **form) -> None:
+    check_form_editable(section.report)
+    for name, value in section_values(**form).items():
+        setattr(section, name, value)
+    db.session.flush()
+
+
+def _move(items: list, item, direction: int) -> bool:
+    index = items.index(item)
+    other = index + direction
+    if not 0 <= other < len(items):
+        return False
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items):
+        each.position = position
+    db.session.flush()
+    return True
+
+
+def move_section(section: ReportSection, direction: int) -> bool:
+    check_form_editable(section.report)
+    return _move(_siblings(section.report, section.parent), section, direction)
+
+
+def delete_section(section: ReportSection) -> None:
+    report = section.report
+    check_form_editable(report)
+    parent = section.parent
+    _delete_section_tree(section)
+    db.session.flush()
+    for position, sibling in enumerate(_siblings(report, parent)):
+        sibling.position = position
+    db.session.flush()
+
+
+def _delete_section_tree(section: ReportSection) -> None:
+    for child in list(section.children):
+        _delete_section_tree(child)
+    section.report.sections.remove(section)  # delete-orphan: deleted with its questions
+
+
+def question_values(*, kind, prompt, prompt_second=None, help=None, items=None) -> dict:
+    errors: dict[str, str] = {}
+    values = {"kind": _kind(errors, kind)}
+    values["prompt"] = _long_text(errors, "prompt", prompt, "Frågan", PROMPT_MAX)
+    if not values["prompt"]:
+        errors["prompt"] = "Skriv frågan; den får inte vara tom."
+    values["prompt_second"] = _long_text(errors, "prompt_second", prompt_second, "Den andra kolumnens fråga",
+                                         PROMPT_MAX)
+    values["help"] = _long_text(errors, "help", help, "Hjälptexten", PROMPT_MAX)
+    names = [" ".join(line.split()) for line in (items or "").splitlines()]
+    values["items"] = [n for n in names if n]
+    if any(len(n) > TITLE_MAX * 2 for n in values["items"]):
+        errors["items"] = f"En insats namn får ha högst {TITLE_MAX * 2} tecken."
+    if values["kind"] is QuestionKind.INSATSER and not values["items"]:
+        errors["items"] = "Skriv insatserna, en per rad."
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def add_question(section: ReportSection, **form) -> ReportQuestion:
+    check_form_editable(section.report)
+    values = question_values(**form)
+    names = values.pop("items")
+    question = ReportQuestion(position=len(section.questions), **values)
+    question.items = [ReportItem(name=name, position=n) for n, name in enumerate(names)]
+    section.questions.append(question)
+    if asked_by_default(question, section):
+        question.contributions = [ReportContribution(division=d) for d in _active_divisions()]
+    db.session.flush()
+    return question
+
+
+def update_question(question: ReportQuestion, **form) -> None:
+    """Rename, reword, or (while nothing is answered) change the kind; insatser keep their answers by name."""
+    check_form_editable(report_of(question))
+    values = question_values(**form)
+    if values["kind"] is not question.kind and not question.is_empty:
+        raise ValidationError({"kind": "Frågetypen kan bara ändras medan frågan är obesvarad och utan bidrag."})
+    names = values.pop("items")
+    for name, value in values.items():
+        setattr(question, name, value)
+    if question.kind is QuestionKind.INSATSER:
+        existing = {i.name: i for i in question.items}
+        question.items = [existing.get(name) or ReportItem(name=name) for name in names]
+        for n, item in enumerate(question.items):
+            item.position = n
+    else:
+        question.items = []
+    db.session.flush()
+
+
+def move_question(question: ReportQuestion, direction: int) -> bool:
+    check_form_editable(report_of(question))
+    return _move(list(question.section.questions), question, direction)
+
+
+def delete_question(question: ReportQuestion) -> None:
+    section = question.section
+    check_form_editable(section.report)
+    section.questions.remove(question)
+    for position, each in enumerate(section.questions):
+        each.position = position
+    db.session.flush()
+
+
+# --- The life cycle -------------------------------------------------------------------------------------
+
+
+def _expect(report: Report, *states: ReportState) -> None:
+    if report.state not in states:
+        allowed = " eller ".join(s.label.lower() for s in states)
+        raise ReportLocked(f"Redovisningen är {report.state.label.lower()}; det går bara när den är {allowed}.")
+
+
+def submit_for_review(report: Report) -> None:
+    _expect(report, ReportState.DRAFT, ReportState.COMPLETION)
+    report.state = ReportState.REVIEW
+    db.session.flush()
+
+
+def back_to_draft(report: Report) -> None:
+    """From review (or an approval withdrawn) back to writing; after a sending, back to the komplettering."""
+    _expect(report, ReportState.REVIEW, ReportState.APPROVED)
+    report.state = ReportState.COMPLETION if report.was_sent else ReportState.DRAFT
+    report.approved_at = None
+    report.approved_by = None
+    db.session.flush()
+
+
+def approve(report: Report, user: User | None, *, at=None) -> None:
+    """The direktör's godkännande (the view lets only the direktör); from now on nothing changes.
+    `at` records one made outside the app (the demo's 2024 report)."""
+    _expect(report, ReportState.REVIEW)
+    report.state = ReportState.APPROVED
+    report.approved_at = at or utcnow()
+    report.approved_by = user
+    db.session.flush()
+
+
+def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None, sent_on=None,
+              name: str | None = None, note: str | None = None) -> ReportSending:
+    """Sent to Socialstyrelsen with `bundle` (made after the approval); each sending is kept."""
+    _expect(report, ReportState.APPROVED)
+    errors: dict[str, str] = {}
+    sent_on = _date(errors, "sent_on", sent_on, "Datumet") or clock.today()
+    note = _long_text(errors, "note", note, "Anteckningen", NOTE_MAX)
+    if bundle is not None and bundle.report_id != report.id:
+        errors["bundle"] = "Paketet hör till en annan redovisning."
+    elif bundle is not None and report.approved_at and bundle.created_at < report.approved_at:
+        errors["bundle"] = "Paketet gjordes före godkännandet; skapa ett nytt paket av den godkända redovisningen."
+    if errors:
+        raise ValidationError(errors)
+    reopened = [q for s in report.sections for q in s.questions if q.reopened]
+    sending = ReportSending(
+        number=len(report.sendings) + 1, sent_on=sent_on, bundle=bundle, sha256=bundle.sha256 if bundle else None,
+        sent_by_id=user.id if user else None, sent_by_name=user.name if user else (name or "okänd"),
+        reopened=[_short(q.prompt, 200) for q in reopened] or None, note=note)
+    report.sendings.append(sending)
+    for question in reopened:
+        question.reopened = False
+    report.state = ReportState.SENT
+    db.session.flush()
+    return sending
+
+
+def reopen(report: Report, question_ids: list[int], *, note: str | None = None) -> list[ReportQuestion]:
+    """A komplettering: the questions Socialstyrelsen asks about become editable again, the rest stay as sent."""
+    _expect(report, ReportState.SENT)
+    questions = {q.id: q for s in report.sections for q in s.questions}
+    chosen = [questions[i] for i in question_ids if i in questions]
+    if not chosen:
+        raise ValidationError({"questions": "Välj de frågor som Socialstyrelsen vill ha kompletterade."})
+    for question in chosen:
+        question.reopened = True
+    report.state = ReportState.COMPLETION
+    db.session.flush()
+    return chosen
+
+
+# --- What the tracker knows, offered ----------------------------------------------------------------------
+
+
+def plan_contacts(report: Report) -> list[PlanContact]:
+    return list(report.plan.contacts) if report.plan else []
+
+
+def contacts_text_form(question: ReportQuestion, contacts: list[PlanContact]) -> dict:
+    """The answer form with the plan's contacts as the table's rows."""
+    form = current_form(question)
+    form["contact_rows"] = str(len(contacts))
+    for n, contact in enumerate(contacts):
+        for name, _, _ in CONTACT_COLUMNS:
+            form[f"contact-{n}-{name}"] = getattr(contact, name) or ""
+    return form
+
+
+def asks_if_plan_updated(question: ReportQuestion) -> bool:
+    """The form's "Har handlingsplanen uppdaterats sedan senaste version ni skickat in …?"."""
+    prompt = question.prompt.casefold()
+    return question.kind is QuestionKind.YES_NO and "handlingsplan" in prompt and "uppdaterats" in prompt
+
+
+@dataclass
+class PlanUpdate:
+    """The proposed answer: the version last sent, and whether the plan differs from it now."""
+
+    sent_version: int
+    sent_on: date
+    changed: bool
+    changes: int
+
+    @property
+    def text(self) -> str:
+        if self.changed:
+            return (f"Ja. Handlingsplanen har ändrats sedan version {self.sent_version}, som skickades "
+                    f"{self.sent_on.isoformat()} ({self.changes} ändringar).")
+        return (f"Nej. Handlingsplanen är oförändrad sedan version {self.sent_version}, som skickades "
+                f"{self.sent_on.isoformat()}.")
+
+
+def plan_update(report: Report) -> PlanUpdate | None:
+    if report.plan is None:
+        return None
+    sent, comparison = versions.changed_since_sent(report.plan)
+    if sent is None:
+        return None
+    return PlanUpdate(sent.number, local_date(sent.sent_at), comparison.changed, len(comparison.changes))
+
+
+def apply_plan_update(question: ReportQuestion, user: User | None, *, expected_version: int | None) -> None:
+    proposal = plan_update(report_of(question))
+    if proposal is None or not asks_if_plan_updated(question):
+        raise ValidationError({"answer_yes": "Ingen version av planen är markerad som skickad; svara själv."})
+    form = current_form(question)
+    form["answer_yes"] = "ja" if proposal.changed else "nej"
+    form["answer"] = form["answer"] or proposal.text
+    save_answer(question, user, form, expected_version=expected_version)
+
+
+@dataclass
+class StatusRow:
+    factor: str
+    summary: Summary
+
+
+def status_table(report: Report, at: date | None = None, today: date | None = None) -> list[StatusRow]:
+    """The roll-up per framgångsfaktor of the attached plan, now or at the end of day `at` (the statuses then,
+    taken back from the history: a status changed later is read as it was before that change)."""
+    if report.plan is None:
+        return []
+    factors = load_factors(report.plan)
+    statuses = {s.id: s.status for f in factors for a in f.actions for s in a.statuses}
+    if at is not None and (today is None or at < today):
+        statuses = _statuses_at(report.plan, statuses, at)
+    rows = []
+    for factor in factors:
+        action_statuses = []
+        for action in factor.actions:
+            own = [statuses[s.id] for s in action.statuses if s.id in statuses]
+            if own or not action.statuses:
+                action_statuses.append(rollup(own))
+        rows.append(StatusRow(factor.title, Summary.of(action_statuses)))
+    return rows
+
+
+def _statuses_at(plan: Plan, statuses: dict[int, Status], at: date) -> dict[int, Status]:
+    later = db.session.scalars(
+        sa.select(HistoryEntry).where(HistoryEntry.plan_id == plan.id, HistoryEntry.kind == "status",
+                                      HistoryEntry.created_at >= local_midnight(at + timedelta(days=1)))
+        .order_by(HistoryEntry.id.desc())
+    ).all()
+    statuses = dict(statuses)
+    for entry in later:
+        if entry.verb == "created":
+            statuses.pop(entry.object_id, None)  # a förvaltning made responsible after the day
+        elif entry.verb == "updated":
+            change = next((c for c in entry.changes if c[0] == "Status"), None)
+            before = Status.from_label(change[1]) if change else None
+            if before is not None and entry.object_id in statuses:
+                statuses[entry.object_id] = before
+    return statuses
+
+
+def status_table_text(rows: list[StatusRow], at: date | None) -> str:
+    when = f" {at.isoformat()}" if at else ""
+    lines = [f"Status för handlingsplanens genomförande{when}:"]
+    lines += [f"– {row.factor}: {row.summary.status.label.lower()}, {row.summary.text}" for row in rows]
+    return "\n".join(lines)
+
+
+@dataclass
+class DivisionResults:
+    division: str
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return f"{self.division}:\n" + "\n".join(f"– {line}" for line in self.lines)
+
+
+def result_comments(report: Report) -> list[DivisionResults]:
+    """The åtgärder's result comments per förvaltning, for "Resultatet av genomförda insatser"."""
+    if report.plan is None:
+        return []
+    rows = db.session.execute(
+        sa.select(DivisionStatus, Action, Division).join(Action, DivisionStatus.action_id == Action.id)
+        .join(SuccessFactor, Action.factor_id == SuccessFactor.id).join(Division)
+        .where(SuccessFactor.plan_id == report.plan_id, DivisionStatus.comment.is_not(None))
+        .order_by(Division.position, Division.name, SuccessFactor.position, Action.position)
+    ).all()
+    grouped: dict[str, list[str]] = {}
+    for status, action, division in rows:
+        grouped.setdefault(division.name, []).append(
+            f"{action.title} ({status.status.label.lower()}): {status.comment}")
+    return [DivisionResults(name, lines) for name, lines in grouped.items()]
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+def history_page(report: Report, page: int) -> tuple[list[HistoryEntry], bool]:
+    """One page of the report's own history, newest first, and whether there is a next one."""
+    rows = db.session.scalars(
+        sa.select(HistoryEntry).where(HistoryEntry.report_id == report.id).order_by(HistoryEntry.id.desc())
+        .offset((page - 1) * HISTORY_PAGE_SIZE).limit(HISTORY_PAGE_SIZE + 1)
+    ).all()
+    return rows[:HISTORY_PAGE_SIZE], len(rows) > HISTORY_PAGE_SIZE
+
+
+def offered_text(question: ReportQuestion, source: str, today: date) -> str:
+    """The text an insert names: "bidrag:ID" (a contribution to the question), "status:ÅÅÅÅ-MM-DD" (the status
+    table then; empty: today) or "resultat:N" (the Nth förvaltning's result comments)."""
+    report = report_of(question)
+    kind, _, value = (source or "").partition(":")
+    if kind == "bidrag":
+        contribution = next((c for c in question.contributions if c.id == optional_id(value)), None)
+        if contribution is None or not contribution.text:
+            raise ValidationError({"source": "Bidraget finns inte, eller är tomt."})
+        return contribution.text
+    if kind == "status":
+        try:
+            at = date.fromisoformat(value) if value else None
+        except ValueError:
+            raise ValidationError({"source": "Datumet för statusen är inget datum (ÅÅÅÅ-MM-DD)."}) from None
+        rows = status_table(report, at, today)
+        if not rows:
+            raise ValidationError({"source": "Redovisningen har ingen plan att hämta status från."})
+        return status_table_text(rows, at)
+    if kind == "resultat":
+        results = result_comments(report)
+        index = optional_id(value)
+        if index is None or index > len(results):
+            raise ValidationError({"source": "Förvaltningens resultat finns inte."})
+        return results[index - 1].text
+    raise ValidationError({"source": "Välj vad som ska infogas."})
+

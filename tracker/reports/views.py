@@ -1,0 +1,532 @@
+"""The redovisning's pages: the report and its answers, the contacts' questions, the form editor, the life cycle,
+the Word export and the bundle. Thin: the rules are in services.py; permissions are checked here, on the server."""
+
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from tracker.clock import today
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.history.recorder import SOURCES
+from tracker.pages import date_arg, is_htmx, require, safe_next
+from tracker.parsing import optional_id, record_id
+from tracker.plans.services import list_plans
+from tracker.reports import bundle as bundles
+from tracker.reports import services
+from tracker.reports.docx import report_docx
+from tracker.reports.models import Report, ReportContribution, ReportQuestion, ReportSection
+from tracker.users.services import list_divisions
+from tracker.vocabulary import QuestionKind, ReportState, Role
+
+bp = Blueprint("reports", __name__)
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EDITORS_ONLY = "Bara strateg och hälso- och sjukvårdsdirektör skriver redovisningens svar och formulär."
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Everyone signed in reads the reports (DOMAIN.md: Läsare reads everything)."""
+
+
+@bp.app_context_processor
+def _awaiting_questions():
+    """The navigation's "Mina frågor (N)" for a förvaltningskontakt."""
+    def count() -> int:
+        if not current_user.is_authenticated or current_user.role is not Role.DIVISION_CONTACT:
+            return 0
+        return services.awaiting_count(current_user)
+
+    return {"awaiting_questions": count, "report_rules": _RULES}
+
+
+class _RULES:
+    """What the report's templates ask of the services (one rule, wherever it is shown)."""
+
+    is_editable = staticmethod(services.is_editable)
+    insert_targets = staticmethod(services.insert_targets)
+    current_form = staticmethod(services.current_form)
+    asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
+    contributed_kinds = services.CONTRIBUTED_KINDS
+    form_editable = staticmethod(services.form_editable)
+
+
+def load_report(key: str, *, for_update: bool = False) -> Report:
+    report = services.get_report(key)
+    if report is None:
+        abort(404, f"Det finns ingen redovisning med nyckeln {key}.")
+    if for_update:
+        require(current_user.can_edit_structure, EDITORS_ONLY)
+    return report
+
+
+def load_question(question_id: int, *, for_update: bool = False) -> ReportQuestion:
+    question = services.get_question(question_id)
+    if question is None:
+        abort(404, "Frågan finns inte.")
+    if for_update:
+        require(current_user.can_edit_structure,
+                EDITORS_ONLY + " Förvaltningarna skriver sina bidrag under Mina frågor.")
+    return question
+
+
+def load_section(section_id: int) -> ReportSection:
+    section = services.get_section(section_id)
+    if section is None:
+        abort(404, "Avsnittet finns inte.")
+    require(current_user.can_edit_structure, EDITORS_ONLY)
+    return section
+
+
+def load_contribution(contribution_id: int, *, for_update: bool = False) -> ReportContribution:
+    contribution = services.get_contribution(contribution_id)
+    if contribution is None:
+        abort(404, "Bidraget finns inte.")
+    if for_update and not current_user.can_update_status_for(contribution.division_id):
+        if current_user.role is not Role.DIVISION_CONTACT:
+            abort(403, "Bidragen skrivs av förvaltningskontakterna, var och en för sin egen förvaltning.")
+        abort(403, "Du kan bara skriva bidrag för din egen förvaltning.")
+    return contribution
+
+
+def _version() -> int:
+    try:
+        return record_id(request.form.get("version", ""))
+    except ValueError:
+        abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
+
+
+def _locked(error: services.ReportLocked):
+    db.session.rollback()
+    abort(409, error.message)
+
+
+def _back(report: Report, anchor: str = ""):
+    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for("reports.show", key=report.key) + anchor)
+
+
+# --- The list and a new report ------------------------------------------------------------------------
+
+
+@bp.get("/redovisningar")
+def index():
+    return render_template("reports/index.html", **_index_context())
+
+
+def _index_context(**state) -> dict:
+    return {"reports": services.list_reports(), "forms": services.shipped_forms(),
+            "plans": [p for p, _ in list_plans()], "values": {}, "errors": {}, **state}
+
+
+@bp.post("/redovisningar")
+def create():
+    require(current_user.can_edit_structure, EDITORS_ONLY)
+    form = request.form
+    year = optional_id(form.get("year"))
+    try:
+        report = services.create_from_source(
+            form.get("source", ""), answers=bool(form.get("answers")), key=form.get("key", "").strip(),
+            title=form.get("title", ""), year=year if year is not None else -1, plan_key=form.get("plan") or "",
+            plan_version=form.get("plan_version") or "", deadline=form.get("deadline", ""),
+            recipient=form.get("recipient", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        return render_template("reports/index.html", **_index_context(values=form, errors=error.errors)), 400
+    db.session.commit()
+    flash(f"Redovisningen {report.key} är skapad.", "info")
+    return redirect(url_for("reports.show", key=report.key))
+
+
+# --- The report page ------------------------------------------------------------------------------------
+
+
+def _offered(report: Report) -> dict:
+    """What the tracker knows that the form asks: the status table (at a chosen date), result comments, the
+    proposal for "Har handlingsplanen uppdaterats …", the plan's contacts."""
+    notices: list[str] = []
+    at = date_arg("per", "status per datum", notices)
+    if report.plan is None:
+        return {"status_rows": [], "status_at": at, "results": [], "plan_update": None, "plan_contacts": [],
+                "offer_notices": notices}
+    return {"status_rows": services.status_table(report, at, today()), "status_at": at,
+            "results": services.result_comments(report), "plan_update": services.plan_update(report),
+            "plan_contacts": services.plan_contacts(report), "offer_notices": notices}
+
+
+def _question_context(question: ReportQuestion, **state) -> dict:
+    report = services.report_of(question)
+    return {"report": report, "q": question, "form": None, "errors": {}, "conflict": False, "saved": False,
+            "locked": None, "divisions": list_divisions(), **_offered(report), **state}
+
+
+@bp.get("/redovisningar/<key>")
+def show(key: str):
+    report = load_report(key)
+    tree = services.load_tree(report)
+    editor = current_user.can_edit_structure
+    return render_template(
+        "reports/report.html", report=report, tree=tree, progress=services.progress(report),
+        bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
+        conflict=False, saved=False, locked=None, walk=services.walk, **_offered(report))
+
+
+@bp.post("/redovisningar/<key>/uppgifter")
+def update_facts(key: str):
+    report = load_report(key, for_update=True)
+    form = request.form
+    try:
+        services.update_facts(report, title=form.get("title"), deadline=form.get("deadline"),
+                              recipient=form.get("recipient"), plan_key=form.get("plan"),
+                              plan_version=form.get("plan_version"), expected_version=_version())
+    except services.ReportLocked as error:
+        _locked(error)
+    except services.AnswerConflict:
+        db.session.rollback()
+        abort(409, "Någon annan har ändrat redovisningens uppgifter medan du redigerade. Ladda om sidan.")
+    except ValidationError as error:
+        db.session.rollback()
+        return render_template("reports/form_editor.html", **_editor_context(report, facts_form=form,
+                                                                             facts_errors=error.errors)), 400
+    db.session.commit()
+    flash("Uppgifterna är sparade.", "info")
+    return redirect(url_for("reports.edit_form", key=report.key))
+
+
+@bp.get("/redovisningar/<key>/historik")
+def history(key: str):
+    report = load_report(key)
+    page = request.args.get("sida", 1, type=record_id)
+    entries, has_more = services.history_page(report, page)
+    more_url = url_for("reports.history", key=report.key, sida=page + 1) if has_more else None
+    context = dict(report=report, entries=entries, more_url=more_url, sources=SOURCES, restorable=set(),
+                   restored=set())
+    if is_htmx() and request.args.get("fler"):
+        return render_template("history/_entries.html", **context)
+    return render_template("reports/history.html", **context)
+
+
+# --- Answers --------------------------------------------------------------------------------------------
+
+
+def _question_response(question: ReportQuestion, code: int = 200, **state):
+    context = _question_context(question, **state)
+    if is_htmx():
+        return render_template("reports/_question.html", **context), code
+    return render_template("reports/question_page.html", **context), code
+
+
+@bp.get("/redovisningar/fragor/<int:question_id>")
+def show_question(question_id: int):
+    return _question_response(load_question(question_id))
+
+
+@bp.post("/redovisningar/fragor/<int:question_id>/svar")
+def save_answer(question_id: int):
+    question = load_question(question_id, for_update=True)
+    form = request.form.to_dict()
+    try:
+        services.save_answer(question, current_user, form, expected_version=_version())
+    except services.ReportLocked as error:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 409, locked=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 400, form=form, errors=error.errors)
+    except services.AnswerConflict:
+        db.session.rollback()
+        stored = load_question(question_id)
+        try:
+            same = services.is_stored(stored, services.answer_values(stored, form))
+        except ValidationError:
+            same = False
+        if not same:
+            return _question_response(stored, 409, form=form, conflict=True)
+        question = stored
+    else:
+        db.session.commit()
+    if not is_htmx():
+        return _back(services.report_of(question), f"#question-{question.id}")
+    return _question_response(question, saved=True)
+
+
+@bp.post("/redovisningar/fragor/<int:question_id>/infoga")
+def insert(question_id: int):
+    """Insert a contribution, the status table or a förvaltning's result comments into one answer field; or fill
+    the contacts table from the plan, or the ja/nej from the plan's versions."""
+    question = load_question(question_id, for_update=True)
+    source = request.form.get("source", "")
+    try:
+        services.check_editable(question)  # before the source is read: a locked report is the answer
+        if source == "kontakter":
+            form = services.contacts_text_form(question, services.plan_contacts(services.report_of(question)))
+            services.save_answer(question, current_user, form, expected_version=_version())
+        elif source == "planversion":
+            services.apply_plan_update(question, current_user, expected_version=_version())
+        else:
+            services.insert_text(question, current_user, request.form.get("target", ""),
+                                 services.offered_text(question, source, today()), expected_version=_version())
+    except services.ReportLocked as error:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 409, locked=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 400, errors=error.errors)
+    except services.AnswerConflict:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 409, conflict=True)
+    db.session.commit()
+    if not is_htmx():
+        return _back(services.report_of(question), f"#question-{question.id}")
+    return _question_response(question, saved=True)
+
+
+@bp.post("/redovisningar/fragor/<int:question_id>/forvaltningar")
+def assign(question_id: int):
+    question = load_question(question_id, for_update=True)
+    ids = [i for i in (optional_id(v) for v in request.form.getlist("divisions")) if i is not None]
+    try:
+        services.assign_divisions(question, ids)
+    except services.ReportLocked as error:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 409, locked=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        return _question_response(load_question(question_id), 400, errors=error.errors)
+    db.session.commit()
+    if not is_htmx():
+        return _back(services.report_of(question), f"#question-{question.id}")
+    return _question_response(question, saved=True)
+
+
+# --- Contributions -----------------------------------------------------------------------------------------
+
+
+@bp.get("/mina-fragor")
+def mine():
+    return render_template("reports/mine.html", mine=services.my_questions(current_user), form=None, errors={},
+                           conflict=False, saved=False, locked=None)
+
+
+def _contribution_response(contribution: ReportContribution, code: int = 200, **state):
+    context = {"c": contribution, "q": contribution.question, "form": None, "errors": {}, "conflict": False,
+               "saved": False, "locked": None, **state}
+    template = "reports/_contribution.html" if is_htmx() else "reports/contribution_page.html"
+    return render_template(template, **context), code
+
+
+@bp.get("/redovisningar/bidrag/<int:contribution_id>")
+def show_contribution(contribution_id: int):
+    return _contribution_response(load_contribution(contribution_id))
+
+
+@bp.post("/redovisningar/bidrag/<int:contribution_id>")
+def save_contribution(contribution_id: int):
+    contribution = load_contribution(contribution_id, for_update=True)
+    form = {"text": request.form.get("text", ""), "done": bool(request.form.get("done"))}
+    try:
+        services.save_contribution(contribution, current_user, expected_version=_version(), **form)
+    except services.ReportLocked as error:
+        db.session.rollback()
+        return _contribution_response(load_contribution(contribution_id), 409, locked=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        return _contribution_response(load_contribution(contribution_id), 400, form=form, errors=error.errors)
+    except services.AnswerConflict:
+        db.session.rollback()
+        stored = load_contribution(contribution_id)
+        if not services.contribution_is_stored(stored, **form):
+            return _contribution_response(stored, 409, form=form, conflict=True)
+        contribution = stored
+    else:
+        db.session.commit()
+    if not is_htmx():
+        return redirect(safe_next(request.form.get("next")) if request.form.get("next")
+                        else url_for("reports.mine") + f"#contribution-{contribution.id}")
+    return _contribution_response(contribution, saved=True)
+
+
+# --- The form editor ------------------------------------------------------------------------------------------
+
+
+def _editor_context(report: Report, **state) -> dict:
+    return {"report": report, "tree": services.load_tree(report), "walk": services.walk, "kinds": QuestionKind,
+            "plans": [p for p, _ in list_plans()], "editable": services.form_editable(report), "failed": None,
+            "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
+
+
+@bp.get("/redovisningar/<key>/formular")
+def edit_form(key: str):
+    report = load_report(key, for_update=True)
+    return render_template("reports/form_editor.html", **_editor_context(report))
+
+
+def _edit(report: Report, failed: str, change, anchor: str = ""):
+    """Run one change of the form; a refusal is a 409, bad input the editor again with the message at the field."""
+    try:
+        change()
+    except services.ReportLocked as error:
+        _locked(error)
+    except ValidationError as error:
+        db.session.rollback()
+        return render_template("reports/form_editor.html", **_editor_context(
+            report, failed=failed, values=request.form, errors=error.errors)), 400
+    db.session.commit()
+    return redirect(url_for("reports.edit_form", key=report.key) + anchor)
+
+
+def _section_form() -> dict:
+    return {"number": request.form.get("number"), "title": request.form.get("title"),
+            "intro": request.form.get("intro")}
+
+
+def _question_form() -> dict:
+    return {name: request.form.get(name) for name in ("kind", "prompt", "prompt_second", "help", "items")}
+
+
+@bp.post("/redovisningar/<key>/avsnitt")
+def add_section(key: str):
+    report = load_report(key, for_update=True)
+    return _edit(report, "new-section", lambda: services.add_section(
+        report, parent_id=request.form.get("parent_id"), **_section_form()))
+
+
+@bp.post("/redovisningar/avsnitt/<int:section_id>")
+def update_section(section_id: int):
+    section = load_section(section_id)
+    return _edit(section.report, f"section-{section.id}", lambda: services.update_section(section, **_section_form()),
+                 f"#section-{section.id}")
+
+
+def _direction() -> int:
+    return -1 if request.form.get("riktning") == "upp" else 1
+
+
+@bp.post("/redovisningar/avsnitt/<int:section_id>/flytta")
+def move_section(section_id: int):
+    section = load_section(section_id)
+    return _edit(section.report, f"section-{section.id}", lambda: services.move_section(section, _direction()),
+                 f"#section-{section.id}")
+
+
+@bp.post("/redovisningar/avsnitt/<int:section_id>/ta-bort")
+def delete_section(section_id: int):
+    section = load_section(section_id)
+    return _edit(section.report, f"section-{section.id}", lambda: services.delete_section(section))
+
+
+@bp.post("/redovisningar/avsnitt/<int:section_id>/fragor")
+def add_question(section_id: int):
+    section = load_section(section_id)
+    return _edit(section.report, f"new-question-{section.id}",
+                 lambda: services.add_question(section, **_question_form()), f"#section-{section.id}")
+
+
+@bp.post("/redovisningar/fragor/<int:question_id>/andra")
+def update_question(question_id: int):
+    question = load_question(question_id, for_update=True)
+    return _edit(services.report_of(question), f"question-{question.id}",
+                 lambda: services.update_question(question, **_question_form()), f"#edit-question-{question.id}")
+
+
+@bp.post("/redovisningar/fragor/<int:question_id>/flytta")
+def move_question(question_id: int):
+    question = load_question(question_id, for_update=True)
+    return _edit(services.report_of(question), f"question-{question.id}",
+                 lambda: services.move_question(question, _direction()), f"#edit-question-{question.id}")
+
+
+@bp.post("/redovisningar/fragor/<int:question_id>/ta-bort")
+def delete_question(question_id: int):
+    question = load_question(question_id, for_update=True)
+    section = question.section
+    return _edit(section.report, f"question-{question.id}", lambda: services.delete_question(question),
+                 f"#section-{section.id}")
+
+
+# --- The life cycle ---------------------------------------------------------------------------------------------
+
+
+def _transition(report: Report, change, message: str):
+    try:
+        change()
+    except services.ReportLocked as error:
+        _locked(error)
+    except ValidationError as error:
+        db.session.rollback()
+        abort(400, " ".join(error.errors.values()))
+    db.session.commit()
+    flash(message, "info")
+    return redirect(url_for("reports.show", key=report.key) + "#livscykel")
+
+
+@bp.post("/redovisningar/<key>/granskning")
+def submit_for_review(key: str):
+    report = load_report(key, for_update=True)
+    return _transition(report, lambda: services.submit_for_review(report),
+                       "Redovisningen är klar för granskning av hälso- och sjukvårdsdirektören.")
+
+
+@bp.post("/redovisningar/<key>/tillbaka")
+def back_to_draft(key: str):
+    report = load_report(key, for_update=True)
+    if report.state is ReportState.APPROVED:  # else a strateg could undo the direktör's godkännande and edit
+        require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören häver sitt godkännande.")
+    return _transition(report, lambda: services.back_to_draft(report), "Redovisningen kan skrivas igen.")
+
+
+@bp.post("/redovisningar/<key>/godkann")
+def approve(key: str):
+    report = load_report(key)
+    require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören godkänner redovisningen.")
+    return _transition(report, lambda: services.approve(report, current_user),
+                       "Redovisningen är godkänd; den ändras inte längre.")
+
+
+@bp.post("/redovisningar/<key>/paket")
+def make_bundle(key: str):
+    report = load_report(key, for_update=True)
+    bundle = bundles.make_bundle(report, current_user, export_dir=current_app.config["EXPORT_DIR"])
+    db.session.commit()
+    flash(f"Paketet {bundle.file_name} är skapat (SHA-256 {bundle.sha256}).", "info")
+    return redirect(url_for("reports.show", key=report.key) + "#paket")
+
+
+@bp.get("/redovisningar/paket/<int:bundle_id>")
+def download_bundle(bundle_id: int):
+    bundle = bundles.get_bundle(bundle_id)
+    if bundle is None:
+        abort(404, "Paketet finns inte.")
+    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör hämtar paketen.")
+    return send_file(BytesIO(bundles.bundle_content(bundle)), mimetype="application/zip", as_attachment=True,
+                     download_name=bundle.file_name)
+
+
+@bp.get("/redovisningar/<key>/word")
+def export_word(key: str):
+    report = load_report(key)
+    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör exporterar redovisningen.")
+    return send_file(BytesIO(report_docx(report)), mimetype=DOCX_MIMETYPE, as_attachment=True,
+                     download_name=f"{report.key}.docx")
+
+
+@bp.post("/redovisningar/<key>/skickad")
+def mark_sent(key: str):
+    report = load_report(key, for_update=True)
+    bundle = bundles.get_bundle(optional_id(request.form.get("bundle")) or 0)
+    if bundle is None:
+        abort(400, "Välj paketet som skickades; skapa ett paket av den godkända redovisningen först.")
+    return _transition(report, lambda: services.mark_sent(report, current_user, bundle=bundle,
+                                                          sent_on=request.form.get("sent_on") or today().isoformat(),
+                                                          note=request.form.get("note")),
+                       "Redovisningen är markerad som skickad till Socialstyrelsen.")
+
+
+@bp.post("/redovisningar/<key>/komplettering")
+def reopen(key: str):
+    report = load_report(key, for_update=True)
+    ids = [i for i in (optional_id(v) for v in request.form.getlist("questions")) if i is not None]
+    return _transition(report, lambda: services.reopen(report, ids),
+                       "Komplettering: de valda frågorna kan ändras; skicka sedan redovisningen igen.")

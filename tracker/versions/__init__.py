@@ -1,0 +1,1 @@
+"""The plan's life cycle: fastställa a version, start a revision, mark a version as sent, compare versions; a plan as plain data (snapshot.py), which a version keeps. Above plans and follow-up, whose rows a version holds."""
