@@ -494,7 +494,7 @@ def main() -> int:
                   f"{args.capacity_rounds} omgångar, {tally.conflicts} konflikter, "
                   f"p95 {percentile(tally.latencies, 95):.0f} ms)")
             print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor ({1000 * server_cpu / max(1, saves):.1f}"
-                  f" ms per sparning), lastgeneratorn {own_cpu / elapsed:.2f} kärnor; maskinens last "
+                  f" ms per sparning, klienternas Mina åtgärder inräknade), lastgeneratorn {own_cpu / elapsed:.2f} kärnor; maskinens last "
                   f"(1 min) {machine_load()} på {os.cpu_count()} kärnor")
 
     lost, notes = lost_updates(url, accepted)
