@@ -71,6 +71,7 @@ bench: install-test
 	-$(BIN)/python bench/plan_page.py
 	-$(BIN)/python bench/excel.py
 	-$(BIN)/python bench/history.py
+	-$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -19,10 +19,11 @@ from tracker.users.models import Division  # noqa: E402
 from tracker.vocabulary import Horizon, Status  # noqa: E402
 
 DIVISIONS = ["Hallands sjukhus", "Psykiatri Halland", "Närsjukvården", "Ambulans, Diagnostik och Hälsa"]
+ALL_DIVISIONS = [*DIVISIONS, "Regionkontoret"]  # the region's five
 
 
-def make_app(database_url: str | None):
-    """The app on an emptied, migrated database (a new SQLite file unless a URL is given)."""
+def make_app(database_url: str | None, divisions=DIVISIONS):
+    """The app on an emptied, migrated database (a new SQLite file unless a URL is given), with `divisions`."""
     tmp = tempfile.mkdtemp(prefix="tracker-bench-")
     url = database_url or f"sqlite:///{tmp}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
@@ -34,13 +35,14 @@ def make_app(database_url: str | None):
         metadata.reflect(db.engine)
         metadata.drop_all(db.engine)
         flask_migrate.upgrade()
-        db.session.add_all(Division(name=name, position=i) for i, name in enumerate(DIVISIONS))
+        db.session.add_all(Division(name=name, position=i) for i, name in enumerate(divisions))
         db.session.commit()
     return app, url
 
 
 def generate_plan(key: str, actions: int) -> None:
-    """A plan of `actions` åtgärder × 4 förvaltningar, ten åtgärder per framgångsfaktor."""
+    """A plan of `actions` åtgärder × every förvaltning (four, or as many as make_app was given), ten åtgärder
+    per framgångsfaktor."""
     data = read_plan_data("tillganglighet-2023.json")
     texts = [(f["title"], a) for area in data["areas"] for f in area["factors"] for a in f["actions"]]
     divisions = list_divisions()

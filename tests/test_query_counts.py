@@ -16,6 +16,7 @@ TITLES = ["Ramavtal med externa vårdgivare", "Lean som verksamhetsstrategi", "D
 
 def queries_of(client, count_queries, url) -> int:
     g.pop("_login_user", None)  # each request finds its user through the server-side session, as in production
+    db.session.expunge_all()  # and its rows in the database, not in what the test's session holds already
     with count_queries() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
@@ -90,3 +91,33 @@ def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024
                                title="Redovisning 2025", year=2025)
     db.session.commit()
     assert queries_of(client, count_queries, "/mina-fragor") == with_two
+
+
+def test_a_save_on_my_actions_reads_the_rounds_once_and_before_it_writes(login, make_user, make_plan, count_queries,
+                                                                          htmx_headers):
+    """The save confirms the row in its round and shows the round's count: one read of the rounds serves both, and
+    it comes before the UPDATE (on SQLite the write lock is then held for the writes only), with 1 or 4 open rounds."""
+    strateg = make_user(Role.STRATEGIST)
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    plans = plans_with_open_rounds(make_plan, strateg, [0])
+    client = login(contact)
+
+    def save(plan, comment: str) -> list[str]:
+        status = plan.factors[0].actions[0].statuses[0]
+        data = {"status": "in_progress", "comment": comment, "version": status.version_id, "view": "mine"}
+        g.pop("_login_user", None)
+        db.session.expunge_all()
+        with count_queries() as statements:
+            response = client.post(f"/status/{status.id}", data=data, headers=htmx_headers)
+        assert response.status_code == 200
+        assert "✓ Bekräftad i Delårsuppföljning 2024" in response.get_data(as_text=True)
+        return [" ".join(s.split()) for s in statements]
+
+    one = save(plans[0], "Första sparningen")
+    plans += plans_with_open_rounds(make_plan, strateg, [1, 2, 3])
+    four = save(plans[3], "Sparning med fyra omgångar öppna")
+    for statements in (one, four):
+        rounds_read = [i for i, s in enumerate(statements) if "FROM reporting_round" in s]
+        first_write = next(i for i, s in enumerate(statements) if s.startswith(("UPDATE", "INSERT")))
+        assert len(rounds_read) == 1 and rounds_read[0] < first_write, statements
+    assert len(four) == len(one), (one, four)

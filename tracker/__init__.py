@@ -26,11 +26,14 @@ from tracker.vocabulary import Horizon, PlanState, QuestionKind, ReportState, Ro
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """Foreign keys on; and write-ahead logging, so that pages are read while someone saves
-    (with the default rollback journal a writer blocks every reader). Commits stay synchronous."""
+    (with the default rollback journal a writer blocks every reader). Commits stay synchronous.
+    A writer waits up to 15 s for the others (Python's default is 5 s): fifty people saving at once made some wait
+    longer than 5 s, and got an error instead of a slow save (bench/load.py)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
 

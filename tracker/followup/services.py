@@ -278,23 +278,42 @@ def left_statuses(round_: ReportingRound, *, division_id: int | None = None, fac
                   key=lambda s: (s.division.position, s.action.factor.position, s.action.position))
 
 
+def unconfirmed(statuses: list[DivisionStatus]) -> list[tuple[int, DivisionStatus]]:
+    """(round id, status) for each status that an open round of its plan has not counted yet: two reads, made
+    before the update writes (on SQLite the write lock is then held for the writes only)."""
+    by_plan: dict[int, list[DivisionStatus]] = defaultdict(list)
+    for status in statuses:
+        by_plan[status.action.factor.plan_id].append(status)
+    rounds = dict(db.session.execute(sa.select(ReportingRound.plan_id, ReportingRound.id).where(
+        ReportingRound.plan_id.in_(list(by_plan)), ReportingRound.closed_at.is_(None))).all())
+    if not rounds:
+        return []
+    query = sa.select(RoundConfirmation.round_id, RoundConfirmation.status_id).where(
+        RoundConfirmation.round_id.in_(list(rounds.values())))
+    ids = {status.id for status in statuses}
+    if len(ids) <= 500:  # a save or a small import asks about its own rows, not the round's every confirmation
+        query = query.where(RoundConfirmation.status_id.in_(list(ids)))
+    done = set(db.session.execute(query).all())
+    pending = []
+    for plan_id, updated in by_plan.items():
+        round_id = rounds.get(plan_id)
+        for status in updated:
+            if round_id is not None and (round_id, status.id) not in done:
+                pending.append((round_id, status))
+                done.add((round_id, status.id))
+    return pending
+
+
+def _add_confirmations(pending: list[tuple[int, DivisionStatus]], user: User | None) -> None:
+    for round_id, status in pending:
+        db.session.add(RoundConfirmation(round_id=round_id, status_id=status.id,
+                                         confirmed_by_id=user.id if user else None, unchanged=False))
+
+
 def confirm_updates(statuses: list[DivisionStatus], user: User | None) -> None:
     """Statuses updated while their plan has an open round count as confirmed in it (once), whether saved
     on the web or imported."""
-    by_plan: dict[int, list[DivisionStatus]] = {}
-    for status in statuses:
-        by_plan.setdefault(status.action.factor.plan_id, []).append(status)
-    for plan_id, updated in by_plan.items():
-        round_ = db.session.scalar(sa.select(ReportingRound).where(
-            ReportingRound.plan_id == plan_id, ReportingRound.closed_at.is_(None)))
-        if round_ is None:
-            continue
-        done = confirmed_ids(round_)
-        for status in updated:
-            if status.id not in done:
-                db.session.add(RoundConfirmation(round_id=round_.id, status_id=status.id,
-                                                 confirmed_by_id=user.id if user else None, unchanged=False))
-                done.add(status.id)
+    _add_confirmations(unconfirmed(statuses), user)
     db.session.flush()
 
 
@@ -305,14 +324,25 @@ def update_status(
     status: str | None,
     comment: str | None,
     expected_version: int,
+    my_rounds: list["MyRound"] | None = None,
 ) -> DivisionStatus:
     """Set status and comment, unless someone saved a newer version since `expected_version`.
 
     Raises ValidationError for bad input and StatusConflict for a stale version;
     after a conflict the session must be rolled back. The status form's one service: the rules are
     plans.set_status's, shared with the import.
+
+    `my_rounds`: the user's open rounds (my_open_rounds), when the caller has read them already; they then say
+    whether the update confirms the row in its round, and are brought up to date with it.
     """
     validate_status_input(status, comment)  # before touching the row: bad input changes nothing
+    # During an open round, the update confirms the row in it; what that needs is read before writing.
+    if my_rounds is not None and division_status.division_id == user.division_id:
+        plan_id = division_status.action.factor.plan_id
+        pending = [(m.round.id, division_status) for m in my_rounds
+                   if m.round.plan_id == plan_id and division_status.id not in m.confirmed_status_ids]
+    else:
+        pending = unconfirmed([division_status])
     # The UPDATE is made conditional on the version the user saw (see STYLE.md).
     set_committed_value(division_status, "version_id", expected_version)
     set_status(division_status, user, status=status, comment=comment)
@@ -320,7 +350,12 @@ def update_status(
         db.session.flush()
     except StaleDataError as error:
         raise StatusConflict() from error
-    confirm_updates([division_status], user)  # during an open round, the update confirms the row in it
+    if pending:
+        _add_confirmations(pending, user)
+        db.session.flush()
+    for m in my_rounds or []:
+        if any(round_id == m.round.id for round_id, _ in pending):
+            m.confirmed_status_ids.add(division_status.id)
     return division_status
 
 
@@ -472,8 +507,12 @@ def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
     statuses = _plan_statuses(plan.id)
     actions = {s.action_id: s.action for s in statuses}
     by_action = defaultdict(list)
+    rows_by_action = defaultdict(list)
     for s in statuses:
         by_action[s.action_id].append(s.status)
+        rows_by_action[s.action_id].append(s)
+    for action_id, action in actions.items():  # the åtgärd's roll-up from the rows read above, not a query each
+        set_committed_value(action, "statuses", sorted(rows_by_action[action_id], key=lambda s: s.division_id))
     rolled = {action_id: rollup(values) for action_id, values in by_action.items()}
     stale_before = today - timedelta(days=stale_days)
     figures: dict[int, DivisionFigures] = {}

@@ -337,14 +337,15 @@ def _chain(session) -> None:
         return
     head = HistoryHead.__table__
     connection = session.connection()
-    lock = sa.update(head).where(head.c.id == 1).values(hash=head.c.hash)
-    if connection.execute(lock).rowcount == 0:  # the very first entry
+    lock = sa.update(head).where(head.c.id == 1).values(hash=head.c.hash).returning(head.c.hash)
+    previous = connection.scalar(lock)  # locked and read in one statement: the lock is held for less long
+    if previous is None:  # the very first entry
         try:
             with connection.begin_nested():
                 connection.execute(sa.insert(head).values(id=1, hash=GENESIS))
         except sa.exc.IntegrityError:
-            connection.execute(lock)  # another writer made it first; wait for it like any other
-    previous = connection.scalar(sa.select(head.c.hash).where(head.c.id == 1))
+            pass  # another writer made it first; wait for it like any other
+        previous = connection.scalar(lock)
     for entry in new:
         entry.previous_hash = previous
         entry.hash = previous = entry_hash(entry, previous)

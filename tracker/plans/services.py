@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.clock import local_date
 from tracker.errors import ValidationError
@@ -197,22 +198,35 @@ class PlanView:
 
 
 def load_factors(plan: Plan, *, fresh: bool = False) -> list[SuccessFactor]:
-    """The plan's framgångsfaktorer with their åtgärder and statuses, in three queries.
+    """The plan's framgångsfaktorer with their åtgärder and statuses, in three queries however large the plan
+    (each selects by the plan, not by a list of ids, which SQLAlchemy would split in chunks of 500).
 
     `fresh` reads what the database holds even where this session loaded the rows before."""
-    query = (
-        sa.select(SuccessFactor)
-        .where(SuccessFactor.plan_id == plan.id)
-        .order_by(SuccessFactor.position)
-        .options(
-            so.selectinload(SuccessFactor.actions)
-            .selectinload(Action.statuses)
-            .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.updated_by))
-        )
+    def read(query):
+        if fresh:
+            query = query.execution_options(populate_existing=True)
+        return db.session.scalars(query).unique().all()
+
+    factors = read(sa.select(SuccessFactor).where(SuccessFactor.plan_id == plan.id).order_by(SuccessFactor.position))
+    actions = read(sa.select(Action).join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+                   .where(SuccessFactor.plan_id == plan.id).order_by(Action.factor_id, Action.position))
+    statuses = read(
+        sa.select(DivisionStatus).join(Action, DivisionStatus.action_id == Action.id)
+        .join(SuccessFactor, Action.factor_id == SuccessFactor.id).where(SuccessFactor.plan_id == plan.id)
+        .order_by(DivisionStatus.action_id, DivisionStatus.division_id)
+        .options(so.joinedload(DivisionStatus.division), so.joinedload(DivisionStatus.updated_by))
     )
-    if fresh:
-        query = query.execution_options(populate_existing=True)
-    return db.session.scalars(query).all()
+    actions_of: dict[int, list[Action]] = defaultdict(list)
+    for action in actions:
+        actions_of[action.factor_id].append(action)
+    statuses_of: dict[int, list[DivisionStatus]] = defaultdict(list)
+    for status in statuses:
+        statuses_of[status.action_id].append(status)
+    for factor in factors:
+        set_committed_value(factor, "actions", actions_of[factor.id])
+    for action in actions:
+        set_committed_value(action, "statuses", statuses_of[action.id])
+    return factors
 
 
 def plan_view(plan: Plan, plan_filter: PlanFilter, today: date, *, keep_empty: bool = False) -> PlanView:

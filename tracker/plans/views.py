@@ -118,8 +118,11 @@ def update_status(status_id: int):
         expected_version = record_id(request.form.get("version", ""))
     except ValueError:
         abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
+    # Mina åtgärder's answer shows the row's round: read once, before the save, which brings it up to date.
+    my_rounds = my_open_rounds(current_user) if view == "mine" and is_htmx() else None
     try:
-        followup.update_status(division_status, current_user, expected_version=expected_version, **form)
+        followup.update_status(division_status, current_user, expected_version=expected_version,
+                               my_rounds=my_rounds, **form)
     except ValidationError as error:
         db.session.rollback()
         return _status_response(load_status(status_id), view, form=form, errors=error.errors), 400
@@ -129,11 +132,12 @@ def update_status(status_id: int):
         if not services.is_stored(stored, **form):
             return _status_response(stored, view, form=form, conflict=True), 409
         division_status = stored  # the other save stored just this: nothing to resolve
+        my_rounds = None  # read before the other save was committed
     else:
         db.session.commit()
     if not is_htmx():
         return redirect(safe_next(request.form.get("next")))
-    return _status_response(division_status, view, saved=True)
+    return _status_response(division_status, view, saved=True, my_rounds=my_rounds)
 
 
 def _cell_context(division_status: DivisionStatus, view: str, **state) -> dict:
@@ -141,8 +145,9 @@ def _cell_context(division_status: DivisionStatus, view: str, **state) -> dict:
             **state}
 
 
-def _status_response(division_status: DivisionStatus, view: str, **state) -> str:
-    """The status cell; for htmx also the roll-ups around it, swapped out of band."""
+def _status_response(division_status: DivisionStatus, view: str, my_rounds=None, **state) -> str:
+    """The status cell; for htmx also the roll-ups around it, swapped out of band (`my_rounds`: the user's open
+    rounds, when read already)."""
     action = division_status.action
     context = _cell_context(division_status, view, **state)
     if not is_htmx():
@@ -150,8 +155,8 @@ def _status_response(division_status: DivisionStatus, view: str, **state) -> str
     if state.get("saved"):
         context["oob_action"] = action
         if view == "mine":  # the row's round confirmation and the banner's count follow the update
-            context["oob_round"] = next((m for m in my_open_rounds(current_user)
-                                         if m.round.plan_id == action.factor.plan_id), None)
+            rounds = my_open_rounds(current_user) if my_rounds is None else my_rounds
+            context["oob_round"] = next((m for m in rounds if m.round.plan_id == action.factor.plan_id), None)
         if view == "plan":
             factor = action.factor
             plan_summary, factor_summary = services.plan_and_factor_summary(factor)
