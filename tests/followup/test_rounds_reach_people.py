@@ -80,20 +80,26 @@ def test_all_left_in_one_framgångsfaktor_over_htmx_returns_the_list(plan, round
     assert confirmed(round_) == {s.id for s in ph_statuses(plan) if s.action.factor_id == second_factor.id}
 
 
-def test_the_list_ends_with_the_button_for_the_rows_picked_and_says_when_all_are_confirmed(
+def test_the_button_for_the_rows_picked_follows_the_rows_the_round_waits_for(
         plan, round_, login, make_user, htmx_headers):
     client = login(make_user(Role.DIVISION_CONTACT, "PH"))
     page = client.get("/mina-atgarder").get_data(as_text=True)
     end = (f'<p class="bulk-end" id="bulk-{round_.id}-end"><button type="submit" form="bulk-{round_.id}" '
            f'aria-describedby="bulk-{round_.id}-hint" name="scope" value="chosen" class="secondary">Bekräfta valda som '
            f'oförändrade</button>')
-    assert end in page and page.index(end) > page.index(f'id="my-{ph_statuses(plan)[-1].id}"')  # after the last row
+    assert page.count(end) == 1 and all(page.index(end) > page.index(f'id="my-{s.id}"') for s in ph_statuses(plan))
     assert f'hx-disabled-elt="find button, #bulk-{round_.id}-end button"' in page
+    first, second, third, fourth = ph_statuses(plan)
+    fragment = client.post(f"/omgangar/{round_.id}/bekrafta", headers=htmx_headers,
+                           data={"scope": "chosen", "status_id": [first.id, second.id]}).get_data(as_text=True)
+    at = fragment.index(end)  # after the two still awaited, before the two confirmed
+    assert all(fragment.index(f'id="my-{s.id}"') < at for s in (third, fourth))
+    assert all(fragment.index(f'id="my-{s.id}"') > at for s in (first, second))
     response = client.post(f"/omgangar/{round_.id}/bekrafta", headers=htmx_headers,
-                           data={"scope": "chosen", "status_id": [s.id for s in ph_statuses(plan)]})
+                           data={"scope": "chosen", "status_id": [third.id, fourth.id]})
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "alla 4 är bekräftade" in fragment
-    assert 'role="status">4 åtgärder är bekräftade som oförändrade i Delårsuppföljning 2024.</p>' in fragment
+    assert 'role="status">2 åtgärder är bekräftade som oförändrade i Delårsuppföljning 2024.</p>' in fragment
     assert "bulk-end" not in fragment and 'class="bulk-confirm"' not in fragment  # nothing left to pick
 
 
