@@ -112,7 +112,8 @@ def test_the_top_bar_marks_the_administration_or_the_security_log_as_the_page(as
         """The top bar's links: label → whether it is marked as the page shown."""
         page = as_admin.get(url).get_data(as_text=True)
         menu = re.search(r'<nav aria-label="Huvudmeny">.*?</nav>', page, re.DOTALL).group(0)
-        return {label: bool(current) for current, label in re.findall(r'<a href="[^"]+"\s*(aria-current="page")?>([^<]+)</a>', menu)}
+        links = re.findall(r'<a href="[^"]+"\s*(aria-current="page")?>([^<]+)</a>', menu)
+        return {label: bool(current) for current, label in links}
 
     for url in ("/admin/anvandare", "/admin/anvandare/ny", "/admin/forvaltningar"):
         menu = main_menu(url)

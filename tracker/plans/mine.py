@@ -17,8 +17,8 @@ def mine_page(plan_key: str | None, bulk_errors: dict[int, str] | None = None,
     chosen = next((p for p in my_plans if p.key == plan_key), None)
     rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
     awaiting = awaited_status_ids(rounds)
-    statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None,
-                                    awaiting=awaiting)
+    statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None, awaiting=awaiting)
     return render_page_or_fragment("plans/mine.html", "plans/_my_list.html", statuses=statuses, rounds=rounds,
-                                   awaiting=awaiting, my_plans=my_plans, chosen=chosen, bulk_errors=bulk_errors or {}, bulk_done=bulk_done or {},
+                                   awaiting=awaiting, my_plans=my_plans, chosen=chosen,
+                                   bulk_errors=bulk_errors or {}, bulk_done=bulk_done or {},
                                    factors_left={r.round.id: factors_left(r, statuses) for r in rounds})
