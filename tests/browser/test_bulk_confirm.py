@@ -39,11 +39,13 @@ def test_picked_rows_and_a_whole_framgångsfaktor_confirmed_at_once(log_in, make
     first_factor, second_factor = plan.factors
     first_ref = first_factor.actions[0].ref
     page.get_by_label(f"Välj {first_ref} Tillgänglighetskoordinatorer").check()
-    page.get_by_role("button", name="Bekräfta valda som oförändrade").click()
+    page.get_by_role("button", name="Bekräfta valda som oförändrade").first.click()
     expect(banner).to_contain_text("3 av 4 kvar att bekräfta")
+    done = page.get_by_role("status").filter(has_text="1 åtgärd är bekräftad som oförändrade i Delårsuppföljning 2024.")
+    expect(done).to_be_visible()
     row = page.locator("article.my-row", has=page.get_by_text(first_ref, exact=True))
     expect(row.get_by_text("✓ Bekräftad i Delårsuppföljning 2024")).to_be_visible()
-    expect(page.get_by_role("button", name="Bekräfta valda som oförändrade")).to_be_focused()
+    expect(page.get_by_role("button", name="Bekräfta valda som oförändrade").first).to_be_focused()
 
     page.get_by_label("Framgångsfaktor").select_option(label=f"{second_factor.title} (2 kvar)")
     page.get_by_role("button", name="Bekräfta alla kvar i framgångsfaktorn som oförändrade").click()
@@ -54,6 +56,24 @@ def test_picked_rows_and_a_whole_framgångsfaktor_confirmed_at_once(log_in, make
     row.get_by_role("link", name="1 kvar för Psykiatri Halland").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kvar för Psykiatri Halland")
     expect(page.get_by_role("table", name="Kvar att bekräfta").get_by_role("row")).to_have_count(2)
+    assert serious_violations(page) == []
+
+
+def test_rows_picked_far_down_are_confirmed_from_the_end_of_the_list(log_in, make_user, plan, live_server):
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH"))
+    page.set_viewport_size({"width": 1000, "height": 500})
+    page.goto(f"{live_server}/mina-atgarder")
+    last = plan.factors[-1].actions[-1]
+    page.get_by_label(f"Välj {last.ref} ").check()
+    at_end = page.get_by_role("button", name="Bekräfta valda som oförändrade").last
+    expect(at_end).to_be_in_viewport()  # right after the box: no scrolling back to the form
+    expect(page.locator(".bulk-confirm")).not_to_be_in_viewport()
+    at_end.click()
+    done = page.get_by_role("status").filter(has_text="1 åtgärd är bekräftad som oförändrade i Delårsuppföljning 2024.")
+    expect(done).to_be_in_viewport()  # focus is back at the form, where the message is
+    expect(page.locator(".round-banner")).to_contain_text("3 av 4 kvar att bekräfta")
+    row = page.locator("article.my-row", has=page.get_by_text(last.ref, exact=True))
+    expect(row.get_by_text("✓ Bekräftad i Delårsuppföljning 2024")).to_be_visible()
     assert serious_violations(page) == []
 
 
@@ -70,7 +90,7 @@ def test_without_javascript_the_plain_form_does_the_same(browser, live_server, m
     page.goto(f"{live_server}/mina-atgarder")
     for action in plan.factors[0].actions:
         page.get_by_label(f"Välj {action.ref} ").check()
-    page.get_by_role("button", name="Bekräfta valda som oförändrade").click()
+    page.get_by_role("button", name="Bekräfta valda som oförändrade").first.click()
     expect(page.locator(".message-info")).to_have_text("2 åtgärder är bekräftade som oförändrade i Delårsuppföljning 2024.")
     expect(page.locator(".round-banner")).to_contain_text("2 av 4 kvar att bekräfta")
     expect(progress_row(page, live_server, plan).get_by_role("cell")).to_have_text(["2", "2", "4"])

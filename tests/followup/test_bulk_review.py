@@ -22,7 +22,7 @@ def test_a_double_click_confirming_the_same_rows_twice_is_harmless(plan, round_,
     client = login(make_user(Role.DIVISION_CONTACT, "PH"))
     first = ph_statuses(plan)[0]
     page = client.get("/mina-atgarder").get_data(as_text=True)
-    assert 'hx-disabled-elt="find button"' in page
+    assert f'hx-disabled-elt="find button, #bulk-{round_.id}-end button"' in page  # its button after the rows too
 
     def other_request_wins(state):
         if state.is_select and "round_confirmation" in str(state.statement) and not state.session.info.get("raced"):
@@ -42,6 +42,7 @@ def test_a_double_click_confirming_the_same_rows_twice_is_harmless(plan, round_,
         db.session.info.pop("raced", None)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert "kvar att bekräfta" in response.get_data(as_text=True)
+    assert 'role="status">Åtgärderna var redan bekräftade.</p>' in response.get_data(as_text=True)
 
 
 def test_bulk_confirmation_reads_the_confirmations_once(plan, round_, login, make_user, count_queries):

@@ -73,9 +73,34 @@ def test_all_left_in_one_framgångsfaktor_over_htmx_returns_the_list(plan, round
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in fragment
     assert "2 av 4 kvar att bekräfta" in fragment
+    assert (f'<p class="message message-info bulk-done" id="bulk-{round_.id}-done" role="status">2 åtgärder är '
+            f'bekräftade som oförändrade i Delårsuppföljning 2024.</p>') in fragment  # as the flash without JS
     assert f'<option value="{second_factor.id}">' not in fragment  # nothing left there
     assert "bekräftade som oförändrade" not in client.get("/mina-atgarder").get_data(as_text=True)  # no stale flash
     assert confirmed(round_) == {s.id for s in ph_statuses(plan) if s.action.factor_id == second_factor.id}
+
+
+def test_the_button_for_the_rows_picked_follows_the_rows_the_round_waits_for(
+        plan, round_, login, make_user, htmx_headers):
+    client = login(make_user(Role.DIVISION_CONTACT, "PH"))
+    page = client.get("/mina-atgarder").get_data(as_text=True)
+    end = (f'<p class="bulk-end" id="bulk-{round_.id}-end"><button type="submit" form="bulk-{round_.id}" '
+           f'aria-describedby="bulk-{round_.id}-hint" name="scope" value="chosen" class="secondary">Bekräfta valda som '
+           f'oförändrade</button>')
+    assert page.count(end) == 1 and all(page.index(end) > page.index(f'id="my-{s.id}"') for s in ph_statuses(plan))
+    assert f'hx-disabled-elt="find button, #bulk-{round_.id}-end button"' in page
+    first, second, third, fourth = ph_statuses(plan)
+    fragment = client.post(f"/omgangar/{round_.id}/bekrafta", headers=htmx_headers,
+                           data={"scope": "chosen", "status_id": [first.id, second.id]}).get_data(as_text=True)
+    at = fragment.index(end)  # after the two still awaited, before the two confirmed
+    assert all(fragment.index(f'id="my-{s.id}"') < at for s in (third, fourth))
+    assert all(fragment.index(f'id="my-{s.id}"') > at for s in (first, second))
+    response = client.post(f"/omgangar/{round_.id}/bekrafta", headers=htmx_headers,
+                           data={"scope": "chosen", "status_id": [third.id, fourth.id]})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "alla 4 är bekräftade" in fragment
+    assert 'role="status">2 åtgärder är bekräftade som oförändrade i Delårsuppföljning 2024.</p>' in fragment
+    assert "bulk-end" not in fragment and 'class="bulk-confirm"' not in fragment  # nothing left to pick
 
 
 def test_bulk_confirmation_refuses_what_is_not_ones_own_and_writes_nothing(plan, round_, login, make_user):

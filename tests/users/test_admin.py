@@ -104,6 +104,23 @@ def test_missing_user_or_division_is_404(as_admin):
 def test_only_an_admin_sees_the_administration_link(login, make_user, role):
     page = login(make_user(role)).get("/planer").get_data(as_text=True)
     assert ('href="/admin/anvandare"' in page and ">Administration</a>" in page) is (role is Role.ADMIN)
+    assert ('href="/admin/sakerhetslogg"' in page and ">Säkerhetslogg</a>" in page) is (role is Role.ADMIN)
+
+
+def test_the_top_bar_marks_the_administration_or_the_security_log_as_the_page(as_admin, divisions):
+    def main_menu(url: str) -> dict[str, bool]:
+        """The top bar's links: label → whether it is marked as the page shown."""
+        page = as_admin.get(url).get_data(as_text=True)
+        menu = re.search(r'<nav aria-label="Huvudmeny">.*?</nav>', page, re.DOTALL).group(0)
+        links = re.findall(r'<a href="[^"]+"\s*(aria-current="page")?>([^<]+)</a>', menu)
+        return {label: bool(current) for current, label in links}
+
+    for url in ("/admin/anvandare", "/admin/anvandare/ny", "/admin/forvaltningar"):
+        menu = main_menu(url)
+        assert menu["Administration"] and not menu["Säkerhetslogg"], url
+    menu = main_menu("/admin/sakerhetslogg")
+    assert menu["Säkerhetslogg"] and not menu["Administration"]
+    assert [label for label, current in menu.items() if current] == ["Säkerhetslogg"]
 
 
 def test_every_admin_form_carries_a_csrf_token(as_admin, reader, divisions):

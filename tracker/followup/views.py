@@ -205,13 +205,14 @@ def confirm_many(round_id: int):
     except IntegrityError:  # a double click: the other request confirmed them a moment ago, which is the same
         db.session.rollback()
         confirmed = None
-    if is_htmx():  # the round's banner in the list says how many are left
-        return mine_page(plan_key)
     if confirmed is None:
-        flash("Åtgärderna var redan bekräftade.", "info")
+        done = "Åtgärderna var redan bekräftade."
     else:
-        flash(f"{counted(confirmed, 'åtgärd är bekräftad', 'åtgärder är bekräftade')} som oförändrade i "
-              f"{round_.title}.", "info")
+        done = (f"{counted(confirmed, 'åtgärd är bekräftad', 'åtgärder är bekräftade')} som oförändrade i "
+                f"{round_.title}.")
+    if is_htmx():  # the same message, by the round's form in the list it swaps
+        return mine_page(plan_key, bulk_done={round_.id: done})
+    flash(done, "info")
     return redirect(url_for("plans.mine", plan=plan_key))
 
 

@@ -9,13 +9,16 @@ from tracker.pages import render_page_or_fragment
 from tracker.plans import services
 
 
-def mine_page(plan_key: str | None, bulk_errors: dict[int, str] | None = None) -> str:
-    """Mina åtgärder for one plan (or all), the page or its list; `bulk_errors` by round, next to its form."""
+def mine_page(plan_key: str | None, bulk_errors: dict[int, str] | None = None,
+              bulk_done: dict[int, str] | None = None) -> str:
+    """Mina åtgärder for one plan (or all), the page or its list; `bulk_errors` and `bulk_done` (what the form of
+    several confirmed) by round, next to its form."""
     my_plans = services.plans_of_division(current_user.division_id)
     chosen = next((p for p in my_plans if p.key == plan_key), None)
     rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
-    statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None,
-                                    awaiting=awaited_status_ids(rounds))
+    awaiting = awaited_status_ids(rounds)
+    statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None, awaiting=awaiting)
     return render_page_or_fragment("plans/mine.html", "plans/_my_list.html", statuses=statuses, rounds=rounds,
-                                   my_plans=my_plans, chosen=chosen, bulk_errors=bulk_errors or {},
+                                   awaiting=awaiting, my_plans=my_plans, chosen=chosen,
+                                   bulk_errors=bulk_errors or {}, bulk_done=bulk_done or {},
                                    factors_left={r.round.id: factors_left(r, statuses) for r in rounds})
