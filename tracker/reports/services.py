@@ -22,7 +22,9 @@ from tracker import clock
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.parsing import optional_id
+from tracker.parsing import (
+    EMAIL_MAX, address_field, clean_text, date_field, optional_id, required_text, text_field, whole_number,
+)
 from tracker.followup.models import PlanContact
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, rollup
@@ -254,16 +256,8 @@ def check_form_editable(report: Report) -> None:
 # --- Input -------------------------------------------------------------------------------------------
 
 
-def _text(value) -> str | None:
-    value = (value or "").replace("\r\n", "\n").strip()
-    return value or None
-
-
 def _long_text(errors: dict, name: str, value, label: str, limit: int = TEXT_MAX) -> str | None:
-    text = _text(value)
-    if text and len(text) > limit:
-        errors[name] = f"{label} får vara högst {limit} tecken; den har {len(text)}. Inget är sparat."
-    return text
+    return text_field(errors, name, value, label, limit)
 
 
 def _kind(errors: dict, value) -> QuestionKind | None:
@@ -328,20 +322,24 @@ def answer_values(question: ReportQuestion, form: dict) -> dict:
     return values
 
 
-CONTACT_COLUMNS = (("name", "Kontaktperson", 120), ("phone", "Telefonnummer", 40), ("email", "Mejladress", 254),
+CONTACT_COLUMNS = (("name", "Kontaktperson", 120), ("phone", "Telefonnummer", 40), ("email", "Mejladress", EMAIL_MAX),
                    ("comment", "Ev. kommentar", NOTE_MAX))
+CONTACT_ROWS_MAX = 50  # the form has two; a posted count beyond this is no table anyone types
 
 
 def _contact_rows(errors: dict, form: dict) -> list[dict]:
     """Rows contact-N-name … from the form; an empty row is dropped, a row without a name is refused."""
     rows = []
-    for n in range(int(form.get("contact_rows") or 0) + 1):
-        row = {name: _text(form.get(f"contact-{n}-{name}")) for name, _, _ in CONTACT_COLUMNS}
+    count = whole_number(form.get("contact_rows") or 0, 0, CONTACT_ROWS_MAX)
+    if count is None:
+        errors["contact_rows"] = (f"Tabellen får ha högst {CONTACT_ROWS_MAX} rader med kontaktpersoner; "
+                                  f"ladda om sidan och försök igen.")
+        return rows
+    for n in range(count + 1):
+        row = {name: _long_text(errors, f"contact-{n}-{name}", form.get(f"contact-{n}-{name}"), label, limit)
+               for name, label, limit in CONTACT_COLUMNS}
         if not any(row.values()):
             continue
-        for name, label, limit in CONTACT_COLUMNS:
-            if row[name] and len(row[name]) > limit:
-                errors[f"contact-{n}-{name}"] = f"{label} får vara högst {limit} tecken; den har {len(row[name])}."
         if not row["name"]:
             errors[f"contact-{n}-name"] = "Ange kontaktpersonens namn, eller töm hela raden."
         rows.append(row)
@@ -468,7 +466,7 @@ def save_contribution(contribution: ReportContribution, user: User | None, *, te
 
 
 def contribution_is_stored(contribution: ReportContribution, *, text, done: bool) -> bool:
-    return contribution.text == _text(text) and contribution.done == done
+    return contribution.text == clean_text(text) and contribution.done == done
 
 
 def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
@@ -542,27 +540,14 @@ def report_errors(*, key, title, year) -> dict[str, str]:
         errors["key"] = f"Nyckeln {key} är reserverad; välj en annan."
     elif get_report(key):
         errors["key"] = f"Det finns redan en redovisning med nyckeln {key}."
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = "Ange redovisningens titel."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Titeln får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    _report_title(errors, title)
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors["year"] = "Ange året som redovisas, t.ex. 2025."
     return errors
 
 
-def _date(errors: dict, name: str, value, label: str) -> date | None:
-    if isinstance(value, date) or value is None:
-        return value
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = f"{label} måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."
-        return None
+def _report_title(errors: dict, value) -> str | None:
+    return required_text(errors, "title", value, "Titeln", TITLE_MAX, "Ange redovisningens titel.")
 
 
 def _plan_and_version(errors: dict, plan_key: str | None, plan_version) -> tuple[Plan | None, int | None]:
@@ -592,10 +577,8 @@ def create_report(data: dict, *, answers: bool, key: str | None = None, title: s
     errors = report_errors(key=key, title=title, year=year)
     plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
                                      plan_version if plan_version is not None else data.get("plan_version"))
-    deadline = _date(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
-    recipient = _text(recipient if recipient is not None else data.get("recipient"))
-    if recipient and len(recipient) > 254:
-        errors["recipient"] = "Mottagarens adress får ha högst 254 tecken."
+    deadline = date_field(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
+    recipient = address_field(errors, "recipient", recipient if recipient is not None else data.get("recipient"))
     if errors:
         raise ValidationError(errors)
     report = Report(key=key.strip(), agreement=get_or_create_agreement(data["agreement"]), year=year,
@@ -704,16 +687,10 @@ def create_from_source(source: str, *, answers: bool, **facts) -> Report:
 def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_version,
                  expected_version: int | None) -> None:
     errors: dict[str, str] = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = "Ange redovisningens titel."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Titeln får ha högst {TITLE_MAX} tecken; den har {len(title)}."
-    deadline = _date(errors, "deadline", deadline or "", "Sista dag")
-    recipient = _text(recipient)
-    if recipient and len(recipient) > 254:
-        errors["recipient"] = "Mottagarens adress får ha högst 254 tecken."
-    plan, number = _plan_and_version(errors, _text(plan_key), _text(plan_version))
+    title = _report_title(errors, title)
+    deadline = date_field(errors, "deadline", deadline, "Sista dag")
+    recipient = address_field(errors, "recipient", recipient)
+    plan, number = _plan_and_version(errors, clean_text(plan_key), clean_text(plan_version))
     if errors:
         raise ValidationError(errors)
     check_form_editable(report)
@@ -728,14 +705,9 @@ def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_v
 
 def section_values(*, number, title, intro) -> dict:
     errors: dict[str, str] = {}
-    number = _text(number)
-    if number and len(number) > NUMBER_MAX:
-        errors["number"] = f"Numret får ha högst {NUMBER_MAX} tecken, t.ex. 3.1."
-    title = _text(title)
-    if not title:
-        errors["title"] = "Ange avsnittets rubrik; den får inte vara tom."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    number = _long_text(errors, "number", number, "Numret (t.ex. 3.1)", NUMBER_MAX)
+    title = required_text(errors, "title", title, "Rubriken", TITLE_MAX,
+                          "Ange avsnittets rubrik; den får inte vara tom.")
     intro = _long_text(errors, "intro", intro, "Inledningen", PROMPT_MAX)
     if errors:
         raise ValidationError(errors)
@@ -810,7 +782,8 @@ def question_values(*, kind, prompt, prompt_second=None, help=None, items=None) 
     values["prompt_second"] = _long_text(errors, "prompt_second", prompt_second, "Den andra kolumnens fråga",
                                          PROMPT_MAX)
     values["help"] = _long_text(errors, "help", help, "Hjälptexten", PROMPT_MAX)
-    names = [" ".join(line.split()) for line in (items or "").splitlines()]
+    lines = (text_field(errors, "items", items, "Insatserna", TEXT_MAX) or "").splitlines()
+    names = [" ".join(line.split()) for line in lines]
     values["items"] = [n for n in names if n]
     if any(len(n) > TITLE_MAX * 2 for n in values["items"]):
         errors["items"] = f"En insats namn får ha högst {TITLE_MAX * 2} tecken."
@@ -906,7 +879,7 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
     """Sent to Socialstyrelsen with `bundle` (made after the approval); each sending is kept."""
     _expect(report, ReportState.APPROVED)
     errors: dict[str, str] = {}
-    sent_on = _date(errors, "sent_on", sent_on, "Datumet") or clock.today()
+    sent_on = date_field(errors, "sent_on", sent_on, "Datumet") or clock.today()
     note = _long_text(errors, "note", note, "Anteckningen", NOTE_MAX)
     if bundle is not None and bundle.report_id != report.id:
         errors["bundle"] = "Paketet hör till en annan redovisning."

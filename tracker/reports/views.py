@@ -50,6 +50,7 @@ class _RULES:
     current_form = staticmethod(services.current_form)
     asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
     contributed_kinds = services.CONTRIBUTED_KINDS
+    contact_rows_max = services.CONTACT_ROWS_MAX
     form_editable = staticmethod(services.form_editable)
 
 
