@@ -1,5 +1,7 @@
 """Every change to a report is in its own history (HistoryEntry.report_id), and the chain stays intact."""
 
+from datetime import datetime, timezone
+
 import sqlalchemy as sa
 
 from tests.reports.helpers import create_report, question
@@ -32,7 +34,7 @@ def test_answers_contributions_and_the_life_cycle_are_recorded(divisions, make_u
         services.submit_for_review(report)
         db.session.commit()
     with acting(director, "web"):
-        services.approve(report, director)
+        services.approve(report, director, at=datetime(2024, 9, 27, 9, tzinfo=timezone.utc))
         services.mark_sent(report, director, bundle=None, sent_on="2024-09-30")
         db.session.commit()
     summaries = _summaries(report)

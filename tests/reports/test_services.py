@@ -1,6 +1,6 @@
 """The report's operations: building from a form, answers, contributions, the life cycle, what is offered."""
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -164,7 +164,7 @@ def test_the_life_cycle_locks_after_approval_and_a_komplettering_reopens_named_q
     report = create_report()
     pair, other = question(report, "Hur har 2024"), question(report, "Övriga kommentarer")
     services.submit_for_review(report)
-    services.approve(report, director)
+    services.approve(report, director, at=datetime(2024, 9, 27, 9, tzinfo=timezone.utc))
     assert report.state is ReportState.APPROVED
     with pytest.raises(services.ReportLocked):
         services.save_answer(pair, director, {"answer": "x"}, expected_version=None)
@@ -181,7 +181,7 @@ def test_the_life_cycle_locks_after_approval_and_a_komplettering_reopens_named_q
     with pytest.raises(services.ReportLocked):
         services.add_section(report, title="Nytt avsnitt", number=None, intro=None)
     services.submit_for_review(report)
-    services.approve(report, director)
+    services.approve(report, director, at=datetime(2024, 10, 14, 9, tzinfo=timezone.utc))
     second = services.mark_sent(report, director, bundle=None, sent_on="2024-10-15")
     db.session.commit()
     assert [s.number for s in report.sendings] == [1, 2]

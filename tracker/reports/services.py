@@ -45,7 +45,13 @@ NUMBER_MAX = 20
 NOTE_MAX = 2000
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_KEYS = {"ny", "fragor", "avsnitt", "bidrag", "paket"}
-EDITABLE_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
+# Answers and contributions are written in these states; in review they are frozen, so that what the direktör
+# approves is what the direktör read ("Tillbaka till skrivande" opens them again).
+WRITING_STATES = (ReportState.DRAFT, ReportState.COMPLETION)
+# A förvaltning sees its questions while the report is being written or reviewed.
+OPEN_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
+# A bundle is made of the approved report (and again of the one sent), never of one still changing.
+BUNDLE_STATES = (ReportState.APPROVED, ReportState.SENT)
 # Questions a förvaltning may be asked to write for; the contacts table is the strateg's.
 CONTRIBUTED_KINDS = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO, QuestionKind.INSATSER)
 # Asked by default: the questions that want the förvaltningar's texts (a ja/nej is the region's to answer; the
@@ -192,7 +198,7 @@ def my_questions(user: User) -> list[MyQuestion]:
         return []
     contributions = db.session.scalars(
         sa.select(ReportContribution).join(ReportQuestion).join(ReportSection).join(Report)
-        .where(ReportContribution.division_id == user.division_id, Report.state.in_(EDITABLE_STATES))
+        .where(ReportContribution.division_id == user.division_id, Report.state.in_(OPEN_STATES))
         .options(so.joinedload(ReportContribution.question).joinedload(ReportQuestion.section)
                  .joinedload(ReportSection.report).selectinload(Report.sendings),
                  so.joinedload(ReportContribution.question).selectinload(ReportQuestion.items),
@@ -226,13 +232,27 @@ def awaiting_count(user: User) -> int:
 
 def is_editable(question: ReportQuestion) -> bool:
     report = report_of(question)
-    if report.state not in EDITABLE_STATES:
+    if report.state not in WRITING_STATES:
         return False
     return not report.was_sent or question.reopened
 
 
+def lock(report: Report) -> None:
+    """Lock the report's row until the commit and read its state again. Every write of an answer or a
+    contribution and every change of state does so first, so that they happen one after the other: a save cannot
+    slip in between the direktör's reading and the approval, and a page loaded before a change of state is judged
+    by the state now."""
+    db.session.scalars(sa.select(Report).where(Report.id == report.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+
+
 def check_editable(question: ReportQuestion) -> None:
     report = report_of(question)
+    lock(report)
+    if report.state is ReportState.REVIEW:
+        raise ReportLocked("Redovisningen granskas av hälso- och sjukvårdsdirektören; svaren och bidragen ändras inte "
+                           "under granskningen. Ska något ändras tar strategen tillbaka den med ”Tillbaka till "
+                           "skrivande”.")
     if report.state is ReportState.APPROVED:
         raise ReportLocked("Redovisningen är godkänd av hälso- och sjukvårdsdirektören; inget ändras förrän den "
                            "har skickats och en komplettering öppnar frågor igen.")
@@ -244,13 +264,20 @@ def check_editable(question: ReportQuestion) -> None:
 
 
 def form_editable(report: Report) -> bool:
-    return report.state in (ReportState.DRAFT, ReportState.REVIEW) and not report.was_sent
+    return report.state is ReportState.DRAFT and not report.was_sent
 
 
 def check_form_editable(report: Report) -> None:
     if not form_editable(report):
-        raise ReportLocked(f"Formuläret ändras bara medan redovisningen är ett utkast eller granskas och inte har "
-                           f"skickats; den är nu {report.state.label.lower()}.")
+        raise ReportLocked(f"Formuläret ändras bara medan redovisningen är ett utkast som inte har skickats; den är "
+                           f"nu {report.state.label.lower()}.")
+
+
+def check_bundle(report: Report) -> None:
+    lock(report)
+    if report.state not in BUNDLE_STATES:
+        raise ReportLocked(f"Ett paket görs av den godkända redovisningen; den är nu {report.state.label.lower()}. "
+                           f"Lämna den för granskning och låt hälso- och sjukvårdsdirektören godkänna den först.")
 
 
 # --- Input -------------------------------------------------------------------------------------------
@@ -844,6 +871,7 @@ def delete_question(question: ReportQuestion) -> None:
 
 
 def _expect(report: Report, *states: ReportState) -> None:
+    lock(report)
     if report.state not in states:
         allowed = " eller ".join(s.label.lower() for s in states)
         raise ReportLocked(f"Redovisningen är {report.state.label.lower()}; det går bara när den är {allowed}.")
@@ -880,6 +908,12 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
     _expect(report, ReportState.APPROVED)
     errors: dict[str, str] = {}
     sent_on = date_field(errors, "sent_on", sent_on, "Datumet") or clock.today()
+    approved_on = local_date(report.approved_at) if report.approved_at else None
+    if sent_on > clock.today():
+        errors["sent_on"] = f"Datumet {sent_on.isoformat()} ligger i framtiden; ange dagen redovisningen skickades."
+    elif approved_on and sent_on < approved_on:
+        errors["sent_on"] = (f"Datumet {sent_on.isoformat()} är före {approved_on.isoformat()}, då redovisningen "
+                             f"godkändes; en godkänd redovisning skickas tidigast samma dag.")
     note = _long_text(errors, "note", note, "Anteckningen", NOTE_MAX)
     if bundle is not None and bundle.report_id != report.id:
         errors["bundle"] = "Paketet hör till en annan redovisning."

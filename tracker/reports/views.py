@@ -51,6 +51,7 @@ class _RULES:
     asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
     contributed_kinds = services.CONTRIBUTED_KINDS
     contact_rows_max = services.CONTACT_ROWS_MAX
+    bundle_states = services.BUNDLE_STATES
     form_editable = staticmethod(services.form_editable)
 
 
@@ -489,7 +490,10 @@ def approve(key: str):
 @bp.post("/redovisningar/<key>/paket")
 def make_bundle(key: str):
     report = load_report(key, for_update=True)
-    bundle = bundles.make_bundle(report, current_user, export_dir=current_app.config["EXPORT_DIR"])
+    try:
+        bundle = bundles.make_bundle(report, current_user, export_dir=current_app.config["EXPORT_DIR"])
+    except services.ReportLocked as error:
+        _locked(error)
     db.session.commit()
     flash(f"Paketet {bundle.file_name} är skapat (SHA-256 {bundle.sha256}).", "info")
     return redirect(url_for("reports.show", key=report.key) + "#paket")
@@ -520,7 +524,7 @@ def mark_sent(key: str):
     if bundle is None:
         abort(400, "Välj paketet som skickades; skapa ett paket av den godkända redovisningen först.")
     return _transition(report, lambda: services.mark_sent(report, current_user, bundle=bundle,
-                                                          sent_on=request.form.get("sent_on") or today().isoformat(),
+                                                          sent_on=request.form.get("sent_on"),
                                                           note=request.form.get("note")),
                        "Redovisningen är markerad som skickad till Socialstyrelsen.")
 
