@@ -784,14 +784,25 @@ def move_section(section: ReportSection, direction: int) -> bool:
 
 
 def delete_section(section: ReportSection) -> None:
+    """An empty section, with its subsections; one whose questions hold answers or contributions is refused, so
+    that nothing written is lost with it."""
     report = section.report
     check_form_editable(report)
+    written = next((q for s in _section_tree(section) for q in s.questions if not q.is_empty), None)
+    if written is not None:
+        raise ValidationError({"section": (
+            f"Avsnittet har svar eller bidrag, t.ex. på frågan ”{_short(written.prompt)}”, och tas inte bort. "
+            f"Töm svaren och låt förvaltningarna tömma sina bidrag, eller ta bort frågorna en och en, först.")})
     parent = section.parent
     _delete_section_tree(section)
     db.session.flush()
     for position, sibling in enumerate(_siblings(report, parent)):
         sibling.position = position
     db.session.flush()
+
+
+def _section_tree(section: ReportSection) -> list[ReportSection]:
+    return [section] + [s for child in section.children for s in _section_tree(child)]
 
 
 def _delete_section_tree(section: ReportSection) -> None:
@@ -841,8 +852,14 @@ def update_question(question: ReportQuestion, **form) -> None:
     if values["kind"] is not question.kind and not question.is_empty:
         raise ValidationError({"kind": "Frågetypen kan bara ändras medan frågan är obesvarad och utan bidrag."})
     names = values.pop("items")
+    kind_changed = values["kind"] is not question.kind
     for name, value in values.items():
         setattr(question, name, value)
+    if kind_changed:  # nothing is written yet (see above): the requests follow the new kind
+        if question.kind not in CONTRIBUTED_KINDS:
+            question.contributions = []
+        elif not question.contributions and asked_by_default(question, question.section):
+            question.contributions = [ReportContribution(division=d) for d in _active_divisions()]
     if question.kind is QuestionKind.INSATSER:
         existing = {i.name: i for i in question.items}
         question.items = [existing.get(name) or ReportItem(name=name) for name in names]
