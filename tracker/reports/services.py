@@ -221,10 +221,16 @@ def _section_order(section: ReportSection) -> tuple:
 
 
 def awaiting_count(user: User) -> int:
-    """How many questions wait for the user's förvaltning (the navigation's count)."""
+    """How many questions wait for the user's förvaltning (the navigation's count, on every page): one COUNT, the
+    rule of `MyQuestion.awaiting` (not klar, and the question editable: `is_editable`) in SQL."""
     if user.division_id is None:
         return 0
-    return sum(1 for m in my_questions(user) if m.awaiting)
+    sent = sa.exists().where(ReportSending.report_id == Report.id)
+    return db.session.scalar(
+        sa.select(sa.func.count(ReportContribution.id)).join(ReportQuestion).join(ReportSection).join(Report)
+        .where(ReportContribution.division_id == user.division_id, ReportContribution.done.is_(False),
+               Report.state.in_(WRITING_STATES), sa.or_(~sent, ReportQuestion.reopened.is_(True)))
+    )
 
 
 # --- The life-cycle rule -----------------------------------------------------------------------------
@@ -512,11 +518,24 @@ def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
     db.session.flush()
 
 
+def _questions_of(report: Report) -> list[ReportQuestion]:
+    """Every question of the report, in one query whatever the number of sections (with their contributions)."""
+    return db.session.scalars(
+        sa.select(ReportQuestion).join(ReportSection).where(ReportSection.report_id == report.id)
+        .order_by(ReportSection.position, ReportSection.id, ReportQuestion.position)
+        .options(so.selectinload(ReportQuestion.contributions))
+    ).all()
+
+
 def asked_by_default(question: ReportQuestion, section: ReportSection) -> bool:
     """Every active förvaltning is asked for the texts of the form, not for the region's own facts: the kinds
     in ASKED_BY_DEFAULT, outside the section that holds the contacts table ("Redovisningen gäller följande
     region")."""
-    return question.kind in ASKED_BY_DEFAULT and not any(q.kind is QuestionKind.CONTACTS for q in section.questions)
+    return _asked(question, any(q.kind is QuestionKind.CONTACTS for q in section.questions))
+
+
+def _asked(question: ReportQuestion, section_has_contacts: bool) -> bool:
+    return question.kind in ASKED_BY_DEFAULT and not section_has_contacts
 
 
 def _active_divisions() -> list[Division]:
@@ -527,11 +546,12 @@ def _active_divisions() -> list[Division]:
 def ask_every_division(report: Report) -> None:
     """The default: every active förvaltning is asked for every question that wants their texts."""
     active = _active_divisions()
-    for section in report.sections:
-        for question in section.questions:
-            if asked_by_default(question, section):
-                have = {c.division_id for c in question.contributions}
-                question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
+    questions = _questions_of(report)
+    with_contacts = {q.section_id for q in questions if q.kind is QuestionKind.CONTACTS}
+    for question in questions:
+        if _asked(question, question.section_id in with_contacts):
+            have = {c.division_id for c in question.contributions}
+            question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
 
 
 # --- Creating a report from a form -------------------------------------------------------------------
@@ -938,7 +958,7 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
         errors["bundle"] = "Paketet gjordes före godkännandet; skapa ett nytt paket av den godkända redovisningen."
     if errors:
         raise ValidationError(errors)
-    reopened = [q for s in report.sections for q in s.questions if q.reopened]
+    reopened = [q for q in _questions_of(report) if q.reopened]
     sending = ReportSending(
         number=len(report.sendings) + 1, sent_on=sent_on, bundle=bundle, sha256=bundle.sha256 if bundle else None,
         sent_by_id=user.id if user else None, sent_by_name=user.name if user else (name or "okänd"),
@@ -954,7 +974,7 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
 def reopen(report: Report, question_ids: list[int], *, note: str | None = None) -> list[ReportQuestion]:
     """A komplettering: the questions Socialstyrelsen asks about become editable again, the rest stay as sent."""
     _expect(report, ReportState.SENT)
-    questions = {q.id: q for s in report.sections for q in s.questions}
+    questions = {q.id: q for q in _questions_of(report)}
     chosen = [questions[i] for i in question_ids if i in questions]
     if not chosen:
         raise ValidationError({"questions": "Välj de frågor som Socialstyrelsen vill ha kompletterade."})
