@@ -32,5 +32,10 @@ def approve(report, on: date | None = None, director=None):
     return report
 
 
+def all_questions(report) -> list:
+    """Every question of the report in the form's order."""
+    return [q for view in services.walk(services.load_tree(report)) for q in view.questions]
+
+
 def question(report, prompt_start: str):
-    return next(q for q in services.all_questions(report) if q.prompt.startswith(prompt_start))
+    return next(q for q in all_questions(report) if q.prompt.startswith(prompt_start))

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from tests.reports.helpers import create_report, form_data, question
+from tests.reports.helpers import all_questions, create_report, form_data, question
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.reports import services
@@ -43,7 +43,7 @@ def test_the_json_form_round_trips_through_a_report(divisions):
 
 def test_a_report_from_the_form_has_no_answers(divisions):
     report = create_report(answers=False, key="tillganglighet-2025", year=2025)
-    questions = services.all_questions(report)
+    questions = all_questions(report)
     assert all(q.answer is None and q.answer_second is None and q.answer_yes is None for q in questions)
     assert all(not q.contacts for q in questions)
     insatser = question(report, "Beskriv hur regionen")
@@ -131,7 +131,7 @@ def test_contributions_marked_klar_and_inserted(divisions, make_user):
     report = create_report(answers=False)
     pair = question(report, "Hur har 2024")
     mine = services.my_questions(contact)
-    assert len(mine) == len([q for q in services.all_questions(report)
+    assert len(mine) == len([q for q in all_questions(report)
                              if q.kind in (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.INSATSER)])
     assert services.awaiting_count(contact) == len(mine)
     contribution = next(c for c in pair.contributions if c.division.short_name == "PH")

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from tests.reports.helpers import approve, create_report, question
+from tests.reports.helpers import all_questions, approve, create_report, question
 from tracker.extensions import db
 from tracker.reports import services
 from tracker.reports.models import ReportBundle, ReportContribution, ReportQuestion
@@ -247,7 +247,7 @@ def test_the_plans_contacts_and_results_are_offered_and_inserted(client, login, 
     db.session.commit()
     report = create_report(answers=False, plan=plan)
     login(make_user(Role.STRATEGIST))
-    contacts = next(q for q in services.all_questions(report) if q.kind.value == "contacts")
+    contacts = next(q for q in all_questions(report) if q.kind.value == "contacts")
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert "Hämta kontaktpersonerna från planen (Carina Werner)" in page
     assert "Status för handlingsplanens genomförande i dag" in page

@@ -152,10 +152,6 @@ def walk(tree: list[SectionView]):
         yield from walk(view.children)
 
 
-def all_questions(report: Report) -> list[ReportQuestion]:
-    return [q for view in walk(load_tree(report)) for q in view.questions]
-
-
 @dataclass
 class DivisionProgress:
     division: Division
