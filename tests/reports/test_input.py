@@ -71,3 +71,19 @@ def test_a_forged_row_count_gets_its_message_and_no_endless_table(client, login,
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "högst 50 rader" in page
     assert 'name="contact_rows" value="50"' in page and "contact-50-name" not in page
+
+
+def test_the_plan_and_the_report_check_titles_and_dates_with_the_same_helpers(divisions):
+    """One rule for a title and a date (tracker/parsing.py): the plan's åtgärd refuses a control character as the
+    report does, and both read a date alike."""
+    from tracker.plans.structure import action_errors
+
+    _, errors = action_errors(title="Åtgärd\x00", due_date="30/9")
+    assert "styrtecken" in errors["title"]
+    assert errors["due_date"] == "Klart senast måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."
+    report = create_report()
+    with pytest.raises(ValidationError) as error:
+        services.update_facts(report, title="Titel\x00", deadline="30/9", recipient=None, plan_key=None,
+                              plan_version=None, expected_version=None)
+    assert "styrtecken" in error.value.errors["title"]
+    assert error.value.errors["deadline"] == "Sista dag måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."

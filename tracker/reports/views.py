@@ -105,6 +105,25 @@ def _locked(error: services.ReportLocked):
     abort(409, error.message)
 
 
+def _write(change, respond, *, form=None, on_conflict=None):
+    """Run one write of an answer or a contribution and commit it; None then. A refusal of the state, bad input or
+    a conflict is rolled back and answered by `respond(code, **state)`, the fragment again with its message;
+    `on_conflict` may decide otherwise (None: the conflict was no conflict)."""
+    try:
+        change()
+    except services.ReportLocked as error:
+        db.session.rollback()
+        return respond(409, locked=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        return respond(400, form=form, errors=error.errors)
+    except services.AnswerConflict:
+        db.session.rollback()
+        return on_conflict() if on_conflict else respond(409, form=form, conflict=True)
+    db.session.commit()
+    return None
+
+
 def _back(report: Report, anchor: str = ""):
     return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                     else url_for("reports.show", key=report.key) + anchor)
@@ -225,33 +244,36 @@ def show_question(question_id: int):
     return _question_response(load_question(question_id))
 
 
+def _answered(question_id: int):
+    """The answer to a question saved, or not: its fragment (or, without htmx, back to the report)."""
+    def respond(code: int, **state):
+        return _question_response(load_question(question_id), code, **state)
+    return respond
+
+
+def _saved_answer(question: ReportQuestion):
+    if not is_htmx():
+        return _back(services.report_of(question), f"#question-{question.id}")
+    return _question_response(question, saved=True)
+
+
 @bp.post("/redovisningar/fragor/<int:question_id>/svar")
 def save_answer(question_id: int):
     question = load_question(question_id, for_update=True)
     form = request.form.to_dict()
-    try:
-        services.save_answer(question, current_user, form, expected_version=_version())
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 400, form=form, errors=error.errors)
-    except services.AnswerConflict:
-        db.session.rollback()
+    respond = _answered(question_id)
+
+    def on_conflict():
         stored = load_question(question_id)
         try:
             same = services.is_stored(stored, services.answer_values(stored, form))
         except ValidationError:
             same = False
-        if not same:
-            return _question_response(stored, 409, form=form, conflict=True)
-        question = stored
-    else:
-        db.session.commit()
-    if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
-    return _question_response(question, saved=True)
+        return None if same else respond(409, form=form, conflict=True)
+
+    refused = _write(lambda: services.save_answer(question, current_user, form, expected_version=_version()),
+                     respond, form=form, on_conflict=on_conflict)
+    return refused or _saved_answer(load_question(question_id))
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/infoga")
@@ -260,7 +282,8 @@ def insert(question_id: int):
     the contacts table from the plan, or the ja/nej from the plan's versions."""
     question = load_question(question_id, for_update=True)
     source = request.form.get("source", "")
-    try:
+
+    def change():
         services.check_editable(question)  # before the source is read: a locked report is the answer
         if source == "kontakter":
             form = services.contacts_text_form(question, services.plan_contacts(services.report_of(question)))
@@ -270,37 +293,16 @@ def insert(question_id: int):
         else:
             services.insert_text(question, current_user, request.form.get("target", ""),
                                  services.offered_text(question, source, today()), expected_version=_version())
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 400, errors=error.errors)
-    except services.AnswerConflict:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, conflict=True)
-    db.session.commit()
-    if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
-    return _question_response(question, saved=True)
+
+    return _write(change, _answered(question_id)) or _saved_answer(load_question(question_id))
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/forvaltningar")
 def assign(question_id: int):
     question = load_question(question_id, for_update=True)
     ids = [i for i in (optional_id(v) for v in request.form.getlist("divisions")) if i is not None]
-    try:
-        services.assign_divisions(question, ids)
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 400, errors=error.errors)
-    db.session.commit()
-    if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
-    return _question_response(question, saved=True)
+    return (_write(lambda: services.assign_divisions(question, ids), _answered(question_id))
+            or _saved_answer(load_question(question_id)))
 
 
 # --- Contributions -----------------------------------------------------------------------------------------
@@ -328,22 +330,19 @@ def show_contribution(contribution_id: int):
 def save_contribution(contribution_id: int):
     contribution = load_contribution(contribution_id, for_update=True)
     form = {"text": request.form.get("text", ""), "done": bool(request.form.get("done"))}
-    try:
-        services.save_contribution(contribution, current_user, expected_version=_version(), **form)
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _contribution_response(load_contribution(contribution_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _contribution_response(load_contribution(contribution_id), 400, form=form, errors=error.errors)
-    except services.AnswerConflict:
-        db.session.rollback()
-        stored = load_contribution(contribution_id)
-        if not services.contribution_is_stored(stored, **form):
-            return _contribution_response(stored, 409, form=form, conflict=True)
-        contribution = stored
-    else:
-        db.session.commit()
+
+    def respond(code: int, **state):
+        return _contribution_response(load_contribution(contribution_id), code, **state)
+
+    def on_conflict():
+        same = services.contribution_is_stored(load_contribution(contribution_id), **form)
+        return None if same else respond(409, form=form, conflict=True)
+
+    refused = _write(lambda: services.save_contribution(contribution, current_user, expected_version=_version(),
+                                                        **form), respond, form=form, on_conflict=on_conflict)
+    if refused:
+        return refused
+    contribution = load_contribution(contribution_id)
     if not is_htmx():
         return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                         else url_for("reports.mine") + f"#contribution-{contribution.id}")
