@@ -188,7 +188,7 @@ def _report(world, state: str = "draft"):
     if state in ("approved", "sent"):
         reports.approve(report, director)
     if state == "sent":
-        reports.mark_sent(report, director, bundle=make_bundle(report, director), sent_on="2024-09-30")
+        reports.mark_sent(report, director, bundle=make_bundle(report, director))
     db.session.commit()
     return report
 
@@ -205,6 +205,13 @@ def _ph_contribution(world, user=None):
 
 def _report_section(world):
     return next(s for s in _report(world).sections if s.title == "Generellt")
+
+
+def _empty_report_section(world):
+    """A section without answers: one with answers is not deleted."""
+    section = reports.add_section(_report(world), number="9", title="Tomt avsnitt", intro=None)
+    db.session.commit()
+    return section
 
 
 QUESTION_FORM = {"kind": "text", "prompt": "Hur har arbetet med vårdförmedlingen gått?", "help": ""}
@@ -345,7 +352,7 @@ MATRIX = {
     "reports.move_section": (lambda world, user=None: (f"/redovisningar/avsnitt/{_report_section(world).id}/flytta",
                                                        {"riktning": "upp"}), EDITORS),
     "reports.delete_section": (lambda world, user=None: (
-        f"/redovisningar/avsnitt/{_report_section(world).id}/ta-bort", {}), EDITORS),
+        f"/redovisningar/avsnitt/{_empty_report_section(world).id}/ta-bort", {}), EDITORS),
     "reports.add_question": (lambda world, user=None: (
         f"/redovisningar/avsnitt/{_report_section(world).id}/fragor", QUESTION_FORM), EDITORS),
     "reports.update_question": (lambda world, user=None: (f"/redovisningar/fragor/{_pair(world).id}/andra", {
@@ -360,7 +367,8 @@ MATRIX = {
                               EDITORS),
     "reports.approve": (lambda world, user=None: (f"/redovisningar/{_report(world, 'review').key}/godkann", {}),
                         ONLY_DIRECTOR),
-    "reports.make_bundle": (lambda world, user=None: (f"/redovisningar/{_report(world).key}/paket", {}), EDITORS),
+    "reports.make_bundle": (lambda world, user=None: (f"/redovisningar/{_report(world, 'approved').key}/paket", {}),
+                            EDITORS),
     "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
     "reports.reopen": (lambda world, user=None: (f"/redovisningar/{_report(world, 'sent').key}/komplettering", {
         "questions": [_pair(world).id]}), EDITORS),
@@ -369,7 +377,7 @@ def _sent_request(world):
     report = _report(world, "approved")
     bundle = make_bundle(report, world["users"]["director"])
     db.session.commit()
-    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "sent_on": "2024-09-30"}
+    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id}
 
 
 # Allowed requests that change the session or show a preview, not the database.

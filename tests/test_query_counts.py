@@ -93,6 +93,7 @@ def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024
     assert queries_of(client, count_queries, "/mina-fragor") == with_two
 
 
+<<<<<<< HEAD
 def test_a_save_on_my_actions_reads_the_rounds_once_and_before_it_writes(login, make_user, make_plan, count_queries,
                                                                           htmx_headers):
     """The save confirms the row in its round and shows the round's count: one read of the rounds serves both, and
@@ -121,3 +122,41 @@ def test_a_save_on_my_actions_reads_the_rounds_once_and_before_it_writes(login, 
         first_write = next(i for i, s in enumerate(statements) if s.startswith(("UPDATE", "INSERT")))
         assert len(rounds_read) == 1 and rounds_read[0] < first_write, statements
     assert len(four) == len(one), (one, four)
+=======
+def test_the_navigations_count_of_waiting_questions_is_one_query(make_user, divisions, count_queries):
+    from tests.reports.helpers import create_report
+    from tracker.reports import services as reports
+
+    create_report(answers=False)
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    db.session.expire_all()
+    assert contact.division_id  # the user is loaded, as on every page
+    with count_queries() as statements:
+        waiting = reports.awaiting_count(contact)
+    assert waiting == len(reports.my_questions(contact)) > 0 and len(statements) == 1
+
+
+def test_sending_and_reopening_take_as_many_queries_for_the_real_2024_form(make_user, divisions, count_queries):
+    from tests.reports.helpers import approve, create_report
+    from tracker.reports import services as reports
+
+    def sent_and_reopened(report) -> tuple[int, int, int]:
+        approve(report)
+        db.session.expire_all()
+        with count_queries() as sending:
+            reports.mark_sent(report, None, bundle=None)
+        with count_queries() as reopening:
+            reports.reopen(report, [reports.load_tree(report)[0].questions[0].id])
+        db.session.commit()
+        db.session.expire_all()
+        with count_queries() as asking:
+            reports.ask_every_division(report)
+        db.session.rollback()
+        return len(sending), len(reopening) - 3, len(asking)  # load_tree's three queries are the test's own
+
+    small = create_report(answers=True)
+    real = reports.create_report(reports.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
+                                 key="tillganglighet-2024-kopia")
+    db.session.commit()
+    assert sent_and_reopened(real) == sent_and_reopened(small)
+>>>>>>> report

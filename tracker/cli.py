@@ -406,9 +406,14 @@ def report_bundle_command(report_key, output):
     from tracker.history.recorder import acting
     from tracker.reports.bundle import bundle_content, make_bundle
 
+    from tracker.reports.services import ReportLocked
+
     with acting(None, "cli", "tracker report bundle"):
-        bundle = make_bundle(_report(report_key), None, name="tracker report bundle",
-                             export_dir=current_app.config["EXPORT_DIR"])
+        try:
+            bundle = make_bundle(_report(report_key), None, name="tracker report bundle",
+                                 export_dir=current_app.config["EXPORT_DIR"])
+        except ReportLocked as error:
+            raise click.ClickException(error.message) from error
         db.session.commit()
     with open(output, "wb") as file:
         file.write(bundle_content(bundle))

@@ -1,7 +1,12 @@
-"""Numbers typed or posted by users, read without surprises: `int()` refuses "²" although
-`"²".isdigit()` is true, and a 20-digit id fits no database column."""
+"""Values typed or posted by users, read without surprises: `int()` refuses "²" although `"²".isdigit()` is
+true, a 20-digit id fits no database column, and a control character pasted from Word (its soft line break is
+\x0b) is valid in the database but not in the XML of a Word or Excel file made of it later.
 
+The text helpers put each problem in `errors` under the field's name, in Swedish, and return the cleaned value."""
+
+import re
 import unicodedata
+from datetime import date
 
 from werkzeug.routing import IntegerConverter
 
@@ -45,3 +50,64 @@ def has_control_characters(text: str) -> bool:
     """Line breaks, tabs and other control characters: refused in one-line texts (a round's title, a person's
     name) that go into mail headers, where a line break would end the header."""
     return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
+
+
+# Word's soft line break and page break read as line breaks; tab and line feed are text; any other character
+# below U+0020 (NUL, escape, …) has no place in a text and cannot be written to a .docx or .xlsx.
+_AS_LINE_BREAK = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n"})
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def clean_text(value) -> str | None:
+    """The text with line breaks made uniform and the ends trimmed; None when empty."""
+    text = (value or "").replace("\r\n", "\n").translate(_AS_LINE_BREAK).strip()
+    return text or None
+
+
+def without_control_characters(text: str | None) -> str | None:
+    """The text as a Word or Excel file can hold it: soft breaks as line breaks, the other control characters
+    taken out (for what was stored before they were refused)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").translate(_AS_LINE_BREAK)) if text else text
+
+
+def text_field(errors: dict, name: str, value, label: str, limit: int) -> str | None:
+    """An optional text of at most `limit` characters, refused with a message when it holds a control character."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    bad = _CONTROL.search(text)
+    if bad:
+        errors[name] = (f"{label} innehåller ett osynligt styrtecken (U+{ord(bad[0]):04X}) som inte kan sparas; "
+                        f"ta bort det, t.ex. genom att skriva om texten runt det. Inget är sparat.")
+    elif len(text) > limit:
+        errors[name] = f"{label} får vara högst {limit} tecken; den har {len(text)}. Inget är sparat."
+    return text
+
+
+def required_text(errors: dict, name: str, value, label: str, limit: int, missing: str) -> str | None:
+    """A text that must be given (a title, a heading): `missing` is the message when it is empty."""
+    text = text_field(errors, name, value, label, limit)
+    if text is None:
+        errors[name] = missing
+    return text
+
+
+def date_field(errors: dict, name: str, value, label: str) -> date | None:
+    """A date as ÅÅÅÅ-MM-DD (or already a date); None when none was given."""
+    if isinstance(value, date):
+        return value
+    text = clean_text(value)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = f"{label} måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."
+        return None
+
+
+EMAIL_MAX = 254  # the longest address SMTP carries
+
+
+def address_field(errors: dict, name: str, value, label: str = "Mottagarens adress") -> str | None:
+    return text_field(errors, name, value, label, EMAIL_MAX)

@@ -6,7 +6,7 @@ import zipfile
 
 import docx
 
-from tests.reports.helpers import create_report
+from tests.reports.helpers import approve, create_report
 from tracker.extensions import db
 from tracker.reports.models import ReportBundle
 
@@ -21,6 +21,9 @@ def test_report_export_writes_the_word_file(app, divisions, tmp_path):
 
 def test_report_bundle_writes_and_keeps_the_zip(app, divisions, tmp_path):
     report = create_report()
+    result = app.test_cli_runner().invoke(args=["report", "bundle", report.key, "-o", str(tmp_path / "för-tidigt.zip")])
+    assert result.exit_code != 0 and "godkända redovisningen" in result.output  # not before the approval
+    approve(report)
     target = tmp_path / "paket.zip"
     result = app.test_cli_runner().invoke(args=["report", "bundle", report.key, "-o", str(target)])
     assert result.exit_code == 0, result.output

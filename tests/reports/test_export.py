@@ -4,12 +4,13 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import date
 
 import docx
 import pytest
 from docx.oxml.ns import qn
 
-from tests.reports.helpers import create_report
+from tests.reports.helpers import approve, create_report
 from tracker.extensions import db
 from tracker.reports import services
 from tracker.reports.bundle import bundle_content, make_bundle
@@ -99,7 +100,7 @@ def test_a_cover_letter_comes_first(divisions):
 def test_the_bundle_holds_the_report_the_plans_workbook_and_a_manifest(divisions, make_plan, make_user):
     strategist = make_user(Role.STRATEGIST, name="Maria Strand")
     plan = make_plan()
-    report = create_report(plan=plan)
+    report = approve(create_report(plan=plan))
     bundle = make_bundle(report, strategist)
     db.session.commit()
     content = bundle_content(bundle)
@@ -123,8 +124,7 @@ def test_the_bundle_holds_the_report_the_plans_workbook_and_a_manifest(divisions
 def test_sending_records_which_bundle(divisions, make_user):
     director = make_user(Role.DIRECTOR)
     report = create_report()
-    services.submit_for_review(report)
-    services.approve(report, director)
+    approve(report, date(2024, 9, 27), director)
     bundle = make_bundle(report, director)
     sending = services.mark_sent(report, director, bundle=bundle, sent_on="2024-09-30")
     db.session.commit()

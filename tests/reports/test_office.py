@@ -4,6 +4,7 @@ pages carry the headings in the form's order, the answers, and the page numbers 
 import pytest
 
 from tests import office
+from tests.reports.helpers import all_questions
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.reports import services
@@ -29,6 +30,6 @@ def test_libreoffice_prints_the_2024_report_with_numbered_pages(tmp_path):
     headings = ["Kontaktuppgifter", "Generellt", *(f"3.{n}" for n in range(1, 8))]
     places = [text.index(office.unbroken(h)) for h in headings]
     assert places == sorted(places)
-    for question in services.all_questions(report)[:8]:
+    for question in all_questions(report)[:8]:
         if question.answer:
             assert office.unbroken(question.answer.split("\n\n")[0])[:60] in text

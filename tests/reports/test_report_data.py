@@ -98,7 +98,7 @@ def pieces(answer: str):
     """An answer's paragraphs and list items, as the seed has them one by one."""
     for paragraph in answer.split("\n\n"):
         for line in paragraph.split("\n"):
-            yield line[2:] if line.startswith("- ") else line
+            yield line[2:] if line.startswith(("- ", "• ")) else line
 
 
 def found_in(piece: str, seed: str) -> bool:
@@ -146,7 +146,8 @@ def test_no_placeholder_or_markup_from_the_form(key):
         assert PLACEHOLDER not in text
         assert not re.search(r"</?(p|i|ul|li)\b", text), text[:80]
         assert "*" not in text and not re.search(r"(?m)^#", text)
-        assert "•" not in text and "\t" not in text and "\n\n\n" not in text and "  " not in text
+        assert all(line.startswith("• ") or "•" not in line for line in text.split("\n")), text[:80]
+        assert "\t" not in text and "\n\n\n" not in text and "  " not in text
         assert text == text.strip() or text == "", text[:80]
 
 
@@ -326,3 +327,10 @@ def test_gonv_2020_answers_equal_the_seed():
     covid = answer("Hur har covid-19 påverkat arbetet med omställningen?")
     assert covid.split("\n\n")[0] == next(line for line in lines if line.startswith("Sedan coronabrottet startade"))
     assert "\n- Rätt kompetens på rätt nivå\n" in answer("Utveckling av den nära vården med fokus på primärvården")
+
+
+def test_tillganglighet_2024_keeps_the_seeds_bullets():
+    """The seed's "•" lists stay "•" (its "-" lists stay "-"): the text is the region's, as written."""
+    kompetens = section(load("tillganglighet-2024"), "3.3")["questions"][1]["items"][0]["answer"]
+    assert "\n• Digital kompetens\n• Chef- och ledarförsörjning\n" in kompetens
+    assert "\n- " not in kompetens

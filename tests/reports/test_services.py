@@ -1,11 +1,11 @@
 """The report's operations: building from a form, answers, contributions, the life cycle, what is offered."""
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from tests.reports.helpers import create_report, form_data, question
+from tests.reports.helpers import all_questions, create_report, form_data, question
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.reports import services
@@ -43,7 +43,7 @@ def test_the_json_form_round_trips_through_a_report(divisions):
 
 def test_a_report_from_the_form_has_no_answers(divisions):
     report = create_report(answers=False, key="tillganglighet-2025", year=2025)
-    questions = services.all_questions(report)
+    questions = all_questions(report)
     assert all(q.answer is None and q.answer_second is None and q.answer_yes is None for q in questions)
     assert all(not q.contacts for q in questions)
     insatser = question(report, "Beskriv hur regionen")
@@ -131,7 +131,7 @@ def test_contributions_marked_klar_and_inserted(divisions, make_user):
     report = create_report(answers=False)
     pair = question(report, "Hur har 2024")
     mine = services.my_questions(contact)
-    assert len(mine) == len([q for q in services.all_questions(report)
+    assert len(mine) == len([q for q in all_questions(report)
                              if q.kind in (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.INSATSER)])
     assert services.awaiting_count(contact) == len(mine)
     contribution = next(c for c in pair.contributions if c.division.short_name == "PH")
@@ -164,7 +164,7 @@ def test_the_life_cycle_locks_after_approval_and_a_komplettering_reopens_named_q
     report = create_report()
     pair, other = question(report, "Hur har 2024"), question(report, "Övriga kommentarer")
     services.submit_for_review(report)
-    services.approve(report, director)
+    services.approve(report, director, at=datetime(2024, 9, 27, 9, tzinfo=timezone.utc))
     assert report.state is ReportState.APPROVED
     with pytest.raises(services.ReportLocked):
         services.save_answer(pair, director, {"answer": "x"}, expected_version=None)
@@ -181,7 +181,7 @@ def test_the_life_cycle_locks_after_approval_and_a_komplettering_reopens_named_q
     with pytest.raises(services.ReportLocked):
         services.add_section(report, title="Nytt avsnitt", number=None, intro=None)
     services.submit_for_review(report)
-    services.approve(report, director)
+    services.approve(report, director, at=datetime(2024, 10, 14, 9, tzinfo=timezone.utc))
     second = services.mark_sent(report, director, bundle=None, sent_on="2024-10-15")
     db.session.commit()
     assert [s.number for s in report.sendings] == [1, 2]

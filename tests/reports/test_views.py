@@ -7,7 +7,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from tests.reports.helpers import create_report, question
+from tests.reports.helpers import all_questions, approve, create_report, question
 from tracker.extensions import db
 from tracker.reports import services
 from tracker.reports.models import ReportBundle, ReportContribution, ReportQuestion
@@ -151,7 +151,7 @@ def test_after_approval_nothing_changes_until_a_komplettering(client, login, mak
     assert response.status_code == 409
     assert client.post(f"/redovisningar/{report.key}/paket").status_code == 302
     bundle = db.session.scalar(sa.select(ReportBundle))
-    assert client.post(f"/redovisningar/{report.key}/skickad", data={"bundle": bundle.id, "sent_on": "2024-09-30"}
+    assert client.post(f"/redovisningar/{report.key}/skickad", data={"bundle": bundle.id}
                        ).status_code == 302
     db.session.expire_all()
     assert services.get_report(report.key).state is ReportState.SENT
@@ -170,6 +170,7 @@ def test_the_word_export_and_the_bundle_download(client, login, make_user, repor
     login(make_user(Role.STRATEGIST))
     response = client.get(f"/redovisningar/{report.key}/word")
     assert response.status_code == 200 and response.data[:2] == b"PK"
+    approve(report)
     assert client.post(f"/redovisningar/{report.key}/paket").status_code == 302
     bundle = db.session.scalar(sa.select(ReportBundle))
     response = client.get(f"/redovisningar/paket/{bundle.id}")
@@ -246,7 +247,7 @@ def test_the_plans_contacts_and_results_are_offered_and_inserted(client, login, 
     db.session.commit()
     report = create_report(answers=False, plan=plan)
     login(make_user(Role.STRATEGIST))
-    contacts = next(q for q in services.all_questions(report) if q.kind.value == "contacts")
+    contacts = next(q for q in all_questions(report) if q.kind.value == "contacts")
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert "Hämta kontaktpersonerna från planen (Carina Werner)" in page
     assert "Status för handlingsplanens genomförande i dag" in page

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.parsing import optional_id, whole_number
+from tracker.parsing import date_field, optional_id, required_text, whole_number
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.users.models import Division
@@ -38,23 +38,7 @@ def _text(value: str | None) -> str | None:
 
 
 def _title(errors: dict, value: str | None, field: str = "title", what: str = "rubrik") -> str | None:
-    title = _text(value)
-    if not title:
-        errors[field] = f"Ange en {what}; den får inte vara tom."
-    elif len(title) > TITLE_MAX:
-        errors[field] = f"Rubriken får ha högst {TITLE_MAX} tecken; den har {len(title)}."
-    return title
-
-
-def _date(errors: dict, value: str | None, field: str, label: str) -> date | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[field] = f"{label} måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-12-31."
-        return None
+    return required_text(errors, field, value, "Rubriken", TITLE_MAX, f"Ange en {what}; den får inte vara tom.")
 
 
 def action_errors(*, title, description=None, expected_result=None, horizon=None, start_date=None, due_date=None,
@@ -68,8 +52,8 @@ def action_errors(*, title, description=None, expected_result=None, horizon=None
         "description": _text(description),
         "expected_result": _text(expected_result),
         "owner": _text(owner),
-        "start_date": _date(errors, start_date, "start_date", "Start"),
-        "due_date": _date(errors, due_date, "due_date", "Klart senast"),
+        "start_date": date_field(errors, "start_date", start_date, "Start"),
+        "due_date": date_field(errors, "due_date", due_date, "Klart senast"),
     }
     if values["owner"] and len(values["owner"]) > OWNER_MAX:
         errors["owner"] = f"Ansvarig får ha högst {OWNER_MAX} tecken."

@@ -13,6 +13,7 @@ from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.reports.docx import report_docx
 from tracker.reports.models import Report, ReportBundle
+from tracker.reports.services import check_bundle
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.xlsx.export import add_with_free_name, export_plan
@@ -25,7 +26,9 @@ def _sha256(data: bytes) -> str:
 
 
 def make_bundle(report: Report, user: User | None, *, name: str | None = None, export_dir=None) -> ReportBundle:
-    """Zip the report and its attachments now; `name` says who when no user does it (the command line)."""
+    """Zip the report and its attachments now; `name` says who when no user does it (the command line).
+    Only of an approved (or sent) report: ReportLocked otherwise."""
+    check_bundle(report)
     now = utcnow()
     local = now.astimezone(LOCAL_ZONE)
     made_by = user.name if user else (name or "kommandorad")

@@ -10,6 +10,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from tracker.parsing import without_control_characters
 from tracker.reports.models import Report, ReportQuestion
 from tracker.reports.services import SectionView, load_tree
 from tracker.vocabulary import QuestionKind
@@ -70,13 +71,14 @@ def _cover_letter(document, report: Report) -> None:
 
 
 def _paragraphs(container, text: str | None) -> None:
-    for part in (text or "").split("\n\n"):
+    for part in (without_control_characters(text) or "").split("\n\n"):
         if part.strip():
             container.add_paragraph(part.strip())
 
 
 def _cell(cell, text: str | None, *, bold: bool = False, help: str | None = None) -> None:
     """A table cell holding paragraphs of text (and the form's italic help under a prompt)."""
+    text, help = without_control_characters(text), without_control_characters(help)  # stored before the check
     parts = [p.strip() for p in (text or "").split("\n\n") if p.strip()] or [""]
     cell.paragraphs[0].add_run(parts[0]).bold = bold
     for part in parts[1:]:

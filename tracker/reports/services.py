@@ -22,7 +22,9 @@ from tracker import clock
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.parsing import optional_id
+from tracker.parsing import (
+    EMAIL_MAX, address_field, clean_text, date_field, optional_id, required_text, text_field, whole_number,
+)
 from tracker.followup.models import PlanContact
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, rollup
@@ -43,7 +45,13 @@ NUMBER_MAX = 20
 NOTE_MAX = 2000
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_KEYS = {"ny", "fragor", "avsnitt", "bidrag", "paket"}
-EDITABLE_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
+# Answers and contributions are written in these states; in review they are frozen, so that what the direktör
+# approves is what the direktör read ("Tillbaka till skrivande" opens them again).
+WRITING_STATES = (ReportState.DRAFT, ReportState.COMPLETION)
+# A förvaltning sees its questions while the report is being written or reviewed.
+OPEN_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
+# A bundle is made of the approved report (and again of the one sent), never of one still changing.
+BUNDLE_STATES = (ReportState.APPROVED, ReportState.SENT)
 # Questions a förvaltning may be asked to write for; the contacts table is the strateg's.
 CONTRIBUTED_KINDS = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO, QuestionKind.INSATSER)
 # Asked by default: the questions that want the förvaltningar's texts (a ja/nej is the region's to answer; the
@@ -144,10 +152,6 @@ def walk(tree: list[SectionView]):
         yield from walk(view.children)
 
 
-def all_questions(report: Report) -> list[ReportQuestion]:
-    return [q for view in walk(load_tree(report)) for q in view.questions]
-
-
 @dataclass
 class DivisionProgress:
     division: Division
@@ -190,7 +194,7 @@ def my_questions(user: User) -> list[MyQuestion]:
         return []
     contributions = db.session.scalars(
         sa.select(ReportContribution).join(ReportQuestion).join(ReportSection).join(Report)
-        .where(ReportContribution.division_id == user.division_id, Report.state.in_(EDITABLE_STATES))
+        .where(ReportContribution.division_id == user.division_id, Report.state.in_(OPEN_STATES))
         .options(so.joinedload(ReportContribution.question).joinedload(ReportQuestion.section)
                  .joinedload(ReportSection.report).selectinload(Report.sendings),
                  so.joinedload(ReportContribution.question).selectinload(ReportQuestion.items),
@@ -213,10 +217,16 @@ def _section_order(section: ReportSection) -> tuple:
 
 
 def awaiting_count(user: User) -> int:
-    """How many questions wait for the user's förvaltning (the navigation's count)."""
+    """How many questions wait for the user's förvaltning (the navigation's count, on every page): one COUNT, the
+    rule of `MyQuestion.awaiting` (not klar, and the question editable: `is_editable`) in SQL."""
     if user.division_id is None:
         return 0
-    return sum(1 for m in my_questions(user) if m.awaiting)
+    sent = sa.exists().where(ReportSending.report_id == Report.id)
+    return db.session.scalar(
+        sa.select(sa.func.count(ReportContribution.id)).join(ReportQuestion).join(ReportSection).join(Report)
+        .where(ReportContribution.division_id == user.division_id, ReportContribution.done.is_(False),
+               Report.state.in_(WRITING_STATES), sa.or_(~sent, ReportQuestion.reopened.is_(True)))
+    )
 
 
 # --- The life-cycle rule -----------------------------------------------------------------------------
@@ -224,13 +234,27 @@ def awaiting_count(user: User) -> int:
 
 def is_editable(question: ReportQuestion) -> bool:
     report = report_of(question)
-    if report.state not in EDITABLE_STATES:
+    if report.state not in WRITING_STATES:
         return False
     return not report.was_sent or question.reopened
 
 
+def lock(report: Report) -> None:
+    """Lock the report's row until the commit and read its state again. Every write of an answer or a
+    contribution and every change of state does so first, so that they happen one after the other: a save cannot
+    slip in between the direktör's reading and the approval, and a page loaded before a change of state is judged
+    by the state now."""
+    db.session.scalars(sa.select(Report).where(Report.id == report.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+
+
 def check_editable(question: ReportQuestion) -> None:
     report = report_of(question)
+    lock(report)
+    if report.state is ReportState.REVIEW:
+        raise ReportLocked("Redovisningen granskas av hälso- och sjukvårdsdirektören; svaren och bidragen ändras inte "
+                           "under granskningen. Ska något ändras tar strategen tillbaka den med ”Tillbaka till "
+                           "skrivande”.")
     if report.state is ReportState.APPROVED:
         raise ReportLocked("Redovisningen är godkänd av hälso- och sjukvårdsdirektören; inget ändras förrän den "
                            "har skickats och en komplettering öppnar frågor igen.")
@@ -242,28 +266,27 @@ def check_editable(question: ReportQuestion) -> None:
 
 
 def form_editable(report: Report) -> bool:
-    return report.state in (ReportState.DRAFT, ReportState.REVIEW) and not report.was_sent
+    return report.state is ReportState.DRAFT and not report.was_sent
 
 
 def check_form_editable(report: Report) -> None:
     if not form_editable(report):
-        raise ReportLocked(f"Formuläret ändras bara medan redovisningen är ett utkast eller granskas och inte har "
-                           f"skickats; den är nu {report.state.label.lower()}.")
+        raise ReportLocked(f"Formuläret ändras bara medan redovisningen är ett utkast som inte har skickats; den är "
+                           f"nu {report.state.label.lower()}.")
+
+
+def check_bundle(report: Report) -> None:
+    lock(report)
+    if report.state not in BUNDLE_STATES:
+        raise ReportLocked(f"Ett paket görs av den godkända redovisningen; den är nu {report.state.label.lower()}. "
+                           f"Lämna den för granskning och låt hälso- och sjukvårdsdirektören godkänna den först.")
 
 
 # --- Input -------------------------------------------------------------------------------------------
 
 
-def _text(value) -> str | None:
-    value = (value or "").replace("\r\n", "\n").strip()
-    return value or None
-
-
 def _long_text(errors: dict, name: str, value, label: str, limit: int = TEXT_MAX) -> str | None:
-    text = _text(value)
-    if text and len(text) > limit:
-        errors[name] = f"{label} får vara högst {limit} tecken; den har {len(text)}. Inget är sparat."
-    return text
+    return text_field(errors, name, value, label, limit)
 
 
 def _kind(errors: dict, value) -> QuestionKind | None:
@@ -328,20 +351,24 @@ def answer_values(question: ReportQuestion, form: dict) -> dict:
     return values
 
 
-CONTACT_COLUMNS = (("name", "Kontaktperson", 120), ("phone", "Telefonnummer", 40), ("email", "Mejladress", 254),
+CONTACT_COLUMNS = (("name", "Kontaktperson", 120), ("phone", "Telefonnummer", 40), ("email", "Mejladress", EMAIL_MAX),
                    ("comment", "Ev. kommentar", NOTE_MAX))
+CONTACT_ROWS_MAX = 50  # the form has two; a posted count beyond this is no table anyone types
 
 
 def _contact_rows(errors: dict, form: dict) -> list[dict]:
     """Rows contact-N-name … from the form; an empty row is dropped, a row without a name is refused."""
     rows = []
-    for n in range(int(form.get("contact_rows") or 0) + 1):
-        row = {name: _text(form.get(f"contact-{n}-{name}")) for name, _, _ in CONTACT_COLUMNS}
+    count = whole_number(form.get("contact_rows") or 0, 0, CONTACT_ROWS_MAX)
+    if count is None:
+        errors["contact_rows"] = (f"Tabellen får ha högst {CONTACT_ROWS_MAX} rader med kontaktpersoner; "
+                                  f"ladda om sidan och försök igen.")
+        return rows
+    for n in range(count + 1):
+        row = {name: _long_text(errors, f"contact-{n}-{name}", form.get(f"contact-{n}-{name}"), label, limit)
+               for name, label, limit in CONTACT_COLUMNS}
         if not any(row.values()):
             continue
-        for name, label, limit in CONTACT_COLUMNS:
-            if row[name] and len(row[name]) > limit:
-                errors[f"contact-{n}-{name}"] = f"{label} får vara högst {limit} tecken; den har {len(row[name])}."
         if not row["name"]:
             errors[f"contact-{n}-name"] = "Ange kontaktpersonens namn, eller töm hela raden."
         rows.append(row)
@@ -468,7 +495,7 @@ def save_contribution(contribution: ReportContribution, user: User | None, *, te
 
 
 def contribution_is_stored(contribution: ReportContribution, *, text, done: bool) -> bool:
-    return contribution.text == _text(text) and contribution.done == done
+    return contribution.text == clean_text(text) and contribution.done == done
 
 
 def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
@@ -487,11 +514,24 @@ def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
     db.session.flush()
 
 
+def _questions_of(report: Report) -> list[ReportQuestion]:
+    """Every question of the report, in one query whatever the number of sections (with their contributions)."""
+    return db.session.scalars(
+        sa.select(ReportQuestion).join(ReportSection).where(ReportSection.report_id == report.id)
+        .order_by(ReportSection.position, ReportSection.id, ReportQuestion.position)
+        .options(so.selectinload(ReportQuestion.contributions))
+    ).all()
+
+
 def asked_by_default(question: ReportQuestion, section: ReportSection) -> bool:
     """Every active förvaltning is asked for the texts of the form, not for the region's own facts: the kinds
     in ASKED_BY_DEFAULT, outside the section that holds the contacts table ("Redovisningen gäller följande
     region")."""
-    return question.kind in ASKED_BY_DEFAULT and not any(q.kind is QuestionKind.CONTACTS for q in section.questions)
+    return _asked(question, any(q.kind is QuestionKind.CONTACTS for q in section.questions))
+
+
+def _asked(question: ReportQuestion, section_has_contacts: bool) -> bool:
+    return question.kind in ASKED_BY_DEFAULT and not section_has_contacts
 
 
 def _active_divisions() -> list[Division]:
@@ -502,11 +542,12 @@ def _active_divisions() -> list[Division]:
 def ask_every_division(report: Report) -> None:
     """The default: every active förvaltning is asked for every question that wants their texts."""
     active = _active_divisions()
-    for section in report.sections:
-        for question in section.questions:
-            if asked_by_default(question, section):
-                have = {c.division_id for c in question.contributions}
-                question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
+    questions = _questions_of(report)
+    with_contacts = {q.section_id for q in questions if q.kind is QuestionKind.CONTACTS}
+    for question in questions:
+        if _asked(question, question.section_id in with_contacts):
+            have = {c.division_id for c in question.contributions}
+            question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
 
 
 # --- Creating a report from a form -------------------------------------------------------------------
@@ -542,27 +583,14 @@ def report_errors(*, key, title, year) -> dict[str, str]:
         errors["key"] = f"Nyckeln {key} är reserverad; välj en annan."
     elif get_report(key):
         errors["key"] = f"Det finns redan en redovisning med nyckeln {key}."
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = "Ange redovisningens titel."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Titeln får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    _report_title(errors, title)
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors["year"] = "Ange året som redovisas, t.ex. 2025."
     return errors
 
 
-def _date(errors: dict, name: str, value, label: str) -> date | None:
-    if isinstance(value, date) or value is None:
-        return value
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = f"{label} måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."
-        return None
+def _report_title(errors: dict, value) -> str | None:
+    return required_text(errors, "title", value, "Titeln", TITLE_MAX, "Ange redovisningens titel.")
 
 
 def _plan_and_version(errors: dict, plan_key: str | None, plan_version) -> tuple[Plan | None, int | None]:
@@ -592,10 +620,8 @@ def create_report(data: dict, *, answers: bool, key: str | None = None, title: s
     errors = report_errors(key=key, title=title, year=year)
     plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
                                      plan_version if plan_version is not None else data.get("plan_version"))
-    deadline = _date(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
-    recipient = _text(recipient if recipient is not None else data.get("recipient"))
-    if recipient and len(recipient) > 254:
-        errors["recipient"] = "Mottagarens adress får ha högst 254 tecken."
+    deadline = date_field(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
+    recipient = address_field(errors, "recipient", recipient if recipient is not None else data.get("recipient"))
     if errors:
         raise ValidationError(errors)
     report = Report(key=key.strip(), agreement=get_or_create_agreement(data["agreement"]), year=year,
@@ -704,16 +730,10 @@ def create_from_source(source: str, *, answers: bool, **facts) -> Report:
 def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_version,
                  expected_version: int | None) -> None:
     errors: dict[str, str] = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = "Ange redovisningens titel."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Titeln får ha högst {TITLE_MAX} tecken; den har {len(title)}."
-    deadline = _date(errors, "deadline", deadline or "", "Sista dag")
-    recipient = _text(recipient)
-    if recipient and len(recipient) > 254:
-        errors["recipient"] = "Mottagarens adress får ha högst 254 tecken."
-    plan, number = _plan_and_version(errors, _text(plan_key), _text(plan_version))
+    title = _report_title(errors, title)
+    deadline = date_field(errors, "deadline", deadline, "Sista dag")
+    recipient = address_field(errors, "recipient", recipient)
+    plan, number = _plan_and_version(errors, clean_text(plan_key), clean_text(plan_version))
     if errors:
         raise ValidationError(errors)
     check_form_editable(report)
@@ -728,14 +748,9 @@ def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_v
 
 def section_values(*, number, title, intro) -> dict:
     errors: dict[str, str] = {}
-    number = _text(number)
-    if number and len(number) > NUMBER_MAX:
-        errors["number"] = f"Numret får ha högst {NUMBER_MAX} tecken, t.ex. 3.1."
-    title = _text(title)
-    if not title:
-        errors["title"] = "Ange avsnittets rubrik; den får inte vara tom."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken; den har {len(title)}."
+    number = _long_text(errors, "number", number, "Numret (t.ex. 3.1)", NUMBER_MAX)
+    title = required_text(errors, "title", title, "Rubriken", TITLE_MAX,
+                          "Ange avsnittets rubrik; den får inte vara tom.")
     intro = _long_text(errors, "intro", intro, "Inledningen", PROMPT_MAX)
     if errors:
         raise ValidationError(errors)
@@ -785,14 +800,25 @@ def move_section(section: ReportSection, direction: int) -> bool:
 
 
 def delete_section(section: ReportSection) -> None:
+    """An empty section, with its subsections; one whose questions hold answers or contributions is refused, so
+    that nothing written is lost with it."""
     report = section.report
     check_form_editable(report)
+    written = next((q for s in _section_tree(section) for q in s.questions if not q.is_empty), None)
+    if written is not None:
+        raise ValidationError({"section": (
+            f"Avsnittet har svar eller bidrag, t.ex. på frågan ”{_short(written.prompt)}”, och tas inte bort. "
+            f"Töm svaren och låt förvaltningarna tömma sina bidrag, eller ta bort frågorna en och en, först.")})
     parent = section.parent
     _delete_section_tree(section)
     db.session.flush()
     for position, sibling in enumerate(_siblings(report, parent)):
         sibling.position = position
     db.session.flush()
+
+
+def _section_tree(section: ReportSection) -> list[ReportSection]:
+    return [section] + [s for child in section.children for s in _section_tree(child)]
 
 
 def _delete_section_tree(section: ReportSection) -> None:
@@ -810,7 +836,8 @@ def question_values(*, kind, prompt, prompt_second=None, help=None, items=None) 
     values["prompt_second"] = _long_text(errors, "prompt_second", prompt_second, "Den andra kolumnens fråga",
                                          PROMPT_MAX)
     values["help"] = _long_text(errors, "help", help, "Hjälptexten", PROMPT_MAX)
-    names = [" ".join(line.split()) for line in (items or "").splitlines()]
+    lines = (text_field(errors, "items", items, "Insatserna", TEXT_MAX) or "").splitlines()
+    names = [" ".join(line.split()) for line in lines]
     values["items"] = [n for n in names if n]
     if any(len(n) > TITLE_MAX * 2 for n in values["items"]):
         errors["items"] = f"En insats namn får ha högst {TITLE_MAX * 2} tecken."
@@ -841,8 +868,14 @@ def update_question(question: ReportQuestion, **form) -> None:
     if values["kind"] is not question.kind and not question.is_empty:
         raise ValidationError({"kind": "Frågetypen kan bara ändras medan frågan är obesvarad och utan bidrag."})
     names = values.pop("items")
+    kind_changed = values["kind"] is not question.kind
     for name, value in values.items():
         setattr(question, name, value)
+    if kind_changed:  # nothing is written yet (see above): the requests follow the new kind
+        if question.kind not in CONTRIBUTED_KINDS:
+            question.contributions = []
+        elif not question.contributions and asked_by_default(question, question.section):
+            question.contributions = [ReportContribution(division=d) for d in _active_divisions()]
     if question.kind is QuestionKind.INSATSER:
         existing = {i.name: i for i in question.items}
         question.items = [existing.get(name) or ReportItem(name=name) for name in names]
@@ -871,6 +904,7 @@ def delete_question(question: ReportQuestion) -> None:
 
 
 def _expect(report: Report, *states: ReportState) -> None:
+    lock(report)
     if report.state not in states:
         allowed = " eller ".join(s.label.lower() for s in states)
         raise ReportLocked(f"Redovisningen är {report.state.label.lower()}; det går bara när den är {allowed}.")
@@ -906,7 +940,13 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
     """Sent to Socialstyrelsen with `bundle` (made after the approval); each sending is kept."""
     _expect(report, ReportState.APPROVED)
     errors: dict[str, str] = {}
-    sent_on = _date(errors, "sent_on", sent_on, "Datumet") or clock.today()
+    sent_on = date_field(errors, "sent_on", sent_on, "Datumet") or clock.today()
+    approved_on = local_date(report.approved_at) if report.approved_at else None
+    if sent_on > clock.today():
+        errors["sent_on"] = f"Datumet {sent_on.isoformat()} ligger i framtiden; ange dagen redovisningen skickades."
+    elif approved_on and sent_on < approved_on:
+        errors["sent_on"] = (f"Datumet {sent_on.isoformat()} är före {approved_on.isoformat()}, då redovisningen "
+                             f"godkändes; en godkänd redovisning skickas tidigast samma dag.")
     note = _long_text(errors, "note", note, "Anteckningen", NOTE_MAX)
     if bundle is not None and bundle.report_id != report.id:
         errors["bundle"] = "Paketet hör till en annan redovisning."
@@ -914,7 +954,7 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
         errors["bundle"] = "Paketet gjordes före godkännandet; skapa ett nytt paket av den godkända redovisningen."
     if errors:
         raise ValidationError(errors)
-    reopened = [q for s in report.sections for q in s.questions if q.reopened]
+    reopened = [q for q in _questions_of(report) if q.reopened]
     sending = ReportSending(
         number=len(report.sendings) + 1, sent_on=sent_on, bundle=bundle, sha256=bundle.sha256 if bundle else None,
         sent_by_id=user.id if user else None, sent_by_name=user.name if user else (name or "okänd"),
@@ -930,7 +970,7 @@ def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None,
 def reopen(report: Report, question_ids: list[int], *, note: str | None = None) -> list[ReportQuestion]:
     """A komplettering: the questions Socialstyrelsen asks about become editable again, the rest stay as sent."""
     _expect(report, ReportState.SENT)
-    questions = {q.id: q for s in report.sections for q in s.questions}
+    questions = {q.id: q for q in _questions_of(report)}
     chosen = [questions[i] for i in question_ids if i in questions]
     if not chosen:
         raise ValidationError({"questions": "Välj de frågor som Socialstyrelsen vill ha kompletterade."})

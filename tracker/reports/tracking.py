@@ -131,10 +131,10 @@ _track(ReportSection, "report_section", SECTION, lambda s, verb, changes: _item(
        _section_report_id, "Redovisningens avsnitt")
 _track(ReportQuestion, "report_question", QUESTION, _question_summary, _question_report_id, "Redovisningens fråga",
        part_of="section")
-_track(ReportItem, "report_question", ITEM, _item_summary, _of_question, part_of="question")
-_track(ReportContactRow, "report_question", CONTACT,
+_track(ReportItem, "report_item", ITEM, _item_summary, _of_question, "Redovisningens insats", part_of="question")
+_track(ReportContactRow, "report_contact", CONTACT,
        lambda c, verb, changes: _item(f"kontaktpersonen {quote(c.name)} i redovisningen", verb, changes),
-       _of_question, part_of="question")
+       _of_question, "Redovisningens kontaktperson", part_of="question")
 recorder.track(ReportContribution, Tracked(
     "contribution", CONTRIBUTION, _contribution_summary, _nowhere, part_of="question",
     refs=lambda c: {"report_id": _of_question(c), "division_id": c.division_id}), "Bidrag", history="report")

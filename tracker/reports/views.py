@@ -50,6 +50,8 @@ class _RULES:
     current_form = staticmethod(services.current_form)
     asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
     contributed_kinds = services.CONTRIBUTED_KINDS
+    contact_rows_max = services.CONTACT_ROWS_MAX
+    bundle_states = services.BUNDLE_STATES
     form_editable = staticmethod(services.form_editable)
 
 
@@ -101,6 +103,25 @@ def _version() -> int:
 def _locked(error: services.ReportLocked):
     db.session.rollback()
     abort(409, error.message)
+
+
+def _write(change, respond, *, form=None, on_conflict=None):
+    """Run one write of an answer or a contribution and commit it; None then. A refusal of the state, bad input or
+    a conflict is rolled back and answered by `respond(code, **state)`, the fragment again with its message;
+    `on_conflict` may decide otherwise (None: the conflict was no conflict)."""
+    try:
+        change()
+    except services.ReportLocked as error:
+        db.session.rollback()
+        return respond(409, locked=error.message)
+    except ValidationError as error:
+        db.session.rollback()
+        return respond(400, form=form, errors=error.errors)
+    except services.AnswerConflict:
+        db.session.rollback()
+        return on_conflict() if on_conflict else respond(409, form=form, conflict=True)
+    db.session.commit()
+    return None
 
 
 def _back(report: Report, anchor: str = ""):
@@ -223,33 +244,36 @@ def show_question(question_id: int):
     return _question_response(load_question(question_id))
 
 
+def _answered(question_id: int):
+    """The answer to a question saved, or not: its fragment (or, without htmx, back to the report)."""
+    def respond(code: int, **state):
+        return _question_response(load_question(question_id), code, **state)
+    return respond
+
+
+def _saved_answer(question: ReportQuestion):
+    if not is_htmx():
+        return _back(services.report_of(question), f"#question-{question.id}")
+    return _question_response(question, saved=True)
+
+
 @bp.post("/redovisningar/fragor/<int:question_id>/svar")
 def save_answer(question_id: int):
     question = load_question(question_id, for_update=True)
     form = request.form.to_dict()
-    try:
-        services.save_answer(question, current_user, form, expected_version=_version())
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 400, form=form, errors=error.errors)
-    except services.AnswerConflict:
-        db.session.rollback()
+    respond = _answered(question_id)
+
+    def on_conflict():
         stored = load_question(question_id)
         try:
             same = services.is_stored(stored, services.answer_values(stored, form))
         except ValidationError:
             same = False
-        if not same:
-            return _question_response(stored, 409, form=form, conflict=True)
-        question = stored
-    else:
-        db.session.commit()
-    if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
-    return _question_response(question, saved=True)
+        return None if same else respond(409, form=form, conflict=True)
+
+    refused = _write(lambda: services.save_answer(question, current_user, form, expected_version=_version()),
+                     respond, form=form, on_conflict=on_conflict)
+    return refused or _saved_answer(load_question(question_id))
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/infoga")
@@ -258,7 +282,8 @@ def insert(question_id: int):
     the contacts table from the plan, or the ja/nej from the plan's versions."""
     question = load_question(question_id, for_update=True)
     source = request.form.get("source", "")
-    try:
+
+    def change():
         services.check_editable(question)  # before the source is read: a locked report is the answer
         if source == "kontakter":
             form = services.contacts_text_form(question, services.plan_contacts(services.report_of(question)))
@@ -268,37 +293,16 @@ def insert(question_id: int):
         else:
             services.insert_text(question, current_user, request.form.get("target", ""),
                                  services.offered_text(question, source, today()), expected_version=_version())
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 400, errors=error.errors)
-    except services.AnswerConflict:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, conflict=True)
-    db.session.commit()
-    if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
-    return _question_response(question, saved=True)
+
+    return _write(change, _answered(question_id)) or _saved_answer(load_question(question_id))
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/forvaltningar")
 def assign(question_id: int):
     question = load_question(question_id, for_update=True)
     ids = [i for i in (optional_id(v) for v in request.form.getlist("divisions")) if i is not None]
-    try:
-        services.assign_divisions(question, ids)
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _question_response(load_question(question_id), 400, errors=error.errors)
-    db.session.commit()
-    if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
-    return _question_response(question, saved=True)
+    return (_write(lambda: services.assign_divisions(question, ids), _answered(question_id))
+            or _saved_answer(load_question(question_id)))
 
 
 # --- Contributions -----------------------------------------------------------------------------------------
@@ -326,22 +330,19 @@ def show_contribution(contribution_id: int):
 def save_contribution(contribution_id: int):
     contribution = load_contribution(contribution_id, for_update=True)
     form = {"text": request.form.get("text", ""), "done": bool(request.form.get("done"))}
-    try:
-        services.save_contribution(contribution, current_user, expected_version=_version(), **form)
-    except services.ReportLocked as error:
-        db.session.rollback()
-        return _contribution_response(load_contribution(contribution_id), 409, locked=error.message)
-    except ValidationError as error:
-        db.session.rollback()
-        return _contribution_response(load_contribution(contribution_id), 400, form=form, errors=error.errors)
-    except services.AnswerConflict:
-        db.session.rollback()
-        stored = load_contribution(contribution_id)
-        if not services.contribution_is_stored(stored, **form):
-            return _contribution_response(stored, 409, form=form, conflict=True)
-        contribution = stored
-    else:
-        db.session.commit()
+
+    def respond(code: int, **state):
+        return _contribution_response(load_contribution(contribution_id), code, **state)
+
+    def on_conflict():
+        same = services.contribution_is_stored(load_contribution(contribution_id), **form)
+        return None if same else respond(409, form=form, conflict=True)
+
+    refused = _write(lambda: services.save_contribution(contribution, current_user, expected_version=_version(),
+                                                        **form), respond, form=form, on_conflict=on_conflict)
+    if refused:
+        return refused
+    contribution = load_contribution(contribution_id)
     if not is_htmx():
         return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                         else url_for("reports.mine") + f"#contribution-{contribution.id}")
@@ -488,7 +489,10 @@ def approve(key: str):
 @bp.post("/redovisningar/<key>/paket")
 def make_bundle(key: str):
     report = load_report(key, for_update=True)
-    bundle = bundles.make_bundle(report, current_user, export_dir=current_app.config["EXPORT_DIR"])
+    try:
+        bundle = bundles.make_bundle(report, current_user, export_dir=current_app.config["EXPORT_DIR"])
+    except services.ReportLocked as error:
+        _locked(error)
     db.session.commit()
     flash(f"Paketet {bundle.file_name} är skapat (SHA-256 {bundle.sha256}).", "info")
     return redirect(url_for("reports.show", key=report.key) + "#paket")
@@ -519,7 +523,7 @@ def mark_sent(key: str):
     if bundle is None:
         abort(400, "Välj paketet som skickades; skapa ett paket av den godkända redovisningen först.")
     return _transition(report, lambda: services.mark_sent(report, current_user, bundle=bundle,
-                                                          sent_on=request.form.get("sent_on") or today().isoformat(),
+                                                          sent_on=request.form.get("sent_on"),
                                                           note=request.form.get("note")),
                        "Redovisningen är markerad som skickad till Socialstyrelsen.")
 

@@ -1,0 +1,102 @@
+"""The life cycle holds what the direktör reviews: answers and contributions frozen in review, the report row
+locked (and its state read again) by every write and by the approval, a sending dated between the approval and
+today, a bundle made only of an approved report."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from tests.reports.helpers import create_report, question
+from tracker import clock
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.reports import bundle as bundles
+from tracker.reports import services
+from tracker.reports.models import Report, ReportContribution
+from tracker.vocabulary import ReportState, Role
+
+
+def test_answers_and_contributions_are_frozen_during_review(divisions):
+    report = create_report()
+    pair = question(report, "Hur har 2024")
+    contribution = pair.contributions[0]
+    services.submit_for_review(report)
+    db.session.commit()
+    assert not services.is_editable(pair)
+    with pytest.raises(services.ReportLocked, match="Tillbaka till skrivande"):
+        services.save_answer(pair, None, {"answer": "x"}, expected_version=None)
+    with pytest.raises(services.ReportLocked, match="Tillbaka till skrivande"):
+        services.save_contribution(contribution, None, text="x", done=False, expected_version=None)
+    db.session.rollback()
+    services.back_to_draft(report)
+    services.save_answer(pair, None, {"answer": "Ändrat", "answer_second": ""}, expected_version=None)
+    db.session.commit()
+    assert pair.answer == "Ändrat"
+
+
+def test_a_write_reads_the_reports_state_under_a_lock(divisions):
+    """The report row is locked and read again by every write: a state changed since the page loaded it wins."""
+    report = create_report()
+    pair = question(report, "Hur har 2024")
+    contribution_id = pair.contributions[0].id
+    assert report.state is ReportState.DRAFT  # loaded; now the direktör's approval happens elsewhere
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(Report).where(Report.id == report.id).values(state=ReportState.APPROVED))
+    with pytest.raises(services.ReportLocked, match="godkänd"):
+        services.save_answer(pair, None, {"answer": "x"}, expected_version=None)
+    db.session.rollback()
+    with pytest.raises(services.ReportLocked, match="godkänd"):
+        services.save_contribution(db.session.get(ReportContribution, contribution_id), None, text="x", done=False,
+                                   expected_version=None)
+
+
+def test_approval_reads_the_state_under_a_lock(divisions, make_user):
+    director = make_user(Role.DIRECTOR)
+    report = create_report()
+    services.submit_for_review(report)
+    db.session.commit()
+    assert report.state is ReportState.REVIEW  # loaded; now the strateg takes it back to writing elsewhere
+    with db.engine.begin() as connection:
+        connection.execute(sa.update(Report).where(Report.id == report.id).values(state=ReportState.DRAFT))
+    with pytest.raises(services.ReportLocked):
+        services.approve(report, director)
+
+
+def _approved(director, day):
+    report = create_report()
+    services.submit_for_review(report)
+    services.approve(report, director, at=datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc))
+    return report
+
+
+def test_a_sending_may_not_be_dated_in_the_future_or_before_the_approval(divisions, make_user):
+    director = make_user(Role.DIRECTOR)
+    today = clock.today()
+    report = _approved(director, today - timedelta(days=5))
+    for day, message in ((today + timedelta(days=1), "framtiden"), (today - timedelta(days=6), "godkändes")):
+        with pytest.raises(ValidationError) as error:
+            services.mark_sent(report, director, bundle=None, sent_on=day.isoformat())
+        assert message in error.value.errors["sent_on"]
+    sending = services.mark_sent(report, director, bundle=None, sent_on=None)
+    assert sending.sent_on == today
+
+
+def test_a_bundle_is_made_only_once_the_report_is_approved(divisions, make_user):
+    director = make_user(Role.DIRECTOR)
+    report = create_report()
+    with pytest.raises(services.ReportLocked, match="godkänd"):
+        bundles.make_bundle(report, director)
+    services.submit_for_review(report)
+    with pytest.raises(services.ReportLocked, match="godkänd"):
+        bundles.make_bundle(report, director)
+    services.approve(report, director)
+    assert bundles.make_bundle(report, director).sha256
+
+
+def test_the_bundle_button_is_refused_before_approval(client, login, make_user, divisions):
+    report = create_report()
+    client = login(make_user(Role.STRATEGIST))
+    response = client.post(f"/redovisningar/{report.key}/paket")
+    assert response.status_code == 409 and "godkänd" in response.get_data(as_text=True)
+    assert not bundles.list_bundles(report)
