@@ -1,6 +1,6 @@
 """Values typed or posted by users, read without surprises: `int()` refuses "²" although `"²".isdigit()` is
 true, a 20-digit id fits no database column, and a control character pasted from Word (its soft line break is
-\x0b) is valid in the database but not in the XML of a Word or Excel file made of it later.
+U+000B) is valid in the database but not in the XML of a Word or Excel file made of it later.
 
 The text helpers put each problem in `errors` under the field's name, in Swedish, and return the cleaned value."""
 
