@@ -414,15 +414,35 @@ def _apply(question: ReportQuestion, values: dict) -> None:
 
 
 def insert_text(question: ReportQuestion, user: User | None, target: str, text: str, *,
-                expected_version: int | None) -> None:
+                expected_version: int | None, typed: dict | None = None) -> None:
     """Add `text` (a contribution, the plan's status table, …) at the end of one answer field: `answer`,
-    `answer_second`, `item-N` or `item-N-second`."""
+    `answer_second`, `item-N` or `item-N-second`. `typed`: the answer form as it stands in the browser, typed but
+    not saved; it is kept and the text appended to it (checked, and saved with the same version as a save would).
+    A text already in the field is not inserted twice (ValidationError)."""
     check_editable(question)
-    current = _field_value(question, target)
-    combined = "\n\n".join(part for part in (current, (text or "").strip()) if part)
+    stored = _field_value(question, target)
     form = current_form(question)
-    form[target] = combined
+    if typed is not None:
+        form.update({name: typed[name] for name in form if name in typed})
+    current = form.get(target) if typed is not None and target in typed else stored
+    addition = (text or "").strip()
+    if addition and is_inserted(current, addition):
+        raise ValidationError({"target": "Texten finns redan i svarsfältet; den infogas inte en gång till."})
+    form[target] = "\n\n".join(part for part in ((current or "").strip(), addition) if part)
     save_answer(question, user, form, expected_version=expected_version)
+
+
+def is_inserted(field: str | None, text: str | None) -> bool:
+    """Whether `text` (a contribution, say) already stands in an answer field: compared without differences of
+    white space, so that a text inserted and then re-wrapped still counts."""
+    needle = " ".join((text or "").split())
+    return bool(needle) and needle in " ".join((field or "").split())
+
+
+def contribution_inserted(question: ReportQuestion, contribution: ReportContribution) -> bool:
+    """Whether the contribution's text already stands in one of the question's answer fields."""
+    return any(is_inserted(_field_value(question, target), contribution.text)
+               for target, _ in insert_targets(question))
 
 
 def insert_targets(question: ReportQuestion) -> list[tuple[str, str]]:
@@ -989,12 +1009,16 @@ def plan_contacts(report: Report) -> list[PlanContact]:
 
 
 def contacts_text_form(question: ReportQuestion, contacts: list[PlanContact]) -> dict:
-    """The answer form with the plan's contacts as the table's rows."""
+    """The answer form with the plan's contacts as the table's rows: name, phone and e-mail. The plan's comment on
+    a contact is the plan's own, internal note (who covers for whom, …), not a text for Socialstyrelsen: it is not
+    copied; a comment already written in the answer's row of the same name is kept."""
     form = current_form(question)
+    written = {(c.name or "").casefold(): c.comment or "" for c in question.contacts}
     form["contact_rows"] = str(len(contacts))
     for n, contact in enumerate(contacts):
         for name, _, _ in CONTACT_COLUMNS:
             form[f"contact-{n}-{name}"] = getattr(contact, name) or ""
+        form[f"contact-{n}-comment"] = written.get((contact.name or "").casefold(), "")
     return form
 
 
@@ -1031,11 +1055,15 @@ def plan_update(report: Report) -> PlanUpdate | None:
     return PlanUpdate(sent.number, local_date(sent.sent_at), comparison.changed, len(comparison.changes))
 
 
-def apply_plan_update(question: ReportQuestion, user: User | None, *, expected_version: int | None) -> None:
+def apply_plan_update(question: ReportQuestion, user: User | None, *, expected_version: int | None,
+                      typed: dict | None = None) -> None:
+    """The proposed ja/nej, and its text as the comment unless one is written (`typed`: as in insert_text)."""
     proposal = plan_update(report_of(question))
     if proposal is None or not asks_if_plan_updated(question):
         raise ValidationError({"answer_yes": "Ingen version av planen är markerad som skickad; svara själv."})
     form = current_form(question)
+    if typed is not None and "answer" in typed:
+        form["answer"] = typed["answer"]
     form["answer_yes"] = "ja" if proposal.changed else "nej"
     form["answer"] = form["answer"] or proposal.text
     save_answer(question, user, form, expected_version=expected_version)

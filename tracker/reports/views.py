@@ -50,6 +50,7 @@ class _RULES:
     current_form = staticmethod(services.current_form)
     asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
     contributed_kinds = services.CONTRIBUTED_KINDS
+    contribution_inserted = staticmethod(services.contribution_inserted)
     contact_rows_max = services.CONTACT_ROWS_MAX
     bundle_states = services.BUNDLE_STATES
     form_editable = staticmethod(services.form_editable)
@@ -282,6 +283,8 @@ def insert(question_id: int):
     the contacts table from the plan, or the ja/nej from the plan's versions."""
     question = load_question(question_id, for_update=True)
     source = request.form.get("source", "")
+    # with htmx the answer form's fields come along (hx-include): what is typed but not saved is kept
+    typed = request.form.to_dict() if request.form.get("typed") else None
 
     def change():
         services.check_editable(question)  # before the source is read: a locked report is the answer
@@ -289,12 +292,13 @@ def insert(question_id: int):
             form = services.contacts_text_form(question, services.plan_contacts(services.report_of(question)))
             services.save_answer(question, current_user, form, expected_version=_version())
         elif source == "planversion":
-            services.apply_plan_update(question, current_user, expected_version=_version())
+            services.apply_plan_update(question, current_user, expected_version=_version(), typed=typed)
         else:
             services.insert_text(question, current_user, request.form.get("target", ""),
-                                 services.offered_text(question, source, today()), expected_version=_version())
+                                 services.offered_text(question, source, today()), expected_version=_version(),
+                                 typed=typed)
 
-    return _write(change, _answered(question_id)) or _saved_answer(load_question(question_id))
+    return _write(change, _answered(question_id), form=typed) or _saved_answer(load_question(question_id))
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/forvaltningar")
