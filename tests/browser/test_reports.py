@@ -44,23 +44,35 @@ def test_contribution_inserted_approved_and_bundled(log_in, make_user, make_plan
     page.goto(f"{live_server}/redovisningar/{report.key}")
     block = page.locator(f"#question-{pair.id}")
     expect(block.locator(".contributions")).to_contain_text(CONTRIBUTION)
+    # typed but not saved: the insert keeps it (walk R1)
+    block.get_by_label("Svar: Resultatet av genomförda insatser.").fill("Skrivet före infogandet.")
     contribution = block.locator(".contributions li", has_text="Psykiatri Halland")
     contribution.get_by_label("Infoga i").select_option(label="högra svaret")
     contribution.get_by_role("button", name="Infoga i svaret").click()
     block = page.locator(f"#question-{pair.id}")
     expect(block.get_by_role("status")).to_have_text("Sparat")
-    expect(block.get_by_label("Svar: Resultatet av genomförda insatser.")).to_have_value(CONTRIBUTION)
+    expect(block.get_by_label("Svar: Resultatet av genomförda insatser.")).to_have_value(
+        "Skrivet före infogandet.\n\n" + CONTRIBUTION)
+    # once inserted, the button gives way (walk R2)
+    expect(block.locator(".contributions li", has_text="Psykiatri Halland")).to_contain_text("Infogat i svaret.")
+    expect(block.get_by_role("button", name="Infoga i svaret")).to_have_count(0)
     assert serious_violations(page) == []
+    expect(page.locator("#readiness")).to_contain_text("bidrag väntar från förvaltningarna")
+    page.get_by_role("button", name="Klar för granskning").click()
+    expect(page.get_by_label("Till granskning ändå, trots det som saknas")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Till granskning ändå, trots det som saknas").check()
     page.get_by_role("button", name="Klar för granskning").click()
     expect(page.locator("#messages")).to_contain_text("klar för granskning")
     _log_out(page)
 
     page = log_in(director)
     page.goto(f"{live_server}/redovisningar/{report.key}")
+    page.get_by_label("Godkänn ändå, trots det som saknas").check()
     page.get_by_role("button", name="Godkänn redovisningen").click()
     expect(page.get_by_role("heading", name="Läge: Godkänd")).to_be_visible()
     expect(page.locator(f"#question-{pair.id} textarea")).to_have_count(0)  # read-only now
     expect(page.locator(f"#question-{pair.id}")).to_contain_text(CONTRIBUTION)
+    expect(page.locator("#draft-plan")).to_contain_text("är ett utkast")  # walk R5
     page.get_by_role("button", name="Skapa paket").click()
     link = page.get_by_role("table", name="Skapade paket").get_by_role("link")
     with page.expect_download() as download_info:

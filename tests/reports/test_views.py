@@ -136,10 +136,10 @@ def test_after_approval_nothing_changes_until_a_komplettering(client, login, mak
     director = make_user(Role.DIRECTOR)
     strategist = make_user(Role.STRATEGIST)
     login(strategist)
-    assert client.post(f"/redovisningar/{report.key}/granskning").status_code == 302
+    assert client.post(f"/redovisningar/{report.key}/granskning", data={"confirm": "1"}).status_code == 302
     assert client.post(f"/redovisningar/{report.key}/godkann").status_code == 403
     login(director)
-    assert client.post(f"/redovisningar/{report.key}/godkann").status_code == 302
+    assert client.post(f"/redovisningar/{report.key}/godkann", data={"confirm": "1"}).status_code == 302
     login(strategist)
     response = client.post(f"/redovisningar/{report.key}/tillbaka")  # only the direktör withdraws the approval
     assert response.status_code == 403 and "Bara hälso- och sjukvårdsdirektören" in response.get_data(as_text=True)

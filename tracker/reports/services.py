@@ -36,7 +36,7 @@ from tracker.reports.models import (
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.versions import services as versions
-from tracker.vocabulary import QuestionKind, ReportState, Status
+from tracker.vocabulary import PlanState, QuestionKind, ReportState, Status
 
 TEXT_MAX = 20000  # an answer or a contribution: the longest answer of the 2024 report has about 5,500
 PROMPT_MAX = 4000
@@ -953,6 +953,91 @@ def approve(report: Report, user: User | None, *, at=None) -> None:
     report.approved_at = at or utcnow()
     report.approved_by = user
     db.session.flush()
+
+
+def is_answered(question: ReportQuestion) -> bool:
+    """Whether the region has answered the question at all (one of its fields written, a ja/nej chosen, a contact)."""
+    kind = question.kind
+    if kind is QuestionKind.YES_NO:
+        return question.answer_yes is not None
+    if kind is QuestionKind.CONTACTS:
+        return bool(question.contacts)
+    if kind is QuestionKind.INSATSER:
+        return any(i.answer or i.answer_second for i in question.items)
+    return bool(question.answer or question.answer_second)
+
+
+OPTIONAL_PROMPT = re.compile(r"^(ev\.?|eventuell[at]?|övriga?)\s+kommentar", re.IGNORECASE)
+
+
+def is_optional(question: ReportQuestion) -> bool:
+    """A free comment ("Ev. kommentar", "Övriga kommentarer") is answered only when there is something to say."""
+    return question.kind is QuestionKind.TEXT and bool(OPTIONAL_PROMPT.match(question.prompt.strip()))
+
+
+@dataclass
+class Readiness:
+    """What is missing before the report goes on (to review, to approval): the questions without an answer, the
+    contributions not klara (per förvaltning) and a plan attached as a draft."""
+
+    unanswered: list[str]
+    waiting: dict[str, int]
+    draft_plan: str | None
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(self.waiting.values())
+
+    @property
+    def gaps(self) -> list[str]:
+        gaps = []
+        if self.unanswered:
+            named = "; ".join(self.unanswered[:5])
+            more = len(self.unanswered) - 5
+            gaps.append(f"{_count(len(self.unanswered), 'fråga saknar', 'frågor saknar')} svar: {named}"
+                        + (f" och {more} till." if more > 0 else "."))
+        if self.waiting:
+            per = ", ".join(f"{name} {n}" for name, n in self.waiting.items())
+            gaps.append(f"{_count(self.waiting_total, 'bidrag väntar', 'bidrag väntar')} från förvaltningarna "
+                        f"({per}).")
+        if self.draft_plan:
+            gaps.append(self.draft_plan)
+        return gaps
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def draft_plan_notice(report: Report) -> str | None:
+    """The warning when the bundle would attach the plan as a draft: no fastställd version chosen, and the plan
+    itself is not fastställd (the bundle's Excel file is then the current draft, "Utkast" in its manifest)."""
+    plan = report.plan
+    if plan is None or report.plan_version is not None or plan.state is PlanState.APPROVED:
+        return None
+    return (f"Den bifogade planen {plan.title} är ett utkast, utan fastställd version: paketet bifogar utkastet. "
+            f"Fastställ planen, eller välj en fastställd version under Formulär och uppgifter, innan paketet görs.")
+
+
+def readiness(report: Report, tree: list[SectionView] | None = None) -> Readiness:
+    """What is missing, from the tree the page already holds (or loaded now)."""
+    unanswered, waiting = [], defaultdict(int)
+    for view in walk(tree if tree is not None else load_tree(report)):
+        for question in view.questions:
+            if not is_answered(question) and not is_optional(question):
+                unanswered.append(f"{view.section.heading}: {_short(question.prompt)}")
+            for contribution in question.contributions:
+                if not contribution.done:
+                    waiting[contribution.division.name] += 1
+    return Readiness(unanswered, dict(waiting), draft_plan_notice(report))
+
+
+def check_ready(report: Report, *, confirmed: bool, step: str) -> None:
+    """Going on with gaps (`readiness`) asks the user to confirm they know of them: ValidationError otherwise."""
+    gaps = readiness(report).gaps
+    if gaps and not confirmed:
+        raise ValidationError({"confirm": f"Bekräfta att redovisningen ska {step} trots det som saknas: "
+                                          + " ".join(gaps)})
 
 
 def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None, sent_on=None,

@@ -186,13 +186,19 @@ def _question_context(question: ReportQuestion, **state) -> dict:
 
 @bp.get("/redovisningar/<key>")
 def show(key: str):
-    report = load_report(key)
+    return _report_page(load_report(key))
+
+
+def _report_page(report: Report, code: int = 200, **state):
+    """The report page; `state`: a life-cycle step refused (lifecycle_errors next to its fields)."""
     tree = services.load_tree(report)
     editor = current_user.can_edit_structure
     return render_template(
         "reports/report.html", report=report, tree=tree, progress=services.progress(report),
+        readiness=services.readiness(report, tree),
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
-        conflict=False, saved=False, locked=None, walk=services.walk, **_offered(report))
+        conflict=False, saved=False, locked=None, walk=services.walk,
+        **{"lifecycle_errors": {}, "lifecycle_form": {}, **_offered(report), **state}), code
 
 
 @bp.post("/redovisningar/<key>/uppgifter")
@@ -461,7 +467,8 @@ def _transition(report: Report, change, message: str):
         _locked(error)
     except ValidationError as error:
         db.session.rollback()
-        abort(400, " ".join(error.errors.values()))
+        return _report_page(load_report(report.key), 400, lifecycle_errors=error.errors,
+                            lifecycle_form=request.form)
     db.session.commit()
     flash(message, "info")
     return redirect(url_for("reports.show", key=report.key) + "#livscykel")
@@ -470,8 +477,12 @@ def _transition(report: Report, change, message: str):
 @bp.post("/redovisningar/<key>/granskning")
 def submit_for_review(key: str):
     report = load_report(key, for_update=True)
-    return _transition(report, lambda: services.submit_for_review(report),
-                       "Redovisningen är klar för granskning av hälso- och sjukvårdsdirektören.")
+    confirmed = bool(request.form.get("confirm"))
+
+    def change():
+        services.submit_for_review(report)  # the state first: a report in the wrong state is that answer
+        services.check_ready(report, confirmed=confirmed, step="granskas")
+    return _transition(report, change, "Redovisningen är klar för granskning av hälso- och sjukvårdsdirektören.")
 
 
 @bp.post("/redovisningar/<key>/tillbaka")
@@ -486,8 +497,12 @@ def back_to_draft(key: str):
 def approve(key: str):
     report = load_report(key)
     require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören godkänner redovisningen.")
-    return _transition(report, lambda: services.approve(report, current_user),
-                       "Redovisningen är godkänd; den ändras inte längre.")
+    confirmed = bool(request.form.get("confirm"))
+
+    def change():
+        services.approve(report, current_user)
+        services.check_ready(report, confirmed=confirmed, step="godkännas")
+    return _transition(report, change, "Redovisningen är godkänd; den ändras inte längre.")
 
 
 @bp.post("/redovisningar/<key>/paket")
