@@ -1036,8 +1036,8 @@ def check_ready(report: Report, *, confirmed: bool, step: str) -> None:
     """Going on with gaps (`readiness`) asks the user to confirm they know of them: ValidationError otherwise."""
     gaps = readiness(report).gaps
     if gaps and not confirmed:
-        raise ValidationError({"confirm": f"Bekräfta att redovisningen ska {step} trots det som saknas: "
-                                          + " ".join(gaps)})
+        raise ValidationError({"confirm": f"Kryssa i rutan om redovisningen ska {step} trots det som saknas: "
+                                          f"{_count(len(gaps), 'sak', 'saker')} i listan ovan."})
 
 
 def mark_sent(report: Report, user: User | None, *, bundle: ReportBundle | None, sent_on=None,
