@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
@@ -110,4 +111,14 @@ EMAIL_MAX = 254  # the longest address SMTP carries
 
 
 def address_field(errors: dict, name: str, value, label: str = "Mottagarens adress") -> str | None:
-    return text_field(errors, name, value, label, EMAIL_MAX)
+    """An e-mail address (or nothing): its syntax checked by email-validator, without asking DNS (the app may
+    run without internet); the address is kept as typed."""
+    text = text_field(errors, name, value, label, EMAIL_MAX)
+    if text is None or name in errors:
+        return text
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        errors[name] = f"{label} är ingen e-postadress; skriv den som namn@exempel.se."
+        return None
+    return text
