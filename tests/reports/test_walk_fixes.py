@@ -206,3 +206,19 @@ def test_a_real_recipient_address_is_kept(client, login, make_user, report):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Report, report.id).recipient == "Tillganglighetsuppdraget@socialstyrelsen.se"
+
+
+def test_saving_the_divisions_says_so_beside_that_button(client, login, make_user, report, htmx_headers, divisions):
+    """R10: "Sparat" stands by "Spara förvaltningarna" (its details open), not by "Spara svaret"."""
+    pair = question(report, "Hur har 2024")
+    login(make_user(Role.STRATEGIST))
+    keep = [c.division_id for c in pair.contributions][:2]
+    response = client.post(f"/redovisningar/fragor/{pair.id}/forvaltningar", headers=htmx_headers,
+                           data={"divisions": keep})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    saved = body.index('<span class="saved" role="status">Sparat</span>')
+    assert body.count('role="status">Sparat<') == 1
+    assert body.index("Spara svaret") < body.index("Förvaltningar som ombeds bidra (2)") < saved
+    assert body.index("Spara förvaltningarna") < saved
+    assert '<details class="offer" open>' in body

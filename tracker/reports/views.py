@@ -181,7 +181,7 @@ def _offered(report: Report) -> dict:
 def _question_context(question: ReportQuestion, **state) -> dict:
     report = services.report_of(question)
     return {"report": report, "q": question, "form": None, "errors": {}, "conflict": False, "saved": False,
-            "locked": None, "divisions": list_divisions(), **_offered(report), **state}
+            "assigned": False, "locked": None, "divisions": list_divisions(), **_offered(report), **state}
 
 
 @bp.get("/redovisningar/<key>")
@@ -197,7 +197,7 @@ def _report_page(report: Report, code: int = 200, **state):
         "reports/report.html", report=report, tree=tree, progress=services.progress(report),
         readiness=services.readiness(report, tree),
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
-        conflict=False, saved=False, locked=None, walk=services.walk,
+        conflict=False, saved=False, assigned=False, locked=None, walk=services.walk,
         **{"lifecycle_errors": {}, "lifecycle_form": {}, **_offered(report), **state}), code
 
 
@@ -311,8 +311,13 @@ def insert(question_id: int):
 def assign(question_id: int):
     question = load_question(question_id, for_update=True)
     ids = [i for i in (optional_id(v) for v in request.form.getlist("divisions")) if i is not None]
-    return (_write(lambda: services.assign_divisions(question, ids), _answered(question_id))
-            or _saved_answer(load_question(question_id)))
+    refused = _write(lambda: services.assign_divisions(question, ids), _answered(question_id))
+    if refused:
+        return refused
+    question = load_question(question_id)
+    if not is_htmx():
+        return _back(services.report_of(question), f"#question-{question.id}")
+    return _question_response(question, assigned=True)  # "Sparat" beside "Spara förvaltningarna"
 
 
 # --- Contributions -----------------------------------------------------------------------------------------
