@@ -103,3 +103,20 @@ def test_report_pages_of_a_contact_and_a_reader(log_in, make_user, live_server, 
     for path in (f"/redovisningar/{report.key}", "/mina-fragor"):
         page.goto(live_server + path)
         assert serious_violations(page) == [], path
+
+
+def test_saving_a_contribution_updates_the_waiting_counts(log_in, make_user, live_server, divisions):
+    """Walk R11: "N frågor väntar" and the navigation's "Mina frågor (N)" follow a save, without a reload."""
+    create_report(answers=False)
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH"))
+    page.goto(f"{live_server}/mina-fragor")
+    lead = page.locator("#my-questions-lead")
+    before = int(lead.inner_text().split()[0])
+    expect(page.locator("#awaiting-questions-count")).to_contain_text(f"({before}")
+    mine = page.locator("article", has_text="Hur har 2024 års medel använts?")
+    mine.get_by_label("Bidrag från Psykiatri Halland").fill(CONTRIBUTION)
+    mine.get_by_label("Klar: bidraget kan användas i svaret").check()
+    mine.get_by_role("button", name="Spara bidraget").click()
+    expect(mine.get_by_role("status")).to_have_text("Sparat")
+    expect(lead).to_contain_text(f"{before - 1} frågor väntar")
+    expect(page.locator("#awaiting-questions-count")).to_contain_text(f"({before - 1}")

@@ -222,3 +222,21 @@ def test_saving_the_divisions_says_so_beside_that_button(client, login, make_use
     assert body.index("Spara svaret") < body.index("Förvaltningar som ombeds bidra (2)") < saved
     assert body.index("Spara förvaltningarna") < saved
     assert '<details class="offer" open>' in body
+
+
+def test_saving_a_contribution_updates_the_counts_out_of_band(client, login, make_user, report, htmx_headers):
+    """R11: Mina frågor's "N frågor väntar" and the navigation's count come along with the saved contribution."""
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    login(contact)
+    before = services.awaiting_count(contact)
+    page = client.get("/mina-fragor").get_data(as_text=True)
+    assert 'id="my-questions-lead"' in page and f"{before} frågor väntar" in page
+    assert f'<span id="awaiting-questions-count" class="count">({before}<' in page
+    pair = question(report, "Hur har 2024")
+    mine = next(c for c in pair.contributions if c.division.short_name == "PH")
+    response = client.post(f"/redovisningar/bidrag/{mine.id}", headers=htmx_headers,
+                           data={"text": "Klart.", "done": "1", "version": mine.version_id})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<p class="lead" id="my-questions-lead" hx-swap-oob="true">{before - 1} frågor väntar' in body
+    assert f'<span id="awaiting-questions-count" class="count" hx-swap-oob="true">({before - 1}<' in body

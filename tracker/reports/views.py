@@ -361,7 +361,12 @@ def save_contribution(contribution_id: int):
     if not is_htmx():
         return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                         else url_for("reports.mine") + f"#contribution-{contribution.id}")
-    return _contribution_response(contribution, saved=True)
+    # the counts that this save changes, out of band: Mina frågor's summary and the navigation's count
+    waiting = services.awaiting_count(current_user)
+    counts = (render_template("reports/_mine_lead.html", waiting=waiting, any_mine=True, oob=True)
+              + render_template("reports/_awaiting_count.html", waiting=waiting, oob=True))
+    fragment, code = _contribution_response(contribution, saved=True)
+    return fragment + counts, code
 
 
 # --- The form editor ------------------------------------------------------------------------------------------
