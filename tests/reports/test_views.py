@@ -119,7 +119,7 @@ def test_the_navigation_counts_the_contacts_waiting_questions(client, login, mak
     login(make_user(Role.DIVISION_CONTACT, "HS"))
     page = client.get("/planer").get_data(as_text=True)
     waiting = services.awaiting_count(db.session.merge(make_user(Role.DIVISION_CONTACT, "HS")))
-    assert f"Mina frågor <span class=\"count\">({waiting}" in page
+    assert f"Mina frågor <span id=\"awaiting-questions-count\" class=\"count\">({waiting}" in page
     login(make_user(Role.STRATEGIST))
     assert "Mina frågor" not in client.get("/planer").get_data(as_text=True)
 
