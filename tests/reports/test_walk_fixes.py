@@ -240,3 +240,22 @@ def test_saving_a_contribution_updates_the_counts_out_of_band(client, login, mak
     assert response.status_code == 200
     assert f'<p class="lead" id="my-questions-lead" hx-swap-oob="true">{before - 1} frågor väntar' in body
     assert f'<span id="awaiting-questions-count" class="count" hx-swap-oob="true">({before - 1}<' in body
+
+
+def test_a_comment_question_in_my_questions_shows_what_it_comments_on(client, login, make_user, report):
+    """R8: "Övriga kommentarer" in Mina frågor shows the questions before it in its section."""
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    comment = question(report, "Övriga kommentarer")
+    comment.contributions[:] = []
+    services.assign_divisions(comment, [contact.division_id])
+    db.session.commit()
+    mine = {m.question.prompt: m for m in services.my_questions(contact)}
+    assert mine["Övriga kommentarer"].context == [
+        "Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?"]
+    assert mine["Hur har 2024 års medel använts?"].context == []
+    login(contact)
+    page = client.get("/mina-fragor").get_data(as_text=True)
+    article = page[page.index("<strong>Övriga kommentarer</strong>") - 400:]
+    article = article[:article.index("</article>")]
+    assert "Kommentaren gäller:" in article
+    assert "<li>Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?</li>" in article

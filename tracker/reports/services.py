@@ -181,6 +181,7 @@ class MyQuestion:
     question: ReportQuestion
     report: Report
     section: ReportSection
+    context: list[str] = field(default_factory=list)
 
     @property
     def awaiting(self) -> bool:
@@ -203,9 +204,28 @@ def my_questions(user: User) -> list[MyQuestion]:
     # Every section of those reports, in one query: a nested section's parents are then at hand for the order.
     db.session.scalars(sa.select(ReportSection).where(
         ReportSection.report_id.in_({c.question.section.report_id for c in contributions}))).all()
-    mine = [MyQuestion(c, c.question, c.question.section.report, c.question.section) for c in contributions]
+    # A free comment ("Ev. kommentar") says nothing on its own: the questions before it in its section are its
+    # context, from one query of those sections' questions.
+    siblings = defaultdict(list)
+    section_ids = {c.question.section_id for c in contributions}
+    for sibling in db.session.scalars(sa.select(ReportQuestion).where(ReportQuestion.section_id.in_(section_ids))
+                                      .order_by(ReportQuestion.position)):
+        siblings[sibling.section_id].append(sibling)
+    mine = [MyQuestion(c, c.question, c.question.section.report, c.question.section,
+                       comment_context(c.question, siblings[c.question.section_id])) for c in contributions]
     return sorted(mine, key=lambda m: (not m.awaiting, m.report.deadline or date.max, m.report.key,
                                        _section_order(m.section), m.question.position))
+
+
+def comment_context(question: ReportQuestion, siblings: list[ReportQuestion]) -> list[str]:
+    """For a free comment (`is_optional`): the prompts of the questions before it in its section, which it
+    comments on (the section's introduction if none); nothing for a question that says what it asks."""
+    if not is_optional(question):
+        return []
+    before = [q.prompt + (f" · {q.prompt_second}" if q.kind is QuestionKind.PAIR and q.prompt_second else "")
+              for q in siblings if q.position < question.position]
+    intro = (question.section.intro or "").strip()
+    return before or ([intro] if intro else [])
 
 
 def _section_order(section: ReportSection) -> tuple:
