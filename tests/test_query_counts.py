@@ -93,7 +93,6 @@ def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024
     assert queries_of(client, count_queries, "/mina-fragor") == with_two
 
 
-<<<<<<< HEAD
 def test_a_save_on_my_actions_reads_the_rounds_once_and_before_it_writes(login, make_user, make_plan, count_queries,
                                                                           htmx_headers):
     """The save confirms the row in its round and shows the round's count: one read of the rounds serves both, and
@@ -122,7 +121,8 @@ def test_a_save_on_my_actions_reads_the_rounds_once_and_before_it_writes(login, 
         first_write = next(i for i, s in enumerate(statements) if s.startswith(("UPDATE", "INSERT")))
         assert len(rounds_read) == 1 and rounds_read[0] < first_write, statements
     assert len(four) == len(one), (one, four)
-=======
+
+
 def test_the_navigations_count_of_waiting_questions_is_one_query(make_user, divisions, count_queries):
     from tests.reports.helpers import create_report
     from tracker.reports import services as reports
@@ -159,4 +159,3 @@ def test_sending_and_reopening_take_as_many_queries_for_the_real_2024_form(make_
                                  key="tillganglighet-2024-kopia")
     db.session.commit()
     assert sent_and_reopened(real) == sent_and_reopened(small)
->>>>>>> report
