@@ -252,10 +252,9 @@ def test_a_comment_question_in_my_questions_shows_what_it_comments_on(client, lo
     mine = {m.question.prompt: m for m in services.my_questions(contact)}
     assert mine["Övriga kommentarer"].context == [
         "Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?"]
-    assert mine["Hur har 2024 års medel använts?"].context == []
+    assert all(m.context == [] for prompt, m in mine.items() if prompt != "Övriga kommentarer")
     login(contact)
     page = client.get("/mina-fragor").get_data(as_text=True)
-    article = page[page.index("<strong>Övriga kommentarer</strong>") - 400:]
-    article = article[:article.index("</article>")]
+    article = next(a for a in page.split("<article")[1:] if "<strong>Övriga kommentarer</strong>" in a)
     assert "Kommentaren gäller:" in article
     assert "<li>Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?</li>" in article
