@@ -1,5 +1,6 @@
 """The findings of the browser walk-through of the redovisning (R1–R12), each as the behaviour it asks for."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -258,3 +259,36 @@ def test_a_comment_question_in_my_questions_shows_what_it_comments_on(client, lo
     article = next(a for a in page.split("<article")[1:] if "<strong>Övriga kommentarer</strong>" in a)
     assert "Kommentaren gäller:" in article
     assert "<li>Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?</li>" in article
+
+
+def test_an_empty_key_asks_for_a_key(client, login, make_user, divisions):
+    """R12: no key is asked for, not told which characters a key may hold."""
+    login(make_user(Role.STRATEGIST))
+    response = client.post("/redovisningar", data={"source": "form:tillganglighet-2024", "key": "",
+                                                   "title": "Redovisning 2025", "year": "2025"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Ange en nyckel för redovisningen" in body
+    assert "får bara innehålla" not in body
+
+
+def test_a_report_in_chapters_shows_each_heading_once_and_no_excel_attachment(client, login, make_user, divisions):
+    """R12: gonv-2020 (chapters of free text, no plan): a prompt equal to its section's title is not repeated, on
+    the page nor in the Word file; the bundle's hint names no Excel attachment."""
+    from docx import Document
+
+    from tracker.reports.docx import report_docx
+
+    report = services.create_report(services.read_shipped_form("gonv-2020"), answers=True, ask_divisions=False)
+    db.session.commit()
+    title = "Ökad tillgänglighet i barnhälsovården"
+    chapter = next(q for q in all_questions(report) if q.prompt == title)
+    assert services.repeats_heading(chapter)
+    assert not services.repeats_heading(question(create_report(key="t-2024"), "Hur har 2024"))
+    login(make_user(Role.STRATEGIST))
+    page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
+    assert page.count(title) == 1
+    assert "Ingen plan är bifogad redovisningen, så paketet har ingen Excelbilaga." in page
+    assert "planens Excelbilaga" not in page
+    texts = [p.text for p in Document(io.BytesIO(report_docx(report))).paragraphs]
+    cells = [c.text for t in Document(io.BytesIO(report_docx(report))).tables for r in t.rows for c in r.cells]
+    assert texts.count(title) == 1 and title not in cells

@@ -12,7 +12,7 @@ from docx.shared import Pt
 
 from tracker.parsing import without_control_characters
 from tracker.reports.models import Report, ReportQuestion
-from tracker.reports.services import SectionView, load_tree
+from tracker.reports.services import SectionView, load_tree, repeats_heading
 from tracker.vocabulary import QuestionKind
 
 CONTACT_HEADERS = ("Kontaktperson", "Telefonnummer", "Mejladress", "Ev. kommentar")
@@ -116,7 +116,9 @@ def _table(document, rows: int, columns: int):
 
 def _question(document, question: ReportQuestion) -> None:
     kind = question.kind
-    if kind is QuestionKind.TEXT:
+    if kind is QuestionKind.TEXT and repeats_heading(question):
+        _paragraphs(document, question.answer)  # a chapter's text under its heading, the prompt not again
+    elif kind is QuestionKind.TEXT:
         table = _table(document, 2, 1)
         _cell(table.cell(0, 0), question.prompt, bold=True, help=question.help)
         _cell(table.cell(1, 0), question.answer)

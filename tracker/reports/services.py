@@ -614,7 +614,9 @@ def read_shipped_form(name: str) -> dict:
 def report_errors(*, key, title, year) -> dict[str, str]:
     errors = {}
     key = (key or "").strip()
-    if len(key) > 60:
+    if not key:
+        errors["key"] = "Ange en nyckel för redovisningen, t.ex. tillganglighet-2025."
+    elif len(key) > 60:
         errors["key"] = f"Nyckeln får ha högst 60 tecken; den har {len(key)}."
     elif not KEY_PATTERN.match(key):
         errors["key"] = ("Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, "
@@ -973,6 +975,15 @@ def approve(report: Report, user: User | None, *, at=None) -> None:
     report.approved_at = at or utcnow()
     report.approved_by = user
     db.session.flush()
+
+
+def repeats_heading(question: ReportQuestion) -> bool:
+    """Whether the question's prompt only repeats its section's title (a report in chapters, as God och nära vård
+    2020: each chapter one free text under its own title); the page then shows the title once."""
+    def same(text) -> str:
+        return " ".join((text or "").split()).casefold()
+    section = question.section
+    return question.kind is QuestionKind.TEXT and same(question.prompt) in {same(section.title), same(section.heading)}
 
 
 def is_answered(question: ReportQuestion) -> bool:

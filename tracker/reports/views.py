@@ -51,6 +51,7 @@ class _RULES:
     asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
     contributed_kinds = services.CONTRIBUTED_KINDS
     contribution_inserted = staticmethod(services.contribution_inserted)
+    repeats_heading = staticmethod(services.repeats_heading)
     contact_rows_max = services.CONTACT_ROWS_MAX
     bundle_states = services.BUNDLE_STATES
     form_editable = staticmethod(services.form_editable)
