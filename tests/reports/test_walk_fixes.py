@@ -292,3 +292,24 @@ def test_a_report_in_chapters_shows_each_heading_once_and_no_excel_attachment(cl
     texts = [p.text for p in Document(io.BytesIO(report_docx(report))).paragraphs]
     cells = [c.text for t in Document(io.BytesIO(report_docx(report))).tables for r in t.rows for c in r.cells]
     assert texts.count(title) == 1 and title not in cells
+
+
+def test_a_report_for_another_year_lists_the_texts_naming_another_year(client, login, make_user, report):
+    """R7: a 2025 report made from the 2024 form names the texts still saying 2024, on its page and in the editor."""
+    login(make_user(Role.STRATEGIST))
+    assert services.other_year_texts(report) == []  # the form's own year
+    page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
+    assert 'id="other-years"' not in page
+    response = client.post("/redovisningar", data={"source": "report:tillganglighet-2024", "key": "tillganglighet-2025",
+                                                   "title": "Redovisning 2025", "year": "2025"})
+    assert response.status_code == 302
+    new = services.get_report("tillganglighet-2025")
+    found = services.other_year_texts(new)
+    asked = "Hur har 2024 års medel använts? Hur kommer 2024 års medel att användas framöver?"
+    assert any(o.text == asked and o.years == ["2024"] for o in found)
+    for path in (f"/redovisningar/{new.key}", f"/redovisningar/{new.key}/formular"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'id="other-years"' in page and "ett annat år än 2025" in page
+        assert f"”{asked}” (2024)" in page
+        section = question(new, "Hur har 2024").section
+        assert f'href="/redovisningar/{new.key}/formular#section-{section.id}"' in page

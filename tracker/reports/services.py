@@ -986,6 +986,42 @@ def repeats_heading(question: ReportQuestion) -> bool:
     return question.kind is QuestionKind.TEXT and same(question.prompt) in {same(section.title), same(section.heading)}
 
 
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+@dataclass
+class OtherYear:
+    """A text of the form that names a year other than the report's: where (a section, to link to) and what."""
+
+    section: ReportSection
+    where: str
+    text: str
+    years: list[str]
+
+
+def other_year_texts(report: Report, tree: list[SectionView] | None = None) -> list[OtherYear]:
+    """The form's texts that name another year than the report's ("Hur har 2024 års medel använts?" in a report
+    for 2025): a form copied from last year keeps last year's wording until the strateg updates it."""
+    found = []
+
+    def check(section: ReportSection, where: str, text: str | None) -> None:
+        years = sorted({y for y in YEAR.findall(text or "") if int(y) != report.year})
+        if years:
+            found.append(OtherYear(section, where, _short(text, 140), years))
+
+    for view in walk(tree if tree is not None else load_tree(report)):
+        section = view.section
+        check(section, f"Avsnittets rubrik ({section.heading})", section.title)
+        check(section, f"Avsnittets inledning ({section.heading})", section.intro)
+        for question in view.questions:
+            check(section, f"Fråga i {section.heading}", question.prompt)
+            check(section, f"Fråga i {section.heading}", question.prompt_second)
+            check(section, f"Hjälptext i {section.heading}", question.help)
+            for item in question.items:
+                check(section, f"Insats i {section.heading}", item.name)
+    return found
+
+
 def is_answered(question: ReportQuestion) -> bool:
     """Whether the region has answered the question at all (one of its fields written, a ja/nej chosen, a contact)."""
     kind = question.kind

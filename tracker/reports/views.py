@@ -194,9 +194,10 @@ def _report_page(report: Report, code: int = 200, **state):
     """The report page; `state`: a life-cycle step refused (lifecycle_errors next to its fields)."""
     tree = services.load_tree(report)
     editor = current_user.can_edit_structure
+    other_years = services.other_year_texts(report, tree) if editor and services.form_editable(report) else []
     return render_template(
         "reports/report.html", report=report, tree=tree, progress=services.progress(report),
-        readiness=services.readiness(report, tree),
+        readiness=services.readiness(report, tree), other_years=other_years,
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
         conflict=False, saved=False, assigned=False, locked=None, walk=services.walk,
         **{"lifecycle_errors": {}, "lifecycle_form": {}, **_offered(report), **state}), code
@@ -374,7 +375,9 @@ def save_contribution(contribution_id: int):
 
 
 def _editor_context(report: Report, **state) -> dict:
-    return {"report": report, "tree": services.load_tree(report), "walk": services.walk, "kinds": QuestionKind,
+    tree = services.load_tree(report)
+    return {"report": report, "tree": tree, "walk": services.walk, "kinds": QuestionKind,
+            "other_years": services.other_year_texts(report, tree) if services.form_editable(report) else [],
             "plans": [p for p, _ in list_plans()], "editable": services.form_editable(report), "failed": None,
             "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
 
