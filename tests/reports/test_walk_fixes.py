@@ -309,7 +309,14 @@ def test_a_report_for_another_year_lists_the_texts_naming_another_year(client, l
     assert any(o.text == asked and o.years == ["2024"] for o in found)
     for path in (f"/redovisningar/{new.key}", f"/redovisningar/{new.key}/formular"):
         page = client.get(path).get_data(as_text=True)
-        assert 'id="other-years"' in page and "ett annat år än 2025" in page
+        assert 'id="other-years"' in page and "ett tidigare år än 2025" in page
         assert f"”{asked}” (2024)" in page
         section = question(new, "Hur har 2024").section
         assert f'href="/redovisningar/{new.key}/formular#section-{section.id}"' in page
+
+
+def test_a_later_year_is_no_leftover_of_last_years_form(divisions):
+    """R7: "Vision e-hälsa 2025" in the 2020 report names a programme, not last year's wording."""
+    report = services.create_report(services.read_shipped_form("gonv-2020"), answers=True, ask_divisions=False)
+    db.session.commit()
+    assert services.other_year_texts(report) == []

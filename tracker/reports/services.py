@@ -1000,12 +1000,13 @@ class OtherYear:
 
 
 def other_year_texts(report: Report, tree: list[SectionView] | None = None) -> list[OtherYear]:
-    """The form's texts that name another year than the report's ("Hur har 2024 års medel använts?" in a report
-    for 2025): a form copied from last year keeps last year's wording until the strateg updates it."""
+    """The form's texts that name a year before the report's ("Hur har 2024 års medel använts?" in a report for
+    2025): a form copied from last year keeps last year's wording until the strateg updates it. A later year is
+    not listed: it names a goal or a programme ("Vision e-hälsa 2025" in the 2020 report), not last year's form."""
     found = []
 
     def check(section: ReportSection, where: str, text: str | None) -> None:
-        years = sorted({y for y in YEAR.findall(text or "") if int(y) != report.year})
+        years = sorted({y for y in YEAR.findall(text or "") if int(y) < report.year})
         if years:
             found.append(OtherYear(section, where, _short(text, 140), years))
 
@@ -1014,7 +1015,8 @@ def other_year_texts(report: Report, tree: list[SectionView] | None = None) -> l
         check(section, f"Avsnittets rubrik ({section.heading})", section.title)
         check(section, f"Avsnittets inledning ({section.heading})", section.intro)
         for question in view.questions:
-            check(section, f"Fråga i {section.heading}", question.prompt)
+            if not repeats_heading(question):  # else the section's title, already checked
+                check(section, f"Fråga i {section.heading}", question.prompt)
             check(section, f"Fråga i {section.heading}", question.prompt_second)
             check(section, f"Hjälptext i {section.heading}", question.help)
             for item in question.items:
