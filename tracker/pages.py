@@ -7,8 +7,10 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import abort, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.extensions import htmx
+from tracker.vocabulary import Role
 
 
 def is_htmx() -> bool:
@@ -22,6 +24,13 @@ def require(allowed: bool, message: str) -> None:
     showed)."""
     if not allowed:
         abort(403, message)
+
+
+def require_own_division(division_id: int, *, for_others: str, for_contacts: str) -> None:
+    """403 unless the logged-in user writes for `division_id`: a förvaltningskontakt of another förvaltning is told
+    `for_contacts`, anyone else (the writing is the contacts') `for_others`."""
+    if not current_user.can_update_status_for(division_id):
+        abort(403, for_contacts if current_user.role is Role.DIVISION_CONTACT else for_others)
 
 
 def render_page_or_fragment(page_template: str, fragment_template: str, **context) -> str:

@@ -10,9 +10,9 @@ from tracker.followup.services import my_open_rounds
 from tracker.plans import services
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus, Plan
-from tracker.vocabulary import PlanState, Role, Status
+from tracker.vocabulary import PlanState, Status
 from tracker.xlsx.export import list_exports
-from tracker.pages import is_htmx, render_page_or_fragment, safe_next
+from tracker.pages import is_htmx, render_page_or_fragment, require_own_division, safe_next
 from tracker.parsing import record_id
 
 bp = Blueprint("plans", __name__)
@@ -36,10 +36,10 @@ def load_status(status_id: int, *, for_update: bool = False) -> DivisionStatus:
     division_status = services.get_division_status(status_id)
     if division_status is None:
         abort(404, "Statusraden finns inte.")
-    if for_update and not current_user.can_update_status_for(division_status.division_id):
-        if current_user.role is not Role.DIVISION_CONTACT:
-            abort(403, "Status sätts av förvaltningskontakterna, var och en för sin egen förvaltning.")
-        abort(403, "Du kan bara ändra status för din egen förvaltnings åtgärder.")
+    if for_update:
+        require_own_division(division_status.division_id,
+                             for_others="Status sätts av förvaltningskontakterna, var och en för sin egen förvaltning.",
+                             for_contacts="Du kan bara ändra status för din egen förvaltnings åtgärder.")
     return division_status
 
 

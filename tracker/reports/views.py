@@ -10,7 +10,7 @@ from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import SOURCES
-from tracker.pages import date_arg, is_htmx, require, safe_next
+from tracker.pages import date_arg, is_htmx, require, require_own_division, safe_next
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
@@ -88,10 +88,10 @@ def load_contribution(contribution_id: int, *, for_update: bool = False) -> Repo
     contribution = services.get_contribution(contribution_id)
     if contribution is None:
         abort(404, "Bidraget finns inte.")
-    if for_update and not current_user.can_update_status_for(contribution.division_id):
-        if current_user.role is not Role.DIVISION_CONTACT:
-            abort(403, "Bidragen skrivs av förvaltningskontakterna, var och en för sin egen förvaltning.")
-        abort(403, "Du kan bara skriva bidrag för din egen förvaltning.")
+    if for_update:
+        require_own_division(contribution.division_id,
+                             for_others="Bidragen skrivs av förvaltningskontakterna, var och en för sin egen förvaltning.",
+                             for_contacts="Du kan bara skriva bidrag för din egen förvaltning.")
     return contribution
 
 
