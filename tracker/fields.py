@@ -34,16 +34,9 @@ class Fields:
     def __getitem__(self, name: str) -> Field:
         return self._by_name[name]
 
-    def __contains__(self, name: str) -> bool:
-        return name in self._by_name
-
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self._by_name)
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return {f.name: f.label for f in self._fields}
 
     def only(self, *names: str) -> "Fields":
         return Fields(*(self._by_name[n] for n in names))

@@ -131,10 +131,6 @@ def find_moves(finder: Callable[[so.Session, set], dict]) -> None:
     _MOVE_FINDERS.append(finder)
 
 
-def tracked(obj) -> Tracked | None:
-    return _TRACKED.get(type(obj))
-
-
 def _plain(value):
     """A column value as JSON can keep it (for snapshots)."""
     if isinstance(value, LabelledEnum):
