@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.followup import services
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.models import HistoryEntry
+from tracker.history.recorder import acting
 from tracker.vocabulary import Role, Status
 
 PLAN_KEY = "tillganglighet-2023"
@@ -194,3 +195,39 @@ def test_round_opened_and_closed_from_the_command_line(app, plan):
     assert len(db.session.get(ReportingRound, round_.id).snapshot) == 6
     nothing = runner.invoke(args=["round", "close", PLAN_KEY, "--yes"])
     assert nothing.exit_code == 2 and f"ingen omgång är öppen i {PLAN_KEY}" in nothing.output
+
+
+@pytest.mark.parametrize("ask_by_id_up_to", [500, 1], ids=["by-id", "the-rounds-all"])
+def test_unconfirmed_names_the_rows_the_open_round_has_not_counted(plan, round_, make_user, monkeypatch,
+                                                                   ask_by_id_up_to):
+    """One read answers for rows named by id (a save) and for a large import (the round's every confirmation)."""
+    monkeypatch.setattr(services, "ASK_BY_ID_UP_TO", ask_by_id_up_to)
+    contact = make_user(Role.DIVISION_CONTACT, "PH")
+    first, *others = ph_statuses(plan)
+    hs = next(s for f in plan.factors for a in f.actions for s in a.statuses if s.division.short_name == "HS")
+    with acting(contact, "web"):
+        services.confirm(round_, first, contact, unchanged=True)
+        db.session.commit()
+    assert services.unconfirmed([first, *others, hs]) == [(round_.id, s) for s in [*others, hs]]
+    services.close_round(round_, None)
+    db.session.commit()
+    assert services.unconfirmed([first, *others]) == []  # no open round: nothing to count
+
+
+def test_my_open_rounds_counts_the_own_divisions_rows_only(plan, round_, make_user):
+    """Another förvaltning's confirmations neither count for this one nor are read for it."""
+    ph, hs = make_user(Role.DIVISION_CONTACT, "PH"), make_user(Role.DIVISION_CONTACT, "HS")
+    hs_status = next(s for f in plan.factors for a in f.actions for s in a.statuses if s.division.short_name == "HS")
+    first = ph_statuses(plan)[0]
+    with acting(hs, "web"):
+        services.confirm(round_, hs_status, hs, unchanged=True)
+        db.session.commit()
+    with acting(ph, "web"):
+        services.confirm(round_, first, ph, unchanged=True)
+        db.session.commit()
+    [mine] = services.my_open_rounds(ph)
+    assert mine.status_ids == {s.id for s in ph_statuses(plan)} and mine.confirmed_status_ids == {first.id}
+    assert (mine.total, mine.left) == (len(ph_statuses(plan)), len(ph_statuses(plan)) - 1)
+    [theirs] = services.my_open_rounds(hs)
+    hs_ids = {s.id for f in plan.factors for a in f.actions for s in a.statuses if s.division.short_name == "HS"}
+    assert (theirs.status_ids, theirs.confirmed_status_ids) == (hs_ids, {hs_status.id})

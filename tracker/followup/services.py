@@ -278,22 +278,25 @@ def left_statuses(round_: ReportingRound, *, division_id: int | None = None, fac
                   key=lambda s: (s.division.position, s.action.factor.position, s.action.position))
 
 
+ASK_BY_ID_UP_TO = 500  # statuses named in the query of `unconfirmed`; a larger import reads the round's all
+
+
 def unconfirmed(statuses: list[DivisionStatus]) -> list[tuple[int, DivisionStatus]]:
-    """(round id, status) for each status that an open round of its plan has not counted yet: two reads, made
+    """(round id, status) for each status that an open round of its plan has not counted yet: one read, made
     before the update writes (on SQLite the write lock is then held for the writes only)."""
     by_plan: dict[int, list[DivisionStatus]] = defaultdict(list)
     for status in statuses:
         by_plan[status.action.factor.plan_id].append(status)
-    rounds = dict(db.session.execute(sa.select(ReportingRound.plan_id, ReportingRound.id).where(
-        ReportingRound.plan_id.in_(list(by_plan)), ReportingRound.closed_at.is_(None))).all())
-    if not rounds:
-        return []
-    query = sa.select(RoundConfirmation.round_id, RoundConfirmation.status_id).where(
-        RoundConfirmation.round_id.in_(list(rounds.values())))
     ids = {status.id for status in statuses}
-    if len(ids) <= 500:  # a save or a small import asks about its own rows, not the round's every confirmation
-        query = query.where(RoundConfirmation.status_id.in_(list(ids)))
-    done = set(db.session.execute(query).all())
+    confirmed = sa.and_(RoundConfirmation.round_id == ReportingRound.id)
+    if len(ids) <= ASK_BY_ID_UP_TO:  # a save or a small import asks about its own rows, not the round's every one
+        confirmed = sa.and_(confirmed, RoundConfirmation.status_id.in_(list(ids)))
+    rows = db.session.execute(
+        sa.select(ReportingRound.plan_id, ReportingRound.id, RoundConfirmation.status_id)
+        .outerjoin(RoundConfirmation, confirmed)
+        .where(ReportingRound.plan_id.in_(list(by_plan)), ReportingRound.closed_at.is_(None))).all()
+    rounds = {plan_id: round_id for plan_id, round_id, _ in rows}
+    done = {(round_id, status_id) for _, round_id, status_id in rows if status_id is not None}
     pending = []
     for plan_id, updated in by_plan.items():
         round_id = rounds.get(plan_id)
@@ -466,26 +469,27 @@ def factors_left(my_round: MyRound, statuses: list[DivisionStatus]) -> list[tupl
 
 
 def my_open_rounds(user: User) -> list[MyRound]:
-    """The open rounds that ask something of the user's förvaltning, in three queries however many there are."""
+    """The open rounds that ask something of the user's förvaltning, in two queries however many there are;
+    the second reads the förvaltning's own rows only, not the rounds' every confirmation."""
     if user.division_id is None:
         return []
     rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))).all()
     if not rounds:
         return []
     by_plan: dict[int, set[int]] = defaultdict(set)
-    for status_id, plan_id in db.session.execute(
-            sa.select(DivisionStatus.id, SuccessFactor.plan_id).select_from(DivisionStatus)
+    confirmed: dict[int, set[int]] = defaultdict(set)  # round id: status ids
+    for status_id, plan_id, round_id in db.session.execute(
+            sa.select(DivisionStatus.id, SuccessFactor.plan_id, RoundConfirmation.round_id)
+            .select_from(DivisionStatus)
             .join(Action, DivisionStatus.action_id == Action.id).join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+            .outerjoin(RoundConfirmation, sa.and_(RoundConfirmation.status_id == DivisionStatus.id,
+                                                  RoundConfirmation.round_id.in_({r.id for r in rounds})))
             .where(DivisionStatus.division_id == user.division_id,
                    SuccessFactor.plan_id.in_({r.plan_id for r in rounds}))):
         by_plan[plan_id].add(status_id)
-    confirmed: dict[int, set[int]] = defaultdict(set)
-    for round_id, status_id in db.session.execute(
-            sa.select(RoundConfirmation.round_id, RoundConfirmation.status_id)
-            .where(RoundConfirmation.round_id.in_({r.id for r in rounds}))):
-        confirmed[round_id].add(status_id)
-    return [MyRound(r, frozenset(by_plan[r.plan_id]), confirmed[r.id] & by_plan[r.plan_id])
-            for r in rounds if by_plan[r.plan_id]]
+        if round_id is not None:
+            confirmed[round_id].add(status_id)
+    return [MyRound(r, frozenset(by_plan[r.plan_id]), confirmed[r.id]) for r in rounds if by_plan[r.plan_id]]
 
 
 # --- The dashboard ----------------------------------------------------------------------------
