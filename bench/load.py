@@ -154,6 +154,29 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU time of the PostgreSQL server's processes on this machine alive now (its backends serve the
+    app's pooled connections, which live through a phase): 0 where none run."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "comm").read_text().strip() == "postgres":
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds this machine spent busy (all cores, everything but idle and iowait), from /proc/stat."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return float("nan")
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def machine_load() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
@@ -472,7 +495,8 @@ def main() -> int:
     capacity = {}
     with Server(env, 1, args.threads, log) as one, Server(env, 2, args.threads, log) as two:
         chosen = clients[:args.capacity_clients]
-        totals = {1: [0, 0.0, 0.0, 0.0, Tally()], 2: [0, 0.0, 0.0, 0.0, Tally()]}  # saves, s, server CPU, own CPU
+        # saves, seconds, server CPU, own CPU, tally, database server CPU, the machine's busy CPU
+        totals = {n: [0, 0.0, 0.0, 0.0, Tally(), 0.0, 0.0] for n in (1, 2)}
         for _round in range(args.capacity_rounds):
             for workers, server in ((1, one), (2, two)):
                 for client in chosen:
@@ -480,13 +504,16 @@ def main() -> int:
                 tally = totals[workers][4]
                 before = tally.accepted
                 server_cpu, own_cpu = cpu_seconds(server.process.pid), time.process_time()
+                database_cpu, busy = postgres_cpu_seconds(), machine_busy_seconds()
                 elapsed = run_clients(chosen, args.capacity_seconds / args.capacity_rounds, 0, tally, accepted)
                 total = totals[workers]
                 total[0] += tally.accepted - before
                 total[1] += elapsed
                 total[2] += cpu_seconds(server.process.pid) - server_cpu
                 total[3] += time.process_time() - own_cpu
-        for workers, (saves, elapsed, server_cpu, own_cpu, tally) in totals.items():
+                total[5] += postgres_cpu_seconds() - database_cpu
+                total[6] += machine_busy_seconds() - busy
+        for workers, (saves, elapsed, server_cpu, own_cpu, tally, database_cpu, busy) in totals.items():
             errors += tally.errors
             capacity[workers] = saves / elapsed
             print(f"Kapacitet, {workers} serverprocess(er) × {args.threads} trådar, {len(chosen)} klienter utan "
@@ -494,8 +521,11 @@ def main() -> int:
                   f"{args.capacity_rounds} omgångar, {tally.conflicts} konflikter, "
                   f"p95 {percentile(tally.latencies, 95):.0f} ms)")
             print(f"  CPU: servern {server_cpu / elapsed:.2f} kärnor ({1000 * server_cpu / max(1, saves):.1f}"
-                  f" ms per sparning, klienternas Mina åtgärder inräknade), lastgeneratorn {own_cpu / elapsed:.2f} kärnor; maskinens last "
-                  f"(1 min) {machine_load()} på {os.cpu_count()} kärnor")
+                  f" ms per sparning, klienternas Mina åtgärder inräknade), "
+                  + (f"PostgreSQL {database_cpu / elapsed:.2f} kärnor ({1000 * database_cpu / max(1, saves):.1f} ms per "
+                     f"sparning), " if backend == "postgresql" else "")
+                  + f"lastgeneratorn {own_cpu / elapsed:.2f} kärnor; hela maskinen upptagen {busy / elapsed:.2f} av "
+                  f"{os.cpu_count()} kärnor")
 
     lost, notes = lost_updates(url, accepted)
     verify = subprocess.run([sys.executable, "-m", "tracker", "history", "verify"], env=env, cwd=ROOT,

@@ -9,6 +9,10 @@ Prints, for generated plans of N åtgärder × 5 förvaltningar (the region's fi
   app instance only (blueprint `bench`), never in the app's routes;
 - for comparison with earlier runs, the old baseline: a bare Flask endpoint doing one UPDATE, no login;
 - the floor of any request in this app: an empty endpoint that only requires a logged-in user;
+- where the save's time goes, as steps between the logged-in UPDATE and the save: the row read with its
+  permission check and a conditional UPDATE without history; then the real service (the round check, the ORM's
+  versioned UPDATE, the history in the same transaction), without the answer (roll-ups, the rendered cell); then
+  the whole save;
 - the number of SQL queries of Mina åtgärder with 1 and with 4 open rounds, of the history page for a short
   and a long history, and of the dashboard (Översikt) for 100 and 1,000 åtgärder (must not grow).
 
@@ -23,8 +27,8 @@ import time
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask
-from flask_login import login_required
+from flask import Blueprint, Flask, request
+from flask_login import current_user, login_required
 
 from common import ALL_DIVISIONS, generate_plan, make_app
 from tracker.clock import today
@@ -33,6 +37,8 @@ from tracker.followup import services as followup
 from tracker.history.recorder import acting
 from tracker.plans.models import DivisionStatus
 from tracker.plans.services import get_plan
+from tracker.plans.views import load_status
+from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.users.sessions import open_session
 from tracker.vocabulary import Role, Status
@@ -68,6 +74,29 @@ def bench_blueprint() -> Blueprint:
         """The least a logged-in save can do: one UPDATE, committed (no history, no render)."""
         db.session.execute(sa.update(DivisionStatus).where(DivisionStatus.id == row_id)
                            .values(comment="baslinje").execution_options(synchronize_session=False))
+        db.session.commit()
+        return ""
+
+    @bp.post("/bench/save-without-history/<int:row_id>")
+    @login_required
+    def save_without_history(row_id: int):
+        """The save's read (with its permission check) and its conditional UPDATE, without history or answer."""
+        row = load_status(row_id, for_update=True)
+        db.session.execute(
+            sa.update(DivisionStatus).where(DivisionStatus.id == row.id, DivisionStatus.version_id == row.version_id)
+            .values(status=Status(request.form["status"]), comment=request.form["comment"],
+                    updated_by_id=current_user.id, updated_at=utcnow(), version_id=row.version_id + 1)
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+        return ""
+
+    @bp.post("/bench/save-without-answer/<int:row_id>")
+    @login_required
+    def save_without_answer(row_id: int):
+        """The save's service, its history written in the same transaction, without the roll-ups and the render."""
+        row = load_status(row_id, for_update=True)
+        followup.update_status(row, current_user, status=request.form["status"], comment=request.form["comment"],
+                               expected_version=row.version_id)
         db.session.commit()
         return ""
 
@@ -170,13 +199,24 @@ def main() -> int:
     def login_update():
         assert client.post(f"/bench/update/{other_id}").status_code == 200
 
-    update_status(), bare_client.post(f"/update/{other_id}"), login_update()  # warm up
+    def step(endpoint: str):
+        def post():
+            counter["i"] += 1
+            data = {"status": choices[counter["i"] % len(choices)], "comment": f"Mätning {counter['i']}"}
+            assert client.post(f"/bench/{endpoint}/{other_id}", data=data).status_code == 200
+        return post
+
+    steps = {"without_history": step("save-without-history"), "without_answer": step("save-without-answer")}
+    update_status(), bare_client.post(f"/update/{other_id}"), login_update(), *(f() for f in steps.values())  # warm
     update_times, login_times, bare_times, floor_times = [], [], [], []
+    step_times = {name: [] for name in steps}
     for _ in range(args.runs * 3):  # interleaved, so that all see the same machine load
         update_times += timed(update_status, 1)
         login_times += timed(login_update, 1)
         bare_times += timed(lambda: bare_client.post(f"/update/{other_id}"), 1)
         floor_times += timed(lambda: client.post("/bench/floor"), 1)
+        for name, fn in steps.items():
+            step_times[name] += timed(fn, 1)
     update_p95, login_p95, bare_p95, floor_p95 = map(p95, (update_times, login_times, bare_times, floor_times))
     ratio = update_p95 / login_p95
 
@@ -225,6 +265,13 @@ def main() -> int:
     print(f"Förr: bar UPDATE-endpoint utan inloggning p95: {bare_p95:.2f} ms   (median "
           f"{statistics.median(bare_times):.2f} ms); statusuppdateringen = {update_p95 / bare_p95:.2f} × den")
     print(f"Golv, tom inloggad endpoint i appen p95: {floor_p95:.2f} ms   (median {statistics.median(floor_times):.2f} ms)")
+    print("Var sparningens tid går, steg för steg (p95, och kvoten mot den inloggade UPDATE-endpointen):")
+    for label, times in (("inloggad UPDATE", login_times),
+                         ("+ raden läst med behörighetskontroll, villkorad UPDATE, utan historik", step_times["without_history"]),
+                         ("+ tjänsten: omgångskontrollen, ORM-skrivningen och historiken i samma transaktion, utan svar",
+                          step_times["without_answer"]),
+                         ("+ summeringarna och den ritade cellen (hela sparningen)", update_times)):
+        print(f"  {label}: {p95(times):.2f} ms = {p95(times) / login_p95:.2f}")
     print(f"Mina åtgärder, SQL-frågor:  1 öppen omgång: {mine_one}   4 öppna omgångar: {mine_four}   "
           f"{same(mine_one, mine_four)}")
     print(f"Historiksidan, SQL-frågor:  100 åtgärders plan: {history_short}   1 000 åtgärders plan: {history_long}   "
