@@ -424,7 +424,7 @@ def main() -> int:
     parser.add_argument("--capacity-seconds", type=float, default=20, help="per server, over all rounds")
     parser.add_argument("--capacity-rounds", type=int, default=2, help="turns each server takes")
     parser.add_argument("--workers", type=int, default=1, help="server processes in the single and rush phases")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process (tracker serve's default)")
     parser.add_argument("--timeout", type=float, default=30, help="longest wait for one answer, seconds")
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()

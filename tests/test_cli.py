@@ -79,6 +79,13 @@ def test_serve_uses_waitress(app):
     assert "waitress" in result.output and "--workers" in result.output
 
 
+def test_serve_refuses_a_number_of_threads_or_workers_it_cannot_run(app):
+    for option in ("--threads", "--workers"):
+        result = app.test_cli_runner().invoke(args=["serve", option, "0"])
+        assert result.exit_code == 2 and f"Invalid value for '{option}': 0 is not in the range 1<=x<=64" in \
+            result.output
+
+
 def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):
     from tracker.config import from_environment
 

@@ -99,7 +99,10 @@ def set_password_command(email, temporary):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Threads per worker process.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker process: they cover requests that wait (the mail server, the sign-in "
+                   "provider); requests that compute share the process's interpreter, so for more of those add "
+                   "--workers rather than threads (bench/load.py).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes sharing the port (each with --threads threads).")
 @with_appcontext
