@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.history.recorder import MissingActor, acting, reset_actor, set_actor
+from tracker.history.recorder import DirectEntry, MissingActor, acting, reset_actor, set_actor
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus
 from tracker.followup.models import Indicator
@@ -111,6 +111,37 @@ def test_a_change_without_an_actor_is_refused(plan):
     finally:
         reset_actor(token)
         db.session.rollback()
+
+
+def test_an_entry_added_to_the_session_is_refused_not_left_out_of_the_chain(plan):
+    """Entries are linked into the chain as the transaction commits, by the recorder alone."""
+    entry = HistoryEntry(plan_id=plan.id, kind="status", verb="updated", user_name="Någon", source="web",
+                         summary="ändrade något", changes=[], previous_hash="0" * 64, hash="f" * 64)
+    db.session.add(entry)
+    try:
+        with pytest.raises(DirectEntry):
+            db.session.flush()
+    finally:
+        db.session.rollback()
+
+
+def test_a_transaction_with_many_entries_links_them_in_order(plan, make_user):
+    """One transaction that records several entries (a framgångsfaktor's åtgärder confirmed at once, say) links
+    each to the one before it, in the order of their ids, and leaves the head at the last."""
+    from tracker.history.models import HistoryHead
+    from tracker.history.services import verify_chain
+
+    before = last_id()
+    factor = plan.factors[0]
+    with acting(make_user(Role.STRATEGIST), "web"):
+        for n in range(5):
+            plans.add_action(factor, divisions=[], ref=f"FF001-A{n + 2:02d}", title=f"Åtgärd {n + 2} i samma transaktion")
+        db.session.commit()
+    entries = new_entries(before)
+    assert len(entries) == 5
+    assert [e.previous_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    assert db.session.get(HistoryHead, 1).hash == entries[-1].hash
+    assert verify_chain().intact
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_app(app):

@@ -36,6 +36,10 @@ class MissingActor(RuntimeError):
     """A tracked change was flushed with no one to record it for."""
 
 
+class DirectEntry(RuntimeError):
+    """A history entry was added to the session: it would not be linked into the chain."""
+
+
 @dataclass(frozen=True)
 class Actor:
     user_id: int | None
@@ -218,6 +222,9 @@ def _delete_orphans(session) -> None:
 
 @sa.event.listens_for(so.Session, "before_flush")
 def _before_flush(session, flush_context, instances):
+    if any(isinstance(o, HistoryEntry) for o in session.new):
+        raise DirectEntry("Historikposter skrivs bara av historiken själv, länkade i kedjan när transaktionen "
+                          "bekräftas: använd history.record(...) för en händelse.")
     _delete_orphans(session)
     changed = _tracked(session.new) + _tracked(session.deleted) + [
         o for o in _tracked(session.dirty) if _is_really_modified(o)
@@ -234,7 +241,6 @@ def _before_flush(session, flush_context, instances):
     for finder in _MOVE_FINDERS:
         moves.update(finder(session, set(session.deleted)))
     session.info[MOVES] = moves
-    _chain(session)
 
 
 @sa.event.listens_for(so.Session, "after_flush")
@@ -274,7 +280,7 @@ def _after_flush(session, flush_context):
 def _write_pending(session):
     session.flush()  # what is still unflushed adds its entries first
     if entries := session.info.pop(PENDING, None):
-        session.add_all(entries)  # flushed by the commit, which links them into the chain
+        _link_and_insert(session.connection(), entries)
 
 
 @sa.event.listens_for(so.Session, "after_transaction_end")
@@ -320,19 +326,21 @@ def entry_hash(entry: HistoryEntry, previous: str) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _chain(session) -> None:
-    """Link new entries to the newest one, holding the head so that writers take turns.
+_ENTRY_COLUMNS = [(attribute.key, attribute.columns[0].key) for attribute in sa.inspect(HistoryEntry).column_attrs
+                  if attribute.key != "id"]
+
+
+def _link_and_insert(connection, entries: list[HistoryEntry]) -> None:
+    """Link the transaction's entries to the newest one and insert them, holding the head so that writers take
+    turns: at commit, so that the head is held only for the moment of committing, never while the transaction waits
+    for other rows (no deadlock with a writer that holds one of those rows and waits for the head). One INSERT for
+    all of them, outside the ORM's unit of work: the session has flushed everything else by now.
 
     The head is written before it is read: on PostgreSQL that locks its row, and SQLite (no row locks,
     and a write transaction that starts only at the first write) takes its database write lock, so a
     second writer waits here until the first commits instead of linking to the same head.
     """
-    # In the order they were added, which is the order they are inserted (and their ids).
-    new = sorted((o for o in session.new if isinstance(o, HistoryEntry)), key=lambda e: sa.inspect(e).insert_order)
-    if not new:
-        return
     head = HistoryHead.__table__
-    connection = session.connection()
     lock = sa.update(head).where(head.c.id == 1).values(hash=head.c.hash).returning(head.c.hash)
     previous = connection.scalar(lock)  # locked and read in one statement: the lock is held for less long
     if previous is None:  # the very first entry
@@ -342,7 +350,10 @@ def _chain(session) -> None:
         except sa.exc.IntegrityError:
             pass  # another writer made it first; wait for it like any other
         previous = connection.scalar(lock)
-    for entry in new:
+    rows = []
+    for entry in entries:  # in the order they were recorded, which is the order of their ids
         entry.previous_hash = previous
         entry.hash = previous = entry_hash(entry, previous)
+        rows.append({column: getattr(entry, key) for key, column in _ENTRY_COLUMNS})
+    connection.execute(sa.insert(HistoryEntry.__table__), rows)
     connection.execute(sa.update(head).where(head.c.id == 1).values(hash=previous))
