@@ -1,7 +1,10 @@
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import serious_violations
+from tracker.extensions import db
+from tracker.plans.models import Action
 from tracker.vocabulary import Role, Status
 
 pytestmark = pytest.mark.browser
@@ -18,6 +21,7 @@ def editor_page(log_in, make_user, plan, live_server):
     page = log_in(make_user(Role.STRATEGIST, name="Maria Strand"))
     page.goto(f"{live_server}/planer/{plan.key}")
     page.get_by_role("link", name="Redigera planen").click()
+    page.wait_for_url("**redigera=1")  # loaded, so htmx handles the editor's links
     return page
 
 
@@ -40,6 +44,25 @@ def test_create_an_action_with_a_validation_message_first(editor_page, plan):
     expect(page.locator("article.action", has_text="Mobil röntgen i särskilt boende")).to_be_visible()
     page.reload()
     expect(page.locator("article.action", has_text="FF01-A03 Mobil röntgen i särskilt boende")).to_be_visible()
+
+
+def test_the_form_on_a_page_of_its_own_saves_once_and_returns_to_the_plan(log_in, make_user, plan, live_server):
+    """Opened in a tab of its own (or clicked before the page's script ran), the form posts as a plain form: its
+    save lands on the plan, not in a swap into a plan body this page does not have (which left the form standing,
+    the åtgärd saved, and a second click saving it twice)."""
+    page = log_in(make_user(Role.STRATEGIST))
+    factor = plan.factors[0]
+    page.goto(f"{live_server}/planer/{plan.key}/atgarder/ny?faktor={factor.id}")
+    form = page.locator(f"#new-action-{factor.id}")
+    form.get_by_role("button", name="Spara").click()
+    expect(form.get_by_text("Ange en rubrik; den får inte vara tom.")).to_be_visible()
+    form.get_by_label("Rubrik").fill("Mobil röntgen i särskilt boende")
+    form.get_by_label("Ambulans, Diagnostik och Hälsa").check()
+    form.get_by_role("button", name="Spara").click()
+    expect(page.locator("article.action", has_text="Mobil röntgen i särskilt boende")).to_be_visible()
+    assert "redigera=1" in page.url
+    assert db.session.scalar(sa.select(sa.func.count(Action.id)).where(
+        Action.title == "Mobil röntgen i särskilt boende")) == 1
 
 
 def test_reorder_two_actions_and_the_order_survives_a_reload(editor_page):
