@@ -144,6 +144,42 @@ def test_a_transaction_with_many_entries_links_them_in_order(plan, make_user):
     assert verify_chain().intact
 
 
+def test_a_change_rolled_back_to_a_savepoint_leaves_no_entry(plan, make_user):
+    """The savepoint's change never happened: its entry goes with it; the change before the savepoint keeps its own."""
+    from tracker.history.services import verify_chain
+
+    before = last_id()
+    action = plan.factors[0].actions[0]
+    with acting(make_user(Role.STRATEGIST), "web"):
+        action.title = "Tillgänglighetskoordinatorer på varje BUP-enhet och vårdcentral"
+        savepoint = db.session.begin_nested()
+        action.owner = "Verksamhetschef, BUP"
+        db.session.flush()
+        savepoint.rollback()
+        db.session.commit()
+    [entry] = new_entries(before)
+    assert [c[0] for c in entry.changes] == ["Rubrik"], entry.changes
+    assert db.session.get(type(action), action.id).owner != "Verksamhetschef, BUP"
+    assert verify_chain().intact
+
+
+def test_a_released_savepoint_links_nothing_before_the_transaction_commits(plan, make_user):
+    """Releasing a savepoint (as an export's free file name does) is not the commit: the chain's head is taken only
+    when the whole transaction commits, so it is not held while the rest of the transaction runs."""
+    from tracker.history.services import verify_chain
+
+    before = last_id()
+    action = plan.factors[0].actions[0]
+    with acting(make_user(Role.STRATEGIST), "web"):
+        with db.session.begin_nested():
+            action.owner = "Verksamhetschef, BUP"
+        assert last_id() == before  # nothing written yet, not even inside this transaction
+        db.session.commit()
+    [entry] = new_entries(before)
+    assert "Verksamhetschef, BUP" in str(entry.changes)
+    assert verify_chain().intact
+
+
 def test_entries_cannot_be_changed_or_deleted_through_the_app(app):
     methods = {m for rule in app.url_map.iter_rules() if "historik" in rule.rule for m in rule.methods}
     assert methods <= {"GET", "HEAD", "OPTIONS", "POST"}

@@ -1,7 +1,7 @@
 """The history of every change, and the plan's versions.
 
-A HistoryEntry is written by the recorder (recorder.py) in the same flush as the change it
-describes; each carries the hash of the one before it, so that a changed or removed entry
+A HistoryEntry is written by the recorder (recorder.py) in the same transaction as the change it
+describes, as the transaction commits; each carries the hash of the one before it, so that a changed or removed entry
 breaks the chain (`tracker history verify`).
 """
 

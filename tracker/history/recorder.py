@@ -29,6 +29,7 @@ SOURCES = {"web": "webb", "import": "import", "cli": "kommandorad"}
 KINDS: dict[str, dict[str, str]] = {}  # which history (a plan's, a report's) → kind → its Swedish name
 GENESIS = "0" * 64
 PENDING = "history_pending"  # session.info key: entries of this transaction, written at commit
+SAVEPOINTS = "history_savepoints"  # session.info key: {open savepoint: how many entries were pending at its start}
 MOVES = "history_moves"  # session.info key: the moves of the flush under way, found before it
 
 
@@ -278,15 +279,33 @@ def _after_flush(session, flush_context):
 
 @sa.event.listens_for(so.Session, "before_commit")
 def _write_pending(session):
+    if session.in_nested_transaction():
+        return  # a savepoint released: its entries wait for the transaction's commit with the others
     session.flush()  # what is still unflushed adds its entries first
     if entries := session.info.pop(PENDING, None):
         _link_and_insert(session.connection(), entries)
+
+
+@sa.event.listens_for(so.Session, "after_transaction_create")
+def _mark_savepoint(session, transaction):
+    """Where a savepoint begins in the pending entries (begin_nested has flushed what came before)."""
+    if transaction.nested:
+        session.info.setdefault(SAVEPOINTS, {})[transaction] = len(session.info.get(PENDING, ()))
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget_rolled_back(session, previous_transaction):
+    """A savepoint rolled back takes the entries of its changes with it: they never happened."""
+    mark = session.info.get(SAVEPOINTS, {}).pop(previous_transaction, None)
+    if mark is not None and PENDING in session.info:
+        del session.info[PENDING][mark:]
 
 
 @sa.event.listens_for(so.Session, "after_transaction_end")
 def _forget_pending(session, transaction):
     if transaction.parent is None:  # rolled back or closed: its entries go with it
         session.info.pop(PENDING, None)
+        session.info.pop(SAVEPOINTS, None)
 
 
 def _entry(obj, verb, changes, actor: Actor, snapshot=None, restores_id=None) -> HistoryEntry:
@@ -301,7 +320,8 @@ def _entry(obj, verb, changes, actor: Actor, snapshot=None, restores_id=None) ->
 
 
 def record(session, *, plan, kind: str, verb: str, summary: str, changes=(), snapshot=None) -> HistoryEntry:
-    """An entry for an event that is not a row change (fastställd, revision started); `plan` is any row with an id."""
+    """An entry for an event that is not a row change (fastställd, revision started); `plan` is any row with an id.
+    The entry is written when the transaction commits (it gets no id here)."""
     actor = _actor.get()
     if actor is None:
         raise MissingActor("Händelsen saknar uppgift om vem som gör den.")
@@ -332,9 +352,11 @@ _ENTRY_COLUMNS = [(attribute.key, attribute.columns[0].key) for attribute in sa.
 
 def _link_and_insert(connection, entries: list[HistoryEntry]) -> None:
     """Link the transaction's entries to the newest one and insert them, holding the head so that writers take
-    turns: at commit, so that the head is held only for the moment of committing, never while the transaction waits
-    for other rows (no deadlock with a writer that holds one of those rows and waits for the head). One INSERT for
-    all of them, outside the ORM's unit of work: the session has flushed everything else by now.
+    turns: at the transaction's commit (not when a savepoint is released), so that the head is held only for the
+    moment of committing, never while the transaction waits for other rows (no deadlock with a writer that holds one
+    of those rows and waits for the head). One executemany INSERT, row by row in order with sqlite3 and psycopg alike,
+    so that the ids follow the chain; outside the ORM's unit of work, as the session has flushed everything else by
+    now. The entries get no id back: nothing reads one before the transaction is over.
 
     The head is written before it is read: on PostgreSQL that locks its row, and SQLite (no row locks,
     and a write transaction that starts only at the first write) takes its database write lock, so a
