@@ -288,7 +288,7 @@ def unconfirmed(statuses: list[DivisionStatus]) -> list[tuple[int, DivisionStatu
     for status in statuses:
         by_plan[status.action.factor.plan_id].append(status)
     ids = {status.id for status in statuses}
-    confirmed = sa.and_(RoundConfirmation.round_id == ReportingRound.id)
+    confirmed = RoundConfirmation.round_id == ReportingRound.id
     if len(ids) <= ASK_BY_ID_UP_TO:  # a save or a small import asks about its own rows, not the round's every one
         confirmed = sa.and_(confirmed, RoundConfirmation.status_id.in_(list(ids)))
     rows = db.session.execute(
