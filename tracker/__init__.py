@@ -27,13 +27,11 @@ from tracker.vocabulary import Horizon, PlanState, QuestionKind, ReportState, Ro
 def _configure_sqlite(dbapi_connection, connection_record):
     """Foreign keys on; and write-ahead logging, so that pages are read while someone saves
     (with the default rollback journal a writer blocks every reader). Commits stay synchronous.
-    A writer waits up to 15 s for the others (Python's default is 5 s): fifty people saving at once made some wait
-    longer than 5 s, and got an error instead of a slow save (bench/load.py)."""
+    How long a writer waits for the others is TRACKER_SQLITE_BUSY_TIMEOUT (config.engine_options)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
 
@@ -46,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+        statement_timeout=app.config["DB_STATEMENT_TIMEOUT"], busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"]))
     logging_setup.init_app(app)  # first: the request id and the clock start before any other hook
     # Uploads are refused before they are read when far over the import limit; the import
     # itself reports the exact size against the limit.
@@ -112,6 +113,8 @@ def _register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_error_handler(HTTPException, error_pages.http_error)
     app.register_error_handler(StructureLocked, error_pages.structure_locked)
+    for failure in (sa.exc.OperationalError, sa.exc.InterfaceError):  # the database, not the request, failed
+        app.register_error_handler(failure, error_pages.database_unavailable)
     app.after_request(headers.security_headers)
     app.before_request(actor.record_as_current_user)
     app.before_request(security_log.remember_address)

@@ -108,11 +108,16 @@ def set_password_command(email, temporary):
 @with_appcontext
 def serve_command(host, port, threads, workers):
     """Serve the app with waitress, a production WSGI server, in one or several processes."""
-    from tracker.serving import serve_app
+    from tracker.serving import PortInUse, listen, serve_app
 
+    try:
+        sock = listen(host, port)
+    except PortInUse as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
     click.echo(f"Handlingsplaner körs på http://{host}:{port}/ med {workers} process(er) × {threads} trådar "
                "(avsluta med Ctrl+C)")
-    serve_app(current_app._get_current_object(), host, port, threads, workers)
+    serve_app(current_app._get_current_object(), sock, threads, workers)
 
 
 @click.command("export")

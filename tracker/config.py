@@ -62,6 +62,33 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds from the environment (TRACKER_DB_CONNECT_TIMEOUT and its kind)."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        seconds = float(text.strip().replace(",", "."))
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise ValueError(f"{name}={text!r}: ange antal sekunder som ett positivt tal, t.ex. {default:g}")
+    return seconds
+
+
+def engine_options(url: str, *, connect_timeout: float, statement_timeout: float, busy_timeout: float) -> dict:
+    """How long a request waits for the database before it gets the Swedish 503 instead of hanging: PostgreSQL's
+    connect and statement timeouts, SQLite's wait for another writer. Connections are checked before use, so
+    the app recovers by itself when a restarted PostgreSQL answers again."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": busy_timeout}}
+    if url.startswith("postgresql"):
+        return {"pool_pre_ping": True,
+                "connect_args": {"connect_timeout": max(2, round(connect_timeout)),  # libpq's minimum is 2 s
+                                 "options": f"-c statement_timeout={round(statement_timeout * 1000)}"}}
+    return {"pool_pre_ping": True}
+
+
 def from_environment(instance_path: Path) -> dict:
     base_url = os.environ.get("TRACKER_BASE_URL", "").rstrip("/")
     secure = _flag("TRACKER_SECURE_COOKIES", False) or base_url.startswith("https://")
@@ -70,6 +97,12 @@ def from_environment(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "TRACKER_DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}"
         ),
+        # The database's timeouts (README, "I drift"); the engine is built from them in create_app.
+        "DB_CONNECT_TIMEOUT": _seconds("TRACKER_DB_CONNECT_TIMEOUT", 5),
+        "DB_STATEMENT_TIMEOUT": _seconds("TRACKER_DB_STATEMENT_TIMEOUT", 60),
+        "SQLITE_BUSY_TIMEOUT": _seconds("TRACKER_SQLITE_BUSY_TIMEOUT", 15),
+        "HEALTH_TIMEOUT": _seconds("TRACKER_HEALTH_TIMEOUT", 1),
+        "HEALTH_MIN_FREE_MB": _seconds("TRACKER_HEALTH_MIN_FREE_MB", 50),
         # Exports and staged uploads live in the database; this folder, when set, also gets a copy of each export.
         "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR") or None,
         "LOG_FORMAT": os.environ.get("TRACKER_LOG_FORMAT", "text").strip().lower(),
