@@ -3,6 +3,7 @@ database, /healthz within its timeout naming the cause, and `tracker serve`'s pr
 their master is killed."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,9 +19,11 @@ import flask_migrate
 import pytest
 import requests
 
-from tests.deploy.servers import environment, free_port, serving
+from tests.deploy.servers import Browser, csrf_token, environment, free_port, serving
 from tests.factories import PASSWORD
 from tracker import create_app
+from tracker.extensions import db
+from tracker.plans.models import DivisionStatus
 from tracker.vocabulary import Role, Status
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
@@ -212,3 +215,77 @@ def test_the_app_answers_503_while_postgresql_is_stopped_and_recovers_without_a_
     assert refused.status_code == 400  # a wrong password again, written to the security log: the database is back
     pg_ctl("-m fast restart")  # while nobody asks: the pool's connections are stale, and are checked before use
     assert client.post("/logga-in", data={"email": "anna@example.se", "password": "fel"}).status_code == 400
+
+
+def test_a_server_killed_under_saves_loses_none_it_confirmed_and_the_history_verifies(
+        database_url, make_plan, make_user, tmp_path):
+    """kill -9 of `tracker serve` while three clients save, then a new one on the same database: every save that
+    was answered "Sparat" is stored (or the one after it, in flight when the server died), and the chain holds."""
+    plan = make_plan(actions=[{"divisions": ["HS"]}] * 3)
+    rows = [action.statuses[0] for action in plan.factors[0].actions]
+    make_user(Role.DIVISION_CONTACT, email="kontakt.hs@regionhalland.se", password=PASSWORD,
+              division="HS")
+    row_ids = [row.id for row in rows]
+    db.session.commit()
+    env = environment(TRACKER_DATABASE_URL=database_url)
+    confirmed: dict[int, int] = {}  # row → the number of its last save answered "Sparat"
+    stop = threading.Event()
+
+    def save_again_and_again(base: str, row_id: int) -> None:
+        browser = Browser(base)
+        browser.log_in("kontakt.hs@regionhalland.se", PASSWORD)
+        csrf = csrf_token(browser.get("/mina-atgarder").text)
+        version, number = 1, 0
+        while not stop.is_set():
+            number += 1
+            try:
+                answer = browser.post(f"/status/{row_id}", timeout=10, headers={"HX-Request": "true"}, data={
+                    "csrf_token": csrf, "version": version, "view": "mine", "status": Status.IN_PROGRESS.value,
+                    "comment": f"Sparning {number}"})
+            except requests.RequestException:
+                return  # the server is gone
+            saved = re.search(r'name="version" value="(\d+)"', answer.text)
+            assert answer.status_code == 200 and 'class="saved"' in answer.text, answer.text[:500]
+            version = int(saved.group(1))
+            confirmed[row_id] = number
+
+    port = free_port()
+    command = [TRACKER, "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", "4"]
+    server = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base, server)
+        clients = [threading.Thread(target=save_again_and_again, args=(base, row_id)) for row_id in row_ids]
+        for client in clients:
+            client.start()
+        deadline = time.monotonic() + 30
+        while sum(confirmed.values()) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.kill()  # SIGKILL: no chance to finish anything
+        server.wait()
+        stop.set()
+        for client in clients:
+            client.join(timeout=30)
+    finally:
+        server.kill()
+    assert sum(confirmed.values()) >= 30
+    with serving(TRACKER, env, tmp_path) as (base, _):
+        assert requests.get(f"{base}/healthz", timeout=10).json()["status"] == "ok"
+    db.session.expire_all()
+    for row_id in row_ids:
+        stored = int(db.session.get(DivisionStatus, row_id).comment.removeprefix("Sparning "))
+        assert stored in (confirmed[row_id], confirmed[row_id] + 1), f"rad {row_id}: lagrat {stored}, bekräftat {confirmed[row_id]}"
+    verified = subprocess.run([TRACKER, "history", "verify"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def _wait_for(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None and time.monotonic() < deadline, "tracker serve did not start"
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
