@@ -71,17 +71,22 @@ def without_control_characters(text: str | None) -> str | None:
     return _CONTROL.sub("", text.replace("\r\n", "\n").translate(_AS_LINE_BREAK)) if text else text
 
 
+def control_character(text: str) -> str | None:
+    """The first control character a text may not hold (tab and line breaks are text), as U+XXXX; None if none."""
+    bad = _CONTROL.search(text.translate(_AS_LINE_BREAK))
+    return f"U+{ord(bad[0]):04X}" if bad else None
+
+
 def text_field(errors: dict, name: str, value, label: str, limit: int) -> str | None:
     """An optional text of at most `limit` characters, refused with a message when it holds a control character."""
     text = clean_text(value)
     if text is None:
         return None
-    bad = _CONTROL.search(text)
-    if bad:
-        errors[name] = (f"{label} innehåller ett osynligt styrtecken (U+{ord(bad[0]):04X}) som inte kan sparas; "
+    if bad := control_character(text):
+        errors[name] = (f"{label} innehåller ett osynligt styrtecken ({bad}) som inte kan sparas; "
                         f"ta bort det, t.ex. genom att skriva om texten runt det. Inget är sparat.")
     elif len(text) > limit:
-        errors[name] = f"{label} får vara högst {limit} tecken; den har {len(text)}. Inget är sparat."
+        errors[name] = f"{label} får vara högst {limit} tecken; texten har {len(text)}. Inget är sparat."
     return text
 
 

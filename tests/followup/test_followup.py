@@ -50,7 +50,7 @@ def test_values_are_checked_every_way(indicator):
         "period": "Det finns redan ett utfall för 2024-06 (78,5). Varje period har ett utfall: ta bort det under "
                   "”Alla utfall” om det ska rättas.",
         "value": "”sjuttio” är inget tal. Ange utfallet som ett tal, t.ex. 87,5.",
-        "comment": "Kommentaren får ha högst 1000 tecken.",
+        "comment": "Kommentaren får vara högst 1000 tecken; texten har 1001. Inget är sparat.",
     }
     with pytest.raises(ValidationError, match="Perioden 2024-09 har inte börjat ännu"):
         services.record_value(indicator, period="2024-09", value="80", comment=None, today=TODAY)

@@ -155,7 +155,7 @@ def test_next_may_not_leave_the_site(login, make_user, plan):
     [
         ({"status": "klar"}, "status", "Välj en status i listan: Ej påbörjad, Pågående, Försenad, Genomförd, Avbruten."),
         ({"status": "cancelled", "comment": "  "}, "comment", "Skriv i kommentaren varför åtgärden avbryts."),
-        ({"status": "done", "comment": "x" * 2001}, "comment", "Kommentaren får vara högst 2000 tecken; den har 2001."),
+        ({"status": "done", "comment": "x" * 2001}, "comment", "Kommentaren får vara högst 2000 tecken; texten har 2001. Inget är sparat."),
     ],
 )
 def test_invalid_status_input_is_400_next_to_the_field_and_nothing_saved(

@@ -84,7 +84,7 @@ def test_the_status_rules_of_the_web_form_hold_on_the_status_sheet(plan_file):
     result = preview(edit(data, change), plan.key)
     assert result.problems == [
         Problem("Status per förvaltning", 2, "E (Kommentar)", "Skriv i kommentaren varför åtgärden avbryts."),
-        Problem("Status per förvaltning", 3, "E (Kommentar)", "Kommentaren får vara högst 2000 tecken; den har 2001."),
+        Problem("Status per förvaltning", 3, "E (Kommentar)", "Kommentaren får vara högst 2000 tecken; texten har 2001. Inget är sparat."),
     ]
 
 

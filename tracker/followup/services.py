@@ -16,7 +16,7 @@ from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
-from tracker.parsing import has_control_characters, optional_id
+from tracker.parsing import has_control_characters, optional_id, required_text, text_field
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
@@ -117,9 +117,7 @@ def record_value(indicator: Indicator, *, period: str | None, value: str | None,
         errors["value"] = f"”{value.strip()}” är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
     elif is_percentage(indicator) and not 0 <= number <= 100:
         errors["value"] = f"{value.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
-    comment = (comment or "").strip() or None
-    if comment and len(comment) > COMMENT_MAX:
-        errors["comment"] = f"Kommentaren får ha högst {COMMENT_MAX} tecken."
+    comment = text_field(errors, "comment", comment, "Kommentaren", COMMENT_MAX)
     if errors:
         raise ValidationError(errors)
     entry = IndicatorValue(period=period, value=number, comment=comment)
@@ -545,16 +543,9 @@ def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, dire
     from tracker.vocabulary import Frequency
 
     errors = {}
-    values = {"name": (name or "").strip(), "area": (area or "").strip() or None,
-              "unit": (unit or "").strip() or None}
-    if not values["name"]:
-        errors["name"] = "Ange indikatorns namn."
-    elif len(values["name"]) > 300:
-        errors["name"] = "Namnet får ha högst 300 tecken."
-    if values["area"] and len(values["area"]) > 120:
-        errors["area"] = "Området får ha högst 120 tecken."
-    if values["unit"] and len(values["unit"]) > 40:
-        errors["unit"] = "Enheten får ha högst 40 tecken, t.ex. procent eller antal."
+    values = {"name": required_text(errors, "name", name, "Namnet", 300, "Ange indikatorns namn."),
+              "area": text_field(errors, "area", area, "Området", 120),
+              "unit": text_field(errors, "unit", unit, "Enheten", 40)}
     values["target"] = _number(target) if (target or "").strip() else None
     if (target or "").strip() and values["target"] is None:
         errors["target"] = f"”{target.strip()}” är inget tal. Ange målvärdet som ett tal, t.ex. 95."

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.clock import local_date
 from tracker.errors import ValidationError
+from tracker.parsing import text_field
 from tracker.extensions import db
 from tracker.plans.models import Action, Agreement, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, is_overdue, rollup_expression
@@ -313,12 +314,8 @@ def validate_status_input(status: str | None, comment: str | None) -> tuple[Stat
     value = Status.from_label(status) if status else None
     if value is None:
         errors["status"] = "Välj en status i listan: " + ", ".join(s.label for s in Status) + "."
-    comment = (comment or "").strip() or None
-    if comment and len(comment) > COMMENT_MAX_LENGTH:
-        errors["comment"] = (
-            f"Kommentaren får vara högst {COMMENT_MAX_LENGTH} tecken; den har {len(comment)}."
-        )
-    elif value is Status.CANCELLED and not comment:
+    comment = text_field(errors, "comment", comment, "Kommentaren", COMMENT_MAX_LENGTH)
+    if "comment" not in errors and value is Status.CANCELLED and not comment:
         errors["comment"] = "Skriv i kommentaren varför åtgärden avbryts."
     if errors:
         raise ValidationError(errors)

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.parsing import date_field, optional_id, required_text, whole_number
+from tracker.parsing import date_field, optional_id, required_text, text_field, whole_number
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.users.models import Division
@@ -22,6 +22,9 @@ from tracker.vocabulary import Horizon, Status
 TITLE_MAX = 300
 OWNER_MAX = 200
 CODE_MAX = 20
+# A description or an expected result: far more than any of the region's plans has (the longest is about 700
+# characters), and well inside what an Excel cell holds (32,767) so that the attachment never cuts a text.
+TEXT_MAX = 10_000
 
 
 class EditConflict(Exception):
@@ -49,14 +52,13 @@ def action_errors(*, title, description=None, expected_result=None, horizon=None
     errors = {}
     values = {
         "title": _title(errors, title),
-        "description": _text(description),
-        "expected_result": _text(expected_result),
-        "owner": _text(owner),
+        "description": text_field(errors, "description", description, "Beskrivningen", TEXT_MAX),
+        "expected_result": text_field(errors, "expected_result", expected_result, "Mål/förväntat resultat",
+                                      TEXT_MAX),
+        "owner": text_field(errors, "owner", owner, "Ansvarig", OWNER_MAX),
         "start_date": date_field(errors, "start_date", start_date, "Start"),
         "due_date": date_field(errors, "due_date", due_date, "Klart senast"),
     }
-    if values["owner"] and len(values["owner"]) > OWNER_MAX:
-        errors["owner"] = f"Ansvarig får ha högst {OWNER_MAX} tecken."
     values["horizon"] = Horizon.from_label(horizon) if _text(horizon) else None
     if _text(horizon) and values["horizon"] is None:
         errors["horizon"] = "Välj Kort sikt eller Lång sikt."
@@ -193,7 +195,8 @@ def delete_action(action: Action) -> None:
 
 def check_factor(*, title, description=None) -> dict:
     errors = {}
-    values = {"title": _title(errors, title), "description": _text(description)}
+    values = {"title": _title(errors, title),
+              "description": text_field(errors, "description", description, "Beskrivningen", TEXT_MAX)}
     if errors:
         raise ValidationError(errors)
     return values
@@ -250,9 +253,7 @@ def delete_factor(factor: SuccessFactor) -> None:
 
 def check_area(*, title, code=None) -> dict:
     errors = {}
-    values = {"title": _title(errors, title), "code": _text(code)}
-    if values["code"] and len(values["code"]) > CODE_MAX:
-        errors["code"] = f"Koden får ha högst {CODE_MAX} tecken, t.ex. 3.6 eller Del 2."
+    values = {"title": _title(errors, title), "code": text_field(errors, "code", code, "Koden", CODE_MAX)}
     if errors:
         raise ValidationError(errors)
     return values

@@ -413,8 +413,9 @@ def _assign_refs(read: ReadResult, plan: Plan | None) -> None:
 
 
 # The plan editor's names for the åtgärd's fields, as the workbook's columns.
-FORM_FIELDS = {"title": "title", "start_date": "start_date", "due_date": "due_date", "owner": "owner",
-               "horizon": "horizon", "divisions": "divisions"}
+FORM_FIELDS = {"title": "title", "description": "description", "expected_result": "expected_result",
+               "start_date": "start_date", "due_date": "due_date", "owner": "owner", "horizon": "horizon",
+               "divisions": "divisions"}
 
 
 def _check_actions(read: ReadResult, current: PlanRows) -> None:

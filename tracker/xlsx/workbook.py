@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
+from tracker.parsing import without_control_characters
 from tracker.vocabulary import LabelledEnum
 from tracker.xlsx import layout
 from tracker.xlsx.fit import fit_row_heights
@@ -38,7 +39,10 @@ def _styles() -> dict[str, NamedStyle]:
 
 
 def cell_value(value):
-    """A row value as the workbook shows it."""
+    """A row value as the workbook shows it; a text stored before control characters were refused is written
+    without them (the file's XML cannot hold them), so that what is stored never stops an export."""
+    if isinstance(value, str):
+        return without_control_characters(value)
     if isinstance(value, LabelledEnum):
         return value.label
     if isinstance(value, tuple):
