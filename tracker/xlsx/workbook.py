@@ -41,10 +41,10 @@ def _styles() -> dict[str, NamedStyle]:
 def cell_value(value):
     """A row value as the workbook shows it; a text stored before control characters were refused is written
     without them (the file's XML cannot hold them), so that what is stored never stops an export."""
+    if isinstance(value, LabelledEnum):  # before str: the vocabularies are str enums
+        return value.label
     if isinstance(value, str):
         return without_control_characters(value)
-    if isinstance(value, LabelledEnum):
-        return value.label
     if isinstance(value, tuple):
         return layout.MULTI_SEPARATOR.join(value) or None
     if isinstance(value, float) and value.is_integer():
