@@ -5,6 +5,7 @@ The backup reads the database in one read transaction: a consistent copy of one 
 goes on writing (in write-ahead-log mode writers do not wait for a reader). It is written beside the target and
 renamed into place when whole, as a single file (rollback journal, not WAL), and checked."""
 
+import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -13,7 +14,12 @@ import sqlalchemy as sa
 
 
 class BackupError(Exception):
-    """The database cannot be backed up or restored this way; the message says what to do instead."""
+    """The database cannot be backed up or restored this way; the message says what to do instead. `exit_code`
+    is the command line's: 2 for a wrong call, 1 when the disk or the database failed."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def sqlite_file(database_url: str) -> Path:
@@ -30,15 +36,25 @@ def _copy(source: sqlite3.Connection, target_path: Path) -> None:
     """Copy `source` into a new file at target_path (via a .partial file), checked and in rollback-journal mode."""
     partial = target_path.with_name(target_path.name + ".partial")
     partial.unlink(missing_ok=True)
-    target = sqlite3.connect(partial)
     try:
-        source.backup(target)  # all pages in one step: one read transaction, one moment
-        target.execute("PRAGMA journal_mode=DELETE")
-        if (check := target.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
-            raise BackupError(f"Kopian är inte hel: {check}")
-    finally:
-        target.close()
-    os.replace(partial, target_path)
+        target = sqlite3.connect(partial)
+        try:
+            source.backup(target)  # all pages in one step: one read transaction, one moment
+            target.execute("PRAGMA journal_mode=DELETE")
+            if (check := target.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
+                raise BackupError(f"Kopian är inte hel: {check}", exit_code=1)
+        finally:
+            target.close()
+        os.replace(partial, target_path)
+    except (sqlite3.Error, OSError) as error:
+        partial.unlink(missing_ok=True)  # no half copy is left behind, nor one that could be taken for whole
+        full = "full" in str(error) or getattr(error, "errno", None) == errno.ENOSPC
+        raise BackupError(f"Kopian kunde inte skrivas till {target_path}: "
+                          + ("disken är full." if full else f"{error}.") + " Ingen kopia har sparats.",
+                          exit_code=1) from error
+    except BackupError:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def backup(database_url: str, target_path: Path) -> int:

@@ -1,6 +1,8 @@
 """The `tracker` command: db (Flask-Migrate), demo, user, serve, export, import, history, backup, restore, round,
 notify, report."""
 
+import errno
+import os
 import sys
 from getpass import getpass
 from pathlib import Path
@@ -11,6 +13,57 @@ from flask.cli import with_appcontext
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.parsing import year_field
+
+WRONG_ARGUMENT, WORLD_FAILED = 2, 1  # the exit codes: the call was wrong; the call was right, something failed
+
+# What an operating system's refusal means, in Swedish (its own strerror is English).
+_REASONS = {errno.ENOENT: "mappen finns inte", errno.ENOSPC: "disken är full", errno.EACCES: "behörighet saknas",
+            errno.EPERM: "behörighet saknas", errno.EROFS: "filsystemet är skrivskyddat",
+            errno.EISDIR: "det är en mapp", errno.ENOTDIR: "en del av sökvägen är ingen mapp",
+            errno.EDQUOT: "diskkvoten är slut"}
+
+
+def reason(error: OSError) -> str:
+    return _REASONS.get(error.errno, error.strerror or str(error))
+
+
+class CommandError(click.ClickException):
+    """A refusal in Swedish ("Fel: …" on stderr), with exit 2 for a wrong argument or 1 when the world failed;
+    nothing is half-written when it is raised."""
+
+    def __init__(self, message: str, exit_code: int = WRONG_ARGUMENT):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"Fel: {self.format_message()}", err=True)
+
+
+def output_file(path) -> Path:
+    """Where a command will write, checked before anything is done: its folder exists and may be written."""
+    path = Path(path)
+    folder = path.parent.resolve()
+    if not folder.is_dir():
+        raise CommandError(f"Mappen {folder} finns inte; skapa den eller ange en annan sökväg. Inget har sparats.")
+    if path.is_dir():
+        raise CommandError(f"{path} är en mapp; ange en fil. Inget har sparats.")
+    if not os.access(folder, os.W_OK):
+        raise CommandError(f"Mappen {folder} får inte skrivas; ange en annan sökväg. Inget har sparats.")
+    return path
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """The whole file or none: written beside its place and renamed into it, so that a full disk leaves no half
+    file behind."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with open(partial, "wb") as file:
+            file.write(data)
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise CommandError(f"{path} kunde inte skrivas: {reason(error)}.", WORLD_FAILED) from error
 
 
 @click.command("demo")
@@ -39,7 +92,7 @@ def _read_password() -> str:
     if sys.stdin.isatty():
         password = getpass("Lösenord: ")
         if getpass("Upprepa lösenordet: ") != password:
-            raise click.ClickException("Lösenorden är inte lika.")
+            raise CommandError("Lösenorden är inte lika.")
         return password
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -84,7 +137,7 @@ def set_password_command(email, temporary):
 
     user = find_user_by_email(email)
     if user is None:
-        raise click.ClickException(f"Det finns ingen användare med e-postadressen {email}.")
+        raise CommandError(f"Det finns ingen användare med e-postadressen {email}.")
     password = _read_password()
     with acting(None, "cli", "tracker user set-password"):
         try:
@@ -131,9 +184,10 @@ def export_command(plan_key, version, output):
     from tracker.plans.services import get_plan
     from tracker.xlsx.export import export_plan
 
+    output = output_file(output) if output else None
     plan = get_plan(plan_key)
     if plan is None:
-        raise click.ClickException(f"Det finns ingen plan med nyckeln {plan_key}.")
+        raise CommandError(f"Det finns ingen plan med nyckeln {plan_key}.")
     from tracker.history.recorder import acting
 
     try:
@@ -141,10 +195,9 @@ def export_command(plan_key, version, output):
             export, data = export_plan(plan, None, current_app.config["EXPORT_DIR"], version=version)
             db.session.commit()
     except ValueError as error:
-        raise click.ClickException(str(error)) from error
+        raise CommandError(str(error)) from error
     if output:
-        with open(output, "wb") as file:
-            file.write(data)
+        write_file(output, data)
     click.echo(f"Exporterad: {output or export.file_name} (SHA-256 {export.sha256})")
 
 
@@ -153,7 +206,7 @@ def export_command(plan_key, version, output):
 @click.option("--plan", "plan_key", default=None, help="The plan's key; default: the one the workbook names.")
 @click.option("--dry-run", is_flag=True, help="Only show what would change.")
 @click.option("--agreement", default=None, help="For a new plan, when the workbook does not say.")
-@click.option("--year", type=int, default=None, help="For a new plan, when the workbook does not say.")
+@click.option("--year", default=None, help="For a new plan, when the workbook does not say (ÅÅÅÅ).")
 @click.option("--title", default=None, help="For a new plan, when the workbook does not say.")
 @click.option("--remove-missing", is_flag=True, help="Remove åtgärder that are in the plan but not in the file.")
 @click.option("--as-draft", is_flag=True, help="Create a new plan as a draft even if the file states it fastställd.")
@@ -164,6 +217,11 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
     from tracker.xlsx.preview import preview_import
     from tracker.xlsx.read import WorkbookError
 
+    if year is not None:
+        errors = {}
+        year = year_field(errors, "year", year)
+        if errors:
+            raise CommandError(f"--year: {errors['year']}")
     with open(file, "rb") as handle:
         data = handle.read()
     try:
@@ -250,10 +308,11 @@ def backup_command(file):
     """A consistent copy of the SQLite database in FILE, taken while the app serves (PostgreSQL: pg_dump)."""
     from tracker.backup import BackupError, backup
 
+    file = output_file(file)
     try:
         size = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
     except BackupError as error:
-        raise click.ClickException(str(error)) from error
+        raise CommandError(str(error), error.exit_code) from error
     click.echo(f"Säkerhetskopian är sparad i {file} ({size / 1024 / 1024:.1f} MB).")
 
 
@@ -268,7 +327,7 @@ def restore_command(file):
     try:
         restore(file, current_app.config["SQLALCHEMY_DATABASE_URI"])
     except BackupError as error:
-        raise click.ClickException(str(error)) from error
+        raise CommandError(str(error), error.exit_code) from error
     click.echo(f"Databasen är återställd från {file}. Kör 'tracker db upgrade' om kopian är äldre än appen.")
 
 
@@ -282,7 +341,7 @@ def _plan_or_exit(plan_key: str):
 
     plan = get_plan(plan_key)
     if plan is None:
-        raise click.ClickException(f"Det finns ingen plan med nyckeln {plan_key}.")
+        raise CommandError(f"Det finns ingen plan med nyckeln {plan_key}.")
     return plan
 
 
@@ -385,7 +444,7 @@ def _report(key: str):
 
     report = get_report(key)
     if report is None:
-        raise click.ClickException(f"Det finns ingen redovisning med nyckeln {key}.")
+        raise CommandError(f"Det finns ingen redovisning med nyckeln {key}.")
     return report
 
 
@@ -398,9 +457,9 @@ def report_export_command(report_key, output):
     """Write the report as a Word document, in the form's order."""
     from tracker.reports.docx import report_docx
 
+    output = output_file(output)
     data = report_docx(_report(report_key))
-    with open(output, "wb") as file:
-        file.write(data)
+    write_file(output, data)
     click.echo(f"Redovisningen är skriven till {output} ({len(data)} byte).")
 
 
@@ -416,15 +475,15 @@ def report_bundle_command(report_key, output):
 
     from tracker.reports.services import ReportLocked
 
+    output = output_file(output)
     with acting(None, "cli", "tracker report bundle"):
         try:
             bundle = make_bundle(_report(report_key), None, name="tracker report bundle",
                                  export_dir=current_app.config["EXPORT_DIR"])
         except ReportLocked as error:
-            raise click.ClickException(error.message) from error
+            raise CommandError(error.message) from error
         db.session.commit()
-    with open(output, "wb") as file:
-        file.write(bundle_content(bundle))
+    write_file(output, bundle_content(bundle))
     click.echo(f"Paketet är skrivet till {output} (SHA-256 {bundle.sha256}).")
 
 

@@ -35,6 +35,10 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+class ConfigError(ValueError):
+    """A setting in the environment that the app cannot use; the message names it and says what it takes."""
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
@@ -45,9 +49,9 @@ def _days(text: str) -> tuple[int, ...]:
     try:
         days = {int(part) for part in text.replace(" ", "").split(",") if part}
     except ValueError:
-        raise ValueError(f"TRACKER_REMIND_DAYS={text!r}: ange hela dagar före sista dag, t.ex. 7,1") from None
+        raise ConfigError(f"TRACKER_REMIND_DAYS={text!r}: ange hela dagar före sista dag, t.ex. 7,1") from None
     if any(day < 0 for day in days):
-        raise ValueError(f"TRACKER_REMIND_DAYS={text!r}: dagarna kan inte vara negativa")
+        raise ConfigError(f"TRACKER_REMIND_DAYS={text!r}: dagarna kan inte vara negativa")
     return tuple(sorted(days, reverse=True))
 
 
@@ -58,7 +62,7 @@ def _port(text: str) -> int:
     except ValueError:
         port = 0
     if not 0 < port < 65536:
-        raise ValueError(f"TRACKER_SMTP_PORT={text!r}: ange portnumret som ett heltal, t.ex. 587 (1–65535)")
+        raise ConfigError(f"TRACKER_SMTP_PORT={text!r}: ange portnumret som ett heltal, t.ex. 587 (1–65535)")
     return port
 
 
@@ -72,8 +76,22 @@ def _seconds(name: str, default: float) -> float:
     except ValueError:
         seconds = 0
     if not seconds > 0:
-        raise ValueError(f"{name}={text!r}: ange antal sekunder som ett positivt tal, t.ex. {default:g}")
+        raise ConfigError(f"{name}={text!r}: ange antal sekunder som ett positivt tal, t.ex. {default:g}")
     return seconds
+
+
+def _whole(name: str, default: int, low: int = 0) -> int:
+    """A whole number from the environment, at least `low`."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = low - 1
+    if value < low:
+        raise ConfigError(f"{name}={text!r}: ange ett heltal från {low}, t.ex. {default}")
+    return value
 
 
 def engine_options(url: str, *, connect_timeout: float, statement_timeout: float, busy_timeout: float) -> dict:
@@ -106,8 +124,8 @@ def from_environment(instance_path: Path) -> dict:
         # Exports and staged uploads live in the database; this folder, when set, also gets a copy of each export.
         "EXPORT_DIR": os.environ.get("TRACKER_EXPORT_DIR") or None,
         "LOG_FORMAT": os.environ.get("TRACKER_LOG_FORMAT", "text").strip().lower(),
-        "STALE_DAYS": int(os.environ.get("TRACKER_STALE_DAYS", 90)),
-        "IMPORT_MAX_BYTES": int(os.environ.get("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
+        "STALE_DAYS": _whole("TRACKER_STALE_DAYS", 90, 1),
+        "IMPORT_MAX_BYTES": _whole("TRACKER_IMPORT_MAX_BYTES", 10 * 1024 * 1024, 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
@@ -118,15 +136,15 @@ def from_environment(instance_path: Path) -> dict:
         # Sign-in (README, "Sign-in"): single sign-on, sessions, throttling, the proxy in front.
         "BASE_URL": base_url,
         "HSTS": base_url.startswith("https://"),
-        "PROXY_HOPS": int(os.environ.get("TRACKER_PROXY_HOPS", 0)),
+        "PROXY_HOPS": _whole("TRACKER_PROXY_HOPS", 0, 0),
         "OIDC_ISSUER": os.environ.get("TRACKER_OIDC_ISSUER", ""),  # exactly as the ID tokens name it
         "OIDC_CLIENT_ID": os.environ.get("TRACKER_OIDC_CLIENT_ID", ""),
         "OIDC_CLIENT_SECRET": os.environ.get("TRACKER_OIDC_CLIENT_SECRET", ""),
         "OIDC_LABEL": os.environ.get("TRACKER_OIDC_LABEL", "Region Hallands konto"),
         "OIDC_CREATE_USERS": _flag("TRACKER_OIDC_CREATE_USERS", False),
         "PASSWORD_LOGIN": _flag("TRACKER_PASSWORD_LOGIN", True),
-        "SESSION_IDLE_MINUTES": int(os.environ.get("TRACKER_SESSION_IDLE_MINUTES", 60)),
-        "SESSION_MAX_HOURS": int(os.environ.get("TRACKER_SESSION_MAX_HOURS", 12)),
+        "SESSION_IDLE_MINUTES": _whole("TRACKER_SESSION_IDLE_MINUTES", 60, 1),
+        "SESSION_MAX_HOURS": _whole("TRACKER_SESSION_MAX_HOURS", 12, 1),
         "LOGIN_LIMIT": os.environ.get("TRACKER_LOGIN_LIMIT", "10 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",

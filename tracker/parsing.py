@@ -98,6 +98,21 @@ def required_text(errors: dict, name: str, value, label: str, limit: int, missin
     return text
 
 
+YEARS = range(2000, 2101)  # a plan's or a report's year
+
+
+def year_field(errors: dict, name: str, value) -> int | None:
+    """A year of four digits within YEARS (not "²", not 20260230); None when none was given."""
+    text = clean_text(None if value is None else str(value))
+    if text is None:
+        return None
+    year = whole_number(text, YEARS.start, YEARS.stop - 1) if len(text) == 4 else None
+    if year is None:
+        errors[name] = (f"”{text[:20]}” är inget år. Ange året med fyra siffror mellan {YEARS.start} och "
+                        f"{YEARS.stop - 1}, t.ex. 2025.")
+    return year
+
+
 def date_field(errors: dict, name: str, value, label: str) -> date | None:
     """A date as ÅÅÅÅ-MM-DD (or already a date); None when none was given."""
     if isinstance(value, date):

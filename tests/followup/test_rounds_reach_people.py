@@ -181,7 +181,7 @@ def test_round_opened_and_closed_from_the_command_line(app, plan):
 
     again = runner.invoke(args=["round", "open", PLAN_KEY, "--title", "En till", "--deadline", deadline])
     assert again.exit_code == 2 and "Omgången ”Delårsuppföljning 2024” är redan öppen" in again.output
-    assert runner.invoke(args=["round", "open", "okand-plan", "--title", "X", "--deadline", deadline]).exit_code == 1
+    assert runner.invoke(args=["round", "open", "okand-plan", "--title", "X", "--deadline", deadline]).exit_code == 2
 
     declined = runner.invoke(args=["round", "close", PLAN_KEY], input="n\n")
     assert declined.exit_code == 1

@@ -27,7 +27,7 @@ def test_export_of_an_unknown_plan_or_version(app, make_plan):
     assert "Det finns ingen plan med nyckeln saknas-2020" in run(app, "export", "saknas-2020").output
     plan = make_plan()
     result = run(app, "export", plan.key, "--version", 2)
-    assert result.exit_code == 1 and "har ingen fastställd version 2. Fastställda versioner: inga ännu." in result.output
+    assert result.exit_code == 2 and "har ingen fastställd version 2. Fastställda versioner: inga ännu." in result.output
 
 
 def test_dry_run_of_a_clean_file_prints_the_summary_and_writes_nothing(app, make_plan, tmp_path):

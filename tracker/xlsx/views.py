@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.parsing import year_field
 from tracker.history.recorder import acting
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
@@ -72,24 +73,18 @@ def load_upload(token: str) -> StagedUpload:
     return upload
 
 
-YEAR = re.compile(r"^[0-9]{4}$")
-YEARS = range(2000, 2101)
-
-
 def _new_plan_fields(form) -> dict:
     """The new plan's facts from the form; the import service checks them with the rest of the plan's facts.
     ValidationError for a year that is not a year (a digit like ², a number of twenty digits)."""
-    fields = {}
+    fields, errors = {}, {}
     if form.get("agreement", "").strip():
         fields["agreement"] = form["agreement"].strip()
     if form.get("title", "").strip():
         fields["title"] = form["title"].strip()
-    year = form.get("year", "").strip()
-    if year:
-        if not YEAR.match(year) or int(year) not in YEARS:
-            raise ValidationError({"year": f"”{year[:20]}” är inget år. Ange året med fyra siffror mellan "
-                                           f"{YEARS.start} och {YEARS.stop - 1}, t.ex. 2025."})
-        fields["year"] = int(year)
+    if (year := year_field(errors, "year", form.get("year"))) is not None:
+        fields["year"] = year
+    if errors:
+        raise ValidationError(errors)
     return fields
 
 
