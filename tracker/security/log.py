@@ -34,6 +34,8 @@ KINDS = {
     "division_changed": "Ändrad förvaltning",
     "password_reset": "Återställt lösenord",
     "password_changed": "Bytt lösenord",
+    "password_check_failed": "Fel nuvarande lösenord",
+    "password_change_throttled": "Spärrat lösenordsbyte",
     "deactivated": "Inaktiverat konto",
     "reactivated": "Återaktiverat konto",
     "approved": "Fastställande",

@@ -51,6 +51,22 @@ def log_in_with_password(email: str, password: str) -> User | None:
     return user
 
 
+# What a limit on wrong passwords refuses: the security log's kind, and the attempt and its state in Swedish.
+THROTTLED = {"login": ("login_throttled", "Inloggning", "spärrad"),
+             "password_change": ("password_change_throttled", "Lösenordsbyte", "spärrat")}
+
+
+def guessing_throttled(attempt: str, email: str, *, refused: int, reason: str) -> None:
+    """An attempt refused while a limit on wrong passwords holds, in the security log. Called for the first
+    refusal of a burst and then for the 10th, 100th, …: `refused` counts them, `reason` names the limit."""
+    kind, name, held = THROTTLED[attempt]
+    who = email or "okänt konto"
+    summary = (f"{name} för {who} {held}: {reason}" if refused == 1 else
+               f"{name} för {who} fortfarande {held}: {refused} försök nekade sedan spärren började")
+    security_log.record(kind, summary, user=find_user_by_email(email) if email else None, email=email or None,
+                        refused=refused, reason=reason)
+
+
 class SignInRefused(Exception):
     """Single sign-on told us who the person is, but they may not come in; `message` says why, in Swedish."""
 
@@ -224,11 +240,14 @@ def set_password(user: User, password: str, acting_user: User | None, *, must_ch
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
-    """The user's own change: the current password is required; every session ends (the caller opens a new
-    one for the browser the change was made in)."""
+    """The user's own change: the current password is required (a wrong one is in the security log, which
+    the caller commits all the same); every session ends (the caller opens a new one for the browser the change
+    was made in)."""
     errors = {}
     if not user.check_password(current):
         errors["current_password"] = "Det nuvarande lösenordet stämmer inte. Skriv det lösenord du loggade in med."
+        security_log.record("password_check_failed", f"Fel nuvarande lösenord när {user.name} skulle byta lösenord",
+                            user=user, actor=user)
     _check_password(errors, new, email=user.email, name=user.name, field="new_password")
     if "new_password" not in errors and "current_password" not in errors and new == current:
         errors["new_password"] = "Det nya lösenordet måste skilja sig från det nuvarande."
