@@ -141,3 +141,9 @@ def test_a_guessable_password_is_refused_on_the_command_line(app, reader, passwo
     assert result.exit_code == 2 and TOO_COMMON in result.output
     db.session.expire_all()
     assert authenticate(reader.email, PASSWORD) == reader
+
+
+def test_a_password_longer_than_zxcvbn_measures_is_judged_by_its_beginning(login, reader):
+    long_password = "fyra-kor-dansar-vals-i-regnet-" * 4  # 120 characters; zxcvbn refuses more than 72
+    assert change(login(reader), new=long_password).status_code == 302
+    assert authenticate(reader.email, long_password) == reader
