@@ -145,7 +145,8 @@ def from_environment(instance_path: Path) -> dict:
         "PASSWORD_LOGIN": _flag("TRACKER_PASSWORD_LOGIN", True),
         "SESSION_IDLE_MINUTES": _whole("TRACKER_SESSION_IDLE_MINUTES", 60, 1),
         "SESSION_MAX_HOURS": _whole("TRACKER_SESSION_MAX_HOURS", 12, 1),
-        "LOGIN_LIMIT": os.environ.get("TRACKER_LOGIN_LIMIT", "10 per 15 minutes"),
+        "LOGIN_LIMIT": os.environ.get("TRACKER_LOGIN_LIMIT", "10 per 15 minutes"),  # per account and address
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("TRACKER_LOGIN_ADDRESS_LIMIT", "30 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": os.environ.get("TRACKER_RATELIMIT_STORAGE", "memory://"),
         "RATELIMIT_STRATEGY": "moving-window",
         # Mail (README, "Mail"): without an SMTP host nothing is sent and the app works as without mail.

@@ -119,6 +119,33 @@ def test_the_admin_filters_the_log(login, admin, reader, htmx_headers):
     assert "Inga poster matchar filtret." in page and "”inte-ett-datum” är inget datum" in page
 
 
+@pytest.mark.parametrize("text, found", [
+    ("%", ["100%@regionhalland.test"]),
+    ("_", ["a_b@regionhalland.test"]),
+    ("a_b", ["a_b@regionhalland.test"]),
+    ("\\", ["back\\slash@regionhalland.test"]),
+])
+def test_the_search_takes_wildcards_literally(login, admin, text, found):
+    typed = ["100%@regionhalland.test", "1000@regionhalland.test", "a_b@regionhalland.test", "axb@regionhalland.test",
+             "back\\slash@regionhalland.test"]
+    for email in typed:
+        services.log_in_with_password(email, "gissning")
+    db.session.commit()
+    page = login(admin).get("/admin/sakerhetslogg", query_string={"sok": text}).get_data(as_text=True)
+    assert [email for email in typed if f"Misslyckad inloggning med lösenord för {email}" in page] == found
+
+
+def test_a_wrong_current_password_is_logged(login, reader):
+    client = login(reader)
+    for _ in range(2):
+        client.post("/konto/losenord", data={"current_password": "gissning", "new_password": "ett-eget-losenord",
+                                             "confirm_password": "ett-eget-losenord"})
+    logged = events()
+    assert [e.kind for e in logged] == ["password_check_failed"] * 2
+    assert logged[0].summary == "Fel nuvarande lösenord när Lena Lindqvist skulle byta lösenord"
+    assert all(e.user_id == e.actor_id == reader.id and e.address == "127.0.0.1" for e in logged)
+
+
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
 def test_only_the_admin_reads_the_log(login, make_user, role):
     response = login(make_user(role)).get("/admin/sakerhetslogg")

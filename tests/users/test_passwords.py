@@ -100,3 +100,50 @@ def test_set_password_on_the_command_line(app, reader):
     assert result.exit_code != 0 and "Det finns ingen användare med e-postadressen" in result.output
     result = app.test_cli_runner().invoke(args=["user", "set-password", reader.email], input="kort\n")
     assert result.exit_code == 2 and "minst 12 tecken" in result.output
+
+
+# Common and breached passwords, and ones made of the user's name or the region's: refused wherever one is set.
+GUESSABLE = ["passwordpassword", "qwertyuiopasdf", "Password1234", "lindqvist-lena", "regionhalland1"]
+TOO_COMMON = "Lösenordet är för vanligt: det är för likt ett ofta använt eller läckt lösenord"
+
+
+@pytest.mark.parametrize("password", GUESSABLE)
+def test_a_guessable_password_is_refused_on_byt_losenord(login, reader, password):
+    response = change(login(reader), new=password)
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="new_password-error">{TOO_COMMON}' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert authenticate(reader.email, PASSWORD) == reader
+
+
+@pytest.mark.parametrize("password", GUESSABLE)
+def test_a_guessable_password_is_refused_by_the_admin_pages(login, make_user, reader, password):
+    admin = login(make_user(Role.ADMIN))
+    response = admin.post(f"/admin/anvandare/{reader.id}", data={"name": reader.name, "role": "reader",
+                                                                 "division": "", "active": "1", "password": password})
+    assert response.status_code == 400 and f'id="password-error">{TOO_COMMON}' in response.get_data(as_text=True)
+    response = admin.post("/admin/anvandare/ny", data={"email": "lindqvist.lena@regionhalland.test",
+                                                       "name": "Lena Lindqvist", "role": "reader", "division": "",
+                                                       "password": password})
+    assert response.status_code == 400 and f'id="password-error">{TOO_COMMON}' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert authenticate(reader.email, PASSWORD) == reader
+    assert authenticate("lindqvist.lena@regionhalland.test", password) is None
+
+
+@pytest.mark.parametrize("password", GUESSABLE)
+def test_a_guessable_password_is_refused_on_the_command_line(app, reader, password):
+    result = app.test_cli_runner().invoke(args=["user", "set-password", reader.email], input=f"{password}\n")
+    assert result.exit_code == 2 and TOO_COMMON in result.output
+    result = app.test_cli_runner().invoke(args=["user", "create", "--email", "lindqvist.lena@regionhalland.test",
+                                                "--name", "Lena Lindqvist", "--role", "reader"],
+                                          input=f"{password}\n")
+    assert result.exit_code == 2 and TOO_COMMON in result.output
+    db.session.expire_all()
+    assert authenticate(reader.email, PASSWORD) == reader
+
+
+def test_a_password_longer_than_zxcvbn_measures_is_judged_by_its_beginning(login, reader):
+    long_password = "fyra-kor-dansar-vals-i-regnet-" * 4  # 120 characters; zxcvbn refuses more than 72
+    assert change(login(reader), new=long_password).status_code == 302
+    assert authenticate(reader.email, long_password) == reader

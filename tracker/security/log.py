@@ -34,6 +34,8 @@ KINDS = {
     "division_changed": "Ändrad förvaltning",
     "password_reset": "Återställt lösenord",
     "password_changed": "Bytt lösenord",
+    "password_check_failed": "Fel nuvarande lösenord",
+    "password_change_throttled": "Spärrat lösenordsbyte",
     "deactivated": "Inaktiverat konto",
     "reactivated": "Återaktiverat konto",
     "approved": "Fastställande",
@@ -132,10 +134,11 @@ def list_events(filters: EventFilter, page: int = 1) -> tuple[list[SecurityEvent
         query = query.where(sa.or_(SecurityEvent.user_id == filters.user_id,
                                    SecurityEvent.actor_id == filters.user_id))
     if filters.text:
-        pattern = f"%{filters.text.strip().lower()}%"
-        query = query.where(sa.or_(sa.func.lower(SecurityEvent.email).like(pattern),
-                                   sa.func.lower(SecurityEvent.actor_name).like(pattern),
-                                   SecurityEvent.address.like(pattern)))
+        # autoescape: a % or _ in the text is that character, not a LIKE wildcard.
+        text = filters.text.strip().lower()
+        query = query.where(sa.or_(sa.func.lower(SecurityEvent.email).contains(text, autoescape=True),
+                                   sa.func.lower(SecurityEvent.actor_name).contains(text, autoescape=True),
+                                   SecurityEvent.address.contains(text, autoescape=True)))
     if filters.date_from:
         query = query.where(SecurityEvent.created_at >= local_midnight(filters.date_from))
     if filters.date_to:

@@ -4,6 +4,7 @@ throttled guessing, and the user's own password."""
 import math
 import time
 from datetime import datetime, timedelta
+from functools import partial
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -17,7 +18,6 @@ from joserfc.errors import JoseError
 from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
 from tracker.extensions import db, limiter, login_manager
-from tracker.security import log as security_log
 from tracker.users import oidc, services, sessions
 from tracker.users.forms import ChangePasswordForm, LoginForm
 from tracker.users.models import User
@@ -83,51 +83,104 @@ def _require_own_password():
     return None
 
 
-# --- Password login, throttled -----------------------------------------------------------------
+# --- Guessing passwords, throttled -------------------------------------------------------------
+# Wrong passwords count per account and address, and per address: never per account alone, so that someone
+# guessing from one computer does not lock the person out from every other. The login and the check of the
+# current password under *Byt lösenord* share both counts (Flask-Limiter's shared limits, by scope).
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
-
-
-def _account() -> str:
+def _guessed_account() -> str:
+    """The account whose password is tried: the logged-in user's, or the one typed on the login form."""
+    if current_user.is_authenticated:
+        return current_user.email.lower()
     return request.form.get("email", "").strip().lower()
 
 
-def _failed(response) -> bool:
-    """Only failed logins count against the limits; a successful one, or a form left empty, does not."""
-    return g.get("login_failed", False)
+def _account_at_address() -> str:
+    account = _guessed_account()
+    return f"{account} {get_remote_address()}" if account else ""  # empty: Flask-Limiter skips the limit
 
 
-def _throttled(limit: RequestLimit):
-    """The answer while a limit is reached — even to the right password — recorded once per request."""
-    g.throttled_until = max(g.get("throttled_until", 0), limit.reset_at)
-    if not g.get("throttle_recorded"):
-        g.throttle_recorded = True
-        email = _account()
-        security_log.record("login_throttled", f"Inloggning för {email or 'okänd adress'} spärrad: för många "
-                            "misslyckade försök", user=services.find_user_by_email(email) if email else None,
-                            email=email or None, limit=str(limit.limit))
-        db.session.commit()
-    until = datetime.fromtimestamp(g.throttled_until, LOCAL_ZONE)
-    seconds = max(1, math.ceil(g.throttled_until - time.time()))
+def _guess_failed(response) -> bool:
+    """Only wrong passwords count against the limits; a right one, or a form left empty, does not."""
+    return g.get("password_guess_failed", False)
+
+
+# scope → (whose wrong passwords it counts, the config key of its limit, the same in Swedish for the security log)
+GUESS_LIMITS = {
+    "guess-account-address": (_account_at_address, "LOGIN_LIMIT", "från samma adress"),
+    "guess-address": (get_remote_address, "LOGIN_ADDRESS_LIMIT", "från samma adress, oavsett konto"),
+}
+
+
+def _describe(limit: RequestLimit, where: str) -> str:
+    seconds = limit.limit.get_expiry()
+    minutes = seconds // 60
+    window = (f"{minutes} {'minut' if minutes == 1 else 'minuter'}" if seconds % 60 == 0 else
+              f"{seconds} sekunder")
+    return f"{limit.limit.amount} fel lösenord på {window} {where}"
+
+
+def _record_refusal(attempt: str, limit: RequestLimit, where: str) -> None:
+    """One entry per burst, not one per refusal: the first refusal, then the 10th, 100th, … The count is kept
+    in the limiter's storage (shared by every server process) and forgotten one window after the first. A request
+    that reaches both limits is refused by the first alone (Flask-Limiter stops at the first breach)."""
+    refused = limiter.storage.incr(f"{limit.key}/refused", limit.limit.get_expiry())
+    if str(refused).rstrip("0") != "1":
+        return
+    services.guessing_throttled(attempt, _guessed_account(), refused=refused, reason=_describe(limit, where))
+    db.session.commit()
+
+
+def _wait(limit: RequestLimit) -> tuple[str, int]:
+    """Until when the limit holds, in Swedish, and in seconds for Retry-After."""
+    until = datetime.fromtimestamp(limit.reset_at, LOCAL_ZONE)
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
     minutes = max(1, math.ceil((seconds - 1) / 60))  # the limiter's reset time carries a second of margin
-    notice = (f"För många misslyckade inloggningar med den här e-postadressen eller från den här datorn. "
-              f"Av säkerhetsskäl går det inte att logga in förrän kl. {until:%H:%M} (om {minutes} "
-              f"{'minut' if minutes == 1 else 'minuter'}), inte ens med rätt lösenord. Har du glömt ditt lösenord "
-              "kan en administratör återställa det.")
-    page = render_template("users/login.html", form=LoginForm(formdata=None), notice=notice)
-    return current_app.response_class(page, 429, {"Retry-After": str(seconds)})
+    return f"kl. {until:%H:%M} (om {minutes} {'minut' if minutes == 1 else 'minuter'})", seconds
 
 
-def _limited(key_func, scope: str):
-    return limiter.limit(_login_limit, key_func=key_func, scope=scope, methods=["POST"], deduct_when=_failed,
-                         on_breach=_throttled)
+def _login_throttled(when: str):
+    notice = (f"För många fel lösenord från den här datorn. Av säkerhetsskäl går det inte att logga in härifrån "
+              f"förrän {when}, inte ens med rätt lösenord. Har du glömt ditt lösenord kan en administratör "
+              "återställa det.")
+    return render_template("users/login.html", form=LoginForm(formdata=None), notice=notice)
+
+
+def _password_change_throttled(when: str):
+    notice = (f"För många fel nuvarande lösenord från den här datorn. Av säkerhetsskäl går det inte att byta "
+              f"lösenord härifrån förrän {when}, inte ens med rätt nuvarande lösenord.")
+    return render_template("users/change_password.html", form=ChangePasswordForm(formdata=None), notice=notice)
+
+
+def _throttled(attempt: str, page, where: str, limit: RequestLimit):
+    """The answer while a limit is reached, even to the right password."""
+    _record_refusal(attempt, limit, where)
+    when, seconds = _wait(limit)
+    return current_app.response_class(page(when), 429, {"Retry-After": str(seconds)})
+
+
+def _configured(config_key: str) -> str:
+    return current_app.config[config_key]
+
+
+def guessing_limited(attempt: str, page):
+    """Throttles the wrong passwords a view's POST checks (the view sets `g.password_guess_failed`); while a
+    limit holds, `page(when)` is the answer."""
+    def decorate(view):
+        for scope, (key_func, config_key, where) in GUESS_LIMITS.items():
+            view = limiter.shared_limit(partial(_configured, config_key), scope, key_func=key_func,
+                                        methods=["POST"], deduct_when=_guess_failed,
+                                        on_breach=partial(_throttled, attempt, page, where))(view)
+        return view
+    return decorate
+
+
+# --- Password login ----------------------------------------------------------------------------
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
-@_limited(get_remote_address, "address")
-@_limited(_account, "account")
+@guessing_limited("login", _login_throttled)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("plans.index"))
@@ -144,7 +197,7 @@ def login():
             if user.must_change_password:
                 return redirect(url_for("users.change_password", next=target))
             return redirect(target)
-        g.login_failed = True
+        g.password_guess_failed = True
         db.session.commit()  # the failed attempt's entry in the security log
         form.password.errors.append("Fel e-postadress eller lösenord.")
     if form.errors:
@@ -223,6 +276,7 @@ def sso_callback():
 
 @bp.route("/konto/losenord", methods=["GET", "POST"])
 @login_required
+@guessing_limited("password_change", _password_change_throttled)
 def change_password():
     if not current_user.has_password or not current_app.config["PASSWORD_LOGIN"]:
         abort(403, f"Ditt konto har inget lösenord i Handlingsplaner: du loggar in med "
@@ -234,7 +288,8 @@ def change_password():
         try:
             services.change_own_password(user, form.current_password.data, form.new_password.data)
         except ValidationError as error:
-            db.session.rollback()
+            g.password_guess_failed = "current_password" in error.errors
+            db.session.commit()  # a wrong current password's entry in the security log; nothing else was written
             for field, message in error.errors.items():
                 form[field].errors.append(message)
         else:

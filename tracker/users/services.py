@@ -18,6 +18,8 @@ EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 120
 DIVISION_NAME_MAX_LENGTH = 120
 DIVISION_SHORT_NAME_MAX_LENGTH = 20
+# Words anyone guessing a password here would try first.
+GUESSABLE_WORDS = ["region", "halland", "regionhalland", "handlingsplan", "handlingsplaner"]
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -47,6 +49,22 @@ def log_in_with_password(email: str, password: str) -> User | None:
     security_log.record("login", f"{user.name} loggade in med lösenord", user=user, actor=user, method="password")
     db.session.flush()
     return user
+
+
+# What a limit on wrong passwords refuses: the security log's kind, and the attempt and its state in Swedish.
+THROTTLED = {"login": ("login_throttled", "Inloggning", "spärrad"),
+             "password_change": ("password_change_throttled", "Lösenordsbyte", "spärrat")}
+
+
+def guessing_throttled(attempt: str, email: str, *, refused: int, reason: str) -> None:
+    """An attempt refused while a limit on wrong passwords holds, in the security log. Called for the first
+    refusal of a burst and then for the 10th, 100th, …: `refused` counts them, `reason` names the limit."""
+    kind, name, held = THROTTLED[attempt]
+    who = email or "okänt konto"
+    summary = (f"{name} för {who} {held}: {reason}" if refused == 1 else
+               f"{name} för {who} fortfarande {held}: {refused} försök nekade sedan spärren började")
+    security_log.record(kind, summary, user=find_user_by_email(email) if email else None, email=email or None,
+                        refused=refused, reason=reason)
 
 
 class SignInRefused(Exception):
@@ -129,10 +147,17 @@ def _check_profile(
     return name, role_value, division_value
 
 
-def _check_password(errors: dict[str, str], password: str, field: str = "password") -> None:
+def _check_password(errors: dict[str, str], password: str, *, email: str, name: str,
+                    field: str = "password") -> None:
+    """The one password rule of the admin pages, the command line and *Byt lösenord*."""
     if len(password) < MIN_PASSWORD_LENGTH:
         errors[field] = (f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken; det angivna har {len(password)}. "
                          "En fras av några ord är lättast att minnas.")
+    elif passwords.too_easy_to_guess(password, [email, *email.split("@")[0].split("."), *name.split(),
+                                                *GUESSABLE_WORDS]):
+        errors[field] = ("Lösenordet är för vanligt: det är för likt ett ofta använt eller läckt lösenord, ett upprepat "
+                         "ord, en följd som 123456 eller qwerty, eller användarens namn eller e-postadress. Välj en "
+                         "fras av några ord som inte hör ihop.")
 
 
 def create_user(*, email: str, name: str, role: str, password: str | None, division: str | None = None,
@@ -146,7 +171,7 @@ def create_user(*, email: str, name: str, role: str, password: str | None, divis
         errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
     name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
     if password is not None:
-        _check_password(errors, password)
+        _check_password(errors, password, email=email, name=name)
     if errors:
         raise ValidationError(errors)
     user = User(email=email, name=name, role=role_value, division=division_value)
@@ -202,7 +227,7 @@ def set_password(user: User, password: str, acting_user: User | None, *, must_ch
     """A new password set by an administratör (or the command line): every session of the user ends.
     Set for someone else, it is temporary: the user chooses their own at the next login."""
     errors = {}
-    _check_password(errors, password)
+    _check_password(errors, password, email=user.email, name=user.name)
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
@@ -215,12 +240,15 @@ def set_password(user: User, password: str, acting_user: User | None, *, must_ch
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
-    """The user's own change: the current password is required; every session ends (the caller opens a new
-    one for the browser the change was made in)."""
+    """The user's own change: the current password is required (a wrong one is in the security log, which
+    the caller commits all the same); every session ends (the caller opens a new one for the browser the change
+    was made in)."""
     errors = {}
     if not user.check_password(current):
         errors["current_password"] = "Det nuvarande lösenordet stämmer inte. Skriv det lösenord du loggade in med."
-    _check_password(errors, new, "new_password")
+        security_log.record("password_check_failed", f"Fel nuvarande lösenord när {user.name} skulle byta lösenord",
+                            user=user, actor=user)
+    _check_password(errors, new, email=user.email, name=user.name, field="new_password")
     if "new_password" not in errors and "current_password" not in errors and new == current:
         errors["new_password"] = "Det nya lösenordet måste skilja sig från det nuvarande."
     if errors:
