@@ -129,3 +129,32 @@ def test_sending_records_which_bundle(divisions, make_user):
     sending = services.mark_sent(report, director, bundle=bundle, sent_on="2024-09-30")
     db.session.commit()
     assert sending.bundle_id == bundle.id and sending.sha256 == bundle.sha256
+
+
+def test_the_word_file_is_ready_to_send_a4_swedish_one_font_properties_of_the_report(report):
+    data = report_docx(report)
+    document = _read(data)
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    properties = document.core_properties
+    assert properties.title == report.title and properties.author == "Region Halland"
+    assert properties.last_modified_by == "Region Halland" and properties.language == "sv-SE"
+    assert properties.comments == "" and "python-docx" not in (properties.subject + properties.keywords)
+    assert properties.created.date() >= date(2026, 1, 1) and properties.created == properties.modified
+    xml = zipfile.ZipFile(io.BytesIO(data))
+    styles = xml.read("word/styles.xml").decode()
+    assert 'w:val="sv-SE"' in styles and "Theme" not in styles.split("<w:latentStyles")[0].split("</w:docDefaults>")[0]
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        fonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:ascii")) == "Arial" and fonts.get(qn("w:asciiTheme")) is None, name
+        if name != "Normal":
+            assert str(document.styles[name].font.color.rgb) == "000000", name
+    assert "python-docx" not in xml.read("docProps/core.xml").decode()
+    for table in document.tables:  # no row of a question and its answer split across two pages
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+                   for row in table.rows)
+
+
+def test_kontaktuppgifter_stands_once(report):
+    text = [b[1] for b in _body(_read(report_docx(report))) if b[0] in ("heading", "paragraph")]
+    assert sum("Kontaktuppgifter" in (t[1] if isinstance(t, tuple) else t) for t in text) == 1

@@ -1,6 +1,10 @@
 """The report as a Word document, in the form's order, with python-docx: title, region, the contacts table,
 sections as headings ("3.1 Nationell vårdförmedling …"), the question/answer tables as the form has them (pairs
-as two columns, ja/nej as "Ja"/"Nej"), page numbers in the footer. An empty answer is left blank."""
+as two columns, ja/nej as "Ja"/"Nej"), page numbers in the footer. An empty answer is left blank.
+
+Ready to send as it is: A4 with the region's margins, Swedish as the document's language (Word checks the
+spelling as Swedish), one font for headings and text, black headings, table rows that are never split across
+pages, and the file's properties (title, author, dates) from the report, not from python-docx's template."""
 
 import io
 
@@ -8,21 +12,29 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt, RGBColor
+
 
 from tracker.parsing import without_control_characters
 from tracker.reports.models import Report, ReportQuestion
 from tracker.reports.services import SectionView, load_tree, repeats_heading
+from tracker.types import utcnow
 from tracker.vocabulary import QuestionKind
 
 CONTACT_HEADERS = ("Kontaktperson", "Telefonnummer", "Mejladress", "Ev. kommentar")
 YES_NO = {True: "Ja", False: "Nej", None: ""}
 
 
+FONT = "Arial"
+LANGUAGE = "sv-SE"
+HEADING_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Heading 4")
+
+
 def report_docx(report: Report) -> bytes:
     document = Document()
-    document.styles["Normal"].font.name = "Arial"
-    document.styles["Normal"].font.size = Pt(10)
+    _house_style(document)
+    _a4(document)
+    _properties(document, report)
     _page_numbers(document)
     if report.cover_letter:
         _cover_letter(document, report)
@@ -33,6 +45,59 @@ def report_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _house_style(document) -> None:
+    """The region's font for every text, headings in black, and Swedish as the language of every run."""
+    styles = document.styles
+    normal = styles["Normal"]
+    normal.font.size = Pt(10)
+    for style in (normal, *(styles[name] for name in HEADING_STYLES)):
+        _font(style.element.get_or_add_rPr())
+        if style is not normal:
+            style.font.color.rgb = RGBColor(0, 0, 0)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _font(run_defaults)
+    language = run_defaults.find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        run_defaults.append(language)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        language.set(qn(attribute), LANGUAGE)
+
+
+def _font(run_properties) -> None:
+    """FONT for every script, in place of the template's theme fonts (Calibri/Cambria), which win over a name."""
+    fonts = run_properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        run_properties.insert(0, fonts)
+    for attribute in list(fonts.attrib):
+        if attribute.endswith("Theme"):
+            del fonts.attrib[attribute]
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), FONT)
+
+
+def _a4(document) -> None:
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin = section.bottom_margin = Cm(2.5)
+
+
+def _properties(document, report: Report) -> None:
+    """The file's properties (Word's Arkiv → Information) from the report, made now."""
+    made = utcnow()  # python-docx writes the properties' times as UTC
+    properties = document.core_properties
+    properties.title = report.title
+    properties.author = properties.last_modified_by = report.region
+    properties.subject = f"Redovisning till Socialstyrelsen, {report.agreement.name} {report.year}"
+    properties.comments = properties.keywords = properties.category = ""
+    properties.language = LANGUAGE
+    properties.created = properties.modified = made.replace(tzinfo=None, microsecond=0)
+    properties.revision = 1
 
 
 def _page_numbers(document) -> None:
@@ -111,6 +176,8 @@ def _section(document, view: SectionView, level: int) -> None:
 def _table(document, rows: int, columns: int):
     table = document.add_table(rows=rows, cols=columns)
     table.style = "Table Grid"
+    for row in table.rows:  # a question and its answer stay together on one page
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return table
 
 
@@ -129,7 +196,7 @@ def _question(document, question: ReportQuestion) -> None:
         _cell(table.cell(1, 0), question.answer)
         _cell(table.cell(1, 1), question.answer_second)
     elif kind is QuestionKind.CONTACTS:
-        if question.prompt:
+        if question.prompt and not repeats_heading(question):
             document.add_paragraph().add_run(question.prompt).bold = True
         table = _table(document, 1 + len(question.contacts), 4)
         for column, header in enumerate(CONTACT_HEADERS):

@@ -979,11 +979,13 @@ def approve(report: Report, user: User | None, *, at=None) -> None:
 
 def repeats_heading(question: ReportQuestion) -> bool:
     """Whether the question's prompt only repeats its section's title (a report in chapters, as God och nära vård
-    2020: each chapter one free text under its own title); the page then shows the title once."""
+    2020: each chapter one free text under its own title; the contacts table under "Kontaktuppgifter"); the page
+    and the Word file then show the title once."""
     def same(text) -> str:
         return " ".join((text or "").split()).casefold()
     section = question.section
-    return question.kind is QuestionKind.TEXT and same(question.prompt) in {same(section.title), same(section.heading)}
+    return question.kind in (QuestionKind.TEXT, QuestionKind.CONTACTS) \
+        and same(question.prompt) in {same(section.title), same(section.heading)}
 
 
 YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
