@@ -1,3 +1,7 @@
+import os
+import stat
+
+import pytest
 import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
@@ -95,3 +99,39 @@ def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_LOG_FORMAT", "JSON")
     config = from_environment(tmp_path / "instance")
     assert (config["EXPORT_DIR"], config["STALE_DAYS"], config["LOG_FORMAT"]) == (str(tmp_path / "ut"), 30, "json")
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_history_key_is_generated_once_readable_by_its_owner_only(monkeypatch, tmp_path):
+    from tracker.config import from_environment
+
+    monkeypatch.delenv("TRACKER_HISTORY_KEYS")
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    umask = os.umask(0)  # whatever the umask: the mode is set as the file is created
+    try:
+        keys = from_environment(instance)["HISTORY_KEYS"]
+    finally:
+        os.umask(umask)
+    assert len(keys) == 1 and len(keys[0]) == 64
+    assert _mode(instance / "history_key") == _mode(instance / "secret_key") == 0o600
+    assert from_environment(instance)["HISTORY_KEYS"] == keys  # kept, not generated again
+    older = "den-gamla-nyckeln-for-historiken-0123456789abcdef"
+    with (instance / "history_key").open("a") as file:
+        file.write(f"\n{older}\n")
+    assert from_environment(instance)["HISTORY_KEYS"] == (keys[0], older)
+
+
+def test_history_keys_from_the_environment_newest_first_and_long_enough(monkeypatch, tmp_path):
+    from tracker.config import from_environment
+
+    new, old = "ny-nyckel-" + "a" * 40, "gammal-nyckel-" + "b" * 40
+    monkeypatch.setenv("TRACKER_HISTORY_KEYS", f"{new}, {old}")
+    assert from_environment(tmp_path)["HISTORY_KEYS"] == (new, old)
+    assert not (tmp_path / "history_key").exists()
+    monkeypatch.setenv("TRACKER_HISTORY_KEYS", f"{new},kort")
+    with pytest.raises(ValueError, match="TRACKER_HISTORY_KEYS: varje nyckel för historiken behöver minst 32 tecken"):
+        from_environment(tmp_path)

@@ -230,9 +230,17 @@ def verify_history_command():
     if report.intact:
         click.echo(f"Historiken är obruten: {report.entries} poster, kedjan stämmer.")
         return
-    if report.broken_at:
-        click.echo(f"Historiken är bruten vid post {report.broken_at}: posten har ändrats, eller en post före den "
-                   "har tagits bort.", err=True)
+    if report.missing_key:
+        click.echo(f"Historiken kan inte kontrolleras från post {report.broken_at}: posten är signerad med nyckeln "
+                   f"{report.missing_key}, som inte finns bland historikens nycklar. Lägg till den gamla nyckeln "
+                   "efter den nya i TRACKER_HISTORY_KEYS (eller i instance/history_key).", err=True)
+    elif report.broken_at:
+        click.echo(f"Historiken är bruten vid post {report.broken_at}: posten har ändrats, en post före den har "
+                   "tagits bort, eller posten är signerad med en äldre nyckel än posten före den.", err=True)
+    elif report.unkeyed:
+        click.echo("Historiken är bruten: ingen post är signerad med historikens nyckel, fast uppgraderingen som "
+                   "införde nycklarna signerar en efter de äldre posterna. Kedjan har byggts om utan nyckeln.",
+                   err=True)
     else:
         click.echo("Historiken är bruten: den senaste posten saknas eller har ändrats.", err=True)
     sys.exit(1)
