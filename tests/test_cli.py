@@ -101,6 +101,36 @@ def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):
     assert (config["EXPORT_DIR"], config["STALE_DAYS"], config["LOG_FORMAT"]) == (str(tmp_path / "ut"), 30, "json")
 
 
+def test_demo_refuses_a_database_with_users_of_its_own_and_writes_nothing(app, make_user):
+    make_user(Role.ADMIN, email="it.admin@regionhalland.se", name="Regionens administratör")
+    before = snapshot()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 2, result.output
+    assert ("Fel: Databasen har 1 användare som inte är demoanvändare (it.admin@regionhalland.se): demon lägger "
+            f"bara in sina konton, med det kända lösenordet {DEMO_PASSWORD}") in result.output
+    assert "Inget har sparats. Med --also-users läggs demokontona ändå in här." in result.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_demo_also_users_loads_beside_them_with_a_warning(app, make_user):
+    make_user(Role.ADMIN, email="it.admin@regionhalland.se")
+    result = app.test_cli_runner().invoke(args=["demo", "--also-users"])
+    assert result.exit_code == 0, result.output
+    assert ("Varning: Databasen har 1 användare som inte är demoanvändare (it.admin@regionhalland.se). Demokontona "
+            f"läggs ändå in, med lösenordet {DEMO_PASSWORD}") in result.stderr
+    assert authenticate("admin@demo.local", DEMO_PASSWORD).role is Role.ADMIN
+
+
+def test_demo_runs_again_where_only_its_own_accounts_are(app):
+    """`make run` a second time: the demo's accounts are the demo's, whatever the case of their addresses."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.session.execute(sa.update(User).where(User.email == "strateg@demo.local").values(email="Strateg@Demo.local"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0 and "Varning" not in result.output, result.output
+
+
 def _mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 

@@ -14,18 +14,25 @@ from tracker.extensions import db
 
 
 @click.command("demo")
+@click.option("--also-users", is_flag=True,
+              help="Load the demo also into a database that has users of its own (with a warning).")
 @with_appcontext
-def demo_command():
+def demo_command(also_users):
     """Load Region Halland's two real plans, the förvaltningar and the demo users.
 
-    Creates what is missing and leaves what exists: running it twice gives the same data.
+    Creates what is missing and leaves what exists: running it twice gives the same data. Refuses (exit status 2,
+    nothing written) a database that has users other than the demo's, unless --also-users.
     """
     from tracker.demo.loader import load_demo
     from tracker.history.recorder import acting
 
     with acting(None, "cli", "tracker demo"):
-        for line in load_demo():
-            click.echo(line)
+        try:
+            lines = load_demo(also_users=also_users)
+        except ValidationError as error:
+            _fail(error, "Inget har sparats. Med --also-users läggs demokontona ändå in här.")
+        for line in lines:
+            click.echo(line, err=line.startswith("Varning:"))
         db.session.commit()
 
 
@@ -44,9 +51,11 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _fail(error: ValidationError) -> None:
+def _fail(error: ValidationError, then: str | None = None) -> None:
     for message in error.errors.values():
         click.echo(f"Fel: {message}", err=True)
+    if then:
+        click.echo(then, err=True)
     sys.exit(2)
 
 
