@@ -95,6 +95,7 @@ def test_indicators_and_exports_are_in_the_history(plan, tmp_path):
     db.session.commit()
     export, _ = export_plan(plan, None, tmp_path)
     db.session.commit()
+    assert stat.S_IMODE((tmp_path / export.file_name).stat().st_mode) == 0o600  # it names the plan's contacts
     mark_sent(export, None)
     db.session.commit()
     summaries = [e.summary for e in new_entries(start)]
