@@ -1,5 +1,6 @@
 """Each kind of change gives exactly one readable entry, with old and new values and who made it."""
 
+import hashlib
 import stat
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -9,7 +10,8 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry, HistoryHead
-from tracker.history.recorder import GENESIS, DirectEntry, MissingActor, acting, entry_hash, reset_actor, set_actor
+from tracker.history.recorder import (GENESIS, DirectEntry, MissingActor, acting, entry_content, entry_hash, reset_actor,
+                                      set_actor)
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus
 from tracker.followup.models import Indicator
@@ -249,10 +251,10 @@ def _rebuild_unkeyed(changed_id: int, drop_key_ids_from: int | None = None) -> N
     previous = GENESIS
     for entry in db.session.scalars(sa.select(HistoryEntry).order_by(HistoryEntry.id)).all():
         if entry.id >= start:
-            kept = None if drop_key_ids_from is not None and entry.id >= drop_key_ids_from else entry.key_id
-            entry.key_id = None
-            entry.previous_hash, entry.hash = previous, entry_hash(entry, previous)  # no key: plain SHA-256
-            entry.key_id = kept
+            if drop_key_ids_from is not None and entry.id >= drop_key_ids_from:
+                entry.key_id = None
+            entry.previous_hash = previous
+            entry.hash = hashlib.sha256(entry_content(entry, previous)).hexdigest()
         previous = entry.hash
     db.session.execute(sa.update(HistoryHead).where(HistoryHead.id == 1).values(hash=previous))
     db.session.commit()
@@ -374,3 +376,16 @@ def test_the_key_adds_no_statement_to_a_save(plan, count_queries):
         db.session.commit()
     assert len(new_entries(before)) == 2
     assert len([s for s in statements if "history_" in s]) == 3
+
+
+def test_the_hash_of_a_signed_entry_is_pinned():
+    """Pinned, as the unkeyed hashes are (tests/reports/test_history.py): the entries signed now must verify later."""
+    from tracker.history.recorder import key_id
+
+    key = "en-fast-nyckel-for-att-lasa-fast-hashen-0123456789"
+    entry = HistoryEntry(created_at=datetime(2024, 9, 30, 7, 15, tzinfo=UTC), plan_id=7, kind="version",
+                         verb="approved", object_id=None, action_id=None, division_id=None, report_id=None, user_id=5,
+                         user_name="Peter Dahl", user_division=None, source="web", summary="fastställde version 1",
+                         changes=[], snapshot=None, restores_id=None, key_id=key_id(key))
+    assert entry.key_id == "bbf6d15aeca1b8a4"
+    assert entry_hash(entry, GENESIS, key) == "d4339b67ae439465d7a58422810c77d0007b38723cdf7a2e502309a5952ff5bd"

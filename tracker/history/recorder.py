@@ -347,9 +347,8 @@ def key_id(key: str) -> str:
     return hmac.new(key.encode(), b"tracker history key id", hashlib.sha256).hexdigest()[:16]
 
 
-def entry_hash(entry: HistoryEntry, previous: str, key: str | None = None) -> str:
-    """The HMAC-SHA256 of the entry under `key`, the key named by entry.key_id; of an entry written before the
-    history had keys (no key_id), its plain SHA-256, as then."""
+def entry_content(entry: HistoryEntry, previous: str) -> bytes:
+    """What an entry's hash covers: its content, the hash before it and the id of the key that signs it."""
     content = [
         previous, entry.created_at.isoformat(), entry.plan_id, entry.kind, entry.verb, entry.object_id,
         entry.action_id, entry.division_id, entry.user_id, entry.user_name, entry.user_division, entry.source,
@@ -357,14 +356,17 @@ def entry_hash(entry: HistoryEntry, previous: str, key: str | None = None) -> st
     ]
     if entry.report_id is not None:  # only then, so that the entries written before the column keep their hashes
         content.append(["report", entry.report_id])
-    if entry.key_id is None:
-        return hashlib.sha256(_serialized(content)).hexdigest()
-    content.append(["key", entry.key_id])
-    return hmac.new(key.encode(), _serialized(content), hashlib.sha256).hexdigest()
-
-
-def _serialized(content: list) -> bytes:
+    if entry.key_id is not None:  # likewise for the entries written before the keys
+        content.append(["key", entry.key_id])
     return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+def entry_hash(entry: HistoryEntry, previous: str, key: str | None = None) -> str:
+    """The HMAC-SHA256 of the entry under `key`, the key named by entry.key_id; of an entry written before the
+    history had keys (no key_id), its plain SHA-256, as then."""
+    if entry.key_id is None:
+        return hashlib.sha256(entry_content(entry, previous)).hexdigest()
+    return hmac.new(key.encode(), entry_content(entry, previous), hashlib.sha256).hexdigest()
 
 
 _ENTRY_COLUMNS = [(attribute.key, attribute.columns[0].key) for attribute in sa.inspect(HistoryEntry).column_attrs
