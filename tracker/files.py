@@ -3,6 +3,7 @@ created readable by their owner only (0600). The mode is given to os.open, which
 created: there is no moment when others can read it, as there is between a write and a chmod."""
 
 import os
+import secrets
 from pathlib import Path
 
 PRIVATE = 0o600
@@ -18,8 +19,7 @@ def create_private(path: Path, data: bytes = b"") -> None:
 def publish_private(path: Path, data: bytes) -> None:
     """As create_private, but whole or not at all: a process that reads `path` meanwhile finds it complete or
     absent, never empty (a key file two processes create at once). FileExistsError when another made it first."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}.partial")  # each writer its own
     create_private(partial, data)
     try:
         os.link(partial, path)
