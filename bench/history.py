@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from common import generate_plan, make_app
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry, HistoryHead
-from tracker.history.recorder import GENESIS, entry_hash
+from tracker.history.recorder import GENESIS, entry_hash, history_keys, key_id
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.services import get_plan
 from tracker.types import UTCDateTime, utcnow
@@ -44,6 +44,7 @@ def fill_history(plan, count: int) -> int:
     statuses = [s.label for s in Status]
     start = utcnow() - timedelta(days=700)
     previous = GENESIS
+    key = history_keys()[0]
     batch = []
     for i in range(count):
         status_id, action_id, division_id, title = random.choice(rows)
@@ -53,10 +54,10 @@ def fill_history(plan, count: int) -> int:
             object_id=status_id, action_id=action_id, division_id=division_id, user_id=None,
             user_name=f"Kontakt {division_id}", user_division=None, source="web",
             summary=f"ändrade status för ”{title}” från {before} till {after}",
-            changes=[["Status", before, after]], snapshot=None, restores_id=None,
+            changes=[["Status", before, after]], snapshot=None, restores_id=None, key_id=key_id(key),
         )
         entry.previous_hash = previous
-        entry.hash = previous = entry_hash(entry, previous)
+        entry.hash = previous = entry_hash(entry, previous, key)
         batch.append({c.key: getattr(entry, c.key) for c in sa.inspect(HistoryEntry).column_attrs if c.key != "id"})
         if len(batch) == 5000:
             db.session.execute(sa.insert(HistoryEntry), batch)

@@ -18,6 +18,10 @@ from tracker import create_app
 from tracker.extensions import db, limiter
 from tracker.history.recorder import acting
 
+# Every app of the test process (the browser's server, the single sign-on apps) signs the history with one key.
+HISTORY_KEY = "testernas-nyckel-for-historiken-0123456789abcdef"
+os.environ["TRACKER_HISTORY_KEYS"] = HISTORY_KEY
+
 
 def _database_url(tmp_path_factory) -> str:
     return os.environ.get("TRACKER_TEST_DATABASE_URL") or (

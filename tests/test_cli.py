@@ -1,3 +1,7 @@
+import os
+import stat
+
+import pytest
 import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
@@ -95,3 +99,69 @@ def test_folders_and_limits_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_LOG_FORMAT", "JSON")
     config = from_environment(tmp_path / "instance")
     assert (config["EXPORT_DIR"], config["STALE_DAYS"], config["LOG_FORMAT"]) == (str(tmp_path / "ut"), 30, "json")
+
+
+def test_demo_refuses_a_database_with_users_of_its_own_and_writes_nothing(app, make_user):
+    make_user(Role.ADMIN, email="it.admin@regionhalland.se", name="Regionens administratör")
+    before = snapshot()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 2, result.output
+    assert ("Fel: Databasen har 1 användare som inte är demoanvändare (it.admin@regionhalland.se): demon lägger "
+            f"bara in sina konton, med det kända lösenordet {DEMO_PASSWORD}") in result.output
+    assert "Inget har sparats. Med --also-users läggs demokontona ändå in här." in result.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_demo_also_users_loads_beside_them_with_a_warning(app, make_user):
+    make_user(Role.ADMIN, email="it.admin@regionhalland.se")
+    result = app.test_cli_runner().invoke(args=["demo", "--also-users"])
+    assert result.exit_code == 0, result.output
+    assert ("Varning: Databasen har 1 användare som inte är demoanvändare (it.admin@regionhalland.se). Demokontona "
+            f"läggs ändå in, med lösenordet {DEMO_PASSWORD}") in result.stderr
+    assert authenticate("admin@demo.local", DEMO_PASSWORD).role is Role.ADMIN
+
+
+def test_demo_runs_again_where_only_its_own_accounts_are(app):
+    """`make run` a second time: the demo's accounts are the demo's, whatever the case of their addresses."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.session.execute(sa.update(User).where(User.email == "strateg@demo.local").values(email="Strateg@Demo.local"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0 and "Varning" not in result.output, result.output
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_history_key_is_generated_once_readable_by_its_owner_only(monkeypatch, tmp_path):
+    from tracker.config import from_environment
+
+    monkeypatch.delenv("TRACKER_HISTORY_KEYS")
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    instance = tmp_path / "instance"
+    umask = os.umask(0)  # whatever the umask: the mode is set as the file is created
+    try:
+        keys = from_environment(instance)["HISTORY_KEYS"]
+    finally:
+        os.umask(umask)
+    assert len(keys) == 1 and len(keys[0]) == 64
+    assert _mode(instance / "history_key") == _mode(instance / "secret_key") == 0o600
+    assert from_environment(instance)["HISTORY_KEYS"] == keys  # kept, not generated again
+    older = "den-gamla-nyckeln-for-historiken-0123456789abcdef"
+    with (instance / "history_key").open("a") as file:
+        file.write(f"\n{older}\n")
+    assert from_environment(instance)["HISTORY_KEYS"] == (keys[0], older)
+
+
+def test_history_keys_from_the_environment_newest_first_and_long_enough(monkeypatch, tmp_path):
+    from tracker.config import from_environment
+
+    new, old = "ny-nyckel-" + "a" * 40, "gammal-nyckel-" + "b" * 40
+    monkeypatch.setenv("TRACKER_HISTORY_KEYS", f"{new}, {old}")
+    assert from_environment(tmp_path)["HISTORY_KEYS"] == (new, old)
+    assert not (tmp_path / "history_key").exists()
+    monkeypatch.setenv("TRACKER_HISTORY_KEYS", f"{new},kort")
+    with pytest.raises(ValueError, match="TRACKER_HISTORY_KEYS: varje nyckel för historiken behöver minst 32 tecken"):
+        from_environment(tmp_path)

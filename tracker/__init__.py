@@ -15,6 +15,7 @@ from tracker.cli import register_commands
 from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from tracker.files import create_private
 from tracker.history import actor
 from tracker.parsing import RecordIdConverter
 from tracker.plans.tracking import StructureLocked
@@ -35,6 +36,21 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.close()
 
 
+def _create_sqlite_file(database_url: str) -> None:
+    """The SQLite database the app is about to create, created first and readable by its owner only: it holds
+    password hashes and ID tokens. SQLite takes an empty file for an empty database and gives its -wal and -shm
+    files the database's mode."""
+    url = sa.engine.make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.query.get("uri"):
+        return
+    path = Path(url.database)
+    if path.parent.is_dir():
+        try:
+            create_private(path)
+        except FileExistsError:
+            pass  # the database exists: left as it is
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -52,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     # itself reports the exact size against the limit.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["IMPORT_MAX_BYTES"] + 1024 * 1024)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _create_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if hops := app.config["PROXY_HOPS"]:
         # Behind the region's TLS proxy: the client's address, scheme and host come from its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)

@@ -3,7 +3,8 @@ see the README).
 
 The backup reads the database in one read transaction: a consistent copy of one moment, taken while the app
 goes on writing (in write-ahead-log mode writers do not wait for a reader). It is written beside the target and
-renamed into place when whole, as a single file (rollback journal, not WAL), and checked."""
+renamed into place when whole, as a single file (rollback journal, not WAL), and checked; readable by its owner
+only, as the database is."""
 
 import errno
 import os
@@ -11,6 +12,8 @@ import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from tracker.files import create_private
 
 
 class BackupError(Exception):
@@ -37,6 +40,7 @@ def _copy(source: sqlite3.Connection, target_path: Path) -> None:
     partial = target_path.with_name(target_path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        create_private(partial)  # the copy holds password hashes and ID tokens; SQLite gives its journal the same mode
         target = sqlite3.connect(partial)
         try:
             source.backup(target)  # all pages in one step: one read transaction, one moment

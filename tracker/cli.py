@@ -67,18 +67,25 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 @click.command("demo")
+@click.option("--also-users", is_flag=True,
+              help="Load the demo also into a database that has users of its own (with a warning).")
 @with_appcontext
-def demo_command():
+def demo_command(also_users):
     """Load Region Halland's two real plans, the förvaltningar and the demo users.
 
-    Creates what is missing and leaves what exists: running it twice gives the same data.
+    Creates what is missing and leaves what exists: running it twice gives the same data. Refuses (exit status 2,
+    nothing written) a database that has users other than the demo's, unless --also-users.
     """
     from tracker.demo.loader import load_demo
     from tracker.history.recorder import acting
 
     with acting(None, "cli", "tracker demo"):
-        for line in load_demo():
-            click.echo(line)
+        try:
+            lines = load_demo(also_users=also_users)
+        except ValidationError as error:
+            _fail(error, "Inget har sparats. Med --also-users läggs demokontona ändå in här.")
+        for line in lines:
+            click.echo(line, err=line.startswith("Varning:"))
         db.session.commit()
 
 
@@ -97,9 +104,11 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _fail(error: ValidationError) -> None:
+def _fail(error: ValidationError, then: str | None = None) -> None:
     for message in error.errors.values():
         click.echo(f"Fel: {message}", err=True)
+    if then:
+        click.echo(then, err=True)
     sys.exit(2)
 
 
@@ -293,9 +302,17 @@ def verify_history_command():
     if report.intact:
         click.echo(f"Historiken är obruten: {report.entries} poster, kedjan stämmer.")
         return
-    if report.broken_at:
-        click.echo(f"Historiken är bruten vid post {report.broken_at}: posten har ändrats, eller en post före den "
-                   "har tagits bort.", err=True)
+    if report.missing_key:
+        click.echo(f"Historiken kan inte kontrolleras från post {report.broken_at}: posten är signerad med nyckeln "
+                   f"{report.missing_key}, som inte finns bland historikens nycklar. Lägg till den gamla nyckeln "
+                   "efter den nya i TRACKER_HISTORY_KEYS (eller i instance/history_key).", err=True)
+    elif report.broken_at:
+        click.echo(f"Historiken är bruten vid post {report.broken_at}: posten har ändrats, en post före den har "
+                   "tagits bort, eller posten är signerad med en äldre nyckel än posten före den.", err=True)
+    elif report.unkeyed:
+        click.echo("Historiken är bruten: ingen post är signerad med historikens nyckel, fast uppgraderingen som "
+                   "införde nycklarna signerar en efter de äldre posterna. Kedjan har byggts om utan nyckeln.",
+                   err=True)
     else:
         click.echo("Historiken är bruten: den senaste posten saknas eller har ändrats.", err=True)
     sys.exit(1)

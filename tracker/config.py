@@ -5,6 +5,8 @@ import secrets
 from importlib import resources
 from pathlib import Path
 
+from tracker.files import publish_private
+
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT = (ROOT / "pyproject.toml").is_file()  # running from the repository (an editable install), not a wheel
 
@@ -23,16 +25,36 @@ def instance_path() -> str | None:
     return str(ROOT / "instance") if CHECKOUT else None
 
 
+def _key_file(path: Path) -> str:
+    """The text of a key file in instance/, generated (0600) the first time."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            publish_private(path, secrets.token_hex(32).encode())
+        except FileExistsError:
+            pass  # another process made it first: its key is the one
+    return path.read_text()
+
+
 def _secret_key(instance_path: Path) -> str:
     """TRACKER_SECRET_KEY, else a key generated once and kept in instance/."""
     if key := os.environ.get("TRACKER_SECRET_KEY"):
         return key
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return _key_file(instance_path / "secret_key").strip()
+
+
+def _history_keys(instance_path: Path) -> tuple[str, ...]:
+    """TRACKER_HISTORY_KEYS (comma-separated), else instance/history_key (one a line, generated the first time):
+    the newest first, which signs the new history entries; the older ones verify the entries they signed."""
+    if text := os.environ.get("TRACKER_HISTORY_KEYS", "").strip():
+        where, keys = "TRACKER_HISTORY_KEYS", text.split(",")
+    else:
+        where, keys = str(instance_path / "history_key"), _key_file(instance_path / "history_key").splitlines()
+    keys = tuple(key.strip() for key in keys if key.strip())
+    if not keys or any(len(key) < 32 for key in keys):
+        raise ValueError(f"{where}: varje nyckel för historiken behöver minst 32 tecken, den nyaste först, t.ex. "
+                         "från python -c \"import secrets; print(secrets.token_hex(32))\"")
+    return keys
 
 
 class ConfigError(ValueError):
@@ -112,6 +134,7 @@ def from_environment(instance_path: Path) -> dict:
     secure = _flag("TRACKER_SECURE_COOKIES", False) or base_url.startswith("https://")
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        "HISTORY_KEYS": _history_keys(instance_path),  # README, "The history's key"
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "TRACKER_DATABASE_URL", f"sqlite:///{instance_path / 'tracker.db'}"
         ),

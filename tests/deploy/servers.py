@@ -11,6 +11,8 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import HISTORY_KEY
+
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -21,9 +23,10 @@ def free_port() -> int:
 
 
 def environment(**settings: str) -> dict:
-    """This process's environment without any TRACKER_ setting, with `settings` instead."""
+    """This process's environment without any TRACKER_ setting, with `settings` instead; the history's key is the
+    test process's, so that the servers and the tests verify each other's entries."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("TRACKER_")}
-    return {**env, "TRACKER_SECRET_KEY": "deploy-test-secret", **settings}
+    return {**env, "TRACKER_SECRET_KEY": "deploy-test-secret", "TRACKER_HISTORY_KEYS": HISTORY_KEY, **settings}
 
 
 def run(command: list[str], env: dict, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -3,6 +3,7 @@ database, whose history chain holds and whose plan pages are the original's."""
 
 import os
 import re
+import stat
 import subprocess
 import sys
 import threading
@@ -107,3 +108,18 @@ def run_failing(command, env, cwd) -> str:
 def test_backup_of_postgresql_points_to_pg_dump(tmp_path):
     env = environment(TRACKER_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/tracker")
     assert "pg_dump" in run_failing([TRACKER, "backup", str(tmp_path / "kopia.db")], env, tmp_path)
+
+
+def test_the_database_its_backups_and_a_restored_copy_are_readable_by_their_owner_only(tmp_path):
+    """They hold password hashes and ID tokens: 0600 under the usual umask (022), which made them 0644."""
+    def tracker(*arguments, env):
+        return run(["sh", "-c", 'umask 022 && exec "$@"', "tracker", TRACKER, *arguments], env, tmp_path)
+
+    source = tmp_path / "tracker.db"
+    tracker("db", "upgrade", env=environment(TRACKER_DATABASE_URL=f"sqlite:///{source}"))
+    tracker("backup", str(tmp_path / "kopia.db"), env=environment(TRACKER_DATABASE_URL=f"sqlite:///{source}"))
+    restored = tmp_path / "återställd.db"
+    tracker("restore", str(tmp_path / "kopia.db"), env=environment(TRACKER_DATABASE_URL=f"sqlite:///{restored}"))
+    files = [source, tmp_path / "kopia.db", restored, *tmp_path.glob("*.db-wal"), *tmp_path.glob("*.db-shm")]
+    assert {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in files} == {
+        path.name: oct(0o600) for path in files}

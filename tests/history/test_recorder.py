@@ -1,13 +1,17 @@
 """Each kind of change gives exactly one readable entry, with old and new values and who made it."""
 
-from datetime import date
+import hashlib
+import stat
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.history.models import HistoryEntry
-from tracker.history.recorder import DirectEntry, MissingActor, acting, reset_actor, set_actor
+from tracker.history.models import HistoryEntry, HistoryHead
+from tracker.history.recorder import (GENESIS, DirectEntry, MissingActor, acting, entry_content, entry_hash, reset_actor,
+                                      set_actor)
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus
 from tracker.followup.models import Indicator
@@ -93,6 +97,7 @@ def test_indicators_and_exports_are_in_the_history(plan, tmp_path):
     db.session.commit()
     export, _ = export_plan(plan, None, tmp_path)
     db.session.commit()
+    assert stat.S_IMODE((tmp_path / export.file_name).stat().st_mode) == 0o600  # it names the plan's contacts
     mark_sent(export, None)
     db.session.commit()
     summaries = [e.summary for e in new_entries(start)]
@@ -234,3 +239,153 @@ def test_entries_are_written_when_the_change_commits_and_dropped_with_a_rollback
     db.session.commit()
     assert [e.summary for e in new_entries(before)] == [
         "ändrade kommentaren för ”Tillgänglighetskoordinatorer på varje BUP-enhet” (Psykiatri Halland)"]
+
+
+# --- The chain's key ---------------------------------------------------------------------
+
+
+def _rebuild_unkeyed(changed_id: int, drop_key_ids_from: int | None = None) -> None:
+    """What the exploit did with write access to the database: from the changed entry on, every hash computed again
+    with plain SHA-256 (the key ids dropped from `drop_key_ids_from` on, if given), the head moved to the new end."""
+    start = min(changed_id, drop_key_ids_from or changed_id)
+    previous = GENESIS
+    for entry in db.session.scalars(sa.select(HistoryEntry).order_by(HistoryEntry.id)).all():
+        if entry.id >= start:
+            if drop_key_ids_from is not None and entry.id >= drop_key_ids_from:
+                entry.key_id = None
+            entry.previous_hash = previous
+            entry.hash = hashlib.sha256(entry_content(entry, previous)).hexdigest()
+        previous = entry.hash
+    db.session.execute(sa.update(HistoryHead).where(HistoryHead.id == 1).values(hash=previous))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("dropped", ["none", "from the change", "everywhere"])
+def test_a_chain_rebuilt_without_the_key_is_broken(app, plan, make_user, dropped):
+    """The security review's exploit: an approval re-attributed to someone else, the chain rebuilt unkeyed."""
+    from tracker.history.recorder import record
+    from tracker.history.services import verify_chain
+    from tracker.versions.services import approve
+
+    director = make_user(Role.DIRECTOR, name="Peter Dahl")
+    other = make_user(Role.STRATEGIST, name="Maria Strand")
+    with acting(director, "web"):
+        approve(plan, director, "RS 2023-118")
+        db.session.commit()
+    record(db.session, plan=plan, kind="version", verb="sent", summary="skickade version 1 till Socialstyrelsen")
+    db.session.commit()
+    assert verify_chain().intact  # written by the app: signed with the key
+    approval = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.verb == "approved"))
+    assert approval.user_name == "Peter Dahl" and approval.key_id is not None
+    db.session.execute(sa.update(HistoryEntry).where(HistoryEntry.id == approval.id)
+                       .values(user_id=other.id, user_name=other.name))
+    first_id = db.session.scalar(sa.select(sa.func.min(HistoryEntry.id)))
+    _rebuild_unkeyed(approval.id, {"none": None, "from the change": approval.id, "everywhere": first_id}[dropped])
+
+    report = verify_chain()
+    assert not report.intact
+    if dropped == "everywhere":  # a chain of unkeyed entries only: the migration signs one after them
+        assert (report.broken_at, report.unkeyed, report.head_matches) == (None, True, True)
+    else:
+        assert report.broken_at == approval.id
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1 and "Historiken är bruten" in result.output
+
+
+def test_entries_name_their_key_and_verify_across_a_rotation(app, plan, monkeypatch):
+    from tracker.history.recorder import history_keys, key_id, record
+    from tracker.history.services import verify_chain
+
+    old, new = history_keys()[0], "en-ny-nyckel-for-historiken-efter-bytet-0123456789"
+    before = last_id()
+    assert {e.key_id for e in new_entries(0)} == {key_id(old)}
+    monkeypatch.setitem(app.config, "HISTORY_KEYS", (new, old))  # the new key first, the old one kept after it
+    record(db.session, plan=plan, kind="version", verb="sent", summary="skickade planen efter nyckelbytet")
+    db.session.commit()
+    assert [e.key_id for e in new_entries(before)] == [key_id(new)] and key_id(new) != key_id(old)
+    assert verify_chain().intact
+
+    # Whoever kept the retired key cannot sign with it: an entry signed with it after the new key's is refused.
+    monkeypatch.setitem(app.config, "HISTORY_KEYS", (old, new))
+    record(db.session, plan=plan, kind="version", verb="sent", summary="skickade planen med den gamla nyckeln")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "HISTORY_KEYS", (new, old))
+    assert verify_chain().broken_at == new_entries(before)[-1].id
+    db.session.execute(sa.delete(HistoryEntry).where(HistoryEntry.id == new_entries(before)[-1].id))
+    db.session.execute(sa.update(HistoryHead).values(hash=new_entries(before)[-1].hash))
+    db.session.commit()
+    assert verify_chain().intact
+
+    monkeypatch.setitem(app.config, "HISTORY_KEYS", (new,))  # the old key lost
+    report = verify_chain()
+    assert (report.intact, report.broken_at, report.missing_key) == (False, new_entries(0)[0].id, key_id(old))
+    result = app.test_cli_runner().invoke(args=["history", "verify"])
+    assert result.exit_code == 1
+    assert f"signerad med nyckeln {key_id(old)}, som inte finns bland historikens nycklar" in result.output
+
+
+def test_entries_from_before_the_keys_verify_as_then_and_a_signed_entry_follows_them(app):
+    """The migration to signed entries, on a history written before it: the old entries keep their plain SHA-256
+    hashes, one signed entry is linked after them, and the entries from then on are signed."""
+    import flask_migrate
+
+    from tests.conftest import HISTORY_KEY
+    from tracker.history.recorder import key_id, record
+    from tracker.history.services import verify_chain
+
+    db.session.commit()
+    db.session.close()
+    flask_migrate.downgrade(revision="4d29cfe378c7")
+    try:
+        columns = [c.key for c in HistoryEntry.__table__.columns if c.key not in ("id", "key_id")]
+        previous, hashes = GENESIS, []
+        with db.engine.begin() as connection:
+            for n in (1, 2, 3):
+                entry = HistoryEntry(
+                    created_at=datetime(2024, 5, n, 8, 30, tzinfo=UTC), plan_id=None, kind="version",
+                    verb="approved", object_id=None, action_id=None, division_id=None, report_id=None, user_id=None,
+                    user_name="Peter Dahl", user_division=None, source="web", summary=f"fastställde version {n}",
+                    changes=[], snapshot=None, restores_id=None, key_id=None, previous_hash=previous)
+                entry.hash = previous = entry_hash(entry, previous)
+                hashes.append(entry.hash)
+                connection.execute(sa.insert(HistoryEntry.__table__), {c: getattr(entry, c) for c in columns})
+            connection.execute(sa.insert(HistoryHead.__table__).values(id=1, hash=previous))
+    finally:
+        flask_migrate.upgrade()
+
+    entries = new_entries(0)
+    assert [e.hash for e in entries[:3]] == hashes and [e.key_id for e in entries[:3]] == [None] * 3
+    assert (entries[3].kind, entries[3].previous_hash, entries[3].key_id) == ("chain", hashes[-1], key_id(HISTORY_KEY))
+    assert verify_chain().intact
+    record(db.session, plan=SimpleNamespace(id=None), kind="version", verb="sent", summary="skickade version 3")
+    db.session.commit()
+    assert new_entries(entries[3].id)[0].key_id == key_id(HISTORY_KEY)
+    assert verify_chain().intact
+
+    _rebuild_unkeyed(entries[3].id, drop_key_ids_from=entries[3].id)  # the signed entries made unkeyed
+    assert verify_chain().unkeyed
+
+
+def test_the_key_adds_no_statement_to_a_save(plan, count_queries):
+    """The head locked and read, the entries inserted at once, the head moved: however many entries, with the key."""
+    status = plan.factors[0].actions[0].statuses[0]
+    status.comment, status.status = "Koordinatorer anställda på två av tre enheter.", Status.DONE
+    plan.title = "Handlingsplan för ökad tillgänglighet 2023 (reviderad)"
+    before = last_id()
+    with count_queries() as statements:
+        db.session.commit()
+    assert len(new_entries(before)) == 2
+    assert len([s for s in statements if "history_" in s]) == 3
+
+
+def test_the_hash_of_a_signed_entry_is_pinned():
+    """Pinned, as the unkeyed hashes are (tests/reports/test_history.py): the entries signed now must verify later."""
+    from tracker.history.recorder import key_id
+
+    key = "en-fast-nyckel-for-att-lasa-fast-hashen-0123456789"
+    entry = HistoryEntry(created_at=datetime(2024, 9, 30, 7, 15, tzinfo=UTC), plan_id=7, kind="version",
+                         verb="approved", object_id=None, action_id=None, division_id=None, report_id=None, user_id=5,
+                         user_name="Peter Dahl", user_division=None, source="web", summary="fastställde version 1",
+                         changes=[], snapshot=None, restores_id=None, key_id=key_id(key))
+    assert entry.key_id == "bbf6d15aeca1b8a4"
+    assert entry_hash(entry, GENESIS, key) == "d4339b67ae439465d7a58422810c77d0007b38723cdf7a2e502309a5952ff5bd"

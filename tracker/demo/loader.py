@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tracker.display import parse_date
 from tracker.clock import LOCAL_ZONE
+from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.versions.services import approve
 from tracker.plans import services as plans
@@ -47,9 +48,31 @@ def read_plan_data(file_name: str) -> dict:
     return json.loads(resources.files("tracker.demo").joinpath("data", file_name).read_text("utf-8"))
 
 
-def load_demo() -> list[str]:
-    """Create what is missing; return one line per thing done."""
+def other_users() -> list[str]:
+    """The addresses of the users that are not the demo's: those at any address but the demo accounts' own
+    (demo.local is reserved, no real mailbox; the demo never changes an account that exists)."""
+    demo_addresses = [email for email, *_ in USERS]
+    return db.session.scalars(sa.select(User.email).where(sa.func.lower(User.email).not_in(demo_addresses))
+                              .order_by(User.email)).all()
+
+
+def _others_text(others: list[str]) -> str:
+    named = ", ".join(others[:3]) + (f" och {len(others) - 3} till" if len(others) > 3 else "")
+    return f"Databasen har {len(others)} användare som inte är demoanvändare ({named})"
+
+
+def load_demo(also_users: bool = False) -> list[str]:
+    """Create what is missing; return one line per thing done. The demo accounts' password is public and one of
+    them is an administratör: a database with users of its own (a real one) is refused, nothing written, unless
+    `also_users`."""
     report = []
+    if others := other_users():
+        if not also_users:
+            raise ValidationError({"users": f"{_others_text(others)}: demon lägger bara in sina konton, med det "
+                                            f"kända lösenordet {DEMO_PASSWORD} (ett av dem administratör), i en "
+                                            "databas för demo. Kör tracker demo mot en tom databas."})
+        report.append(f"Varning: {_others_text(others)}. Demokontona läggs ändå in, med lösenordet {DEMO_PASSWORD} "
+                      "(ett av dem administratör): ta bort dem innan databasen används på riktigt.")
     divisions = _divisions(report)
     users = _users(divisions, report)
     contacts = {u.division_id: u for u in users if u.role is Role.DIVISION_CONTACT}

@@ -2,7 +2,8 @@
 
 A HistoryEntry is written by the recorder (recorder.py) in the same transaction as the change it
 describes, as the transaction commits; each carries the hash of the one before it, so that a changed or removed entry
-breaks the chain (`tracker history verify`).
+breaks the chain (`tracker history verify`). The hash is an HMAC under a key kept outside the database, so that
+someone who can write to the database cannot rebuild the chain around an entry they changed.
 """
 
 from datetime import datetime
@@ -41,6 +42,8 @@ class HistoryEntry(db.Model):
     changes: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # [[label, before, after], …]
     snapshot: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)  # what a deletion removed, to restore it
     restores_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)  # the deletion a restore undid
+    # Which of the history's keys signed the entry (recorder.key_id); None: written before the history had keys.
+    key_id: so.Mapped[Optional[str]] = so.mapped_column(sa.String(16))
     previous_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
 

@@ -10,6 +10,7 @@ and a `check` that may refuse a change (the plans refuse structure changes to a 
 """
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from tracker.fields import Fields, diff_log
 from tracker.history.models import HistoryEntry, HistoryHead
@@ -335,7 +337,18 @@ def record(session, *, plan, kind: str, verb: str, summary: str, changes=(), sna
 # --- The hash chain ----------------------------------------------------------------------
 
 
-def entry_hash(entry: HistoryEntry, previous: str) -> str:
+def history_keys() -> tuple[str, ...]:
+    """The keys of the chain, the newest first: it signs the new entries (TRACKER_HISTORY_KEYS, README)."""
+    return current_app.config["HISTORY_KEYS"]
+
+
+def key_id(key: str) -> str:
+    """Names a key in the entries it signed without revealing it."""
+    return hmac.new(key.encode(), b"tracker history key id", hashlib.sha256).hexdigest()[:16]
+
+
+def entry_content(entry: HistoryEntry, previous: str) -> bytes:
+    """What an entry's hash covers: its content, the hash before it and the id of the key that signs it."""
     content = [
         previous, entry.created_at.isoformat(), entry.plan_id, entry.kind, entry.verb, entry.object_id,
         entry.action_id, entry.division_id, entry.user_id, entry.user_name, entry.user_division, entry.source,
@@ -343,7 +356,17 @@ def entry_hash(entry: HistoryEntry, previous: str) -> str:
     ]
     if entry.report_id is not None:  # only then, so that the entries written before the column keep their hashes
         content.append(["report", entry.report_id])
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    if entry.key_id is not None:  # likewise for the entries written before the keys
+        content.append(["key", entry.key_id])
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()
+
+
+def entry_hash(entry: HistoryEntry, previous: str, key: str | None = None) -> str:
+    """The HMAC-SHA256 of the entry under `key`, the key named by entry.key_id; of an entry written before the
+    history had keys (no key_id), its plain SHA-256, as then."""
+    if entry.key_id is None:
+        return hashlib.sha256(entry_content(entry, previous)).hexdigest()
+    return hmac.new(key.encode(), entry_content(entry, previous), hashlib.sha256).hexdigest()
 
 
 _ENTRY_COLUMNS = [(attribute.key, attribute.columns[0].key) for attribute in sa.inspect(HistoryEntry).column_attrs
@@ -372,10 +395,12 @@ def _link_and_insert(connection, entries: list[HistoryEntry]) -> None:
         except sa.exc.IntegrityError:
             pass  # another writer made it first; wait for it like any other
         previous = connection.scalar(lock)
+    key = history_keys()[0]
+    signed_by = key_id(key)
     rows = []
     for entry in entries:  # in the order they were recorded, which is the order of their ids
-        entry.previous_hash = previous
-        entry.hash = previous = entry_hash(entry, previous)
+        entry.previous_hash, entry.key_id = previous, signed_by
+        entry.hash = previous = entry_hash(entry, previous, key)
         rows.append({column: getattr(entry, key) for key, column in _ENTRY_COLUMNS})
     connection.execute(sa.insert(HistoryEntry.__table__), rows)
     connection.execute(sa.update(head).where(head.c.id == 1).values(hash=previous))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
+from tracker.files import create_private
 from tracker.plans.models import Plan
 from tracker.versions.snapshot import plan_snapshot
 from tracker.types import utcnow
@@ -90,11 +91,11 @@ def add_with_free_name(model, base: str, suffix: str, fields: dict):
 
 
 def _write_copy(directory: Path, name: str, data: bytes) -> None:
-    """The optional copy under TRACKER_EXPORT_DIR; a file already there is never written over."""
+    """The optional copy under TRACKER_EXPORT_DIR; a file already there is never written over. Readable by its
+    owner only: the workbook names the plan's contacts with their e-mail addresses and phone numbers."""
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        with (directory / name).open("xb") as file:
-            file.write(data)
+        create_private(directory / name, data)
     except FileExistsError:
         logger.warning("export copy not written: %s already exists in %s", name, directory)
 
