@@ -14,6 +14,7 @@ from tracker import error_pages, logging_setup, pages
 from tracker.cli import register_commands
 from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
+from tracker.errors import ChangedSinceSeen
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from tracker.history import actor
 from tracker.parsing import RecordIdConverter
@@ -112,6 +113,7 @@ def _register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_error_handler(HTTPException, error_pages.http_error)
     app.register_error_handler(StructureLocked, error_pages.structure_locked)
+    app.register_error_handler(ChangedSinceSeen, error_pages.changed_since_seen)
     app.after_request(headers.security_headers)
     app.before_request(actor.record_as_current_user)
     app.before_request(security_log.remember_address)

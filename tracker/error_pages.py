@@ -1,6 +1,6 @@
 """Refusals and failures as Swedish pages (or the fragment an htmx request swaps in)."""
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -19,9 +19,9 @@ ERROR_TEXTS = {
 }
 
 
-def _page(code: int, message: str):
+def _page(code: int, message: str, link: str | None = None, link_text: str | None = None):
     template = "errors/_message.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=code, message=message), code
+    return render_template(template, code=code, message=message, link=link, link_text=link_text), code
 
 
 def http_error(error: HTTPException):
@@ -45,3 +45,11 @@ def structure_locked(error):
     """A change to a fastställd plan's structure, from any path: refused, nothing written."""
     db.session.rollback()
     return _page(409, str(error))
+
+
+def changed_since_seen(error):
+    """A decision taken on a page that no longer shows what is there: refused, nothing written; the message links
+    to the change."""
+    db.session.rollback()
+    endpoint, arguments = error.link
+    return _page(409, error.message, url_for(endpoint, **arguments), error.link_text)
