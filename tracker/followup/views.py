@@ -107,7 +107,8 @@ def _rounds_page(plan, status=200, errors=None, values=None):
     mail, mail_problem = notify.mail_status()
     progress = services.progress(current) if current else []
     return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
-                           progress=progress, progress_seen=services.progress_seen(progress), today=today(),
+                           progress=progress, progress_seen=services.progress_seen(progress) if current else None,
+                           today=today(),
                            notifications=notify.notifications_of(current) if current else [],
                            due_keys=notify.due_keys(current, today(), current_app.config["REMIND_DAYS"])
                            if current else set(),
