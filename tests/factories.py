@@ -1,5 +1,6 @@
 """Factories that build real-looking data (from Region Halland's plans) with few arguments."""
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -93,3 +94,12 @@ def create_plan(
                 row.status = spec.get("statuses", {}).get(row.division.short_name, Status.NOT_STARTED)
     db.session.commit()
     return plan
+
+
+def form_seen(client, page_url: str, action: str) -> str:
+    """What the form posting to `action` on the page at `page_url` carries of that page (tracker/seen.py), read
+    from the page as a browser would post it."""
+    html = client.get(page_url).get_data(as_text=True)
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+    assert form, f"{page_url} has no form posting to {action}"
+    return re.search(r'name="seen" value="([^"]+)"', form.group(1)).group(1)

@@ -11,7 +11,7 @@ from tests.factories import PASSWORD, sign_in
 from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
 from tracker.xlsx import uploads
-from tracker.xlsx.export import export_plan
+from tracker.xlsx.export import export_plan, exports_seen
 from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
@@ -263,15 +263,16 @@ MATRIX = {
         lambda world, user=None: (f"/planer/{world['plan'].key}/export", {}),
         {**EDITORS, "strategist": 200, "director": 200},
     ),
-    "xlsx.mark_sent": (lambda world, user=None: (f"/exporter/{world['export'].id}/skickad", {}), EDITORS),
+    "xlsx.mark_sent": (lambda world, user=None: (f"/exporter/{world['export'].id}/skickad",
+                                                 {"seen": exports_seen(world["plan"])}), EDITORS),
     "xlsx.upload": (_upload, {**EDITORS, "strategist": 200, "director": 200}),
     "xlsx.confirm": (_confirm, EDITORS),
     "history.restore": (_restore, EDITORS),
-    "versions.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {"decision": "RS231576", "confirm": "1"}),
-                        ONLY_DIRECTOR),
+    "versions.approve": (lambda world, user=None: (f"/planer/{world['plan'].key}/faststall", {
+        "decision": "RS231576", "confirm": "1", "seen": versions.approval_digest(world["plan"])}), ONLY_DIRECTOR),
     "versions.start_revision": (lambda world, user=None: (f"/planer/{_approved(world).key}/revidering", {}), EDITORS),
-    "versions.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad", {}),
-                          EDITORS),
+    "versions.mark_sent": (lambda world, user=None: (f"/planer/{_approved(world).key}/versioner/1/skickad",
+                                                     {"seen": exports_seen(world["plan"], 1)}), EDITORS),
     "editor.create_plan": (
         lambda world, user=None: ("/planer/ny", {"key": "tillganglighet-2025", "title": "Handlingsplan 2025",
                                                  "year": "2025", "agreement": "Ökad tillgänglighet",
@@ -322,7 +323,7 @@ MATRIX = {
     "followup.open_round": (lambda world, user=None: (f"/planer/{world['plan'].key}/omgangar",
                                                       {"title": "Delårsuppföljning 2024", "deadline": "2030-09-15"}),
                             EDITORS),
-    "followup.close_round": (lambda world, user=None: (f"/omgangar/{_open_round(world).id}/stang", {"confirm": "1"}), EDITORS),
+    "followup.close_round": (lambda world, user=None: _close_request(world), EDITORS),
     "followup.confirm_unchanged": (lambda world, user=None: (
         f"/omgangar/{_open_round(world).id}/bekrafta/{world['ph_status'].id}", {}), CONFIRM),
     "followup.confirm_many": (lambda world, user=None: (
@@ -365,19 +366,31 @@ MATRIX = {
                                                              {"confirm": "1"}), EDITORS),
     "reports.back_to_draft": (lambda world, user=None: (f"/redovisningar/{_report(world, 'review').key}/tillbaka", {}),
                               EDITORS),
-    "reports.approve": (lambda world, user=None: (f"/redovisningar/{_report(world, 'review').key}/godkann",
-                                                   {"confirm": "1"}), ONLY_DIRECTOR),
+    "reports.approve": (lambda world, user=None: _seen_request(world, "review", "godkann", {"confirm": "1"}),
+                        ONLY_DIRECTOR),
     "reports.make_bundle": (lambda world, user=None: (f"/redovisningar/{_report(world, 'approved').key}/paket", {}),
                             EDITORS),
     "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
-    "reports.reopen": (lambda world, user=None: (f"/redovisningar/{_report(world, 'sent').key}/komplettering", {
-        "questions": [_pair(world).id]}), EDITORS),
+    "reports.reopen": (lambda world, user=None: _seen_request(world, "sent", "komplettering",
+                                                              {"questions": [_pair(world).id]}), EDITORS),
 }
 def _sent_request(world):
     report = _report(world, "approved")
     bundle = make_bundle(report, world["users"]["director"])
     db.session.commit()
-    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id}
+    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": reports.bundles_seen(report)}
+
+
+def _seen_request(world, state: str, step: str, data: dict):
+    """A life-cycle decision as its page posts it: with the digest of the report the page showed."""
+    report = _report(world, state)
+    return f"/redovisningar/{report.key}/{step}", {**data, "seen": reports.content_digest(report)}
+
+
+def _close_request(world):
+    round_ = _open_round(world)
+    return f"/omgangar/{round_.id}/stang", {"confirm": "1",
+                                           "seen": followup.progress_seen(followup.progress(round_))}
 
 
 # Allowed requests that change the session or show a preview, not the database.

@@ -14,6 +14,7 @@ from tracker import error_pages, logging_setup, pages
 from tracker.cli import register_commands
 from tracker.clock import today
 from tracker.display import counted, display_value, format_date, format_datetime
+from tracker.errors import ChangedSinceSeen
 from tracker.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from tracker.files import create_private
 from tracker.history import actor
@@ -130,6 +131,7 @@ def _register_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.register_error_handler(HTTPException, error_pages.http_error)
     app.register_error_handler(StructureLocked, error_pages.structure_locked)
+    app.register_error_handler(ChangedSinceSeen, error_pages.changed_since_seen)
     for failure in (sa.exc.OperationalError, sa.exc.InterfaceError):  # the database, not the request, failed
         app.register_error_handler(failure, error_pages.database_unavailable)
     app.after_request(headers.security_headers)

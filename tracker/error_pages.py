@@ -1,7 +1,7 @@
 """Refusals and failures as Swedish pages (or the fragment an htmx request swaps in)."""
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -30,14 +30,15 @@ DATABASE_DOWN = ("Databasen svarar inte just nu, och inget sparades. Det som tid
 FAILURE_TITLES = {500: "Något gick fel", 503: "Tjänsten är inte tillgänglig just nu"}
 
 
-def _page(code: int, message: str):
+def _page(code: int, message: str, link: str | None = None, link_text: str | None = None):
     if is_htmx():
         template = "errors/_message.html"
     elif code >= 500:  # whatever failed may be the database, which base.html needs to know who is signed in
         template = "errors/failure.html"
     else:
         template = "errors/error.html"
-    return render_template(template, code=code, message=message, title=FAILURE_TITLES.get(code)), code
+    return render_template(template, code=code, message=message, title=FAILURE_TITLES.get(code), link=link,
+                           link_text=link_text), code
 
 
 def _rollback() -> None:
@@ -87,3 +88,11 @@ def structure_locked(error):
     """A change to a fastställd plan's structure, from any path: refused, nothing written."""
     db.session.rollback()
     return _page(409, str(error))
+
+
+def changed_since_seen(error):
+    """A decision taken on a page that no longer shows what is there: refused, nothing written; the message links
+    to the change."""
+    db.session.rollback()
+    endpoint, arguments = error.link
+    return _page(409, error.message, url_for(endpoint, **arguments), error.link_text)

@@ -66,3 +66,12 @@ def date_range_args(notices: list[str]) -> tuple[date | None, date | None]:
 def next_url() -> dict:
     """Template context: where a form without JavaScript returns to, the page it was posted from."""
     return {"next_url": safe_next(request.form.get("next")) if request.method == "POST" else request.full_path}
+
+
+def posted_seen() -> str:
+    """The fingerprint of what the page showed (tracker/seen.py), which a decision's form must carry."""
+    seen = request.form.get("seen", "").strip()
+    if not seen:
+        abort(400, "Formuläret saknar uppgift om vad sidan visade, så beslutet kan inte knytas till det du såg. "
+                   "Ladda om sidan och försök igen.")
+    return seen

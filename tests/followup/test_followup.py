@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import form_seen
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services
@@ -233,12 +234,13 @@ def test_closing_a_round_over_the_web_asks_for_confirmation_naming_what_is_left(
     total = sum(len(a.statuses) for f in plan.factors for a in f.actions)
     assert (f"Stäng omgången nu, fast {total} statusar ännu inte är bekräftade och sista dag är om 22 dagar."
             in page)
-    response = client.post(f"/omgangar/{round_.id}/stang")
+    seen = form_seen(client, f"/planer/{plan.key}/omgangar", f"/omgangar/{round_.id}/stang")
+    response = client.post(f"/omgangar/{round_.id}/stang", data={"seen": seen})
     assert response.status_code == 400
     assert "Kryssa i rutan för att bekräfta att omgången stängs." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(type(round_), round_.id).is_open
-    assert client.post(f"/omgangar/{round_.id}/stang", data={"confirm": "1"}).status_code == 302
+    assert client.post(f"/omgangar/{round_.id}/stang", data={"confirm": "1", "seen": seen}).status_code == 302
     db.session.expire_all()
     assert not db.session.get(type(round_), round_.id).is_open
 

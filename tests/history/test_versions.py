@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.test_permissions import snapshot
+from tests.factories import form_seen
 from tracker.extensions import db
 from tracker.versions import services as versions
 from tracker.history.models import HistoryEntry
@@ -121,16 +122,18 @@ def test_status_changes_alone_do_not_change_the_plan(plan, director, login, make
 
 def test_web_flow_approve_revise_and_compare(plan, login, director, make_user):
     client = login(director)
-    unconfirmed = client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576"})
+    seen = form_seen(client, f"/planer/{plan.key}/versioner", f"/planer/{plan.key}/faststall")
+    unconfirmed = client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576", "seen": seen})
     assert unconfirmed.status_code == 400  # one click is not enough: the director confirms what it means
     assert "Kryssa i rutan för att bekräfta att du fastställer planen." in unconfirmed.get_data(as_text=True)
     assert 'value="RS231576"' in unconfirmed.get_data(as_text=True)  # what was typed stays
     assert plans.get_plan(plan.key).state is PlanState.DRAFT
-    assert client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576", "confirm": "1"}
+    assert client.post(f"/planer/{plan.key}/faststall", data={"decision": "RS231576", "confirm": "1", "seen": seen}
                        ).status_code == 302
     page = client.get(f"/planer/{plan.key}/versioner").get_data(as_text=True)
     assert "Version 1" in page and "RS231576" in page and "Starta revidering (version 2)" in page
-    assert client.post(f"/planer/{plan.key}/faststall", data={"confirm": "1"}).status_code == 400  # approved
+    approved = client.post(f"/planer/{plan.key}/faststall", data={"confirm": "1", "seen": seen})  # a second tab
+    assert approved.status_code == 400 and "Version 1 är redan fastställd." in approved.get_data(as_text=True)
     strateg = login(make_user(Role.STRATEGIST))
     assert strateg.post(f"/planer/{plan.key}/revidering").status_code == 302
     db.session.expire_all()

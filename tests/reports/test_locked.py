@@ -41,7 +41,7 @@ def _requests(report):
         (editor, f"/redovisningar/fragor/{pair.id}/ta-bort", {}),
         (editor, f"/redovisningar/{report.key}/uppgifter", {"title": "Ny titel", "version": report.version_id}),
         (editor, f"/redovisningar/{report.key}/granskning", {}),
-        (Role.DIRECTOR, f"/redovisningar/{report.key}/godkann", {}),
+        (Role.DIRECTOR, f"/redovisningar/{report.key}/godkann", {"seen": services.content_digest(report)}),
         (Role.DIVISION_CONTACT, f"/redovisningar/bidrag/{contribution.id}", {"text": "Sent bidrag",
                                                                              "version": contribution.version_id}),
     ]

@@ -7,6 +7,7 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import form_seen
 from tests.reports.helpers import all_questions, approve, create_report, question
 from tracker.extensions import db
 from tracker.reports import services
@@ -139,7 +140,9 @@ def test_after_approval_nothing_changes_until_a_komplettering(client, login, mak
     assert client.post(f"/redovisningar/{report.key}/granskning", data={"confirm": "1"}).status_code == 302
     assert client.post(f"/redovisningar/{report.key}/godkann").status_code == 403
     login(director)
-    assert client.post(f"/redovisningar/{report.key}/godkann", data={"confirm": "1"}).status_code == 302
+    page = f"/redovisningar/{report.key}"
+    seen = form_seen(client, page, f"{page}/godkann")
+    assert client.post(f"{page}/godkann", data={"confirm": "1", "seen": seen}).status_code == 302
     login(strategist)
     response = client.post(f"/redovisningar/{report.key}/tillbaka")  # only the direktör withdraws the approval
     assert response.status_code == 403 and "Bara hälso- och sjukvårdsdirektören" in response.get_data(as_text=True)
@@ -151,11 +154,12 @@ def test_after_approval_nothing_changes_until_a_komplettering(client, login, mak
     assert response.status_code == 409
     assert client.post(f"/redovisningar/{report.key}/paket").status_code == 302
     bundle = db.session.scalar(sa.select(ReportBundle))
-    assert client.post(f"/redovisningar/{report.key}/skickad", data={"bundle": bundle.id}
-                       ).status_code == 302
+    seen = form_seen(client, page, f"{page}/skickad")
+    assert client.post(f"{page}/skickad", data={"bundle": bundle.id, "seen": seen}).status_code == 302
     db.session.expire_all()
     assert services.get_report(report.key).state is ReportState.SENT
-    assert client.post(f"/redovisningar/{report.key}/komplettering", data={"questions": [pair.id]}).status_code == 302
+    seen = form_seen(client, page, f"{page}/komplettering")
+    assert client.post(f"{page}/komplettering", data={"questions": [pair.id], "seen": seen}).status_code == 302
     pair = db.session.get(ReportQuestion, pair.id)
     response = client.post(f"/redovisningar/fragor/{pair.id}/svar", headers=htmx_headers,
                            data={"answer": "Kompletterat", "answer_second": "", "version": pair.version_id})

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.factories import form_seen
 from tests.reports.helpers import all_questions, approve, create_report, question
 from tracker import clock
 from tracker.extensions import db
@@ -109,7 +110,9 @@ def test_a_future_sending_date_is_refused_next_to_the_field(client, login, make_
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert f'max="{clock.today().isoformat()}"' in page
     future = (clock.today() + timedelta(days=400)).isoformat()
-    response = client.post(f"/redovisningar/{report.key}/skickad", data={"bundle": bundle.id, "sent_on": future})
+    seen = form_seen(client, f"/redovisningar/{report.key}", f"/redovisningar/{report.key}/skickad")
+    response = client.post(f"/redovisningar/{report.key}/skickad",
+                           data={"bundle": bundle.id, "sent_on": future, "seen": seen})
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="sent-on-error"' in body and "ligger i framtiden" in body and f'value="{future}"' in body
@@ -139,8 +142,9 @@ def test_going_to_review_with_gaps_asks_for_a_confirmation(client, login, make_u
     login(make_user(Role.DIRECTOR))
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert "Det här saknas innan redovisningen godkänns" in page and "Godkänn ändå" in page
-    assert client.post(f"/redovisningar/{report.key}/godkann").status_code == 400
-    assert client.post(f"/redovisningar/{report.key}/godkann", data={"confirm": "1"}).status_code == 302
+    seen = form_seen(client, f"/redovisningar/{report.key}", f"/redovisningar/{report.key}/godkann")
+    assert client.post(f"/redovisningar/{report.key}/godkann", data={"seen": seen}).status_code == 400
+    assert client.post(f"/redovisningar/{report.key}/godkann", data={"confirm": "1", "seen": seen}).status_code == 302
 
 
 def test_a_complete_report_goes_on_without_a_confirmation(client, login, make_user, report):

@@ -3,6 +3,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from tests.factories import form_seen
 from tests.test_permissions import snapshot
 from tests.xlsx.helpers import edit, plan_workbook
 from tracker.extensions import db
@@ -53,7 +54,8 @@ def test_export_downloads_the_workbook_and_lists_it_on_the_plan_page(client, str
     assert record.file_name in page and "Maria Strand" in page and record.sha256[:12] in page
     assert client.get(f"/exporter/{record.id}").data == response.data
 
-    assert client.post(f"/exporter/{record.id}/skickad").status_code == 302
+    seen = form_seen(client, f"/planer/{plan.key}", f"/exporter/{record.id}/skickad")
+    assert client.post(f"/exporter/{record.id}/skickad", data={"seen": seen}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Export, record.id).sent_by_id == strateg.id
     assert "Skickad" in client.get(f"/planer/{plan.key}").get_data(as_text=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.display import display_value
-from tracker.errors import NotAllowed, ValidationError
+from tracker.errors import ChangedSinceSeen, NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
@@ -21,6 +21,7 @@ from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
 from tracker.plans.services import StatusConflict, is_stale, set_status, validate_status_input
+from tracker.seen import digest
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Role, Status
@@ -388,10 +389,28 @@ def progress(round_: ReportingRound) -> list[DivisionProgress]:
     return sorted(per_division.values(), key=lambda p: (p.division.position, p.division.name))
 
 
-def close_round(round_: ReportingRound, user: User | None) -> None:
-    """Close the round, keeping every status as it is now; `user` None from the command line."""
+def progress_seen(items: list[DivisionProgress]) -> str:
+    """The round's progress as its page shows it (confirmed and total per förvaltning), as the close form carries
+    it: the strateg closes on how far the förvaltningar have come. A later edit of a status already confirmed
+    changes no count: the round keeps the status as it is when it closes, which is its purpose."""
+    return digest([(p.division.id, p.confirmed, p.total) for p in items])
+
+
+def check_progress_seen(round_: ReportingRound, seen: str) -> None:
+    if progress_seen(progress(round_)) != seen:
+        raise ChangedSinceSeen("Omgångens läge har ändrats sedan du öppnade sidan (förvaltningarna har bekräftat fler "
+                               "statusar, eller planen har fått fler att bekräfta), så omgången är inte stängd. Se hur "
+                               "långt de har kommit nu och stäng den därifrån om den ska stängas.",
+                               ("followup.rounds", {"key": round_.plan.key}), "Omgången nu")
+
+
+def close_round(round_: ReportingRound, user: User | None, *, seen: str | None = None) -> None:
+    """Close the round, keeping every status as it is now; `user` None from the command line. `seen`: the progress
+    the closing page showed (`progress_seen`); None from the command line, which shows none."""
     if not round_.is_open:
         raise ValidationError({"round": "Omgången är redan stängd."})
+    if seen is not None:
+        check_progress_seen(round_, seen)
     done = confirmed_ids(round_)
     round_.snapshot = [
         {"status_id": s.id, "action_id": s.action_id, "ref": s.action.ref, "title": s.action.title,

@@ -12,7 +12,7 @@ from tracker.followup import charts, services
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.notify import services as notify
-from tracker.pages import is_htmx, require
+from tracker.pages import is_htmx, posted_seen, require
 from tracker.plans import services as plans
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus
@@ -105,8 +105,10 @@ def _rounds_page(plan, status=200, errors=None, values=None):
     rounds = services.list_rounds(plan)
     current = services.open_round_of(plan)
     mail, mail_problem = notify.mail_status()
+    progress = services.progress(current) if current else []
     return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
-                           progress=services.progress(current) if current else [], today=today(),
+                           progress=progress, progress_seen=services.progress_seen(progress) if current else None,
+                           today=today(),
                            notifications=notify.notifications_of(current) if current else [],
                            due_keys=notify.due_keys(current, today(), current_app.config["REMIND_DAYS"])
                            if current else set(),
@@ -145,10 +147,11 @@ def close_round(round_id: int):
     round_ = _load_round(round_id)
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör stänger uppföljningsomgångar.")
+    seen = posted_seen()
     if not request.form.get("confirm"):
         return _rounds_page(round_.plan, 400, {"confirm": "Kryssa i rutan för att bekräfta att omgången stängs."})
     try:
-        services.close_round(round_, current_user)
+        services.close_round(round_, current_user, seen=seen)
     except ValidationError as error:
         db.session.rollback()
         abort(400, error.errors["round"])

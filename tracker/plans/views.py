@@ -11,7 +11,7 @@ from tracker.plans import services
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Status
-from tracker.xlsx.export import list_exports
+from tracker.xlsx.export import exports_seen, list_exports
 from tracker.pages import is_htmx, render_page_or_fragment, require_own_division, safe_next
 from tracker.parsing import record_id
 
@@ -90,6 +90,7 @@ def show(key: str):
         overdue=services.OVERDUE,
         stale=services.STALE,
         exports=exports,
+        exports_seen=exports_seen(plan) if exports else None,
         history_url=url_for("history.plan_history", key=plan.key),
         editing=editing,
     )

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.clock import local_date, local_midnight
 from tracker import clock
-from tracker.errors import ValidationError
+from tracker.errors import ChangedSinceSeen, ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.parsing import (
@@ -33,6 +33,7 @@ from tracker.reports.models import (
     Report, ReportBundle, ReportContactRow, ReportContribution, ReportItem, ReportQuestion, ReportSection,
     ReportSending,
 )
+from tracker.seen import digest
 from tracker.types import utcnow
 from tracker.users.models import Division, User
 from tracker.versions import services as versions
@@ -1101,6 +1102,46 @@ def readiness(report: Report, tree: list[SectionView] | None = None) -> Readines
                 if not contribution.done:
                     waiting[contribution.division.name] += 1
     return Readiness(unanswered, dict(waiting), draft_plan_notice(report))
+
+
+def content_digest(report: Report) -> str:
+    """What the report page shows of the report, as the godkännande's and the komplettering's forms carry it: the
+    form with its answers and facts (`report_data`), every förvaltning's contribution, and how often it was sent.
+    Its state is left out: a step taken in between is refused by the state, with a message of its own."""
+    contributions = sorted((c.question_id, c.division_id, c.text, c.done)
+                           for q in _questions_of(report) for c in q.contributions)
+    return digest({"report": report_data(report), "contributions": contributions,
+                   "sendings": db.session.scalar(sa.select(sa.func.count(ReportSending.id))
+                                                 .where(ReportSending.report_id == report.id))})
+
+
+def check_seen(report: Report, seen: str, *, refused: str) -> None:
+    """Refuse a decision posted from a page that showed another report than there is now (ChangedSinceSeen);
+    `refused` says what did not happen. The report's row is locked first, as for every write."""
+    lock(report)
+    if content_digest(report) != seen:
+        raise ChangedSinceSeen(f"Redovisningen har ändrats sedan du öppnade den, så {refused}. Se vad som har "
+                               "ändrats, ladda sedan om redovisningen och läs den igen.",
+                               ("reports.history", {"key": report.key}), "Redovisningens historik")
+
+
+def bundles_seen(report: Report) -> str:
+    """The bundles the page offers to mark as sent, and the sendings it shows, as the form carries them: a newer
+    bundle, or a sending marked since, makes the page stale."""
+    return digest({"bundles": db.session.scalars(sa.select(ReportBundle.id).where(ReportBundle.report_id == report.id)
+                                                 .order_by(ReportBundle.id)).all(),
+                   "sendings": db.session.scalars(sa.select(ReportSending.id)
+                                                  .where(ReportSending.report_id == report.id)
+                                                  .order_by(ReportSending.id)).all()})
+
+
+def check_bundles_seen(report: Report, seen: str) -> None:
+    lock(report)
+    if bundles_seen(report) != seen:
+        raise ChangedSinceSeen("Sedan du öppnade sidan har ett nytt paket skapats eller redovisningen markerats som "
+                               "skickad, så inget markerades nu. Kontrollera vilket paket som gick till "
+                               "Socialstyrelsen och markera det på den uppdaterade sidan.",
+                               ("reports.show", {"key": report.key, "_anchor": "paket"}), "Paketen nu")
 
 
 def check_ready(report: Report, *, confirmed: bool, step: str) -> None:

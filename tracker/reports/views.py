@@ -10,7 +10,7 @@ from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import SOURCES
-from tracker.pages import date_arg, is_htmx, require, require_own_division, safe_next
+from tracker.pages import date_arg, is_htmx, posted_seen, require, require_own_division, safe_next
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
@@ -194,12 +194,17 @@ def _report_page(report: Report, code: int = 200, **state):
     """The report page; `state`: a life-cycle step refused (lifecycle_errors next to its fields)."""
     tree = services.load_tree(report)
     editor = current_user.can_edit_structure
+    # What the life cycle's decisions carry of the page (tracker/seen.py); only where such a form is drawn.
+    deciding = (report.state is ReportState.REVIEW and current_user.can_approve) or \
+        (report.state is ReportState.SENT and editor)
+    seen = {"content": services.content_digest(report) if deciding else None,
+            "bundles": services.bundles_seen(report) if report.state is ReportState.APPROVED and editor else None}
     other_years = services.other_year_texts(report, tree) if editor and services.form_editable(report) else []
     return render_template(
         "reports/report.html", report=report, tree=tree, progress=services.progress(report),
         readiness=services.readiness(report, tree), other_years=other_years,
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
-        conflict=False, saved=False, assigned=False, locked=None, walk=services.walk,
+        conflict=False, saved=False, assigned=False, locked=None, walk=services.walk, seen=seen,
         **{"lifecycle_errors": {}, "lifecycle_form": {}, **_offered(report), **state}), code
 
 
@@ -512,8 +517,10 @@ def approve(key: str):
     report = load_report(key)
     require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören godkänner redovisningen.")
     confirmed = bool(request.form.get("confirm"))
+    seen = posted_seen()
 
     def change():
+        services.check_seen(report, seen, refused="den är inte godkänd")
         services.approve(report, current_user)
         services.check_ready(report, confirmed=confirmed, step="godkännas")
     return _transition(report, change, "Redovisningen är godkänd; den ändras inte längre.")
@@ -555,15 +562,23 @@ def mark_sent(key: str):
     bundle = bundles.get_bundle(optional_id(request.form.get("bundle")) or 0)
     if bundle is None:
         abort(400, "Välj paketet som skickades; skapa ett paket av den godkända redovisningen först.")
-    return _transition(report, lambda: services.mark_sent(report, current_user, bundle=bundle,
-                                                          sent_on=request.form.get("sent_on"),
-                                                          note=request.form.get("note")),
-                       "Redovisningen är markerad som skickad till Socialstyrelsen.")
+    seen = posted_seen()
+
+    def change():
+        services.check_bundles_seen(report, seen)
+        services.mark_sent(report, current_user, bundle=bundle, sent_on=request.form.get("sent_on"),
+                           note=request.form.get("note"))
+    return _transition(report, change, "Redovisningen är markerad som skickad till Socialstyrelsen.")
 
 
 @bp.post("/redovisningar/<key>/komplettering")
 def reopen(key: str):
     report = load_report(key, for_update=True)
     ids = [i for i in (optional_id(v) for v in request.form.getlist("questions")) if i is not None]
-    return _transition(report, lambda: services.reopen(report, ids),
+    seen = posted_seen()
+
+    def change():
+        services.check_seen(report, seen, refused="ingen fråga är öppnad för komplettering")
+        services.reopen(report, ids)
+    return _transition(report, change,
                        "Komplettering: de valda frågorna kan ändras; skicka sedan redovisningen igen.")

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from tracker.display import area_heading, parse_date
-from tracker.errors import ValidationError
+from tracker.display import area_heading, format_datetime, parse_date
+from tracker.errors import ChangedSinceSeen, ValidationError
 from tracker.fields import Fields, changed, diff_log
 from tracker.extensions import db
 from tracker.versions.models import PlanVersion
@@ -17,6 +17,7 @@ from tracker.plans.rollup import Summary, is_overdue, rollup
 from tracker.plans.services import AreaView, FactorView, PlanView
 from tracker.versions.snapshot import plan_snapshot
 from tracker.security import log as security_log
+from tracker.seen import digest
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.vocabulary import Horizon, PlanState, Status
@@ -62,6 +63,33 @@ def approve(plan: Plan, user: User | None, decision: str | None = None, *, appro
     return version
 
 
+def approval_digest(plan: Plan) -> str:
+    """What a fastställande fixes, as the Versioner page's form carries it: the version number, the plan's facts,
+    its structure and texts (areas, framgångsfaktorer, åtgärder with their responsible förvaltningar) and its
+    indicators. Statuses, comments and utfall are follow-up (DOMAIN.md), so a förvaltning's status save does not
+    make the direktör's page stale."""
+    snapshot = plan_snapshot(plan)
+    factors = [{**f, "actions": [{**{k: v for k, v in a.items() if k != "statuses"},
+                                  "divisions": [s["division_id"] for s in a["statuses"]]} for a in f["actions"]]}
+               for f in snapshot["factors"]]
+    indicators = [{k: v for k, v in i.items() if k != "values"} for i in snapshot["indicators"]]
+    # The label says whether the version is fastställd: a refusal of its own ("redan fastställd"), not a change.
+    meta = {k: v for k, v in snapshot["meta"].items() if k != "version_label"}
+    return digest({"meta": meta, "areas": snapshot["areas"], "factors": factors, "indicators": indicators})
+
+
+def check_approval_seen(plan: Plan, seen: str) -> None:
+    """Refuse a fastställande posted from a page that showed another plan than there is now (ChangedSinceSeen).
+    The plan's row is locked first, so that a second fastställande or a revision waits for this one."""
+    db.session.scalars(sa.select(Plan).where(Plan.id == plan.id).with_for_update()
+                       .execution_options(populate_existing=True)).one()
+    if approval_digest(plan) != seen:
+        raise ChangedSinceSeen("Planen har ändrats sedan du öppnade sidan, så den fastställs inte: det du skulle "
+                               "fastställa är inte längre det du såg. Se vad som har ändrats, ladda sedan om "
+                               "Versioner och fastställ igen.", ("history.plan_history", {"key": plan.key}),
+                               "Planens historik")
+
+
 def start_revision(plan: Plan) -> None:
     """A new draft (version N+1); the fastställd version N stays as it was."""
     if plan.state is not PlanState.APPROVED:
@@ -76,10 +104,14 @@ def start_revision(plan: Plan) -> None:
 def mark_sent(version: PlanVersion, user: User | None, export: Export | None = None) -> None:
     if export is not None and export.plan_id != version.plan_id:
         raise ValidationError({"export": "Filen hör till en annan plan."})
+    plan = db.session.get(Plan, version.plan_id)
+    if version.sent_at is not None:
+        raise ChangedSinceSeen(f"Version {version.number} är redan markerad som skickad till Socialstyrelsen "
+                               f"({format_datetime(version.sent_at)}); den markerades medan din sida var öppen.",
+                               ("versions.plan_versions", {"key": plan.key}), "Versionerna nu")
     version.sent_at = utcnow()
     version.sent_by_id = user.id if user else None
     version.sent_export_id = export.id if export else None
-    plan = db.session.get(Plan, version.plan_id)
     record(db.session, plan=plan, kind="version", verb="sent",
            summary=f"markerade version {version.number} som skickad till Socialstyrelsen"
            + (f" ({export.file_name})" if export else ""))

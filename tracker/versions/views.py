@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.pages import require
+from tracker.pages import posted_seen, require
 from tracker.parsing import optional_id, record_id
 from tracker.plans import services as plans
 from tracker.versions import services as versions
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
+from tracker.xlsx import export as exports_service
 from tracker.xlsx.models import Export
 
 bp = Blueprint("versions", __name__)
@@ -29,9 +30,13 @@ def _versions_page(plan, errors=None, status=200, values=None):
         db.select(Export).where(Export.plan_id == plan.id, Export.version_number.is_not(None))
         .order_by(Export.created_at.desc())
     ).all()
-    return render_template("versions/versions.html", plan=plan, versions=versions.list_versions(plan), sent=sent,
-                           comparison=comparison, exports=exports, errors=errors or {},
-                           values=values or {}), status
+    listed = versions.list_versions(plan)
+    # What each decision's form carries of the page (tracker/seen.py): the plan it fastställer, the files it lists.
+    approval_seen = versions.approval_digest(plan) if plan.state is PlanState.DRAFT else None
+    exports_seen = {v.number: exports_service.exports_seen(plan, v.number) for v in listed if v.sent_at is None}
+    return render_template("versions/versions.html", plan=plan, versions=listed, sent=sent,
+                           comparison=comparison, exports=exports, errors=errors or {}, values=values or {},
+                           approval_seen=approval_seen, exports_seen=exports_seen), status
 
 
 @bp.get("/planer/<key>/versioner")
@@ -43,6 +48,7 @@ def plan_versions(key: str):
 def approve(key: str):
     plan = load_plan(key)
     require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören kan fastställa planen.")
+    versions.check_approval_seen(plan, posted_seen())
     if not request.form.get("confirm"):
         return _versions_page(plan, {"confirm": "Kryssa i rutan för att bekräfta att du fastställer planen."}, 400,
                               values=request.form)
@@ -83,6 +89,7 @@ def mark_sent(key: str, number: int):
     plan = load_plan(key)
     require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan markera versioner.")
     version = _load_version(plan, number)
+    exports_service.check_exports_seen(plan, posted_seen(), version.number)
     export = None
     if request.form.get("export"):
         export = db.session.get(Export, request.form.get("export", type=record_id) or 0)

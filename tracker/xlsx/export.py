@@ -10,9 +10,12 @@ import sqlalchemy as sa
 
 from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
+from tracker.display import format_datetime
+from tracker.errors import ChangedSinceSeen
 from tracker.extensions import db
 from tracker.files import create_private
 from tracker.plans.models import Plan
+from tracker.seen import digest
 from tracker.versions.snapshot import plan_snapshot
 from tracker.types import utcnow
 from tracker.users.models import User
@@ -106,11 +109,33 @@ def list_exports(plan: Plan) -> list[Export]:
     ).all()
 
 
+def exports_seen(plan: Plan, version_number: int | None = None) -> str:
+    """The exports a page lists to mark one as sent (the plan's, or one fastställd version's), as its form carries
+    them: a newer export since makes the page stale, for the user may have sent that one."""
+    query = sa.select(Export.id).where(Export.plan_id == plan.id).order_by(Export.id)
+    if version_number is not None:
+        query = query.where(Export.version_number == version_number)
+    return digest(db.session.scalars(query).all())
+
+
+def check_exports_seen(plan: Plan, seen: str, version_number: int | None = None) -> None:
+    if exports_seen(plan, version_number) != seen:
+        where = (("versions.plan_versions", {"key": plan.key}) if version_number is not None
+                 else ("plans.show", {"key": plan.key, "_anchor": "exporter"}))
+        raise ChangedSinceSeen("Planen har exporterats igen sedan du öppnade sidan, så inget markerades som skickat: "
+                               "kontrollera vilken fil som gick till Socialstyrelsen och markera den i den "
+                               "uppdaterade listan.", where, "Exporterna nu")
+
+
 def mark_sent(export: Export, user: User | None) -> Export:
     """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
     from tracker.versions.services import get_version
     from tracker.versions.services import mark_sent as mark_version_sent
 
+    if export.sent_at is not None:
+        raise ChangedSinceSeen(f"{export.file_name} är redan markerad som skickad ({format_datetime(export.sent_at)}); "
+                               "den markerades medan din sida var öppen.",
+                               ("plans.show", {"key": export.plan.key, "_anchor": "exporter"}), "Exporterna nu")
     export.sent_at = utcnow()
     export.sent_by = user
     version = get_version(export.plan, export.version_number) if export.version_number else None

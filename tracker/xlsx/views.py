@@ -8,6 +8,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import year_field
 from tracker.history.recorder import acting
+from tracker.pages import posted_seen
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
 from tracker.xlsx.apply import ImportConflict, ImportRefused, apply_import
@@ -55,6 +56,7 @@ def download(export_id: int):
 @bp.post("/exporter/<int:export_id>/skickad")
 def mark_sent(export_id: int):
     record = load_export(export_id)
+    exports.check_exports_seen(record.plan, posted_seen())
     exports.mark_sent(record, current_user)
     db.session.commit()
     flash(f"{record.file_name} är markerad som skickad till Socialstyrelsen.", "info")
