@@ -164,7 +164,7 @@ def test_export_of_an_approved_version(plan, director, tmp_path):
     db.session.commit()
     export, data = export_plan(plan, None, tmp_path, version=1)
     wb = load_workbook(BytesIO(data))
-    assert wb["Handlingsplan"]["A3"].value.startswith("Version: Version 1 (fastställd), fastställd ")
+    assert wb["Handlingsplan"]["A3"].value.startswith("Version 1 (fastställd), fastställd ")
     assert wb["Handlingsplan"]["D6"].value == "Gemensamma väntelistor inom ögonsjukvård"
     assert export.version_number == 1 and export.file_name.startswith(f"{plan.key}_version-1_")
 

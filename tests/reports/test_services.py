@@ -227,6 +227,14 @@ def test_the_plan_update_is_proposed_from_the_sent_version(divisions, make_plan,
     assert asked.answer_yes is False
 
 
+def test_the_proposed_comment_does_not_repeat_the_ja_and_counts_in_swedish():
+    from datetime import date
+
+    one = services.PlanUpdate(sent_version=1, sent_on=date(2024, 3, 15), changed=True, changes=1)
+    assert one.text == "Handlingsplanen har ändrats sedan version 1, som skickades 2024-03-15: 1 ändring."
+    assert services.PlanUpdate(1, date(2024, 3, 15), True, 3).text.endswith(": 3 ändringar.")
+
+
 def test_status_table_today_and_at_a_past_date(divisions, make_plan, make_user, app):
     from tracker.followup import services as followup
     contact = make_user(Role.DIVISION_CONTACT, "HS")

@@ -102,3 +102,18 @@ def test_exports_made_in_the_same_second_get_names_of_their_own(make_plan, tmp_p
     assert db.session.get(Export, third.id).content == data
     assert (tmp_path / first.file_name).read_bytes() == first_data
     assert len(db.session.scalars(sa.select(Export)).all()) == 3
+
+
+def test_the_workbook_names_the_region_as_its_maker_and_its_version_once(make_plan):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tracker.xlsx.export import export_plan
+
+    plan = make_plan()
+    _, data = export_plan(plan, None)
+    wb = load_workbook(BytesIO(data))
+    assert wb.properties.creator == "Region Halland" and wb.properties.lastModifiedBy == "Region Halland"
+    assert wb.properties.title == plan.title and "openpyxl" not in (wb.properties.creator or "")
+    assert wb["Handlingsplan"]["A3"].value == "Utkast till version 1"

@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.display import counted
 from tracker.clock import local_date, local_midnight
 from tracker import clock
 from tracker.errors import ChangedSinceSeen, ValidationError
@@ -1236,10 +1237,11 @@ class PlanUpdate:
 
     @property
     def text(self) -> str:
+        """The comment beside the ja/nej, which already says Ja or Nej."""
         if self.changed:
-            return (f"Ja. Handlingsplanen har ändrats sedan version {self.sent_version}, som skickades "
-                    f"{self.sent_on.isoformat()} ({self.changes} ändringar).")
-        return (f"Nej. Handlingsplanen är oförändrad sedan version {self.sent_version}, som skickades "
+            return (f"Handlingsplanen har ändrats sedan version {self.sent_version}, som skickades "
+                    f"{self.sent_on.isoformat()}: {counted(self.changes, 'ändring', 'ändringar')}.")
+        return (f"Handlingsplanen är oförändrad sedan version {self.sent_version}, som skickades "
                 f"{self.sent_on.isoformat()}.")
 
 

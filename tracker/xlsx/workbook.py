@@ -201,10 +201,14 @@ def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) 
     _title(plan_ws, rows.meta["title"], len(layout.PLAN.columns))
     _write(plan_ws, 2, 1, f"{layout.REGION} · {rows.meta['agreement']} {rows.meta['year']}"
                           + (f" · Diarienummer {rows.meta['registry_number']}" if rows.meta["registry_number"] else ""))
-    _write(plan_ws, 3, 1, f"Version: {rows.meta['version']}"
+    _write(plan_ws, 3, 1, rows.meta["version"]
                           + (f", fastställd {rows.meta['approved']}" if rows.meta.get("approved") else ""))
     for ws in (instructions, *sheets.values()):
         fit_row_heights(ws)
+    # The file's properties (Excel's Arkiv → Information): the region's, not the library's.
+    wb.properties.creator = wb.properties.lastModifiedBy = layout.REGION
+    wb.properties.title = rows.meta["title"]
+    wb.properties.language = "sv-SE"
     return wb
 
 
