@@ -3,6 +3,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .PHONY: run test install install-test chromium office postgres redis bench clean
 
@@ -25,7 +27,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/tracker db upgrade
 	$(BIN)/tracker demo
-	$(BIN)/tracker serve --host 127.0.0.1 --port 5000
+	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests (no browser download: the machines have no internet).
 chromium:

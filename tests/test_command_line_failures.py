@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from tracker import logging_setup
 from tracker.__main__ import main
 from tracker.extensions import db
 
@@ -14,6 +15,8 @@ from tracker.extensions import db
 @pytest.fixture
 def tracker(monkeypatch, capsys, tmp_path):
     """Runs `tracker ARGS` in this process with the settings given; returns (exit code, what it said)."""
+
+    monkeypatch.setattr(logging_setup, "_stream_name", "stdout")  # as it was before, after the test
 
     def run(*args, **settings):
         monkeypatch.setenv("TRACKER_SECRET_KEY", "command-line-test")
@@ -110,3 +113,18 @@ def test_import_year_is_checked(tracker, year, tmp_path):
 def test_an_unknown_plan_is_a_wrong_argument(app):
     result = app.test_cli_runner().invoke(args=["export", "saknas-2020"])
     assert result.exit_code == 2 and "Fel: Det finns ingen plan med nyckeln saknas-2020." in result.output
+
+
+def test_tracker_demo_says_only_its_own_swedish_lines_on_standard_output(tracker, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    assert tracker("db", "upgrade")[0] == 0
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'tom.db'}")
+    with pytest.raises(SystemExit) as ended:
+        main(["demo"])
+    output = capsys.readouterr()
+    assert ended.value.code in (0, None)
+    lines = output.out.splitlines()
+    assert "Planen gonv-2021 är fastställd som version 1 (2021-03-10, Martin Engström, hälso- och sjukvårdsdirektör)." \
+        in lines
+    assert all(line.endswith(".") and "{" not in line for line in lines), lines  # no log line among them
+    assert '"event": "approved"' in output.err  # the security log goes on, to standard error

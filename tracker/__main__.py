@@ -8,7 +8,7 @@ import sys
 import click
 from flask.cli import FlaskGroup
 
-from tracker import create_app
+from tracker import create_app, logging_setup
 from tracker.cli import WORLD_FAILED, WRONG_ARGUMENT, reason
 from tracker.config import ConfigError
 
@@ -29,6 +29,8 @@ def main(args: list[str] | None = None) -> None:
             click.echo(f"Fel: argumentet ”{shown}” är inte giltig UTF-8; skriv det med terminalens "
                        "UTF-8-kodning.", err=True)
             sys.exit(WRONG_ARGUMENT)
+    if args[:1] != ["serve"]:
+        logging_setup.log_to_stderr()
     try:
         group.main(args=args, prog_name="tracker")
     except ConfigError as error:

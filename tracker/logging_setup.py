@@ -21,12 +21,22 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 FIELDS = ("request_id", "user_id", "method", "path", "status", "ms")
 
 
+# A server logs to standard output, where the service manager collects it; any other command keeps its standard
+# output for what it tells the operator, and logs to standard error (`tracker.__main__` says which).
+_stream_name = "stdout"
+
+
+def log_to_stderr() -> None:
+    global _stream_name
+    _stream_name = "stderr"
+
+
 class _Stdout(logging.StreamHandler):
-    """Writes to whatever sys.stdout is when the line is written (a test runner swaps it)."""
+    """Writes to whatever sys.stdout (or sys.stderr) is when the line is written (a test runner swaps it)."""
 
     @property
     def stream(self):
-        return sys.stdout
+        return getattr(sys, _stream_name)
 
     @stream.setter
     def stream(self, value):
