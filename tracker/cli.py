@@ -418,9 +418,10 @@ def close_round_command(plan_key, yes):
 def notify_command():
     """Send what is due about the reporting rounds, each notice once: a round opened, reminders before its
     deadline, the late ones to the strateger. Exit status 0 when all went out (or mail is off), 1 when some
-    could not be sent (they go out on the next run), 2 when the mail settings are incomplete."""
+    could not be sent (they go out on the next run), 2 when the mail settings are incomplete or the server cannot
+    be used as they say (nothing is sent then, nor marked)."""
     from tracker.clock import today
-    from tracker.notify.mail import MailNotConfigured
+    from tracker.notify.mail import MailConfigurationError, MailNotConfigured
     from tracker.notify.services import deliver, due_notices, mail_settings
     from tracker.types import utcnow
 
@@ -436,7 +437,11 @@ def notify_command():
     if not notices:
         click.echo("Inget att skicka.")
         return
-    delivery = deliver(notices, settings, today(), utcnow())
+    try:
+        delivery = deliver(notices, settings, today(), utcnow())
+    except MailConfigurationError as error:
+        click.echo(f"Fel: {error} Inget har skickats; allt skickas vid första körningen efter rättelsen.", err=True)
+        sys.exit(2)
     for user, sent in delivery.sent:
         click.echo(f"Skickat till {user.email}: " + "; ".join(f"{n.kind.label} ({n.round.title})" for n in sent))
     for user, reason in delivery.failed:

@@ -178,6 +178,11 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_USER": os.environ.get("TRACKER_SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("TRACKER_SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _flag("TRACKER_SMTP_STARTTLS", True),
+        # RFC 5321 section 4.5.3.2: minutes, 5 for each command and 10 for the answer to the mail's end (a server
+        # may check a mail long before it answers). A client giving up sooner records as failed a mail the server
+        # delivers, and sends it again.
+        "SMTP_TIMEOUT": _seconds("TRACKER_SMTP_TIMEOUT", 5 * 60),
+        "SMTP_DATA_TIMEOUT": _seconds("TRACKER_SMTP_DATA_TIMEOUT", 10 * 60),
         "MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM", "").strip(),
         "REMIND_DAYS": _days(os.environ.get("TRACKER_REMIND_DAYS", "7,1")),
         "SMTP_WEB_TIMEOUT": 10,  # seconds "Skicka påminnelse nu" waits for the server within the request

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tracker.clock import today
+from tracker.clock import local_date, today
 from tracker.extensions import db
 from tracker.followup import services
 from tracker.followup.models import ReportingRound, RoundConfirmation
@@ -56,7 +56,7 @@ def test_picked_rows_are_confirmed_unchanged_at_once_without_javascript(plan, ro
     assert response.status_code == 302 and response.headers["Location"] == f"/mina-atgarder?plan={PLAN_KEY}"
     assert confirmed(round_) == {first.id, second.id}
     rows = db.session.scalars(sa.select(RoundConfirmation)).all()
-    assert all(r.unchanged and r.confirmed_by_id == contact.id and r.confirmed_at.date() == today() for r in rows)
+    assert all(r.unchanged and r.confirmed_by_id == contact.id and local_date(r.confirmed_at) == today() for r in rows)
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.verb == "confirmed")).all()
     assert len(summaries) == 2 and all("är oförändrad" in s for s in summaries)
     after = client.get("/mina-atgarder").get_data(as_text=True)

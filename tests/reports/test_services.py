@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.reports.helpers import all_questions, create_report, form_data, question
+from tracker import clock
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.reports import services
@@ -246,7 +247,7 @@ def test_status_table_today_and_at_a_past_date(divisions, make_plan, make_user, 
     db.session.commit()
     now = services.status_table(report)
     assert now[0].summary.status is Status.DONE
-    before = services.status_table(report, at=date(2000, 1, 1), today=date.today())
+    before = services.status_table(report, at=date(2000, 1, 1), today=clock.today())
     assert before[0].summary.status is Status.NOT_STARTED
     results = services.result_comments(report)
     assert results[0].division == "Hallands sjukhus" and "Klart i Halmstad" in results[0].text

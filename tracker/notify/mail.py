@@ -6,18 +6,18 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-TIMEOUT_SECONDS = 30  # tracker notify, run by cron: a slow server may take its time
-
 
 def is_permanent(error: Exception) -> bool:
-    """The server refused this mail for good (RFC 5321: a 5xx reply to its recipient or its content, or a
-    feature the mail needs that the server lacks): sending it again gives the same answer. A refused login or
-    sender is the settings' fault, not the mail's: those are tried again once the settings are right."""
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        return True
+    """The server refused this mail for good (RFC 5321: a 5xx reply to its recipient or its content): sending it
+    again gives the same answer. Anything else (a 4xx, a timeout, a dropped connection) may pass next time."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return bool(error.recipients) and all(code >= 500 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
+
+
+class MailConfigurationError(Exception):
+    """The server cannot be used as the settings say (unreachable, no STARTTLS, a failed TLS handshake, the login
+    refused): no mail goes out until an operator corrects what the Swedish message names; no mail is at fault."""
 
 
 class MailNotConfigured(Exception):
@@ -33,6 +33,8 @@ class MailSettings:
     starttls: bool
     sender: str
     base_url: str  # the links in the mails lead here
+    timeout: float  # seconds for the greeting, EHLO, STARTTLS, AUTH, MAIL and RCPT
+    data_timeout: float  # seconds from DATA to the server's answer to the end of the mail
 
     @classmethod
     def from_config(cls, config) -> "MailSettings | None":
@@ -48,7 +50,7 @@ class MailSettings:
             raise MailNotConfigured(f"TRACKER_BASE_URL={config['BASE_URL']} är ingen http- eller https-adress.")
         return cls(config["SMTP_HOST"], int(config["SMTP_PORT"]), config.get("SMTP_USER", ""),
                    config.get("SMTP_PASSWORD", ""), bool(config.get("SMTP_STARTTLS")), config["MAIL_FROM"],
-                   config["BASE_URL"].rstrip("/"))
+                   config["BASE_URL"].rstrip("/"), config["SMTP_TIMEOUT"], config["SMTP_DATA_TIMEOUT"])
 
     def describe(self) -> str:
         """For the administratör's page: where mail goes, without the password."""
@@ -57,14 +59,33 @@ class MailSettings:
         return f"{self.host}:{self.port}" + (f" ({', '.join(extras)})" if extras else "") + f", från {self.sender}"
 
 
-class Mailer:
-    """One SMTP connection, opened at the first mail and opened again after the server dropped it. A server that
-    cannot be reached at all is not tried again for every further mail of the run (each try could take the whole
-    timeout): they fail with the same error. `send` returns only once the server has accepted the mail."""
+class _Connection(smtplib.SMTP):
+    """smtplib's connection, waiting `data_timeout` from DATA to the server's answer to the end of the mail."""
 
-    def __init__(self, settings: MailSettings, timeout: float = TIMEOUT_SECONDS):
+    def __init__(self, host: str, port: int, timeout: float, data_timeout: float):
+        self.data_timeout = data_timeout
+        super().__init__(host, port, timeout=timeout)
+
+    def data(self, msg):
+        self.sock.settimeout(self.data_timeout)
+        try:
+            return super().data(msg)
+        finally:
+            if self.sock is not None:  # smtplib closes the socket when the server hangs up
+                self.sock.settimeout(self.timeout)
+
+
+class Mailer:
+    """One SMTP connection, opened by `connect` at the start of a run and opened again after the server dropped
+    it. The first connection tells whether the settings work: if not, `connect` raises MailConfigurationError and
+    the run sends nothing. A server that worked and then cannot be reached is not tried again for every further
+    mail of the run (each try could take the whole timeout): they fail with the same error. `send` returns only
+    once the server has accepted the mail. `timeout`, when given, is every wait's (the web's short one)."""
+
+    def __init__(self, settings: MailSettings, timeout: float | None = None):
         self.settings = settings
-        self.timeout = timeout
+        self.timeout = timeout or settings.timeout
+        self.data_timeout = timeout or settings.data_timeout
         self._smtp: smtplib.SMTP | None = None
         self._unreachable: Exception | None = None
 
@@ -74,14 +95,19 @@ class Mailer:
     def __exit__(self, *exc_info) -> None:
         self._drop()
 
+    def connect(self) -> None:
+        """Raises MailConfigurationError, naming the setting to correct."""
+        self._smtp = self._connect()
+
     def send(self, message: EmailMessage) -> None:
-        """Raises smtplib.SMTPException or OSError when the server is unreachable or refuses the mail."""
+        """Raises smtplib.SMTPException, OSError or MailConfigurationError when the server is unreachable or
+        refuses the mail."""
         if self._unreachable is not None:
             raise self._unreachable
         if self._smtp is None:
             try:
                 self._smtp = self._connect()
-            except (smtplib.SMTPException, OSError) as error:
+            except MailConfigurationError as error:
                 self._unreachable = error
                 raise
         try:  # one recipient: refused, it raises SMTPRecipientsRefused (never a partial refusal)
@@ -92,16 +118,51 @@ class Mailer:
 
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
-        smtp = smtplib.SMTP(settings.host, settings.port, timeout=self.timeout)
+        server = f"{settings.host}:{settings.port}"
+        try:
+            smtp = _Connection(settings.host, settings.port, self.timeout, self.data_timeout)
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailConfigurationError(
+                f"E-postservern {server} går inte att nå ({describe(error)}). Kontrollera TRACKER_SMTP_HOST och "
+                "TRACKER_SMTP_PORT (587 för STARTTLS; port 465, med TLS från start, stöds inte), att servern är "
+                "igång och att brandväggen släpper fram anslutningen.") from error
         try:
             if settings.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                self._starttls(smtp, server)
             if settings.user:
-                smtp.login(settings.user, settings.password)
+                self._login(smtp, server)
         except BaseException:
             smtp.close()
             raise
         return smtp
+
+    def _starttls(self, smtp: smtplib.SMTP, server: str) -> None:
+        try:
+            smtp.starttls(context=ssl.create_default_context())
+        except smtplib.SMTPNotSupportedError as error:
+            raise MailConfigurationError(
+                f"E-postservern {server} erbjuder inte STARTTLS, som TRACKER_SMTP_STARTTLS kräver. Ange en server "
+                "eller port (TRACKER_SMTP_HOST, TRACKER_SMTP_PORT) som krypterar, eller sätt "
+                "TRACKER_SMTP_STARTTLS=0 för en server som tar emot okrypterat.") from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailConfigurationError(
+                f"Krypteringen (STARTTLS, TRACKER_SMTP_STARTTLS) mot e-postservern {server} misslyckades "
+                f"({describe(error)}). Servern behöver ett certifikat som den här datorn litar på, utfärdat för "
+                "namnet i TRACKER_SMTP_HOST.") from error
+
+    def _login(self, smtp: smtplib.SMTP, server: str) -> None:
+        settings = self.settings
+        try:
+            smtp.login(settings.user, settings.password)
+        except smtplib.SMTPAuthenticationError as error:
+            raise MailConfigurationError(
+                f"E-postservern {server} nekade inloggningen som {settings.user} ({describe(error)}). Kontrollera "
+                "TRACKER_SMTP_USER och TRACKER_SMTP_PASSWORD.") from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise MailConfigurationError(
+                f"Inloggningen som {settings.user} (TRACKER_SMTP_USER) hos e-postservern {server} misslyckades "
+                f"({describe(error)}). Tar servern emot mail utan inloggning, ta bort TRACKER_SMTP_USER; kräver "
+                "den kryptering före inloggningen, sätt TRACKER_SMTP_STARTTLS=1.") from error
 
     def _drop(self) -> None:
         if self._smtp is not None:
@@ -110,3 +171,10 @@ class Mailer:
             except (smtplib.SMTPException, OSError):
                 self._smtp.close()
             self._smtp = None
+
+
+def describe(error: Exception) -> str:
+    """An SMTP or network error as the server or the system said it: for the log and the round page."""
+    if isinstance(error, MailConfigurationError):
+        return str(error)
+    return f"{type(error).__name__}: {error}".strip()

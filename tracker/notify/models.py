@@ -38,6 +38,9 @@ class Notification(db.Model):
     error: so.Mapped[Optional[str]] = so.mapped_column(sa.String(300))  # why the last attempt failed
     # The SMTP server refused the mail for good (a 5xx answer to the recipient or the content): not tried again.
     gave_up_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # The Message-ID of the mail that carries it, made at the first attempt and sent again on every later one:
+    # a server that took the mail though the answer never came (a timeout, a dropped connection) drops the copy.
+    message_id: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
     requested_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])

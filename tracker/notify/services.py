@@ -2,14 +2,19 @@
 every notice go out once.
 
 Each notice has a key (person, round, kind, occasion), unique in the database. Before its mail is sent the
-notice is claimed, and committed; once the SMTP server has accepted the mail it is marked sent, and committed.
-- The server down or refusing for now: the claim is released with the error; the next run sends the notice.
+notice is claimed and given its mail's Message-ID, and committed; once the SMTP server has accepted the mail it
+is marked sent, and committed.
+- The server unusable as the settings say (unreachable, no STARTTLS, a failed TLS handshake, the login refused):
+  the run ends before claiming anything (MailConfigurationError); the first run after the correction sends all.
+- The server refusing for now (4xx), not answering in time, or dropping the connection: the claim is released
+  with the error; the next run sends the notice again, with the same Message-ID.
 - The server refusing the mail for good (5xx to its recipient or content): given up, with the reason; not tried
   again (the round page says so).
 - Two runs at once: the second cannot claim what the first holds (the key is unique, and a claim younger than
   CLAIM_TIMEOUT is left alone), so nothing goes out twice.
 - A crash between the server's acceptance and the record: the claim stays, and after CLAIM_TIMEOUT the next
-  run sends that one mail again. Never lost; at worst one person gets one mail twice.
+  run sends that one mail again. Never lost; at worst one mail reaches the server twice, with one Message-ID,
+  so that a receiving system that keeps track drops the copy.
 """
 
 from collections import defaultdict
@@ -30,7 +35,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.followup.models import ReportingRound
-from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, is_permanent
+from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, describe, is_permanent
 from tracker.notify.models import MANUAL, Notification
 from tracker.plans.models import DivisionStatus
 from tracker.users.models import Division, User
@@ -242,35 +247,60 @@ class Delivery:
 
 def deliver(notices: list[Notice], settings: MailSettings, today: date, now: datetime,
             timeout: float | None = None) -> Delivery:
-    """One mail per person with all their notices. Commits per person (see the module's docstring): the record
-    must say what the SMTP server accepted, whatever happens to the rest of the run. `timeout`: seconds to wait
-    for the server (the web's short one; tracker notify takes the Mailer's)."""
-    by_user: dict[int, list[Notice]] = defaultdict(list)
-    for notice in notices:
-        by_user[notice.user.id].append(notice)
+    """One mail per person with all their notices (two when a mail tried before goes again beside new notices:
+    it keeps its Message-ID). Commits per mail (see the module's docstring): the record must say what the SMTP
+    server accepted, whatever happens to the rest of the run. `timeout`: seconds to wait for the server (the
+    web's short one; tracker notify takes the settings'). Raises MailConfigurationError, with nothing claimed,
+    when the server cannot be used as the settings say."""
+    by_user = _by_person(notices)
     delivery = Delivery()
-    with Mailer(settings, **({"timeout": timeout} if timeout else {})) as mailer:
+    if not by_user:
+        return delivery
+    domain = urlsplit(settings.base_url).hostname
+    with Mailer(settings, timeout) as mailer:
+        mailer.connect()
         for user_notices in by_user.values():
             user = user_notices[0].user
-            claimed = _claim(user_notices, now)
-            if not claimed:
-                continue
-            try:
-                mailer.send(compose(user, [notice for notice, _ in claimed], settings, today))
-            except Exception as error:  # noqa: BLE001 - whatever fails for one person, the others still get theirs
-                reason = _reason(error)
-                permanent = is_permanent(error)
-                _finish([row for _, row in claimed], error=reason, gave_up_at=now if permanent else None)
-                (delivery.gave_up if permanent else delivery.failed).append((user, reason))
-                continue
-            _finish([row for _, row in claimed], sent_at=now)
-            delivery.sent.append((user, [notice for notice, _ in claimed]))
+            for claimed in _by_message_id(_stamp(_claim(user_notices, now), domain)):
+                rows = [row for _, row in claimed]
+                try:
+                    mailer.send(compose(user, [notice for notice, _ in claimed], settings, today,
+                                        rows[0].message_id))
+                except Exception as error:  # noqa: BLE001 - whatever fails for one mail, the others still go
+                    reason = _reason(error)
+                    permanent = is_permanent(error)
+                    _finish(rows, error=reason, gave_up_at=now if permanent else None)
+                    (delivery.gave_up if permanent else delivery.failed).append((user, reason))
+                    continue
+                _finish(rows, sent_at=now)
+                delivery.sent.append((user, [notice for notice, _ in claimed]))
     return delivery
 
 
+def keep_for_next_run(notices: list[Notice], now: datetime, reason: str) -> None:
+    """Notices that could not go out because the server cannot be used as the settings say: recorded unsent with
+    the reason, for the next run (a reminder a strateg sent from the round page exists only as its record)."""
+    for user_notices in _by_person(notices).values():
+        _finish([row for _, row in _claim(user_notices, now)], error=reason[:ERROR_MAX])
+
+
+def _by_person(notices: list[Notice]) -> dict[int, list[Notice]]:
+    by_user: dict[int, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        by_user[notice.user.id].append(notice)
+    return by_user
+
+
 def _reason(error: Exception) -> str:
-    text = f"{type(error).__name__}: {error}".strip()
-    return text[:ERROR_MAX]
+    return describe(error)[:ERROR_MAX]
+
+
+def _by_message_id(claimed: list[tuple[Notice, Notification]]) -> list[list[tuple[Notice, Notification]]]:
+    """The person's claimed notices, one list per mail: those tried before together go again as that mail."""
+    mails: dict[str, list] = {}
+    for notice, row in claimed:
+        mails.setdefault(row.message_id, []).append((notice, row))
+    return list(mails.values())
 
 
 def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notification]]:
@@ -307,6 +337,16 @@ def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notificat
     except IntegrityError:  # another run claimed one of them in the meantime: it sends them
         db.session.rollback()
         return []
+    return claimed
+
+
+def _stamp(claimed: list[tuple[Notice, Notification]], domain: str | None) -> list[tuple[Notice, Notification]]:
+    """Those of the claimed notices never tried get one new Message-ID, committed before the mail is sent: every
+    later attempt reuses it."""
+    new_id = make_msgid(domain=domain)
+    for _, row in claimed:
+        row.message_id = row.message_id or new_id
+    db.session.commit()
     return claimed
 
 
@@ -348,7 +388,8 @@ def subject(notices: list[Notice]) -> str:
     return f"Försenade i {title}: {counted(notice.count, 'åtgärd', 'åtgärder')} inte bekräftade"
 
 
-def compose(user: User, notices: list[Notice], settings: MailSettings, today: date) -> EmailMessage:
+def compose(user: User, notices: list[Notice], settings: MailSettings, today: date,
+            message_id: str) -> EmailMessage:
     """The person's one mail: plain text with an HTML alternative, in Swedish, with links to the app."""
     context = {"user": user, "notices": notices, "today": today, "Kind": NotificationKind,
                "link": lambda endpoint, **values: external_link(settings.base_url, endpoint, **values)}
@@ -357,7 +398,7 @@ def compose(user: User, notices: list[Notice], settings: MailSettings, today: da
     message["From"] = settings.sender
     message["To"] = formataddr((one_line(user.name), user.email))
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=urlsplit(settings.base_url).hostname)
+    message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a machine
     # Rendered by the templates alone: a mail depends on no request (the command line has none).
     templates = current_app.jinja_env

@@ -9,7 +9,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound
 from tracker.notify import services
-from tracker.notify.mail import MailNotConfigured
+from tracker.notify.mail import MailConfigurationError, MailNotConfigured
 from tracker.types import utcnow
 
 bp = Blueprint("notify", __name__)
@@ -36,8 +36,14 @@ def remind_now(round_id: int):
         abort(409, "E-post är avstängd (TRACKER_SMTP_HOST är inte satt), så inga påminnelser kan skickas.")
     reminders = services.manual_reminders(round_, current_user, today())
     # Inside the request: a server that does not answer is given up on soon (the rest goes at the next run).
-    delivery = services.deliver(reminders.notices, settings, today(), utcnow(),
-                                timeout=current_app.config["SMTP_WEB_TIMEOUT"])
+    try:
+        delivery = services.deliver(reminders.notices, settings, today(), utcnow(),
+                                    timeout=current_app.config["SMTP_WEB_TIMEOUT"])
+    except MailConfigurationError as error:
+        services.keep_for_next_run(reminders.notices, utcnow(), str(error))
+        flash("Kunde inte skickas nu, skickas vid nästa körning av tracker notify när inställningen är rättad: "
+              f"{error}", "error")
+        return redirect(url_for("followup.rounds", key=round_.plan.key))
     sent = [user.name for user, _ in delivery.sent]
     messages = [f"Påminnelse skickad till {counted(len(sent), 'person', 'personer')}"
                 + (f": {', '.join(sent)}." if sent else ".")]
