@@ -159,6 +159,10 @@ def _bundle_of_other_report(world):
     return "POST", f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id}
 
 
+def _bundle_of_nothing(world):
+    return "POST", f"/redovisningar/{_report(world, 'approved').key}/skickad", {"bundle": MISSING["int"]}
+
+
 def _status_of_other_plan_unchanged(world):
     round_ = _other_round(world)
     return "POST", f"/omgangar/{round_.id}/bekrafta/{world['ph_status'].id}", {}
@@ -307,6 +311,9 @@ CASES = {
         "Välj en framgångsfaktor i omgångens plan."),
     "a bundle of another report marked as sent": (
         "reports.mark_sent", "director", _bundle_of_other_report, 400, "Paketet hör till en annan redovisning."),
+    "a bundle of nothing marked as sent": (
+        "reports.mark_sent", "director", _bundle_of_nothing, 400,
+        "Välj paketet som skickades; skapa ett paket av den godkända redovisningen först."),
     "an export of another plan marked as the version sent": (
         "versions.mark_sent", "strategist", _export_of_other_plan, 400, "Filen hör till en annan plan."),
     "a version only another plan has": (
