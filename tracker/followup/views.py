@@ -12,7 +12,7 @@ from tracker.followup import charts, services
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.notify import services as notify
-from tracker.pages import is_htmx, posted_seen, require
+from tracker.pages import is_htmx, posted_seen, require, require_own_division
 from tracker.plans import services as plans
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus
@@ -142,6 +142,17 @@ def _load_round(round_id: int) -> ReportingRound:
     return round_
 
 
+def _load_round_status(round_: ReportingRound, status_id: int) -> DivisionStatus:
+    """A status row to confirm in the round: 404 unless in the round's plan, 403 unless the user's förvaltning's."""
+    division_status = db.session.get(DivisionStatus, status_id)
+    if division_status is None or division_status.action.factor.plan_id != round_.plan_id:
+        abort(404, "Statusraden finns inte i omgångens plan.")
+    require_own_division(division_status.division_id,
+                         for_others="Status bekräftas av förvaltningskontakterna, var och en för sin egen förvaltning.",
+                         for_contacts="Du kan bara bekräfta din egen förvaltnings åtgärder.")
+    return division_status
+
+
 @bp.post("/omgangar/<int:round_id>/stang")
 def close_round(round_id: int):
     round_ = _load_round(round_id)
@@ -222,11 +233,7 @@ def confirm_many(round_id: int):
 @bp.post("/omgangar/<int:round_id>/bekrafta/<int:status_id>")
 def confirm_unchanged(round_id: int, status_id: int):
     round_ = _load_round(round_id)
-    division_status = db.session.get(DivisionStatus, status_id)
-    if division_status is None or division_status.action.factor.plan_id != round_.plan_id:
-        abort(404, "Statusraden finns inte i omgångens plan.")
-    if not current_user.can_update_status_for(division_status.division_id):
-        abort(403, "Du kan bara bekräfta din egen förvaltnings åtgärder.")
+    division_status = _load_round_status(round_, status_id)
     if not round_.is_open:
         abort(409, "Omgången är stängd.")
     services.confirm(round_, division_status, current_user, unchanged=True)

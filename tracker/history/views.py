@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -40,9 +42,12 @@ def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
 def plan_history(key: str):
     plan = load_plan(key)
     history_filter, notices = _history_filter()
+    action = db.session.get(Action, history_filter.action_id) if history_filter.action_id else None
+    if action is not None and action.factor.plan_id != plan.id:  # a deleted åtgärd (None) keeps its history
+        notices.append("Åtgärden hör till en annan plan; filtret på åtgärd togs bort.")
+        history_filter, action = replace(history_filter, action_id=None), None
     page = request.args.get("sida", 1, type=record_id)
     entries, has_more = services.history_page(plan, history_filter, page)
-    action = db.session.get(Action, history_filter.action_id) if history_filter.action_id else None
     args = {k: v for k, v in request.args.items() if k not in ("sida", "fler")}
     more_url = url_for("history.plan_history", key=plan.key, **args, sida=page + 1) if has_more else None
     context = dict(

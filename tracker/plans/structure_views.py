@@ -42,9 +42,12 @@ def _require_editor():
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör kan ändra planens struktur.")
 
 
-def _load(model, object_id: int, what: str):
+def _load(model, object_id: int, what: str, *, key: str | None = None):
+    """The item and its plan: 404 when missing, or when not in the plan `key` that the address names."""
     item = db.get_or_404(model, object_id, description=f"{what} finns inte.")
     plan = item if isinstance(item, Plan) else (item.factor.plan if isinstance(item, Action) else item.plan)
+    if key is not None and plan.key != key:
+        abort(404, f"{what} finns inte i planen {key}.")
     if plan.state is PlanState.APPROVED:
         abort(409, f"Planen är fastställd (version {plan.version_number}); dess struktur ändras inte. "
                    "Starta en revidering för att ändra den.")
@@ -127,14 +130,15 @@ def _posted_values() -> dict:
 
 @bp.get("/planer/<key>/atgarder/ny")
 def new_action(key: str):
-    factor, plan = _load(SuccessFactor, request.args.get("faktor", type=record_id) or 0, "Framgångsfaktorn")
+    factor, plan = _load(SuccessFactor, request.args.get("faktor", type=record_id) or 0, "Framgångsfaktorn", key=key)
     return _form("plans/_action_form.html", plan, factor=factor, action=None,
                  values={"factor_id": str(factor.id), "division_ids": []})
 
 
 @bp.post("/planer/<key>/atgarder")
 def create_action(key: str):
-    factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=record_id) or 0, "Framgångsfaktorn")
+    factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=record_id) or 0, "Framgångsfaktorn",
+                         key=key)
     return _save(plan, lambda: structure.create_action(factor, **_action_form()), "action",
                  "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
 

@@ -16,7 +16,7 @@ from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
 from tracker.reports import services
 from tracker.reports.docx import report_docx
-from tracker.reports.models import Report, ReportContribution, ReportQuestion, ReportSection
+from tracker.reports.models import Report, ReportBundle, ReportContribution, ReportQuestion, ReportSection
 from tracker.users.services import list_divisions
 from tracker.vocabulary import QuestionKind, ReportState, Role
 
@@ -93,6 +93,15 @@ def load_contribution(contribution_id: int, *, for_update: bool = False) -> Repo
                              for_others="Bidragen skrivs av förvaltningskontakterna, var och en för sin egen förvaltning.",
                              for_contacts="Du kan bara skriva bidrag för din egen förvaltning.")
     return contribution
+
+
+def load_bundle(bundle_id: int) -> ReportBundle:
+    """A bundle to download: the report's text and the plan's file as sent, so the editors' only."""
+    bundle = bundles.get_bundle(bundle_id)
+    if bundle is None:
+        abort(404, "Paketet finns inte.")
+    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör hämtar paketen.")
+    return bundle
 
 
 def _version() -> int:
@@ -540,10 +549,7 @@ def make_bundle(key: str):
 
 @bp.get("/redovisningar/paket/<int:bundle_id>")
 def download_bundle(bundle_id: int):
-    bundle = bundles.get_bundle(bundle_id)
-    if bundle is None:
-        abort(404, "Paketet finns inte.")
-    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör hämtar paketen.")
+    bundle = load_bundle(bundle_id)
     return send_file(BytesIO(bundles.bundle_content(bundle)), mimetype="application/zip", as_attachment=True,
                      download_name=bundle.file_name)
 
