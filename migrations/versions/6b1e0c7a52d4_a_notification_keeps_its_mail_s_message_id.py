@@ -1,7 +1,7 @@
 """a notification keeps its mail's Message-ID, the same on every attempt
 
 Revision ID: 6b1e0c7a52d4
-Revises: 4d29cfe378c7
+Revises: 2676768af40b
 Create Date: 2026-12-06 02:05:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6b1e0c7a52d4'
-down_revision = '4d29cfe378c7'
+down_revision = '2676768af40b'
 branch_labels = None
 depends_on = None
 
