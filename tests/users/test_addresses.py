@@ -97,3 +97,17 @@ def test_an_address_stored_with_two_recipients_is_not_mailed_but_named(app, plan
     assert all("annanstans" not in message["To"] for message in inbox.messages)
     [karin] = db.session.scalars(sa.select(Notification).where(Notification.user_id == people["hs"].id)).all()
     assert karin.sent_at is None and "Rätta den under Administration → Användare" in karin.error
+
+
+def test_a_demo_users_address_is_kept_when_only_the_name_changes(as_admin, make_user):
+    """@demo.local could not be typed in anew (a special-use domain), but the page posts it back unchanged."""
+    user = make_user(email="lasare@demo.local", name="Lena Lindqvist")
+    response = as_admin.post(f"/admin/anvandare/{user.id}", data={"email": "Lasare@demo.local", "name": "Lena Berg",
+                                                                  "role": "reader", "active": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(User, user.id).email, db.session.get(User, user.id).name) == ("lasare@demo.local",
+                                                                                          "Lena Berg")
+    response = as_admin.post(f"/admin/anvandare/{user.id}", data={"email": "ny@demo.local", "name": "Lena Berg",
+                                                                  "role": "reader", "active": "1"})
+    assert "E-postadressen ny@demo.local är ingen giltig e-postadress" in email_error(response)

@@ -33,14 +33,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user is not None and user.active and matches else None
 
 
-class SignInRefused(Exception):
-    """We know who the person is, but they may not come in this way; `message` says why, in Swedish."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def log_in_with_password(email: str, password: str, *, sso_only_when_linked: bool = False,
                          provider: str = "single sign-on") -> User | None:
     """`authenticate`, recorded in the security log; a hash with old parameters is replaced on success.
@@ -65,6 +57,14 @@ def log_in_with_password(email: str, password: str, *, sso_only_when_linked: boo
     security_log.record("login", f"{user.name} loggade in med lösenord", user=user, actor=user, method="password")
     db.session.flush()
     return user
+
+
+class SignInRefused(Exception):
+    """We know who the person is, but they may not come in this way; `message` says why, in Swedish."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def sso_identity(claims: dict) -> tuple[str, str]:
@@ -245,9 +245,11 @@ def create_user(*, email: str | None, name: str, role: str, password: str | None
 
 def update_user(user: User, *, name: str, role: str, division: str | None, active: bool, acting_user: User,
                 email: str | None = None) -> User:
-    """`email` None: the address stays."""
+    """`email` None, or the stored address again: it stays (a demo user's @demo.local address, which a new one
+    could not be, is kept when only the name or role changes)."""
     errors = {}
-    email = user.email if email is None else _check_email(errors, email, user)
+    kept = email is None or email.strip().lower() == user.email
+    email = user.email if kept else _check_email(errors, email, user)
     name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
     # An administratör who locks themselves out may leave the region with nobody to manage users.
     if user.id == acting_user.id:
