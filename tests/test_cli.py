@@ -71,7 +71,7 @@ def test_user_create_reports_every_problem_in_swedish_and_writes_nothing(app, di
         input="kort\n",
     )
     assert result.exit_code == 2
-    for message in ("Ange en giltig e-postadress", "Ange användarens namn", "Okänd roll",
+    for message in ("E-postadressen utan-snabel-a är ingen giltig e-postadress", "Ange användarens namn", "Okänd roll",
                     "Okänd förvaltning: Okänd förvaltning", "minst 12 tecken"):
         assert message in result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0

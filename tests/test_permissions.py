@@ -23,6 +23,7 @@ from tracker.reports import services as reports
 from tracker.reports.bundle import make_bundle
 from tracker.history.models import HistoryEntry
 from tracker.plans.models import Plan
+from tracker.types import utcnow
 from tracker.vocabulary import PlanState, Role, Status
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -91,6 +92,13 @@ def _user_edit(world, user=None):
     reader = world["users"]["reader"]
     return f"/admin/anvandare/{reader.id}", {"name": "Lena Lindqvist", "role": "strategist", "division": "",
                                              "active": "1", "password": "ett-nytt-losenord"}
+
+
+def _unlink_sso(world, user=None):
+    reader = world["users"]["reader"]
+    reader.sso_issuer, reader.sso_subject, reader.sso_linked_at = "https://login.regionhalland.test", "lena", utcnow()
+    db.session.commit()
+    return f"/admin/anvandare/{reader.id}/sso/ta-bort", {}
 
 
 EDITORS = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
@@ -241,6 +249,7 @@ MATRIX = {
         ONLY_ADMIN,
     ),
     "admin.edit_user": (_user_edit, ONLY_ADMIN),
+    "admin.unlink_sso": (_unlink_sso, ONLY_ADMIN),
     "admin.create_division": (
         lambda world, user=None: ("/admin/forvaltningar", {"name": "Regionservice", "short_name": "RS"}),
         ONLY_ADMIN,

@@ -165,6 +165,10 @@ def from_environment(instance_path: Path) -> dict:
         "OIDC_CLIENT_SECRET": os.environ.get("TRACKER_OIDC_CLIENT_SECRET", ""),
         "OIDC_LABEL": os.environ.get("TRACKER_OIDC_LABEL", "Region Hallands konto"),
         "OIDC_CREATE_USERS": _flag("TRACKER_OIDC_CREATE_USERS", False),
+        # The provider's addresses are the region's own: a first sign-on may link by one it did not mark verified.
+        "OIDC_TRUST_EMAIL": _flag("TRACKER_OIDC_TRUST_EMAIL", False),
+        # An account linked to the provider signs in only through it (its MFA), not with a local password.
+        "SSO_ONLY_WHEN_LINKED": _flag("TRACKER_SSO_ONLY_WHEN_LINKED", False),
         "PASSWORD_LOGIN": _flag("TRACKER_PASSWORD_LOGIN", True),
         "SESSION_IDLE_MINUTES": _whole("TRACKER_SESSION_IDLE_MINUTES", 60, 1),
         "SESSION_MAX_HOURS": _whole("TRACKER_SESSION_MAX_HOURS", 12, 1),

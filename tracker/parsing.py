@@ -130,6 +130,34 @@ def date_field(errors: dict, name: str, value, label: str) -> date | None:
 EMAIL_MAX = 254  # the longest address SMTP carries
 
 
+class NotOneAddress(ValueError):
+    """Not exactly one e-mail address; the message says why, in Swedish, naming the field."""
+
+
+def one_address(value: str, label: str = "E-postadressen") -> str:
+    """Exactly one e-mail address, the way a user's is stored and looked up: trimmed, in email-validator's
+    normalized form, in lower case (addresses are matched case-insensitively). Syntax only, no DNS. Refused:
+    lists (a comma, a semicolon, a space), a display name or angle brackets, line breaks — all ways one field
+    could carry a second recipient into a mail's To header. `.test`, reserved for tests, is allowed; the other
+    special-use domains (localhost, .local, …) are not, as email-validator refuses them."""
+    text = (value or "").strip()
+    if not text:
+        raise NotOneAddress(f"{label} saknas; ange en adress, t.ex. namn@regionhalland.se.")
+    if has_control_characters(text):
+        raise NotOneAddress(f"{label} innehåller en radbrytning eller ett annat styrtecken; ange exakt en adress "
+                            "på en rad, t.ex. namn@regionhalland.se.")
+    if any(mark in text for mark in ",;<>") or text.count("@") > 1 or any(char.isspace() for char in text):
+        raise NotOneAddress(f"{label} {text} är inte en enda adress: den får inte innehålla kommatecken, "
+                            "semikolon, mellanslag, namn eller vinkelparenteser (<>) eller mer än ett @. Ange exakt "
+                            "en adress, t.ex. namn@regionhalland.se.")
+    try:
+        checked = validate_email(text, check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        raise NotOneAddress(f"{label} {text} är ingen giltig e-postadress (eller har en domän som inte tar emot "
+                            "e-post, som localhost eller .local); ange den som namn@regionhalland.se.") from None
+    return checked.normalized.lower()
+
+
 def address_field(errors: dict, name: str, value, label: str = "Mottagarens adress") -> str | None:
     """An e-mail address (or nothing): its syntax checked by email-validator, without asking DNS (the app may
     run without internet); the address is kept as typed."""

@@ -7,6 +7,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser.test_accessibility import serious_violations
+from tests.factories import PASSWORD
 from tracker.vocabulary import Role
 
 pytestmark = pytest.mark.browser
@@ -15,7 +16,8 @@ PROVIDER_PASSWORD = "leverantorens-losenord"
 
 @pytest.fixture
 def sso_server(make_sso_app, allow_sso_at):
-    app = make_sso_app(base_url=None, TESTING=False, WTF_CSRF_ENABLED=True)
+    # Canaille, like Entra ID, sends no email_verified: the deployment says its addresses are its own.
+    app = make_sso_app(base_url=None, TESTING=False, WTF_CSRF_ENABLED=True, OIDC_TRUST_EMAIL=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     allow_sso_at(base_url)
@@ -34,6 +36,7 @@ def person(iam_server):
 
 
 def sign_in_at_provider(page, sso_server, person):
+    page.context.clear_cookies()  # the provider's session too: each person logs in on its page
     page.goto(f"{sso_server}/logga-in")
     page.get_by_role("link", name="Logga in med Region Hallands konto").click()
     page.get_by_label("Login").fill(person.user_name)
@@ -73,3 +76,29 @@ def test_change_password_and_security_log_pages(log_in, make_user, live_server):
     page.goto(f"{live_server}/admin/sakerhetslogg")
     assert page.locator(".security-event").count() >= 1  # this login
     assert serious_violations(page) == []
+
+
+def test_another_person_with_a_linked_accounts_address_is_refused_and_the_admin_removes_the_link(
+        page, sso_server, person, make_user, iam_server):
+    lena = make_user(Role.READER, name="Lena Lindqvist", email="lena@regionhalland.test")
+    admin = make_user(Role.ADMIN, name="Ali Karimi", email="admin@regionhalland.test")
+    sign_in_at_provider(page, sso_server, person)
+    page.wait_for_url(f"{sso_server}/planer")  # Lena's first sign-on links her account
+    guest = iam_server.random_user(user_name=f"gast-{uuid.uuid4().hex[:8]}", emails=["lena@regionhalland.test"],
+                                   formatted_name="Gäst", password=PROVIDER_PASSWORD)
+    sign_in_at_provider(page, sso_server, guest)
+    page.wait_for_url(f"{sso_server}/logga-in/sso/klar*")
+    assert "är kopplat till en annan person i Region Hallands konto" in page.locator("[role=alert]").inner_text()
+    assert serious_violations(page) == []
+    page.context.clear_cookies()
+    page.goto(f"{sso_server}/logga-in")
+    page.get_by_label("E-postadress").fill(admin.email)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{sso_server}/planer")
+    page.goto(f"{sso_server}/admin/anvandare/{lena.id}")
+    assert person.user_name in page.locator(".sso-link").inner_text()
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Ta bort kopplingen").click()  # a plain form: no JavaScript needed
+    page.wait_for_url(f"{sso_server}/admin/anvandare/{lena.id}")
+    assert "Inte kopplat." in page.locator(".sso-link").inner_text()

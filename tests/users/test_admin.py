@@ -43,7 +43,7 @@ def new_user_form(**fields) -> dict:
 
 def edit_form(user: User, **fields) -> dict:
     """The edit form as the page fills it in, changed by `fields`; None leaves a field out (an unticked box)."""
-    form = {"name": user.name, "role": user.role.value, "division": user.division.name if user.division else "",
+    form = {"email": user.email, "name": user.name, "role": user.role.value, "division": user.division.name if user.division else "",
             "active": "1", "password": ""}
     return {key: value for key, value in {**form, **fields}.items() if value is not None}
 
@@ -168,7 +168,9 @@ def test_admin_creates_a_user_who_can_log_in(as_admin, divisions):
 
 
 @pytest.mark.parametrize("fields, field_id, message", [
-    ({"email": "karin.holm"}, "email", "Ange en giltig e-postadress, t.ex. namn@regionhalland.se."),
+    ({"email": "karin.holm"}, "email", "E-postadressen karin.holm är ingen giltig e-postadress (eller har en domän "
+                                       "som inte tar emot e-post, som localhost eller .local); ange den som "
+                                       "namn@regionhalland.se."),
     ({"email": "ADMIN@regionhalland.test"}, "email",
      "Det finns redan en användare med e-postadressen admin@regionhalland.test."),
     ({"name": "  "}, "name", "Ange användarens namn."),

@@ -1,4 +1,10 @@
+import pytest
+import sqlalchemy as sa
+
 from tests.factories import PASSWORD
+from tracker.extensions import db
+from tracker.security.models import SecurityEvent
+from tracker.types import utcnow
 from tracker.vocabulary import Role
 
 
@@ -56,3 +62,53 @@ def test_pages_load_nothing_from_outside_the_app(client, login, make_user):
     page = login(make_user()).get("/planer")
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert "http://" not in page.get_data(as_text=True) and "https://" not in page.get_data(as_text=True)
+
+
+# --- A linked account's local password can be switched off (TRACKER_SSO_ONLY_WHEN_LINKED) -----------------------
+
+SSO_ONLY = "Ditt konto är kopplat till Region Hallands konto och loggar bara in därifrån"
+
+
+@pytest.fixture
+def linked_user(make_user):
+    return make_user(Role.STRATEGIST, email="lena@regionhalland.test", sso_issuer="https://login.regionhalland.test",
+                     sso_subject="lena", sso_linked_at=utcnow())
+
+
+@pytest.fixture
+def sso_only(app):
+    app.config["SSO_ONLY_WHEN_LINKED"] = True
+    yield
+    app.config["SSO_ONLY_WHEN_LINKED"] = False
+
+
+def test_a_linked_accounts_right_password_is_refused_when_only_single_sign_on_opens_it(client, linked_user, sso_only):
+    response = client.post("/logga-in", data={"email": linked_user.email, "password": PASSWORD})
+    assert response.status_code == 403
+    assert SSO_ONLY in response.get_data(as_text=True)
+    assert client.get("/planer").status_code == 302
+    event = db.session.scalars(sa.select(SecurityEvent)).one()
+    assert (event.kind, event.user_id, event.details["reason"]) == ("login_failed", linked_user.id, "sso_only")
+
+
+def test_a_wrong_password_for_a_linked_account_says_no_more_than_any_wrong_password(client, linked_user, sso_only):
+    response = client.post("/logga-in", data={"email": linked_user.email, "password": "fel-losenord"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Fel e-postadress eller lösenord." in page and SSO_ONLY not in page
+
+
+def test_a_linked_account_changes_no_password_it_cannot_use(client, login, linked_user, sso_only):
+    login(linked_user)
+    response = client.post("/konto/losenord", data={"current_password": PASSWORD, "new_password": "ett-eget-losenord",
+                                                     "confirm_password": "ett-eget-losenord"})
+    assert response.status_code == 403
+
+
+def test_by_default_a_linked_accounts_password_still_opens_it(client, linked_user):
+    assert client.post("/logga-in", data={"email": linked_user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_an_unlinked_accounts_password_opens_it_when_only_linked_ones_use_single_sign_on(client, make_user, sso_only):
+    unlinked = make_user(email="karin@regionhalland.test")
+    assert client.post("/logga-in", data={"email": unlinked.email, "password": PASSWORD}).status_code == 302

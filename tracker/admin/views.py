@@ -41,7 +41,7 @@ def users():
 
 def _user_form(user: User | None = None, values: dict | None = None, errors: dict | None = None, status: int = 200):
     if values is None:
-        values = {"name": user.name, "role": user.role.value, "active": user.active,
+        values = {"email": user.email, "name": user.name, "role": user.role.value, "active": user.active,
                   "division": user.division.name if user.division else ""} if user else {}
     page = render_template("users/admin_user_form.html", user=user, values=values, errors=errors or {},
                            divisions=list_divisions())
@@ -50,6 +50,7 @@ def _user_form(user: User | None = None, values: dict | None = None, errors: dic
 
 def _posted_profile() -> dict:
     return {
+        "email": request.form.get("email"),  # absent: an edit keeps the address
         "name": request.form.get("name", ""),
         "role": request.form.get("role", ""),
         "division": request.form.get("division") or None,
@@ -60,7 +61,7 @@ def _posted_profile() -> dict:
 def new_user():
     if request.method == "GET":
         return _user_form()
-    values = {"email": request.form.get("email", ""), **_posted_profile()}
+    values = _posted_profile()
     try:
         user = services.create_user(**values, password=request.form.get("password", ""))
     except ValidationError as error:
@@ -100,6 +101,20 @@ def edit_user(user_id: int):
         flash(f"Lösenordet för {user.name} är tillfälligt: {user.name} väljer ett eget vid nästa inloggning.", "info")
     flash(f"Ändringarna för {user.name} är sparade." + (" Lösenordet är bytt." if password else ""), "info")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/anvandare/<int:user_id>/sso/ta-bort")
+def unlink_sso(user_id: int):
+    user = load_user(user_id)
+    try:
+        services.unlink_sso(user, acting_user=current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        abort(409, error.errors["sso"])
+    db.session.commit()
+    flash(f"Kopplingen till single sign-on för {user.name} är borttagen. Nästa inloggning med single sign-on "
+          "kopplar kontot på nytt, till den som då har en bekräftad e-postadress som är kontots.", "info")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 def _divisions_page(failed: int | str | None = None, values: dict | None = None, errors: dict | None = None,

@@ -3,8 +3,11 @@
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from urllib.parse import urlsplit
+
+from tracker.parsing import NotOneAddress, one_address
 
 
 def is_permanent(error: Exception) -> bool:
@@ -18,6 +21,21 @@ def is_permanent(error: Exception) -> bool:
 class MailConfigurationError(Exception):
     """The server cannot be used as the settings say (unreachable, no STARTTLS, a failed TLS handshake, the login
     refused): no mail goes out until an operator corrects what the Swedish message names; no mail is at fault."""
+
+
+class BadRecipient(Exception):
+    """A stored address that is not exactly one (saved before addresses were checked): nothing is sent to it."""
+
+
+def recipient(name: str, email: str) -> Address:
+    """The To header's one address, built from the stored address alone: an address that is not exactly one
+    (`a@x,b@y` would reach both) raises BadRecipient, in Swedish, and nobody is mailed."""
+    try:
+        one_address(email)
+    except NotOneAddress:
+        raise BadRecipient(f"E-postadressen för {name} är inte exakt en giltig adress, så inget skickades till den. "
+                           "Rätta den under Administration → Användare.") from None
+    return Address(display_name=name, addr_spec=email)
 
 
 class MailNotConfigured(Exception):

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -35,7 +35,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.followup.models import ReportingRound
-from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, describe, is_permanent
+from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, describe, is_permanent, recipient
 from tracker.notify.models import MANUAL, Notification
 from tracker.plans.models import DivisionStatus
 from tracker.users.models import Division, User
@@ -396,7 +396,7 @@ def compose(user: User, notices: list[Notice], settings: MailSettings, today: da
     message = EmailMessage()
     message["Subject"] = one_line(subject(notices))
     message["From"] = settings.sender
-    message["To"] = formataddr((one_line(user.name), user.email))
+    message["To"] = recipient(one_line(user.name), user.email)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a machine

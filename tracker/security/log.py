@@ -38,6 +38,9 @@ KINDS = {
     "password_change_throttled": "Spärrat lösenordsbyte",
     "deactivated": "Inaktiverat konto",
     "reactivated": "Återaktiverat konto",
+    "sso_linked": "Kopplat till single sign-on",
+    "sso_unlinked": "Borttagen koppling till single sign-on",
+    "email_changed": "Ändrad e-postadress",
     "approved": "Fastställande",
 }
 PAGE_SIZE = 50

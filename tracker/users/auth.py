@@ -188,8 +188,14 @@ def login():
     if request.method == "POST" and not current_app.config["PASSWORD_LOGIN"]:
         abort(403, f"Inloggning med lösenord är avstängd. Logga in med {current_app.config['OIDC_LABEL']}.")
     status = 200
+    notice = None
     if form.validate_on_submit():
-        user = services.log_in_with_password(form.email.data, form.password.data)
+        try:
+            user = services.log_in_with_password(form.email.data, form.password.data,
+                                                 sso_only_when_linked=current_app.config["SSO_ONLY_WHEN_LINKED"],
+                                                 provider=current_app.config["OIDC_LABEL"])
+        except services.SignInRefused as refusal:
+            user, notice = None, refusal.message
         if user:
             start_session(user, "password")
             db.session.commit()
@@ -199,10 +205,13 @@ def login():
             return redirect(target)
         g.password_guess_failed = True
         db.session.commit()  # the failed attempt's entry in the security log
-        form.password.errors.append("Fel e-postadress eller lösenord.")
+        if notice is None:
+            form.password.errors.append("Fel e-postadress eller lösenord.")
     if form.errors:
         status = 400
-    return render_template("users/login.html", form=form), status
+    if notice:
+        status = 403
+    return render_template("users/login.html", form=form, notice=notice), status
 
 
 @bp.post("/logga-ut")
@@ -261,7 +270,7 @@ def sso_callback():
             raise services.SignInRefused(f"{label} skickade ingen ID-token, så Handlingsplaner kan inte veta vem du "
                                          "är. Kontakta IT-supporten.")
         user = services.log_in_with_sso(token["userinfo"], create_users=current_app.config["OIDC_CREATE_USERS"],
-                                        provider=label)
+                                        trust_email=current_app.config["OIDC_TRUST_EMAIL"], provider=label)
     except services.SignInRefused as refusal:
         db.session.commit()  # the refusal's entry in the security log; nothing else was written
         return render_template("users/sso_refused.html", message=refusal.message), 403
@@ -278,7 +287,8 @@ def sso_callback():
 @login_required
 @guessing_limited("password_change", _password_change_throttled)
 def change_password():
-    if not current_user.has_password or not current_app.config["PASSWORD_LOGIN"]:
+    if (not current_user.signs_in_with_password(current_app.config["SSO_ONLY_WHEN_LINKED"])
+            or not current_app.config["PASSWORD_LOGIN"]):
         abort(403, f"Ditt konto har inget lösenord i Handlingsplaner: du loggar in med "
                    f"{current_app.config['OIDC_LABEL']}, och där byter du lösenord.")
     form = ChangePasswordForm()

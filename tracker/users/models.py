@@ -45,7 +45,16 @@ class User(UserMixin, db.Model):
     # The user's own choice: reminders before a round's deadline and late reports (a round's opening mail comes anyway).
     wants_reminders: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
+    # Who the single sign-on provider says this person is, stored at the first sign-on and matched ever after
+    # (an e-mail address can be reused or claimed by a guest): Entra ID's tenant and object id, else the
+    # token's issuer and subject. None: not linked; the next sign-on links by a verified e-mail address.
+    sso_issuer: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
+    sso_subject: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
+    sso_linked_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+
     division: so.Mapped[Optional[Division]] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("sso_issuer", "sso_subject"),)
 
     # The server-side session this request runs in (see `tracker.users.sessions`); not stored with the user.
     session_token = None
@@ -59,6 +68,15 @@ class User(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def is_linked(self) -> bool:
+        return self.sso_subject is not None
+
+    def signs_in_with_password(self, sso_only_when_linked: bool) -> bool:
+        """The local password opens the account: it has one, and the deployment has not switched it off for
+        accounts linked to the provider (whose MFA it would bypass)."""
+        return self.has_password and not (sso_only_when_linked and self.is_linked)
 
     @property
     def is_active(self) -> bool:

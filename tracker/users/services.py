@@ -5,8 +5,9 @@ import sqlalchemy.orm as so
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.parsing import has_control_characters
+from tracker.parsing import NotOneAddress, has_control_characters, one_address
 from tracker.security import log as security_log
+from tracker.types import utcnow
 from tracker.users import passwords
 from tracker.users.models import Division, User
 from tracker.users.sessions import end_user_sessions
@@ -34,8 +35,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user if user is not None and user.active and matches else None
 
 
-def log_in_with_password(email: str, password: str) -> User | None:
-    """`authenticate`, recorded in the security log; a hash with old parameters is replaced on success."""
+def log_in_with_password(email: str, password: str, *, sso_only_when_linked: bool = False,
+                         provider: str = "single sign-on") -> User | None:
+    """`authenticate`, recorded in the security log; a hash with old parameters is replaced on success.
+    An account linked to the provider is refused (SignInRefused) when `sso_only_when_linked`: only after the
+    right password, so that a guess learns nothing about the account."""
     user = authenticate(email, password)
     if user is None:
         known = find_user_by_email(email)
@@ -44,6 +48,12 @@ def log_in_with_password(email: str, password: str) -> User | None:
         security_log.record("login_failed", f"Misslyckad inloggning med lösenord för {typed}", user=known,
                             email=typed, actor=known, method="password", reason=reason)
         return None
+    if not user.signs_in_with_password(sso_only_when_linked):
+        security_log.record("login_failed", f"Inloggning med lösenord nekad för {user.email}: kontot är kopplat "
+                            f"till {provider}", user=user, actor=user, method="password", reason="sso_only")
+        raise SignInRefused(f"Ditt konto är kopplat till {provider} och loggar bara in därifrån, så att "
+                            "inloggningstjänstens skydd (som tvåstegsverifiering) alltid gäller; lösenordet i "
+                            f"Handlingsplaner används inte. Logga in med {provider} i stället.")
     if passwords.needs_rehash(user.password_hash):
         user.set_password(password)
     security_log.record("login", f"{user.name} loggade in med lösenord", user=user, actor=user, method="password")
@@ -68,44 +78,107 @@ def guessing_throttled(attempt: str, email: str, *, refused: int, reason: str) -
 
 
 class SignInRefused(Exception):
-    """Single sign-on told us who the person is, but they may not come in; `message` says why, in Swedish."""
+    """We know who the person is, but they may not come in this way; `message` says why, in Swedish."""
 
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
 
 
-def log_in_with_sso(claims: dict, *, create_users: bool, provider: str) -> User:
-    """The active user whose e-mail the provider vouches for (case-insensitively), recorded in the security
-    log. An unknown person is created as Läsare only when `create_users`; otherwise nobody is created."""
-    email = (claims.get("email") or "").strip().lower()
-    subject = claims.get("sub")
-    # Entra ID sends no email_verified; a provider that says the address is unverified is not trusted with it.
-    if not email or claims.get("email_verified") is False:
-        sso_failed("no_verified_email", email=email or None, subject=subject)
-        raise SignInRefused(f"{provider} uppgav ingen bekräftad e-postadress för dig, så Handlingsplaner kan inte "
-                            "veta vilket konto du har. Kontakta IT-supporten och be dem kontrollera din e-postadress "
-                            "i inloggningstjänsten.")
-    user = find_user_by_email(email)
-    if user is None and create_users:
-        user = create_user(email=email, name=claims.get("name") or email, role=Role.READER.value, password=None,
-                           via_sso=True)
-    if user is None:
-        sso_failed("unknown", email=email, subject=subject)
-        raise SignInRefused(f"Det finns inget konto för {email} i Handlingsplaner, så du kan inte logga in än. "
-                            "Be en administratör att lägga upp dig med den adressen; inget konto har skapats.")
+def sso_identity(claims: dict) -> tuple[str, str]:
+    """Who the provider says this is, for good: Entra ID's tenant and object id (its `sub` differs from one
+    application to the next), else the token's issuer and subject."""
+    if claims.get("tid") and claims.get("oid"):
+        return str(claims["tid"]), str(claims["oid"])
+    return str(claims["iss"]), str(claims["sub"])
+
+
+def find_user_by_sso(issuer: str, subject: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.sso_issuer == issuer, User.sso_subject == subject))
+
+
+def log_in_with_sso(claims: dict, *, create_users: bool, trust_email: bool, provider: str) -> User:
+    """The active user linked to the provider's identity (issuer and subject), recorded in the security log.
+    Not linked yet: the user with the token's e-mail address (case-insensitively) is linked, if the address is
+    verified (`email_verified`, or `trust_email`: the deployment says the provider's addresses are its own) and
+    the user is not linked to another identity already. An unknown person is created as Läsare only when
+    `create_users`; otherwise nobody is created."""
+    issuer, subject = sso_identity(claims)
+    user = find_user_by_sso(issuer, subject)
+    linking = user is None
+    if linking:
+        user = _user_to_link(claims, issuer, subject, create_users=create_users, trust_email=trust_email,
+                             provider=provider)
     if not user.active:
         sso_failed("inactive", user=user, subject=subject)
-        raise SignInRefused(f"Kontot för {email} är inaktiverat i Handlingsplaner. Kontakta en administratör om du "
-                            "behöver komma åt handlingsplanerna igen.")
+        raise SignInRefused(f"Kontot för {user.email} är inaktiverat i Handlingsplaner. Kontakta en administratör "
+                            "om du behöver komma åt handlingsplanerna igen.")
+    if linking:
+        user.sso_issuer, user.sso_subject, user.sso_linked_at = issuer, subject, utcnow()
+        security_log.record("sso_linked", f"{user.name} ({user.email}) kopplades till {provider} vid sin första "
+                            "inloggning därifrån", user=user, actor=user, issuer=issuer, subject=subject)
     security_log.record("login", f"{user.name} loggade in med {provider}", user=user, actor=user, method="sso",
                         subject=subject)
     db.session.flush()
     return user
 
 
+def _user_to_link(claims: dict, issuer: str, subject: str, *, create_users: bool, trust_email: bool,
+                  provider: str) -> User:
+    """The user a first sign-on links to: the one with the token's verified address, or a new Läsare."""
+    email = str(claims.get("email") or "").strip().lower()
+    if not email:
+        sso_failed("no_email", subject=subject)
+        raise SignInRefused(f"{provider} uppgav ingen e-postadress för dig, så Handlingsplaner kan inte veta vilket "
+                            "konto du har. Kontakta IT-supporten och be dem kontrollera din e-postadress i "
+                            "inloggningstjänsten.")
+    user = find_user_by_email(email)
+    if user is not None and user.is_linked:
+        sso_failed("other_subject", user=user, email=email, issuer=issuer, subject=subject,
+                   linked_issuer=user.sso_issuer, linked_subject=user.sso_subject)
+        raise SignInRefused(f"Kontot för {email} i Handlingsplaner är kopplat till en annan person i {provider} än "
+                            "den du loggade in som, så du släpps inte in. Logga in med det konto det är kopplat "
+                            "till, eller be en administratör ta bort kopplingen om kontot ska kopplas till dig.")
+    # Entra ID sends no email_verified: a deployment on it says with trust_email that its addresses are its own.
+    # A provider that says the address is unverified is believed either way.
+    verified = claims.get("email_verified")
+    if verified is not True and not (verified is None and trust_email):
+        sso_failed("unverified_email", user=user, email=email, subject=subject)
+        raise SignInRefused(f"{provider} har inte bekräftat att e-postadressen {email} är din, så Handlingsplaner "
+                            "kan inte koppla dig till ett konto. Kontakta IT-supporten och be dem kontrollera din "
+                            "e-postadress i inloggningstjänsten.")
+    if user is None and create_users:
+        try:
+            user = create_user(email=email, name=claims.get("name") or email, role=Role.READER.value,
+                               password=None, via_sso=True)
+        except ValidationError as error:
+            sso_failed("invalid_claim", email=email, subject=subject)
+            raise SignInRefused(f"Inget konto kunde skapas åt dig: {' '.join(error.errors.values())} "
+                                f"(uppgiften kommer från {provider}). Kontakta IT-supporten.") from None
+    if user is None:
+        sso_failed("unknown", email=email, subject=subject)
+        raise SignInRefused(f"Det finns inget konto för {email} i Handlingsplaner, så du kan inte logga in än. "
+                            "Be en administratör att lägga upp dig med den adressen; inget konto har skapats.")
+    return user
+
+
+def unlink_sso(user: User, acting_user: User) -> None:
+    """The administratör removes the link: the next sign-on through the provider links again, by a verified
+    address (to whoever then has it). The user's sessions end: a link is removed when it was someone else's."""
+    if not user.is_linked:
+        raise ValidationError({"sso": f"{user.name} är inte kopplad till single sign-on; det finns ingen koppling "
+                                      "att ta bort."})
+    ended = end_user_sessions(user, "sso_unlinked")
+    security_log.record("sso_unlinked", f"Kopplingen till single sign-on för {user.name} ({user.email}) togs bort; "
+                        f"{ended} öppna sessioner avslutades", user=user, actor=acting_user, issuer=user.sso_issuer,
+                        subject=user.sso_subject, sessions_ended=ended)
+    user.sso_issuer = user.sso_subject = user.sso_linked_at = None
+    db.session.flush()
+
+
 def sso_failed(reason: str, *, user: User | None = None, email: str | None = None, **details) -> None:
     """A single sign-on that did not let anyone in, in the security log."""
+    email = email[:EMAIL_MAX_LENGTH] if email else None  # the provider's claim, of any length
     who = user.email if user else email or "okänd person"
     security_log.record("login_failed", f"Misslyckad inloggning med single sign-on för {who}", user=user,
                         email=email, actor=user, method="sso", reason=reason, **details)
@@ -147,6 +220,19 @@ def _check_profile(
     return name, role_value, division_value
 
 
+def _check_email(errors: dict[str, str], email: str, user: User | None = None) -> str:
+    """The address, normalized: exactly one, and no other user's (`user`: the one being edited)."""
+    try:
+        email = one_address(email or "")
+    except NotOneAddress as error:
+        errors["email"] = str(error)
+        return email
+    other = find_user_by_email(email)
+    if other is not None and other is not user:
+        errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
+    return email
+
+
 def _check_password(errors: dict[str, str], password: str, *, email: str, name: str,
                     field: str = "password") -> None:
     """The one password rule of the admin pages, the command line and *Byt lösenord*."""
@@ -160,15 +246,11 @@ def _check_password(errors: dict[str, str], password: str, *, email: str, name: 
                          "fras av några ord som inte hör ihop.")
 
 
-def create_user(*, email: str, name: str, role: str, password: str | None, division: str | None = None,
+def create_user(*, email: str | None, name: str, role: str, password: str | None, division: str | None = None,
                 via_sso: bool = False) -> User:
     """A new user; `password` None for one who signs in only through single sign-on."""
     errors = {}
-    email = email.strip().lower()
-    if "@" not in email or len(email) > EMAIL_MAX_LENGTH or " " in email or has_control_characters(email):
-        errors["email"] = "Ange en giltig e-postadress, t.ex. namn@regionhalland.se."
-    elif find_user_by_email(email):
-        errors["email"] = f"Det finns redan en användare med e-postadressen {email}."
+    email = _check_email(errors, email)
     name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
     if password is not None:
         _check_password(errors, password, email=email, name=name)
@@ -186,8 +268,13 @@ def create_user(*, email: str, name: str, role: str, password: str | None, divis
     return user
 
 
-def update_user(user: User, *, name: str, role: str, division: str | None, active: bool, acting_user: User) -> User:
+def update_user(user: User, *, name: str, role: str, division: str | None, active: bool, acting_user: User,
+                email: str | None = None) -> User:
+    """`email` None, or the stored address again: it stays (a demo user's @demo.local address, which a new one
+    could not be, is kept when only the name or role changes)."""
     errors = {}
+    kept = email is None or email.strip().lower() == user.email
+    email = user.email if kept else _check_email(errors, email, user)
     name, role_value, division_value = _check_profile(errors, name=name, role=role, division=division)
     # An administratör who locks themselves out may leave the region with nobody to manage users.
     if user.id == acting_user.id:
@@ -197,15 +284,19 @@ def update_user(user: User, *, name: str, role: str, division: str | None, activ
             errors["role"] = "Du kan inte ta bort din egen administratörsroll. Be en annan administratör om det behövs."
     if errors:
         raise ValidationError(errors)
-    _record_access_changes(user, role_value, division_value, active)
-    user.name, user.role, user.division, user.active = name, role_value, division_value, active
+    _record_access_changes(user, email, role_value, division_value, active)
+    user.email, user.name, user.role, user.division, user.active = email, name, role_value, division_value, active
     db.session.flush()
     return user
 
 
-def _record_access_changes(user: User, role: Role, division: Division | None, active: bool) -> None:
-    """Security log entries for what changes who may do what; a deactivation ends the user's sessions."""
+def _record_access_changes(user: User, email: str, role: Role, division: Division | None, active: bool) -> None:
+    """Security log entries for what changes who may do what (the address: who an unlinked account's first
+    single sign-on links to, and where mail goes); a deactivation ends the user's sessions."""
     who = f"{user.name} ({user.email})"
+    if email != user.email:
+        security_log.record("email_changed", f"E-postadressen för {who} ändrades till {email}", user=user,
+                            before=user.email, after=email)
     if role is not user.role:
         security_log.record("role_changed", f"Rollen för {who} ändrades från {user.role.label} till {role.label}",
                             user=user, before=user.role.value, after=role.value)
