@@ -6,7 +6,7 @@ after. One provider identity links to one user at most (NULLs, the unlinked user
 databases). Existing users start unlinked: each is linked at their next sign-on, by a verified address.
 
 Revision ID: 075e2b30061b
-Revises: 4d29cfe378c7
+Revises: 6b1e0c7a52d4
 Create Date: 2026-12-06 01:50:58.549052
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '075e2b30061b'
-down_revision = '4d29cfe378c7'
+down_revision = '6b1e0c7a52d4'
 branch_labels = None
 depends_on = None
 
