@@ -224,14 +224,14 @@ def _set_statuses(actions: dict, rows: list[dict], user: User | None, preview: I
     åtgärd's, a förvaltning added) takes the file's status if it is not the new row's Ej påbörjad."""
     changed = []
     for row in rows:
-        if preview.writes("Status", row["ref"], row["division"]):
-            status = next(s for s in actions[row["ref"]].statuses if s.division.name == row["division"])
-            _hold_version(status, preview, "Status", row["ref"], row["division"])
-        elif preview.seen.get(row_id("Status", row["ref"], row["division"])) is None:
-            status = next(s for s in actions[row["ref"]].statuses if s.division.name == row["division"])
-            if _same(status.status, row["status"]) and _same(status.comment, row["comment"]):
-                continue
-        else:
+        key = (row["ref"], row["division"])
+        known = row_id("Status", *key) in preview.seen
+        if known and not preview.writes("Status", *key):
+            continue
+        status = next(s for s in actions[row["ref"]].statuses if s.division.name == row["division"])
+        if known:
+            _hold_version(status, preview, "Status", *key)
+        elif _same(status.status, row["status"]) and _same(status.comment, row["comment"]):
             continue
         plans.set_status(status, user, status=row["status"].label, comment=row["comment"], name=CLI_IMPORTER)
         changed.append(status)
