@@ -200,8 +200,11 @@ def test_a_change_elsewhere_between_preview_and_confirm_neither_refuses_nor_is_w
     key, data = exported_plan(make_plan, tmp_path)
     saved = editor_save(app, people["editor"], action("FF01-A03"), "Regiondirektör")
     answer = []
-    response = web_import(login(people["strateg"]), key, data, before_confirm=lambda: answer.append(saved()))
+    strateg = login(people["strateg"])
+    response = web_import(strateg, key, data, before_confirm=lambda: answer.append(saved()))
     assert answer == [302] and response.status_code == 302
+    assert ("1 rad som någon sparade efter förhandsgranskningen behölls som de sparades, inte som i filen."
+            in strateg.get(response.headers["Location"]).get_data(as_text=True))
     assert action("FF01-A03").owner == "Regiondirektör"  # the file has the owner before: not the file's change
     assert action("FF01-A01").description == NEW_DESCRIPTION
 

@@ -138,10 +138,12 @@ class ImportPreview:
         return [rid for rid, token in _posted(fingerprint).items()
                 if rid not in self.changing or self.seen[rid].token != token]
 
-    def keep_only(self, fingerprint: str) -> None:
+    def keep_only(self, fingerprint: str) -> int:
         """Write only what the confirmed preview showed: a row the file changes only now, because someone saved
-        it after that preview, is that person's and not the file's."""
-        self.changing &= set(_posted(fingerprint))
+        it after that preview, is that person's and not the file's. How many rows are left so."""
+        left = self.changing - set(_posted(fingerprint))
+        self.changing -= left
+        return len(left)
 
 
 def _posted(fingerprint: str) -> dict[str, str]:

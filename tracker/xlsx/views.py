@@ -4,6 +4,7 @@ from io import BytesIO
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import acting
@@ -154,7 +155,7 @@ def confirm(token: str):
         return _preview_page(preview, token, meta, 400)
     if saved := preview.saved_since(request.form.get("fingerprint", "")):
         return _preview_page(preview, token, meta, 409, conflict_message(preview, saved))
-    preview.keep_only(request.form.get("fingerprint", ""))
+    left = preview.keep_only(request.form.get("fingerprint", ""))
     keep_approval = request.form.get("approval") == "keep"
     if keep_approval and not current_user.can_approve:
         abort(403, "Bara hälso- och sjukvårdsdirektören kan fastställa en plan, också vid en import.")
@@ -178,5 +179,7 @@ def confirm(token: str):
     file_name = meta.file_name
     uploads.discard_upload(meta)
     db.session.commit()
-    flash(f"Importen av {file_name} är sparad: {preview.summary}.", "info")
+    flash(f"Importen av {file_name} är sparad: {preview.summary}."
+          + (f" {counted(left, 'rad', 'rader')} som någon sparade efter förhandsgranskningen behölls som de sparades, "
+             "inte som i filen." if left else ""), "info")
     return redirect(url_for("plans.show", key=plan.key))
