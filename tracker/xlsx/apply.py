@@ -177,7 +177,8 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
         for f in ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner"):
             if not _same(old.get(f, getattr(action, f)), row.get(f)):
                 setattr(action, f, row.get(f))
-        _sync_responsible(action, row["divisions"], divisions)
+        if old and not _same(old["divisions"], row["divisions"]):
+            _sync_responsible(action, row["divisions"], divisions)
 
     in_file = {row["ref"] for row in rows.actions}
     for ref, action in actions.items():
