@@ -645,7 +645,8 @@ def main() -> int:
           f"importen sparad ({'ja' if import_confirmed else 'nej'}): "
           f"{'OK' if ok else 'EJ UPPFYLLT'}   (hela körningen {time.monotonic() - started:.0f} s)")
     print(f"RESULT clients={args.clients} saves={rush.accepted} saves_per_s={saves_per_s:.1f} p95_ms={p95:.1f} "
-          f"p95_single_ms={p95_single:.1f} p95_ratio_50_to_1={ratio:.2f} errors={len(errors)} import_confirmed={int(import_confirmed)} lost={lost} "
+          f"p95_single_ms={p95_single:.1f} p95_ratio_50_to_1={ratio:.2f} errors={len(errors)} "
+          f"import_confirmed={int(import_confirmed)} lost={lost} "
           f"chain={chain} capacity_1proc={capacity[1]:.1f} capacity_2proc={capacity[2]:.1f} "
           f"scale_2_to_1={scale:.2f}")
     return 0 if ok else 1
