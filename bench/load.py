@@ -16,13 +16,17 @@ Phases, all in one run:
   and a server of 2 processes (`tracker serve --workers 2`) sharing the database, which run side by side and take
   turns (--capacity-rounds), so that the load of a shared machine falls on both alike: accepted saves per second,
   and the CPU the server and the load generator used.
+- import, last: a strateg uploads and confirms a large import over HTTP (--import-rows rows of Handlingsplan: the
+  export of the demo's draft plan with every description changed and new åtgärder added, no status changed) while
+  the rush's clients save as in the rush, until it is answered; it must be stored, refused for none of them;
 Checks after the phases: errors (any answer but 200 and the designed 409, or no answer), lost updates (for each
 row, the stored value against the last save the server accepted, by the version it answered with; two accepted
 saves answered with one version are a lost update too), and `tracker history verify`.
 
 The last line is `RESULT clients=… saves=… saves_per_s=… p95_ms=… p95_single_ms=… p95_ratio_50_to_1=… errors=…
-lost=… chain=ok|broken capacity_1proc=… capacity_2proc=… scale_2_to_1=…` (saves and saves_per_s: accepted saves of
-the rush). Targets (issue 16): errors 0, lost 0, chain ok, p95 ratio ≤ 5, scale_2_to_1 ≥ 1.3; exit 0 when all hold.
+import_confirmed=0|1 lost=… chain=ok|broken capacity_1proc=… capacity_2proc=… scale_2_to_1=…` (saves and
+saves_per_s: accepted saves of the rush; lost counts the saves accepted during the import too). Targets (issue 16):
+errors 0, lost 0, chain ok, p95 ratio ≤ 5, scale_2_to_1 ≥ 1.3, the import confirmed; exit 0 when all hold.
 
 Run: `make bench` or `.venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--database-url URL]`.
 Only 127.0.0.1 is contacted; every phase is bounded in time, every request by --timeout.
@@ -47,10 +51,12 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from common import make_app
 from tracker.clock import today
@@ -59,10 +65,13 @@ from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.users.models import Division, User
-from tracker.vocabulary import Role, Status
+from tracker.vocabulary import PlanState, Role, Status
+from tracker.xlsx import layout
+from tracker.xlsx.export import export_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "belastning-halland"
+STRATEG = "strateg@belastning.local"
 CHOICES = [s.value for s in Status if s is not Status.CANCELLED]
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
@@ -96,8 +105,34 @@ def allot(clients: int, rows_by_division: dict[int, list[int]]) -> dict[int, int
     return shares
 
 
-def set_up(database_url: str | None, clients: int) -> tuple[str, list[Contact]]:
-    """The demo data, an open round on every plan, and the förvaltningskontakter; returns the database URL."""
+def large_import(plan: Plan, rows: int) -> bytes:
+    """The plan's export as a strateg sends it back: every åtgärd's description changed, and new åtgärder (copies
+    of the plan's, without ID, each in its framgångsfaktor) up to `rows` rows of Handlingsplan; no status changed."""
+    _, data = export_plan(plan, None)
+    workbook = load_workbook(BytesIO(data))
+    sheet = workbook[layout.PLAN.name]
+    first = 6  # under the header row (TEMPLATE.md)
+    column = {c.key: n for n, c in enumerate(layout.PLAN.columns, start=1)}
+    existing = [r for r in range(first, sheet.max_row + 1) if sheet.cell(r, column["ref"]).value]
+    for r in existing:
+        sheet.cell(r, column["description"], f"{sheet.cell(r, column['description']).value or ''} (reviderad)")
+    for n in range(max(0, rows - len(existing))):
+        source, target = existing[n % len(existing)], sheet.max_row + 1
+        for c in range(1, len(layout.PLAN.columns) + 1):
+            sheet.cell(target, c).value = sheet.cell(source, c).value
+        sheet.cell(target, column["ref"]).value = None
+        sheet.cell(target, column["title"]).value = f"Ny åtgärd {n + 1} (belastningsprov)"
+        sheet.cell(target, column["status"]).value = Status.NOT_STARTED.label
+        sheet.cell(target, column["comments"]).value = None
+        sheet.cell(target, column["last_updated"]).value = None
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def set_up(database_url: str | None, clients: int, import_rows: int) -> tuple[str, list[Contact], str, bytes]:
+    """The demo data, an open round on every plan, the förvaltningskontakter, a strateg and the large import's
+    workbook (of the demo's draft plan); returns the database URL, the contacts, that plan's key and the workbook."""
     logging.disable(logging.WARNING)  # the migrations' and the demo's log lines are not the benchmark's
     app, url = make_app(database_url, divisions=())
     with app.app_context():
@@ -113,6 +148,10 @@ def set_up(database_url: str | None, clients: int) -> tuple[str, list[Contact]]:
             rows_by_division[division_id].append(status_id)
         template = User(email="mall@belastning.local", name="Mall", role=Role.READER)
         template.set_password(PASSWORD)  # hashed once: argon2 fifty times would only slow the setup
+        db.session.add(User(email=STRATEG, name="Strateg (belastningsprov)", role=Role.STRATEGIST,
+                            password_hash=template.password_hash))
+        draft = db.session.scalar(sa.select(Plan).where(Plan.state == PlanState.DRAFT).order_by(Plan.id))
+        workbook = large_import(draft, import_rows)
         contacts = []
         divisions = {d.id: d for d in db.session.scalars(sa.select(Division))}
         for division_id, count in sorted(allot(clients, rows_by_division).items()):
@@ -133,9 +172,10 @@ def set_up(database_url: str | None, clients: int) -> tuple[str, list[Contact]]:
             by_division[contact.division_id].append(contact)
         queues = sorted(by_division.values(), key=len, reverse=True)
         contacts = [q[i] for i in range(max(map(len, queues))) for q in queues if i < len(q)]
+        draft_key = draft.key
         db.engine.dispose()
     logging.disable(logging.NOTSET)
-    return url, contacts
+    return url, contacts, draft_key, workbook
 
 
 def cpu_seconds(pid: int) -> float:
@@ -345,9 +385,34 @@ class Client:
             return
 
 
+def import_over_http(base: str, key: str, workbook: bytes, timeout: float) -> tuple[bool, str]:
+    """A strateg logs in, uploads the workbook for `key`, and confirms the preview as shown: whether the import was
+    stored, and what the server answered otherwise."""
+    http = requests.Session()
+    forms = Forms()
+    forms.feed(http.get(f"{base}/logga-in", timeout=timeout).text)
+    http.post(f"{base}/logga-in", timeout=timeout, allow_redirects=False,
+              data={"csrf_token": forms.csrf, "email": STRATEG, "password": PASSWORD})
+    forms = Forms()
+    forms.feed(http.get(f"{base}/import", timeout=timeout).text)
+    preview = http.post(f"{base}/import", timeout=timeout, data={"csrf_token": forms.csrf, "plan": key},
+                        files={"file": ("bilaga-belastning.xlsx", workbook)})
+    token = re.search(r'action="/import/([A-Za-z0-9_-]+)"', preview.text)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]*)"', preview.text)
+    if preview.status_code != 200 or not token or not fingerprint:
+        return False, f"förhandsgranskningen gav {preview.status_code}"
+    confirm = http.post(f"{base}/import/{token.group(1)}", timeout=timeout, allow_redirects=False,
+                        data={"csrf_token": forms.csrf, "fingerprint": fingerprint.group(1), "missing": "keep"})
+    if confirm.status_code == 302 and confirm.headers.get("Location", "").endswith(f"/planer/{key}"):
+        return True, "sparad"
+    message = re.search(r'class="message message-error"[^>]*>([^<]*)<', confirm.text)
+    return False, f"bekräftelsen gav {confirm.status_code}" + (f": {message.group(1)[:300]}" if message else "")
+
+
 def run_clients(clients: list[Client], seconds: float, think: float, tally: Tally, accepted: dict,
-                max_saves: int | None = None) -> float:
-    """Every client opens Mina åtgärder, then saves until the deadline; returns the elapsed seconds."""
+                max_saves: int | None = None, until: threading.Event | None = None) -> float:
+    """Every client opens Mina åtgärder, then saves until the deadline (or `until` is set); returns the elapsed
+    seconds."""
     start = time.monotonic()
     deadline = start + seconds
 
@@ -359,7 +424,7 @@ def run_clients(clients: list[Client], seconds: float, think: float, tally: Tall
                 tally.errors.append(f"{client.contact.email}: {error}")
             return
         done = 0
-        while max_saves is None or done < max_saves:
+        while (max_saves is None or done < max_saves) and not (until is not None and until.is_set()):
             if think:
                 pause = client.random.expovariate(1 / think)
                 if time.monotonic() + pause >= deadline:
@@ -430,6 +495,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per server process (tracker serve's default)")
     parser.add_argument("--timeout", type=float, default=30, help="longest wait for one answer, seconds")
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--import-rows", type=int, default=1000, help="rows of the import during the rush")
     args = parser.parse_args()
     if not 1 <= args.clients <= 500:
         parser.error("--clients: mellan 1 och 500")
@@ -439,7 +505,8 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="tracker-load-"))
     os.environ["TRACKER_INSTANCE_PATH"] = str(tmp / "instance")  # nothing is written into the checkout
     started = time.monotonic()
-    url, contacts = set_up(args.database_url, max(args.clients, args.capacity_clients))
+    url, contacts, import_key, workbook = set_up(args.database_url, max(args.clients, args.capacity_clients),
+                                                 args.import_rows)
     env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": secrets.token_hex(32),
            "TRACKER_INSTANCE_PATH": str(tmp / "instance"), "PYTHONPATH": str(ROOT)}
     log = tmp / "server.log"
@@ -537,6 +604,31 @@ def main() -> int:
                   + f"lastgeneratorn {own_cpu / elapsed:.2f} kärnor; hela maskinen upptagen {busy / elapsed:.2f} av "
                   f"{os.cpu_count()} kärnor")
 
+    # Last, as its new åtgärder lengthen every contact's Mina åtgärder: the phases above measure the plan as it was.
+    with Server(env, args.workers, args.threads, log) as server:
+        chosen = clients[:args.clients]
+        for client in chosen:
+            client.base = server.url
+        during, answered, import_result = Tally(), threading.Event(), []
+
+        def run_import():
+            try:
+                import_result.append(import_over_http(server.url, import_key, workbook, max(args.timeout, 600)))
+            except requests.RequestException as error:
+                import_result.append((False, f"{type(error).__name__}: {error}"))
+            answered.set()
+
+        importer = threading.Thread(target=run_import)
+        importer.start()
+        elapsed = run_clients(chosen, 900, args.think, during, accepted, until=answered)
+        importer.join()
+        errors += during.errors
+        import_confirmed, import_answer = import_result[0]
+        print(f"Import under sparningar: {args.import_rows} rader i {import_key} (beskrivningar ändrade, nya åtgärder, "
+              f"ingen status ändrad), uppladdad och bekräftad över HTTP medan {len(chosen)} klienter sparade: "
+              f"{import_answer} efter {elapsed:.1f} s; under tiden {during.accepted} godtagna sparningar, "
+              f"{during.conflicts} avsiktliga konflikter, sparning p95 {percentile(during.latencies, 95):.0f} ms")
+
     lost, notes = lost_updates(url, accepted)
     verify = subprocess.run([sys.executable, "-m", "tracker", "history", "verify"], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
@@ -548,11 +640,13 @@ def main() -> int:
 
     ratio = p95 / p95_single
     scale = capacity[2] / capacity[1]
-    ok = not errors and lost == 0 and chain == "ok" and ratio <= 5 and scale >= 1.3
-    print(f"Mål: fel 0, förlorade 0, kedjan hel, p95-kvot ≤ 5 ({ratio:.2f}), skalning 2/1 ≥ 1,3 ({scale:.2f}): "
+    ok = not errors and lost == 0 and chain == "ok" and ratio <= 5 and scale >= 1.3 and import_confirmed
+    print(f"Mål: fel 0, förlorade 0, kedjan hel, p95-kvot ≤ 5 ({ratio:.2f}), skalning 2/1 ≥ 1,3 ({scale:.2f}), "
+          f"importen sparad ({'ja' if import_confirmed else 'nej'}): "
           f"{'OK' if ok else 'EJ UPPFYLLT'}   (hela körningen {time.monotonic() - started:.0f} s)")
     print(f"RESULT clients={args.clients} saves={rush.accepted} saves_per_s={saves_per_s:.1f} p95_ms={p95:.1f} "
-          f"p95_single_ms={p95_single:.1f} p95_ratio_50_to_1={ratio:.2f} errors={len(errors)} lost={lost} "
+          f"p95_single_ms={p95_single:.1f} p95_ratio_50_to_1={ratio:.2f} errors={len(errors)} "
+          f"import_confirmed={int(import_confirmed)} lost={lost} "
           f"chain={chain} capacity_1proc={capacity[1]:.1f} capacity_2proc={capacity[2]:.1f} "
           f"scale_2_to_1={scale:.2f}")
     return 0 if ok else 1

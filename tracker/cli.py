@@ -221,8 +221,9 @@ def export_command(plan_key, version, output):
 @click.option("--as-draft", is_flag=True, help="Create a new plan as a draft even if the file states it fastställd.")
 @with_appcontext
 def import_command(file, plan_key, dry_run, agreement, year, title, remove_missing, as_draft):
-    """Import a plan from the Excel attachment. Exit status 0 when clean, 2 when the file has problems."""
-    from tracker.xlsx.apply import apply_import
+    """Import a plan from the Excel attachment. Exit status 0 when clean, 2 when the file has problems, 3 when
+    someone saved a row that the file changes while importing (nothing is written; run it again)."""
+    from tracker.xlsx.apply import ImportConflict, apply_import, conflict_message
     from tracker.xlsx.preview import preview_import
     from tracker.xlsx.read import WorkbookError
 
@@ -280,6 +281,10 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
                 click.echo(f"Fel: {message}", err=True)
             click.echo("Inget har sparats.", err=True)
             sys.exit(2)
+        except ImportConflict as conflict:
+            db.session.rollback()
+            click.echo(f"Fel: {conflict_message(preview, conflict.rows)}", err=True)
+            sys.exit(3)
         click.echo("Importen är sparad.")
         if preview.approval and not as_draft:
             a = preview.approval

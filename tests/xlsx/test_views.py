@@ -94,8 +94,10 @@ def test_a_plan_changed_since_the_preview_is_shown_again(client, strateg, make_p
     plan.factors[0].actions[0].owner = "Någon annan"
     db.session.commit()
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
+    page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Planen har ändrats sedan förhandsgranskningen" in response.get_data(as_text=True)
+    assert "Någon har sparat en rad som filen ändrar sedan förhandsgranskningen, och inget från filen har sparats: " \
+           "FF01-A01 ”Gemensamma väntelistor inom lungsjukvård och ögonsjukvård”: Testdata " in page
 
 
 def test_a_file_with_problems_shows_them_all_and_offers_no_confirm(client, strateg, make_plan, tmp_path):
@@ -183,6 +185,7 @@ def test_a_status_saved_by_someone_else_while_confirming_is_a_409_with_the_previ
     response = client.post(f"/import/{token}", data={"fingerprint": fingerprint})
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Någon annan sparade en status eller en åtgärd i planen medan importen sparades" in page
+    assert "Någon har sparat en rad som filen ändrar sedan förhandsgranskningen, och inget från filen har sparats: " \
+           "FF01-A01 ”Gemensamma väntelistor inom lungsjukvård och ögonsjukvård”, Hallands sjukhus: " in page
     assert "Status, Hallands sjukhus" in page and 'name="fingerprint"' in page  # the preview, again
     assert snapshot() == before

@@ -3,10 +3,13 @@
 import re
 from datetime import datetime, time
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
+from tracker.display import format_datetime
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
@@ -14,10 +17,11 @@ from tracker.plans import services as plans
 from tracker.versions.services import approve
 from tracker.plans.models import Action, DivisionStatus, Plan
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact
+from tracker.history.models import HistoryEntry
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
 from tracker.xlsx.preview import (
-    CONTACT_FIELDS, INDICATOR_FIELDS, ImportPreview, _group_indicators, _same, new_plan_errors,
+    CONTACT_FIELDS, INDICATOR_FIELDS, ImportPreview, _excerpt, _group_indicators, _same, new_plan_errors, row_id,
 )
 from tracker.xlsx.read import ReadResult
 
@@ -29,7 +33,64 @@ class ImportRefused(Exception):
 
 
 class ImportConflict(Exception):
-    """Someone else saved a row of the plan while the import wrote it; the session must be rolled back."""
+    """Someone saved a row that the file changes after the preview compared it; the session must be rolled back.
+    `rows`: their row_ids, when known (conflict_message finds them otherwise)."""
+
+    def __init__(self, rows: list[str] | None = None):
+        super().__init__()
+        self.rows = rows or []
+
+
+def saved_since_preview(preview: ImportPreview) -> list[str]:
+    """The rows the file changes whose version is no longer the one the preview compared with."""
+    seen = [preview.seen[rid] for rid in preview.changing if preview.seen[rid].model is not None]
+    now = {}
+    for model in (Action, DivisionStatus):
+        ids = [row.id for row in seen if row.model is model]
+        if ids:
+            now |= {(model, id_): version for id_, version in db.session.execute(
+                sa.select(model.id, model.version_id).where(model.id.in_(ids)))}
+    return [row_id_ for row_id_ in sorted(preview.changing) if (row := preview.seen[row_id_]).model is not None
+            and now.get((row.model, row.id)) != row.version]
+
+
+def conflict_message(preview: ImportPreview, rows: list[str]) -> str:
+    """Which rows the file changes were saved by someone else since the preview, who saved what and when."""
+    rows = rows or saved_since_preview(preview)
+    named = [_saved_by(preview, rid) for rid in rows]
+    shown = "; ".join(named[:10]) + (f"; och {len(named) - 10} till" if len(named) > 10 else "")
+    return (f"Någon har sparat {'en rad' if len(named) == 1 else 'rader'} som filen ändrar sedan "
+            f"förhandsgranskningen, och inget från filen har sparats: {shown or 'planen har ändrats'}. Granska "
+            "ändringarna igen och bekräfta importen.")
+
+
+def _saved_by(preview: ImportPreview, rid: str) -> str:
+    row = preview.seen.get(rid)
+    if row is None:
+        return "en rad som filen ändrar finns inte längre i planen"
+    if row.model is DivisionStatus:
+        status = db.session.scalar(sa.select(DivisionStatus).where(DivisionStatus.id == row.id)
+                                   .execution_options(populate_existing=True))
+        if status is None:
+            return f"{row.label}: raden har tagits bort ur planen"
+        comment = f"kommentaren ”{_excerpt(status.comment)}”" if status.comment else "ingen kommentar"
+        return (f"{row.label}: {status.updated_by_display or 'någon'} sparade status ”{status.status.label}” och "
+                f"{comment}" + (f" {format_datetime(status.updated_at)}" if status.updated_at else ""))
+    if row.model is Action:
+        entry = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.kind == "action",
+                                                                HistoryEntry.object_id == row.id)
+                                  .order_by(HistoryEntry.id.desc()).limit(1))
+        if entry is None:
+            return f"{row.label}: åtgärden har ändrats i planen"
+        return f"{row.label}: {entry.user_name} {entry.summary} {format_datetime(entry.created_at)}"
+    return f"{row.label}: ändrad i planen"
+
+
+def _hold_version(obj, preview: ImportPreview, kind: str, *key: str) -> None:
+    """The row's UPDATE checks the version the preview compared with, not the one loaded now."""
+    row = preview.seen.get(row_id(kind, *key))
+    if row is not None and row.version is not None:
+        set_committed_value(obj, "version_id", row.version)
 
 
 def _heading_parts(heading: str) -> tuple[str | None, str]:
@@ -45,7 +106,8 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     `keep_approval` carries the fastställande the file states into the app: only for the direktör, who ticked
     it in the preview, or the operator on the command line (`user` None). Statuses are set through the web
     form's service, as updated by `user` now, whatever the file says about who and when.
-    ImportConflict when someone else saved a status or an åtgärd meanwhile (roll back, preview again)."""
+    Writes only the rows the file changes (`preview.changing`), with what the file changes from what the preview
+    compared with; ImportConflict when someone saved one of those rows since (roll back, preview again)."""
     if not preview.clean:
         raise ImportRefused(preview.refusal or "Filen har fel; inget har sparats.")
     if remove_missing and preview.plan is not None and preview.plan.state is PlanState.APPROVED \
@@ -74,14 +136,22 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
         if approval:
             plan.version_number = approval["version"]
         db.session.flush()
-    elif rows.meta.get("registry_number") and rows.meta["registry_number"] != plan.registry_number:
-        plan.registry_number = rows.meta["registry_number"]
+    else:
+        if stale := saved_since_preview(preview):
+            raise ImportConflict(stale)
+        if preview.writes("Plan", plan.key):
+            plan.registry_number = rows.meta["registry_number"]
     divisions = _divisions(preview.read)
+    compared = {a["ref"]: a for a in preview.compared.actions} if preview.compared else {}
+    factor_areas = {a["factor"]: a["area"] for a in compared.values()}
 
     areas = {a.heading: a for a in plan.areas}
     factors = {f.title: f for f in plan.factors}
     actions = {a.ref: a for f in plan.factors for a in f.actions}
     for row in rows.actions:
+        old = compared.get(row["ref"])
+        if old is not None and not preview.writes("Åtgärd", row["ref"]):
+            continue
         area = None
         if row.get("area"):
             area = areas.get(row["area"])
@@ -91,29 +161,35 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
         factor = factors.get(row["factor"])
         if factor is None:
             factor = factors[row["factor"]] = plans.add_factor(plan, title=row["factor"], area=area)
-        if factor.area is not area:
+        if factor.area is not area and not _same(factor_areas.get(factor.title, ""), row.get("area")):
             factor.area = area
         action = actions.get(row["ref"])
         if action is None:
             action = actions[row["ref"]] = plans.add_action(
                 factor, divisions=[divisions[d] for d in row["divisions"]], ref=row["ref"], title=row["title"])
-        elif action.factor is not factor:
-            action.factor = factor
+            old = {}
+        elif old is None:
+            raise ImportConflict([row_id("Åtgärd", row["ref"])])  # created by someone since the preview
+        else:
+            _hold_version(action, preview, "Åtgärd", row["ref"])
+            if action.factor is not factor:
+                action.factor = factor
         for f in ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner"):
-            if not _same(getattr(action, f), row.get(f)):
+            if not _same(old.get(f, getattr(action, f)), row.get(f)):
                 setattr(action, f, row.get(f))
-        _sync_responsible(action, row["divisions"], divisions)
+        if old and not _same(old["divisions"], row["divisions"]):
+            _sync_responsible(action, row["divisions"], divisions)
 
     in_file = {row["ref"] for row in rows.actions}
     for ref, action in actions.items():
-        if ref not in in_file and remove_missing:
+        if ref not in in_file and remove_missing and preview.writes("Åtgärd", ref):
             action.factor.actions.remove(action)
     if preview.order is not None:
         _place(factors, actions, preview.order)
-    _sync_indicators(plan, rows.indicators, remove_missing)
-    _sync_contacts(plan, rows.contacts, remove_missing)
+    _sync_indicators(plan, rows.indicators, remove_missing, preview)
+    _sync_contacts(plan, rows.contacts, remove_missing, preview)
     db.session.flush()
-    _set_statuses(actions, rows.statuses, user)
+    _set_statuses(actions, rows.statuses, user, preview)
     if approval:
         approve(plan, None, approval["decision"], approved_by_name=approval["by"],
                 approved_at=datetime.combine(approval["on"], time(12, 0), LOCAL_ZONE))
@@ -143,15 +219,23 @@ def _place(factors: dict, actions: dict, order: dict) -> None:
                 actions[ref].position = a_position
 
 
-def _set_statuses(actions: dict, rows: list[dict], user: User | None) -> None:
+def _set_statuses(actions: dict, rows: list[dict], user: User | None, preview: ImportPreview) -> None:
     """Every status the file changes, through the web form's service (its rules, who and when, the history),
-    then confirmed in an open reporting round as a save on the web is."""
+    then confirmed in an open reporting round as a save on the web is. A status row the import creates (a new
+    åtgärd's, a förvaltning added) takes the file's status if it is not the new row's Ej påbörjad."""
     changed = []
     for row in rows:
+        key = (row["ref"], row["division"])
+        known = row_id("Status", *key) in preview.seen
+        if known and not preview.writes("Status", *key):
+            continue
         status = next(s for s in actions[row["ref"]].statuses if s.division.name == row["division"])
-        if not (_same(status.status, row["status"]) and _same(status.comment, row["comment"])):
-            plans.set_status(status, user, status=row["status"].label, comment=row["comment"], name=CLI_IMPORTER)
-            changed.append(status)
+        if known:
+            _hold_version(status, preview, "Status", *key)
+        elif _same(status.status, row["status"]) and _same(status.comment, row["comment"]):
+            continue
+        plans.set_status(status, user, status=row["status"].label, comment=row["comment"], name=CLI_IMPORTER)
+        changed.append(status)
     db.session.flush()
     followup.confirm_updates(changed, user)
 
@@ -168,9 +252,9 @@ def _divisions(read: ReadResult) -> dict[str, Division]:
     return existing
 
 
-def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: bool, update=None) -> None:
+def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: bool, writes, update=None) -> None:
     """The plan's indicators or contacts as the file has them, in the file's order; those the file lacks are
-    kept after them, or removed."""
+    kept after them, or removed. Only those the file changes (`writes(key)`) are written."""
     existing = {key_of(item): item for item in collection}
     order = []
     for key, values in wanted.items():
@@ -178,6 +262,9 @@ def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: b
         if item is None:
             item = make(values)
             collection.append(item)
+        elif not writes(key):
+            order.append(item)
+            continue
         for f in fields:
             if not _same(getattr(item, f), values.get(f)):
                 setattr(item, f, values.get(f))
@@ -186,7 +273,7 @@ def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: b
         order.append(item)
     for key, item in existing.items():
         if key not in wanted:
-            if remove_missing:
+            if remove_missing and writes(key):
                 collection.remove(item)
             else:
                 order.append(item)
@@ -200,12 +287,13 @@ def _set_values(indicator: Indicator, item: dict) -> None:
         indicator.values = [IndicatorValue(period=p, value=v, comment=c) for p, v, c in item["values"]]
 
 
-def _sync_indicators(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
+def _sync_indicators(plan: Plan, rows: list[dict], remove_missing: bool, preview: ImportPreview) -> None:
     _sync_rows(plan.indicators, _group_indicators(rows), lambda i: (i.area or "", i.name),
                lambda item: Indicator(area=item["area"], name=item["name"]), INDICATOR_FIELDS, remove_missing,
-               update=_set_values)
+               lambda key: preview.writes("Indikator", " / ".join(filter(None, key))), update=_set_values)
 
 
-def _sync_contacts(plan: Plan, rows: list[dict], remove_missing: bool) -> None:
+def _sync_contacts(plan: Plan, rows: list[dict], remove_missing: bool, preview: ImportPreview) -> None:
     _sync_rows(plan.contacts, {row["name"]: row for row in rows}, lambda c: c.name,
-               lambda row: PlanContact(name=row["name"]), CONTACT_FIELDS, remove_missing)
+               lambda row: PlanContact(name=row["name"]), CONTACT_FIELDS, remove_missing,
+               lambda key: preview.writes("Kontaktperson", key))

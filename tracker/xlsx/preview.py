@@ -9,12 +9,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
+
 from tracker.users.services import list_divisions
 from tracker.display import counted, display_value
+from tracker.extensions import db
 from tracker.errors import ValidationError
 from tracker.plans import ordering, structure
 from tracker.plans import services as plans
-from tracker.plans.models import Plan
+from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
+from tracker.users.models import Division
 from tracker.plans.rollup import rollup
 from tracker.vocabulary import PlanState, Status
 from tracker.fields import Field, Fields, changed, diff_log
@@ -53,6 +57,21 @@ class Change:
         return self.state == "new" or bool(self.structure)
 
 
+@dataclass(frozen=True)
+class SeenRow:
+    """A row of the plan as the preview compared it with the file, to check at the confirmation that it is still so."""
+    label: str  # "FF01-A02 ”Titel”, Hallands sjukhus", as a refusal names the row
+    token: str  # its version ("v3"), "ny" for a row the import creates, or a digest of the change shown
+    model: type | None = None  # Action or DivisionStatus: a row with a version
+    id: int | None = None
+    version: int | None = None
+
+
+def row_id(kind: str, *key: str) -> str:
+    """A short, stable name of one row of the plan, as the preview's form posts it back."""
+    return hashlib.sha256(json.dumps([kind, *key]).encode()).hexdigest()[:16]
+
+
 @dataclass
 class ImportPreview:
     plan_key: str
@@ -66,6 +85,9 @@ class ImportPreview:
     # ticks it in the preview, or the operator imports from the command line.
     approval: dict | None = None
     order: dict | None = None  # where framgångsfaktorer and åtgärder will stand (apply writes it as it is)
+    compared: PlanRows | None = None  # the plan as the preview read it: apply writes what the file changes from it
+    seen: dict[str, SeenRow] = field(default_factory=dict)  # every row compared, by row_id
+    changing: set[str] = field(default_factory=set)  # the row_ids of the rows the file changes: all apply writes
 
     @property
     def problems(self) -> list[Problem]:
@@ -103,9 +125,29 @@ class ImportPreview:
 
     @property
     def fingerprint(self) -> str:
-        """Identifies what this preview would write, to notice a plan changed before confirming."""
-        payload = [(c.kind, c.key, c.state, c.fields) for c in self.changes]
-        return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+        """The rows the file changes, each with the version (or change) the preview saw: what the confirmation
+        checks, row by row."""
+        return " ".join(f"{rid}={self.seen[rid].token}" for rid in sorted(self.changing))
+
+    def writes(self, kind: str, *key: str) -> bool:
+        return row_id(kind, *key) in self.changing
+
+    def saved_since(self, fingerprint: str) -> list[str]:
+        """The rows that the preview of `fingerprint` showed the file changing and that someone saved since
+        (their version, or the change shown, is no longer the same)."""
+        return [rid for rid, token in _posted(fingerprint).items()
+                if rid not in self.changing or self.seen[rid].token != token]
+
+    def keep_only(self, fingerprint: str) -> int:
+        """Write only what the confirmed preview showed: a row the file changes only now, because someone saved
+        it after that preview, is that person's and not the file's. How many rows are left so."""
+        left = self.changing - set(_posted(fingerprint))
+        self.changing -= left
+        return len(left)
+
+
+def _posted(fingerprint: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in fingerprint.split() if "=" in part)
 
 
 def known_divisions() -> dict[str, str] | None:
@@ -245,7 +287,7 @@ def preview_import(
     """Read the file and compare it with the plan; writes nothing. WorkbookError for an unreadable file."""
     # The plan's rows before the file's: loading the plan passes its peak of memory before the file is held.
     plan = plans.get_plan(plan_key) if plan_key else None
-    current = plan_rows(plan) if plan else None
+    current, versions = _compared(plan) if plan else (None, {})
     result = read_workbook(data, known_divisions=known_divisions(), max_bytes=max_bytes)
     key = plan_key or result.rows.meta.get("key")
     if not key:
@@ -254,7 +296,7 @@ def preview_import(
         return ImportPreview("", None, None, [], result, [])
     if current is None:
         plan = plans.get_plan(key)
-        current = plan_rows(plan) if plan else PlanRows(meta={})
+        current, versions = _compared(plan) if plan else (PlanRows(meta={}), {})
     new_plan, assumptions, approval = None, [], None
     if plan is None:
         new_plan, assumptions = _new_plan_facts(key, result.rows.meta, agreement, year, title)
@@ -301,13 +343,61 @@ def preview_import(
                                  ["Diarienummer"]))
     for message in _fact_problems(key, new_plan, result.rows.meta):
         result.problems.append(Problem(layout.INSTRUCTION_SHEET, None, None, message))
-    preview = ImportPreview(key, plan, new_plan, assumptions, result, changes, approval=approval)
+    preview = ImportPreview(key, plan, new_plan, assumptions, result, changes, approval=approval, compared=current)
     if plan is not None and plan.state is PlanState.APPROVED:
         preview.refusal = _approved_refusal(plan, changes)
         _note_kept_order(result, current)
     else:
         preview.order = _plan_order(plan, result.rows.actions, changes)
+    _note_rows(preview, current, versions)
     return preview
+
+
+def _compared(plan: Plan) -> tuple[PlanRows, dict[tuple, tuple[int, int]]]:
+    """The plan's rows, and each åtgärd's and status row's (id, version). The versions are read first: a save
+    landing between the two reads makes the import refuse that row, never write over it."""
+    versions = {("Åtgärd", ref): (id_, version) for ref, id_, version in db.session.execute(
+        sa.select(Action.ref, Action.id, Action.version_id).join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+        .where(SuccessFactor.plan_id == plan.id))}
+    versions |= {("Status", ref, division): (id_, version) for ref, division, id_, version in db.session.execute(
+        sa.select(Action.ref, Division.name, DivisionStatus.id, DivisionStatus.version_id)
+        .join(Action, DivisionStatus.action_id == Action.id).join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+        .join(Division, DivisionStatus.division_id == Division.id).where(SuccessFactor.plan_id == plan.id))}
+    return plan_rows(plan), versions
+
+
+def _note_rows(preview: ImportPreview, current: PlanRows, versions: dict) -> None:
+    """Every row compared, with what the preview saw of it, and which of them the file changes: an åtgärd's
+    fields (its place and förvaltningar included) and each of its status rows are rows of their own, as the
+    database keeps them; an indicator, a contact, a framgångsfaktor's place are known by the change shown."""
+    titles = {a["ref"]: a["title"] for a in current.actions}
+    for (kind, *key), (id_, version) in versions.items():
+        label = f"{key[0]} ”{titles.get(key[0], '')}”" + (f", {key[1]}" if kind == "Status" else "")
+        preview.seen[row_id(kind, *key)] = SeenRow(label, f"v{version}", Action if kind == "Åtgärd" else DivisionStatus,
+                                                   id_, version)
+    old_actions = {a["ref"]: a for a in current.actions}
+    old_statuses = {(s["ref"], s["division"]): s for s in current.statuses}
+    for row in preview.read.rows.actions:
+        old = old_actions.get(row["ref"])
+        if old is None:
+            preview.seen[row_id("Åtgärd", row["ref"])] = SeenRow(f"{row['ref']} ”{row['title']}”", "ny")
+            preview.changing.add(row_id("Åtgärd", row["ref"]))
+        elif not all(_same(old[f], row.get(f)) for f in ACTION_FIELDS):
+            preview.changing.add(row_id("Åtgärd", row["ref"]))
+    for row in preview.read.rows.statuses:
+        old = old_statuses.get((row["ref"], row["division"]))
+        if old is not None and not (_same(old["status"], row["status"]) and _same(old["comment"], row["comment"])):
+            preview.changing.add(row_id("Status", row["ref"], row["division"]))
+    for change in preview.changes:
+        rid = row_id(change.kind, change.key)
+        if change.kind == "Åtgärd":
+            if change.state == "missing" or any(label == "Plats" for label, _, _ in change.fields):
+                preview.changing.add(rid)
+            continue
+        digest = hashlib.sha256(json.dumps([change.state, change.fields], default=str).encode()).hexdigest()[:16]
+        preview.seen[rid] = SeenRow(f"{change.kind} {change.key}", digest)
+        if change.state != "unchanged":
+            preview.changing.add(rid)
 
 
 def _norm(text: str | None) -> str:

@@ -4,6 +4,7 @@ from io import BytesIO
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import year_field
@@ -11,7 +12,7 @@ from tracker.history.recorder import acting
 from tracker.pages import posted_seen
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
-from tracker.xlsx.apply import ImportConflict, ImportRefused, apply_import
+from tracker.xlsx.apply import ImportConflict, ImportRefused, apply_import, conflict_message
 from tracker.xlsx import export as exports
 from tracker.xlsx.preview import preview_import
 from tracker.xlsx.read import WorkbookError
@@ -149,9 +150,9 @@ def confirm(token: str):
                                       plan_key=meta.plan_key, **new_plan)
     if not preview.clean:
         return _preview_page(preview, token, meta, 400)
-    if preview.fingerprint != request.form.get("fingerprint"):
-        return _preview_page(preview, token, meta, 409,
-                             "Planen har ändrats sedan förhandsgranskningen. Granska ändringarna igen och bekräfta.")
+    if saved := preview.saved_since(request.form.get("fingerprint", "")):
+        return _preview_page(preview, token, meta, 409, conflict_message(preview, saved))
+    left = preview.keep_only(request.form.get("fingerprint", ""))
     keep_approval = request.form.get("approval") == "keep"
     if keep_approval and not current_user.can_approve:
         abort(403, "Bara hälso- och sjukvårdsdirektören kan fastställa en plan, också vid en import.")
@@ -166,15 +167,16 @@ def confirm(token: str):
     except ImportRefused as refused:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, str(refused))
-    except ImportConflict:
+    except ImportConflict as conflict:
         db.session.rollback()
+        message = conflict_message(preview, conflict.rows)
         preview = preview_import(data, max_bytes=current_app.config["IMPORT_MAX_BYTES"],
                                           plan_key=meta.plan_key, **new_plan)
-        return _preview_page(preview, token, meta, 409,
-                             "Någon annan sparade en status eller en åtgärd i planen medan importen sparades, och "
-                             "inget från filen har sparats. Granska ändringarna igen och bekräfta.")
+        return _preview_page(preview, token, meta, 409, message)
     file_name = meta.file_name
     uploads.discard_upload(meta)
     db.session.commit()
-    flash(f"Importen av {file_name} är sparad: {preview.summary}.", "info")
+    flash(f"Importen av {file_name} är sparad: {preview.summary}."
+          + (f" {counted(left, 'rad', 'rader')} som någon sparade efter förhandsgranskningen behölls som de sparades, "
+             "inte som i filen." if left else ""), "info")
     return redirect(url_for("plans.show", key=plan.key))
