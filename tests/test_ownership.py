@@ -3,12 +3,13 @@ user than the rest of the request names. Each is refused (404, 403, or 400 where
 filter's is dropped with a notice) and nothing is changed. Built on the world of tests/test_permissions.py and the
 cases of both permission matrices."""
 
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from tests.factories import create_plan
+from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
 from tests.test_permissions import MATRIX as POST_MATRIX, ACTORS, _confirm, _report, snapshot, world  # noqa: F401
 from tests.test_read_permissions import MATRIX as GET_MATRIX
@@ -151,12 +152,20 @@ def _indicator(world, division: str):
     return indicator
 
 
+@dataclass(frozen=True)
+class SeenOn:
+    """The page whose decision form the case posts: its `seen` value is read from it once the actor is signed in."""
+
+    page: str
+
+
 def _bundle_of_other_report(world):
     report = _report(world, "approved")
     other = _other_report(world, approved=True)
     bundle = make_bundle(other, world["users"]["director"])
     db.session.commit()
-    return "POST", f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id}
+    # The page draws no sending form for a report without bundles of its own: post what it would carry.
+    return "POST", f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": reports.bundles_seen(report)}
 
 
 def _bundle_of_nothing(world):
@@ -182,7 +191,8 @@ def _export_of_other_plan(world):
     other = _other_plan(world)
     versions.approve(other, world["users"]["director"], "RS200203")
     db.session.commit()
-    return "POST", f"/planer/{other.key}/versioner/1/skickad", {"export": world["export"].id}
+    return "POST", f"/planer/{other.key}/versioner/1/skickad", {"export": world["export"].id,
+                                                                 "seen": SeenOn(f"/planer/{other.key}/versioner")}
 
 
 def _version_of_other_plan(world):
@@ -248,7 +258,8 @@ def _section_under_section_of_other_report(world):
 def _reopen_question_of_other_report(world):
     report = _report(world, "sent")
     other = _other_report(world)
-    return "POST", f"/redovisningar/{report.key}/komplettering", {"questions": [question(other, "Hur har 2024").id]}
+    return "POST", f"/redovisningar/{report.key}/komplettering", {"questions": [question(other, "Hur har 2024").id],
+                                                                  "seen": SeenOn(f"/redovisningar/{report.key}")}
 
 
 def _insert_contribution_of_other_question(world):
@@ -408,6 +419,8 @@ def test_an_id_of_another_object_is_refused(app, client, login, world, case):
     method, url, data = build(world)
     assert app.url_map.bind("localhost").match(url.split("?")[0], method=method)[0] == endpoint
     login(world["users"][actor])
+    if isinstance(data.get("seen"), SeenOn):  # a decision's form carries what its page showed (tracker/seen.py)
+        data["seen"] = form_seen(client, data["seen"].page, url)
     before = snapshot()
     response = client.open(url, method=method, data=data)
     assert response.status_code == code, response.get_data(as_text=True)[:300]
