@@ -15,7 +15,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import date_field, optional_id, required_text, whole_number
 from tracker.plans import ordering, services
-from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
 from tracker.users.models import Division
 from tracker.vocabulary import Horizon, Status
 
@@ -30,6 +30,11 @@ class EditConflict(Exception):
 
 class NeedsConfirmation(ValidationError):
     """The change would remove something with content; the user must confirm it."""
+
+
+class FormUsed(Exception):
+    """The form's one-time token was claimed by an earlier post of the same form (a double click): roll back, and
+    answer with what that post created (`created_with`)."""
 
 
 def _text(value: str | None) -> str | None:
@@ -99,12 +104,42 @@ def next_ref(factor: SuccessFactor) -> str:
     return free_ref(factor.position + 1, taken)
 
 
-def create_action(factor: SuccessFactor, **form) -> Action:
+def _create_once(token: str | None, model: type, create):
+    """`create()`, once per form: the form's one-time token is claimed first, so that a second post of the same
+    form waits here for the first one's commit (PostgreSQL's unique key, SQLite's write lock) and is refused
+    (FormUsed) before it creates anything. Without a token (a script, a page from before the tokens) nothing
+    recognises a second post."""
+    claim = None
+    if token:
+        if db.session.get(FormToken, token) is not None:
+            raise FormUsed()
+        claim = FormToken(token=token, kind=model.__tablename__)
+        db.session.add(claim)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError as error:
+            raise FormUsed() from error
+    item = create()
+    db.session.flush()
+    if claim is not None:
+        claim.object_id = item.id
+        db.session.flush()
+    return item
+
+
+def created_with(token: str | None, model: type):
+    """What the post that claimed `token` created; None when nothing did, or it has been deleted since."""
+    claim = db.session.get(FormToken, token) if token else None
+    if claim is None or claim.kind != model.__tablename__ or claim.object_id is None:
+        return None
+    return db.session.get(model, claim.object_id)
+
+
+def create_action(factor: SuccessFactor, *, token: str | None = None, **form) -> Action:
     values = check_action(**form)
     divisions = values.pop("divisions")
-    action = services.add_action(factor, divisions=divisions, ref=next_ref(factor), **values)
-    db.session.flush()
-    return action
+    return _create_once(token, Action, lambda: services.add_action(factor, divisions=divisions,
+                                                                   ref=next_ref(factor), **values))
 
 
 def with_content(statuses) -> list[DivisionStatus]:
@@ -208,11 +243,10 @@ def _area_of(plan: Plan, area_id) -> Area | None:
     return area
 
 
-def create_factor(plan: Plan, *, area_id=None, **form) -> SuccessFactor:
+def create_factor(plan: Plan, *, area_id=None, token: str | None = None, **form) -> SuccessFactor:
     values = check_factor(**form)
-    factor = services.add_factor(plan, area=_area_of(plan, area_id), **values)
-    db.session.flush()
-    return factor
+    area = _area_of(plan, area_id)
+    return _create_once(token, SuccessFactor, lambda: services.add_factor(plan, area=area, **values))
 
 
 def update_factor(factor: SuccessFactor, *, area_id=None, **form) -> SuccessFactor:
@@ -258,10 +292,9 @@ def check_area(*, title, code=None) -> dict:
     return values
 
 
-def create_area(plan: Plan, **form) -> Area:
-    area = services.add_area(plan, **check_area(**form))
-    db.session.flush()
-    return area
+def create_area(plan: Plan, *, token: str | None = None, **form) -> Area:
+    values = check_area(**form)
+    return _create_once(token, Area, lambda: services.add_area(plan, **values))
 
 
 def update_area(area: Area, **form) -> Area:

@@ -6,6 +6,8 @@ errors comes back in place (400), keeping what was typed; after a change the pla
 rendered again in edit mode (htmx retargets #plan-body), or the browser is redirected to it.
 """
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -17,7 +19,7 @@ from tracker.extensions import db
 from tracker.history.services import last_change
 from tracker.plans import fields as plan_fields
 from tracker.plans import services, structure
-from tracker.plans.models import Action, Area, Plan, SuccessFactor
+from tracker.plans.models import Action, Area, FormToken, Plan, SuccessFactor
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
 from tracker.pages import is_htmx
@@ -90,13 +92,35 @@ def _save(plan: Plan, operation, focus: str, template: str, **context):
     return _changed(plan, f"{focus}-{item.id}")
 
 
+def _form_token() -> str | None:
+    token = request.form.get("token") or None
+    if token and len(token) > FormToken.token.type.length:
+        abort(400, "Formulärets engångskod är för lång; den kommer inte från den här sidan. Ladda om sidan och "
+                   "försök igen.")
+    return token
+
+
+def _create(plan: Plan, model: type, create, focus: str, template: str, **context):
+    """`_save` of a new item, once per form (`create(token)` claims the form's one-time token): the same form
+    posted again (a double click on Spara) gets the plan with what the first post created, not a copy of it."""
+    token = _form_token()
+    try:
+        return _save(plan, lambda: create(token), focus, template, token=token, **context)
+    except structure.FormUsed:
+        db.session.rollback()
+    item = structure.created_with(token, model)
+    return _changed(plan, f"{focus}-{item.id}" if item else None)
+
+
 def _form(template: str, plan: Plan, status: int = 200, **context):
     """A form as a fragment for htmx, or in a page of its own without JavaScript."""
     action = context.get("action")
     # The active förvaltningar, and any inactive one the åtgärd already has (so that it is not dropped unseen).
     choices = [d for d in list_divisions()
                if d.active or (action is not None and any(s.division_id == d.id for s in action.statuses))]
-    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices,
+    # A new item's form carries a one-time token, the posted one when the form comes back with errors: see _create.
+    token = context.pop("token", None) or secrets.token_urlsafe(24)
+    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices, "token": token,
                "factor_options": [(f.id, f.title) for f in plan.factors],
                "area_options": [(a.id, a.heading) for a in plan.areas], **context}
     if is_htmx():
@@ -135,8 +159,8 @@ def new_action(key: str):
 @bp.post("/planer/<key>/atgarder")
 def create_action(key: str):
     factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=record_id) or 0, "Framgångsfaktorn")
-    return _save(plan, lambda: structure.create_action(factor, **_action_form()), "action",
-                 "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
+    return _create(plan, Action, lambda token: structure.create_action(factor, token=token, **_action_form()),
+                   "action", "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
 
 
 @bp.get("/atgarder/<int:action_id>/redigera")
@@ -219,8 +243,8 @@ def new_factor(key: str):
 @bp.post("/planer/<key>/faktorer")
 def create_factor(key: str):
     _, plan = _load(Plan, load_plan(key).id, "Planen")
-    return _save(plan, lambda: structure.create_factor(plan, **_factor_form()), "factor",
-                 "plans/_factor_form.html", factor=None, values=_factor_form())
+    return _create(plan, SuccessFactor, lambda token: structure.create_factor(plan, token=token, **_factor_form()),
+                   "factor", "plans/_factor_form.html", factor=None, values=_factor_form())
 
 
 @bp.get("/faktorer/<int:factor_id>/redigera")
@@ -278,8 +302,8 @@ def new_area(key: str):
 @bp.post("/planer/<key>/omraden")
 def create_area(key: str):
     _, plan = _load(Plan, load_plan(key).id, "Planen")
-    return _save(plan, lambda: structure.create_area(plan, **_area_form()), "area", "plans/_area_form.html",
-                 area=None, values=_area_form())
+    return _create(plan, Area, lambda token: structure.create_area(plan, token=token, **_area_form()), "area",
+                   "plans/_area_form.html", area=None, values=_area_form())
 
 
 @bp.get("/omraden/<int:area_id>/redigera")
