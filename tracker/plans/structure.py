@@ -106,13 +106,11 @@ def next_ref(factor: SuccessFactor) -> str:
 
 def _create_once(token: str | None, model: type, create):
     """`create()`, once per form: the form's one-time token is claimed first, so that a second post of the same
-    form waits here for the first one's commit (PostgreSQL's unique key, SQLite's write lock) and is refused
-    (FormUsed) before it creates anything. Without a token (a script, a page from before the tokens) nothing
-    recognises a second post."""
+    form fails on the token's key (after waiting for the first one's commit: PostgreSQL's unique key, SQLite's
+    write lock) and is refused (FormUsed) before it creates anything. Without a token (a script, a page from
+    before the tokens) nothing recognises a second post."""
     claim = None
     if token:
-        if db.session.get(FormToken, token) is not None:
-            raise FormUsed()
         claim = FormToken(token=token, kind=model.__tablename__)
         db.session.add(claim)
         try:
