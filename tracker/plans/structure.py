@@ -25,7 +25,16 @@ CODE_MAX = 20
 
 
 class EditConflict(Exception):
-    """Someone else saved the åtgärd after the user opened it."""
+    """Someone else saved the åtgärd (or one of its statuses), or deleted it, after the user opened it."""
+
+
+def _flush() -> None:
+    """Flush a change of åtgärder; one that someone else changed or deleted since it was read (its version, or a
+    status's, is not the one read) is an EditConflict, and the caller rolls back."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise EditConflict() from error
 
 
 class NeedsConfirmation(ValidationError):
@@ -185,10 +194,7 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     for division in divisions:
         if division.id not in have:
             action.statuses.append(DivisionStatus(division=division))
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise EditConflict() from error
+    _flush()
     return action
 
 
@@ -213,7 +219,7 @@ def _move(items: list, item, direction: int) -> bool:
 
 def move_action(action: Action, direction: int) -> bool:
     moved = _move(list(action.factor.actions), action, direction)
-    db.session.flush()
+    _flush()
     return moved
 
 
@@ -221,7 +227,7 @@ def delete_action(action: Action) -> None:
     factor = action.factor
     factor.actions.remove(action)
     _renumber(factor.actions)
-    db.session.flush()
+    _flush()
 
 
 def check_factor(*, title, description=None) -> dict:
@@ -277,7 +283,7 @@ def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
     _renumber(plan.factors)
-    db.session.flush()
+    _flush()  # its åtgärder go with it, as they were read
 
 
 def check_area(*, title, code=None) -> dict:

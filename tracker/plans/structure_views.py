@@ -10,10 +10,12 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import Conflict
 
 from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.display import counted
+from tracker.error_pages import http_error
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.services import last_change
@@ -35,6 +37,15 @@ def _described_fields():
 
 ACTION_FIELDS = plan_fields.ACTION.only("title", "description", "expected_result", "horizon", "start_date", "due_date",
                                         "owner").names
+
+
+@bp.errorhandler(structure.EditConflict)
+def _conflict(error):
+    """A move or a deletion of what someone else changed or deleted since the page was loaded: nothing is
+    written, and the user sees the plan as it is now before trying again."""
+    db.session.rollback()
+    return http_error(Conflict("Någon annan har ändrat eller tagit bort åtgärden medan du hade sidan öppen, så din "
+                               "ändring är inte gjord. Ladda om sidan, se vad som ändrats och försök igen."))
 
 
 @bp.before_request
@@ -193,6 +204,9 @@ def update_action(action_id: int):
     except structure.EditConflict:
         db.session.rollback()
         action = db.session.get(Action, action_id)
+        if action is None:
+            abort(409, "Åtgärden har tagits bort av någon annan medan du redigerade den; dina ändringar är inte "
+                       "sparade. Den kan återställas från planens historik.")
         return _form("plans/_action_form.html", plan, 409, factor=action.factor, action=action,
                      values=_posted_values(), version=action.version_id, conflict=_action_values(action),
                      saved_by=last_change("action", action.id))
