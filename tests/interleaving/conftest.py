@@ -8,35 +8,48 @@ first holds finishes after the first. Either way each answer is then judged agai
 """
 
 import threading
-from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable
 
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import sign_in
+from tests.interleaving.helpers import Writer
+from tests.reports.helpers import create_report
+from tracker.clock import today
 from tracker.extensions import db
-from tracker.history.models import HistoryEntry
+from tracker.followup import services as followup
+from tracker.history.recorder import acting
 from tracker.history.services import verify_chain
+from tracker.plans import structure
+from tracker.vocabulary import Role
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 LOCK_WAIT = 3  # seconds the second may wait for a lock the first holds before the first goes on
 
 
-@dataclass(frozen=True)
-class Writer:
-    """One of the app's writes, as a user makes it: `load(world, user)` is the page they opened (returns the request
-    to send, `post(client)`); `judge(world, user, response)` is True when the write is stored (its value and its
-    history entry) and otherwise asserts that it was refused, said so in Swedish, and stored nothing."""
+@pytest.fixture
+def world(make_plan, make_user, divisions):
+    """A draft plan with three åtgärder (the first and second for Psykiatri Halland), an open round, and a deleted
+    fourth åtgärd to restore."""
+    plan = make_plan(actions=[{"title": "Gemensamma väntelistor inom ögonsjukvård", "divisions": ["PH", "HS"]},
+                              {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"]},
+                              {"title": "Digitala vårdmöten", "divisions": ["HS"]},
+                              {"title": "Mobil röntgen i särskilt boende", "divisions": ["ADH"]}])
+    strateg = make_user(Role.STRATEGIST)
+    with acting(strateg, "web"):
+        followup.open_round(plan, strateg, title="Delårsuppföljning 2024",
+                            deadline=(today() + timedelta(days=10)).isoformat(), today=today())
+        structure.delete_action(plan.factors[0].actions[3])
+    db.session.commit()
+    return plan
 
-    name: str
-    role: object
-    division: str | None
-    load: Callable
-    judge: Callable
 
-    def __repr__(self) -> str:
-        return self.name
+@pytest.fixture
+def report(divisions):
+    """A report of the test form being written, asking every förvaltning."""
+    return create_report()
 
 
 @pytest.fixture
@@ -104,18 +117,3 @@ def race(app, make_user, interleave):
         return stored
 
     return run
-
-
-def entries_by(user, **where) -> list[HistoryEntry]:
-    """The history entries `user` made (optionally of one kind or verb)."""
-    query = sa.select(HistoryEntry).where(HistoryEntry.user_id == user.id)
-    for column, value in where.items():
-        query = query.where(getattr(HistoryEntry, column) == value)
-    return db.session.scalars(query.order_by(HistoryEntry.id)).all()
-
-
-def refused(response, *messages: str, gone: bool = False) -> None:
-    """A refusal that says why: 409 with one of the Swedish `messages` (or 404 for a row that is `gone`)."""
-    body = response.get_data(as_text=True)
-    assert response.status_code in ((404, 409) if gone else (409,)), (response.status_code, body[:1500])
-    assert any(message in body for message in messages), body[:3000]

@@ -4,42 +4,22 @@ Every accepted write is stored with its history entry; a refused one says so (40
 (Import and fastställande against these are tested with the import and the approval.)"""
 
 import itertools
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from tests.interleaving.conftest import Writer, entries_by, refused
-from tracker.clock import today
+from tests.interleaving.helpers import Writer, entries_by, refused
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.followup.models import RoundConfirmation
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting
-from tracker.plans import structure
 from tracker.plans.models import Action, DivisionStatus, Plan
 from tracker.versions.services import approve
 from tracker.vocabulary import PlanState, Role, Status
 
 LOCKED = ("Planen är fastställd", "är fastställd (version 1); dess struktur ändras inte")
 CHANGED = ("Någon annan har", "har tagits bort av någon annan")  # the editor's refusals (the plan's and an åtgärd's)
-
-
-@pytest.fixture
-def world(make_plan, make_user, divisions):
-    """A draft plan with three åtgärder (the first and second for Psykiatri Halland), an open round, and a deleted
-    fourth åtgärd to restore."""
-    plan = make_plan(actions=[{"title": "Gemensamma väntelistor inom ögonsjukvård", "divisions": ["PH", "HS"]},
-                              {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"]},
-                              {"title": "Digitala vårdmöten", "divisions": ["HS"]},
-                              {"title": "Mobil röntgen i särskilt boende", "divisions": ["ADH"]}])
-    strateg = make_user(Role.STRATEGIST)
-    with acting(strateg, "web"):
-        followup.open_round(plan, strateg, title="Delårsuppföljning 2024",
-                            deadline=(today() + timedelta(days=10)).isoformat(), today=today())
-        structure.delete_action(plan.factors[0].actions[3])
-    db.session.commit()
-    return plan
 
 
 @pytest.fixture

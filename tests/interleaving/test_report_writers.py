@@ -9,8 +9,8 @@ import itertools
 import pytest
 import sqlalchemy as sa
 
-from tests.interleaving.conftest import Writer, entries_by, refused
-from tests.reports.helpers import create_report, question
+from tests.interleaving.helpers import Writer, entries_by, refused
+from tests.reports.helpers import question
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.reports import services
@@ -19,11 +19,6 @@ from tracker.vocabulary import ReportState, Role
 
 IN_REVIEW = "granskas av hälso- och sjukvårdsdirektören"
 WRONG_STATE = "det går bara när den är"
-
-
-@pytest.fixture
-def report(divisions):
-    return create_report()
 
 
 @pytest.fixture
