@@ -210,3 +210,28 @@ def test_the_same_write_twice_at_once(world, race, writer):
 
 def test_two_starts_of_a_revision_at_once_make_one_draft(approved_world, race):
     assert sorted(race(approved_world, REVISION, REVISION)) == [False, True]
+
+
+def load_delete_factor(plan, user):
+    factor = action(plan, "Gemensamma väntelistor").factor
+    return lambda client: client.post(f"/faktorer/{factor.id}/ta-bort")
+
+
+def judge_delete_factor(plan, user, response):
+    if response.status_code == 409:
+        refused(response, *CHANGED)
+        assert action(plan, "Gemensamma väntelistor") is not None and not entries_by(user)
+        return False
+    assert response.status_code == 302, response.status_code
+    assert action(plan, "Tillgänglighetskoordinatorer") is None and entries_by(user, kind="factor", verb="deleted")
+    return True
+
+
+DELETE_FACTOR = Writer("ta bort framgångsfaktor", Role.STRATEGIST, None, load_delete_factor, judge_delete_factor)
+
+
+@pytest.mark.parametrize("second", [STATUS, EDIT], ids=repr)
+def test_a_framgangsfaktor_deleted_with_an_atgard_changed_meanwhile(world, race, second):
+    """The deletion read the åtgärder it takes along before the other saved one of them: it is refused, not a
+    deletion of what the user never saw."""
+    assert race(world, DELETE_FACTOR, second) == (False, True)

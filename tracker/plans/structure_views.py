@@ -44,8 +44,8 @@ def _conflict(error):
     """A move or a deletion of what someone else changed or deleted since the page was loaded: nothing is
     written, and the user sees the plan as it is now before trying again."""
     db.session.rollback()
-    return http_error(Conflict("Någon annan har ändrat eller tagit bort åtgärden medan du hade sidan öppen, så din "
-                               "ändring är inte gjord. Ladda om sidan, se vad som ändrats och försök igen."))
+    return http_error(Conflict("Någon annan har ändrat eller tagit bort en åtgärd här medan du hade sidan öppen, så "
+                               "din ändring är inte gjord. Ladda om sidan, se vad som ändrats och försök igen."))
 
 
 @bp.before_request
