@@ -26,13 +26,15 @@ def new_form(client, url: str, headers) -> dict:
 
 
 def forms(plan, divisions):
-    """Per kind: (the model, the address of its empty form, what the user types)."""
+    """Per kind: (the model, the address of its empty form, where it posts, what the user types)."""
     return {
         "action": (Action, f"/planer/{plan.key}/atgarder/ny?faktor={plan.factors[0].id}",
+                   f"/planer/{plan.key}/atgarder",
                    {"title": "Mobil röntgen i särskilt boende", "divisions": [divisions["ADH"].id]}),
         "factor": (SuccessFactor, f"/planer/{plan.key}/faktorer/ny?omrade={plan.areas[0].id}",
-                   {"title": "Digitala vårdmöten", "area_id": plan.areas[0].id}),
-        "area": (Area, f"/planer/{plan.key}/omraden/ny", {"title": "Psykisk hälsa", "code": "3.7"}),
+                   f"/planer/{plan.key}/faktorer", {"title": "Digitala vårdmöten", "area_id": plan.areas[0].id}),
+        "area": (Area, f"/planer/{plan.key}/omraden/ny", f"/planer/{plan.key}/omraden",
+                 {"title": "Psykisk hälsa", "code": "3.7"}),
     }
 
 
@@ -44,11 +46,9 @@ def created(model, title: str) -> list:
 def test_the_same_new_form_posted_twice_stores_one_and_answers_with_it(make_plan, divisions, strateg, htmx_headers,
                                                                        kind):
     plan = make_plan()
-    model, form_url, typed = forms(plan, divisions)[kind]
+    model, form_url, post_url, typed = forms(plan, divisions)[kind]
     hidden = new_form(strateg, form_url, htmx_headers)
     assert len(hidden["token"]) >= 32
-    post_url = {"action": f"/planer/{plan.key}/atgarder", "factor": f"/planer/{plan.key}/faktorer",
-                "area": f"/planer/{plan.key}/omraden"}[kind]
     first = strateg.post(post_url, headers=htmx_headers, data={**hidden, **typed})
     second = strateg.post(post_url, headers=htmx_headers, data={**hidden, **typed})
     [item] = created(model, typed["title"])
@@ -64,7 +64,7 @@ def test_the_same_new_form_posted_twice_stores_one_and_answers_with_it(make_plan
 def test_a_form_with_errors_keeps_its_token_and_a_fresh_form_has_another(make_plan, divisions, strateg,
                                                                           htmx_headers):
     plan = make_plan()
-    _, form_url, typed = forms(plan, divisions)["action"]
+    _, form_url, _, typed = forms(plan, divisions)["action"]
     hidden = new_form(strateg, form_url, htmx_headers)
     refused = strateg.post(f"/planer/{plan.key}/atgarder", headers=htmx_headers, data={**hidden, "title": " "})
     assert refused.status_code == 400
@@ -78,7 +78,8 @@ def test_a_form_with_errors_keeps_its_token_and_a_fresh_form_has_another(make_pl
 def test_a_token_too_long_for_this_page_is_refused_in_swedish(make_plan, divisions, strateg, htmx_headers):
     plan = make_plan()
     response = strateg.post(f"/planer/{plan.key}/atgarder", headers=htmx_headers, data={
-        "factor_id": plan.factors[0].id, "token": "x" * 65, "title": "Mobil röntgen", "divisions": [divisions["ADH"].id]})
+        "factor_id": plan.factors[0].id, "token": "x" * 65, "title": "Mobil röntgen",
+        "divisions": [divisions["ADH"].id]})
     assert response.status_code == 400
     assert "Formulärets engångskod är för lång" in response.get_data(as_text=True)
     assert created(Action, "Mobil röntgen") == []
@@ -92,7 +93,7 @@ def test_two_posts_of_the_same_form_at_once_store_one(app, make_plan, make_user,
     clients = {name: app.test_client() for name in ("A", "B")}
     for client in clients.values():
         sign_in(client, user)
-    _, form_url, typed = forms(plan, divisions)["action"]
+    _, form_url, _, typed = forms(plan, divisions)["action"]
     data = {**new_form(clients["A"], form_url, htmx_headers), **typed}
     a_claimed, b_claiming, answers = threading.Event(), threading.Event(), {}
 
