@@ -120,3 +120,52 @@ def test_the_edit_form_opens_with_the_keyboard_on_its_first_field(editor_page):
     change.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Rubrik")).to_be_focused()
+
+
+@pytest.fixture
+def htmx_errors(editor_page):
+    """The page's console errors and htmx's error events (a swap target missing: htmx:targetError), as they come."""
+    errors = []
+    editor_page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    editor_page.evaluate("""() => document.body.addEventListener("htmx:error", (event) =>
+        console.error(`htmx: ${event.detail.errorInfo.eventName || "error"}`))""")
+    return errors
+
+
+def test_after_avbryt_a_new_action_is_saved_once_shown_and_the_filter_still_works(editor_page, plan, htmx_errors):
+    """Avbryt inherited the form's outerHTML swap and replaced #plan-body with a fragment without the id: the next
+    save was stored but not shown, its form stayed open (a second Spara stored it twice), and the filter had no
+    target until a reload."""
+    page = editor_page
+    factor = plan.factors[0]
+    add = page.get_by_role("link", name="Lägg till åtgärd under Ramavtal med externa vårdgivare")
+    add.click()
+    form = page.locator(f"#new-action-{factor.id}")
+    form.get_by_role("link", name="Avbryt").click()
+    expect(page.locator(".edit-box")).to_have_count(0)
+    expect(add).to_be_focused()  # back on the control that opened the form
+    add.click()
+    form.get_by_label("Rubrik").fill("Mobil röntgen i särskilt boende")
+    form.get_by_label("Ambulans, Diagnostik och Hälsa").check()
+    form.get_by_role("button", name="Spara").dblclick()
+    expect(page.locator("article.action", has_text="FF01-A03 Mobil röntgen i särskilt boende")).to_be_visible()
+    expect(page.locator(".edit-box")).to_have_count(0)
+    assert db.session.scalar(sa.select(sa.func.count(Action.id)).where(
+        Action.title == "Mobil röntgen i särskilt boende")) == 1
+    page.get_by_label("Sök i planen").fill("röntgen")
+    expect(page.locator("article.action")).to_have_count(1)
+    expect(page.locator(".result-count")).to_contain_text("Visar 1 av 3 åtgärder.")
+    page.get_by_label("Sök i planen").fill("")
+    page.get_by_label("Förvaltning", exact=True).select_option(label="Psykiatri Halland")
+    expect(page.locator("article.action h4")).to_have_text(["FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet"])
+    assert htmx_errors == []
+
+
+def test_avbryt_in_a_changed_action_returns_to_its_change_link(editor_page, htmx_errors):
+    page = editor_page
+    change = page.get_by_role("link", name="Ändra FF01-A02 Tillgänglighetskoordinatorer på varje BUP-enhet")
+    change.click()
+    page.get_by_role("link", name="Avbryt").click()
+    expect(page.locator(".edit-box")).to_have_count(0)
+    expect(change).to_be_focused()
+    assert htmx_errors == []

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -307,9 +308,14 @@ def unconfirmed(statuses: list[DivisionStatus]) -> list[tuple[int, DivisionStatu
 
 
 def _add_confirmations(pending: list[tuple[int, DivisionStatus]], user: User | None) -> None:
-    for round_id, status in pending:
-        db.session.add(RoundConfirmation(round_id=round_id, status_id=status.id,
-                                         confirmed_by_id=user.id if user else None, unchanged=False))
+    """`pending` was read before the update wrote: a row confirmed since then (a colleague's "Oförändrad" at that
+    moment) keeps that confirmation, instead of failing the update on the unique key."""
+    if not pending:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(RoundConfirmation.__table__).values([
+        {"round_id": round_id, "status_id": status.id, "confirmed_by_id": user.id if user else None,
+         "unchanged": False} for round_id, status in pending]).on_conflict_do_nothing())
 
 
 def confirm_updates(statuses: list[DivisionStatus], user: User | None) -> None:

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.history.models import HistoryEntry, HistoryHead
 from tracker.history.recorder import GENESIS, entry_hash, history_keys, key_id, restoring
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.services import lock_plan
 from tracker.users.models import Division
 from tracker.vocabulary import Horizon, Status
 
@@ -165,11 +166,12 @@ def restore(entry: HistoryEntry) -> str:
     if entry.verb != "deleted" or entry.kind not in RESTORABLE or not entry.snapshot:
         raise ValidationError({"entry": "Bara borttagna åtgärder, framgångsfaktorer, insatsområden och ansvariga "
                                         "förvaltningar kan återställas."})
-    if db.session.scalar(sa.select(HistoryEntry.id).where(HistoryEntry.restores_id == entry.id)):
-        raise ValidationError({"entry": "Det här är redan återställt."})
     plan = db.session.get(Plan, entry.plan_id)
     if plan is None:
         raise ValidationError({"entry": "Planen finns inte längre."})
+    lock_plan(plan)  # a restore of the same deletion at the same moment is then "already restored"
+    if db.session.scalar(sa.select(HistoryEntry.id).where(HistoryEntry.restores_id == entry.id)):
+        raise ValidationError({"entry": "Det här är redan återställt."})
     snapshot = entry.snapshot
     with restoring(entry.id):
         if entry.kind == "area":

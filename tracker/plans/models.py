@@ -172,3 +172,15 @@ class DivisionStatus(db.Model):
     @property
     def updated_by_display(self) -> str | None:
         return self.updated_by.name if self.updated_by else self.updated_by_name
+
+
+class FormToken(db.Model):
+    """A form's one-time token, claimed by the post that created something with it: the same form posted again (a
+    double click on Spara, a resent request) is answered with that item instead of creating a second one."""
+
+    __tablename__ = "form_token"
+
+    token: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # the created item's table
+    object_id: so.Mapped[Optional[int]]
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -117,6 +117,15 @@ def get_plan_by_id(plan_id: int) -> Plan | None:
     return db.session.get(Plan, plan_id)
 
 
+def lock_plan(plan: Plan) -> None:
+    """Hold the plan's row until the commit and read it again, for a write that decides by the plan's state or its
+    history (starting a revision, restoring a deletion): a second one at the same moment waits here, then sees what
+    the first did. Written, not SELECT … FOR UPDATE, which locks nothing on SQLite."""
+    table = Plan.__table__
+    db.session.execute(sa.update(table).where(table.c.id == plan.id).values(id=table.c.id))
+    db.session.refresh(plan)
+
+
 def get_plan(key: str) -> Plan | None:
     return db.session.scalar(sa.select(Plan).where(Plan.key == key).options(so.joinedload(Plan.agreement)))
 

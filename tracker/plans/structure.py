@@ -15,7 +15,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import date_field, optional_id, required_text, text_field, whole_number
 from tracker.plans import ordering, services
-from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
+from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
 from tracker.users.models import Division
 from tracker.vocabulary import Horizon, Status
 
@@ -28,11 +28,25 @@ TEXT_MAX = 10_000
 
 
 class EditConflict(Exception):
-    """Someone else saved the åtgärd after the user opened it."""
+    """Someone else saved the åtgärd (or one of its statuses), or deleted it, after the user opened it."""
+
+
+def _flush() -> None:
+    """Flush a change of åtgärder; one that someone else changed or deleted since it was read (its version, or a
+    status's, is not the one read) is an EditConflict, and the caller rolls back."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise EditConflict() from error
 
 
 class NeedsConfirmation(ValidationError):
     """The change would remove something with content; the user must confirm it."""
+
+
+class FormUsed(Exception):
+    """The form's one-time token was claimed by an earlier post of the same form (a double click): roll back, and
+    answer with what that post created (`created_with`)."""
 
 
 def _text(value: str | None) -> str | None:
@@ -101,12 +115,40 @@ def next_ref(factor: SuccessFactor) -> str:
     return free_ref(factor.position + 1, taken)
 
 
-def create_action(factor: SuccessFactor, **form) -> Action:
+def _create_once(token: str | None, model: type, create):
+    """`create()`, once per form: the form's one-time token is claimed first, so that a second post of the same
+    form fails on the token's key (after waiting for the first one's commit: PostgreSQL's unique key, SQLite's
+    write lock) and is refused (FormUsed) before it creates anything. Without a token (a script, a page from
+    before the tokens) nothing recognises a second post."""
+    claim = None
+    if token:
+        claim = FormToken(token=token, kind=model.__tablename__)
+        db.session.add(claim)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError as error:
+            raise FormUsed() from error
+    item = create()
+    db.session.flush()
+    if claim is not None:
+        claim.object_id = item.id
+        db.session.flush()
+    return item
+
+
+def created_with(token: str | None, model: type):
+    """What the post that claimed `token` created; None when nothing did, or it has been deleted since."""
+    claim = db.session.get(FormToken, token) if token else None
+    if claim is None or claim.kind != model.__tablename__ or claim.object_id is None:
+        return None
+    return db.session.get(model, claim.object_id)
+
+
+def create_action(factor: SuccessFactor, *, token: str | None = None, **form) -> Action:
     values = check_action(**form)
     divisions = values.pop("divisions")
-    action = services.add_action(factor, divisions=divisions, ref=next_ref(factor), **values)
-    db.session.flush()
-    return action
+    return _create_once(token, Action, lambda: services.add_action(factor, divisions=divisions,
+                                                                   ref=next_ref(factor), **values))
 
 
 def with_content(statuses) -> list[DivisionStatus]:
@@ -154,10 +196,7 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     for division in divisions:
         if division.id not in have:
             action.statuses.append(DivisionStatus(division=division))
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise EditConflict() from error
+    _flush()
     return action
 
 
@@ -182,7 +221,7 @@ def _move(items: list, item, direction: int) -> bool:
 
 def move_action(action: Action, direction: int) -> bool:
     moved = _move(list(action.factor.actions), action, direction)
-    db.session.flush()
+    _flush()
     return moved
 
 
@@ -190,7 +229,7 @@ def delete_action(action: Action) -> None:
     factor = action.factor
     factor.actions.remove(action)
     _renumber(factor.actions)
-    db.session.flush()
+    _flush()
 
 
 def check_factor(*, title, description=None) -> dict:
@@ -211,11 +250,10 @@ def _area_of(plan: Plan, area_id) -> Area | None:
     return area
 
 
-def create_factor(plan: Plan, *, area_id=None, **form) -> SuccessFactor:
+def create_factor(plan: Plan, *, area_id=None, token: str | None = None, **form) -> SuccessFactor:
     values = check_factor(**form)
-    factor = services.add_factor(plan, area=_area_of(plan, area_id), **values)
-    db.session.flush()
-    return factor
+    area = _area_of(plan, area_id)
+    return _create_once(token, SuccessFactor, lambda: services.add_factor(plan, area=area, **values))
 
 
 def update_factor(factor: SuccessFactor, *, area_id=None, **form) -> SuccessFactor:
@@ -248,7 +286,7 @@ def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
     _renumber(plan.factors)
-    db.session.flush()
+    _flush()  # its åtgärder go with it, as they were read
 
 
 def check_area(*, title, code=None) -> dict:
@@ -259,10 +297,9 @@ def check_area(*, title, code=None) -> dict:
     return values
 
 
-def create_area(plan: Plan, **form) -> Area:
-    area = services.add_area(plan, **check_area(**form))
-    db.session.flush()
-    return area
+def create_area(plan: Plan, *, token: str | None = None, **form) -> Area:
+    values = check_area(**form)
+    return _create_once(token, Area, lambda: services.add_area(plan, **values))
 
 
 def update_area(area: Area, **form) -> Area:

@@ -6,18 +6,22 @@ errors comes back in place (400), keeping what was typed; after a change the pla
 rendered again in edit mode (htmx retargets #plan-body), or the browser is redirected to it.
 """
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.exceptions import Conflict
 
 from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.display import counted
+from tracker.error_pages import http_error
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.services import last_change
 from tracker.plans import fields as plan_fields
 from tracker.plans import services, structure
-from tracker.plans.models import Action, Area, Plan, SuccessFactor
+from tracker.plans.models import Action, Area, FormToken, Plan, SuccessFactor
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
 from tracker.pages import is_htmx
@@ -33,6 +37,15 @@ def _described_fields():
 
 ACTION_FIELDS = plan_fields.ACTION.only("title", "description", "expected_result", "horizon", "start_date", "due_date",
                                         "owner").names
+
+
+@bp.errorhandler(structure.EditConflict)
+def _conflict(error):
+    """A move or a deletion of what someone else changed or deleted since the page was loaded: nothing is
+    written, and the user sees the plan as it is now before trying again."""
+    db.session.rollback()
+    return http_error(Conflict("Någon annan har ändrat eller tagit bort en åtgärd här medan du hade sidan öppen, så "
+                               "din ändring är inte gjord. Ladda om sidan, se vad som ändrats och försök igen."))
 
 
 @bp.before_request
@@ -93,13 +106,35 @@ def _save(plan: Plan, operation, focus: str, template: str, **context):
     return _changed(plan, f"{focus}-{item.id}")
 
 
+def _form_token() -> str | None:
+    token = request.form.get("token") or None
+    if token and len(token) > FormToken.token.type.length:
+        abort(400, "Formulärets engångskod är för lång; den kommer inte från den här sidan. Ladda om sidan och "
+                   "försök igen.")
+    return token
+
+
+def _create(plan: Plan, model: type, create, focus: str, template: str, **context):
+    """`_save` of a new item, once per form (`create(token)` claims the form's one-time token): the same form
+    posted again (a double click on Spara) gets the plan with what the first post created, not a copy of it."""
+    token = _form_token()
+    try:
+        return _save(plan, lambda: create(token), focus, template, token=token, **context)
+    except structure.FormUsed:
+        db.session.rollback()
+    item = structure.created_with(token, model)
+    return _changed(plan, f"{focus}-{item.id}" if item else None)
+
+
 def _form(template: str, plan: Plan, status: int = 200, **context):
     """A form as a fragment for htmx, or in a page of its own without JavaScript."""
     action = context.get("action")
     # The active förvaltningar, and any inactive one the åtgärd already has (so that it is not dropped unseen).
     choices = [d for d in list_divisions()
                if d.active or (action is not None and any(s.division_id == d.id for s in action.statuses))]
-    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices,
+    # A new item's form carries a one-time token, the posted one when the form comes back with errors: see _create.
+    token = context.pop("token", None) or secrets.token_urlsafe(24)
+    context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices, "token": token,
                "factor_options": [(f.id, f.title) for f in plan.factors],
                "area_options": [(a.id, a.heading) for a in plan.areas], **context}
     if is_htmx():
@@ -139,8 +174,8 @@ def new_action(key: str):
 def create_action(key: str):
     factor, plan = _load(SuccessFactor, request.form.get("factor_id", type=record_id) or 0, "Framgångsfaktorn",
                          key=key)
-    return _save(plan, lambda: structure.create_action(factor, **_action_form()), "action",
-                 "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
+    return _create(plan, Action, lambda token: structure.create_action(factor, token=token, **_action_form()),
+                   "action", "plans/_action_form.html", factor=factor, action=None, values=_posted_values())
 
 
 @bp.get("/atgarder/<int:action_id>/redigera")
@@ -173,6 +208,9 @@ def update_action(action_id: int):
     except structure.EditConflict:
         db.session.rollback()
         action = db.session.get(Action, action_id)
+        if action is None:
+            abort(409, "Åtgärden har tagits bort av någon annan medan du redigerade den; dina ändringar är inte "
+                       "sparade. Den kan återställas från planens historik.")
         return _form("plans/_action_form.html", plan, 409, factor=action.factor, action=action,
                      values=_posted_values(), version=action.version_id, conflict=_action_values(action),
                      saved_by=last_change("action", action.id))
@@ -223,8 +261,8 @@ def new_factor(key: str):
 @bp.post("/planer/<key>/faktorer")
 def create_factor(key: str):
     _, plan = _load(Plan, load_plan(key).id, "Planen")
-    return _save(plan, lambda: structure.create_factor(plan, **_factor_form()), "factor",
-                 "plans/_factor_form.html", factor=None, values=_factor_form())
+    return _create(plan, SuccessFactor, lambda token: structure.create_factor(plan, token=token, **_factor_form()),
+                   "factor", "plans/_factor_form.html", factor=None, values=_factor_form())
 
 
 @bp.get("/faktorer/<int:factor_id>/redigera")
@@ -282,8 +320,8 @@ def new_area(key: str):
 @bp.post("/planer/<key>/omraden")
 def create_area(key: str):
     _, plan = _load(Plan, load_plan(key).id, "Planen")
-    return _save(plan, lambda: structure.create_area(plan, **_area_form()), "area", "plans/_area_form.html",
-                 area=None, values=_area_form())
+    return _create(plan, Area, lambda token: structure.create_area(plan, token=token, **_area_form()), "area",
+                   "plans/_area_form.html", area=None, values=_area_form())
 
 
 @bp.get("/omraden/<int:area_id>/redigera")

@@ -265,8 +265,12 @@ def lock(report: Report) -> None:
     """Lock the report's row until the commit and read its state again. Every write of an answer or a
     contribution and every change of state does so first, so that they happen one after the other: a save cannot
     slip in between the direktör's reading and the approval, and a page loaded before a change of state is judged
-    by the state now."""
-    db.session.scalars(sa.select(Report).where(Report.id == report.id).with_for_update()
+    by the state now. The row is written before it is read: SELECT … FOR UPDATE locks nothing on SQLite, where an
+    answer checked against "Utkast" was then written after the report went to review; a write takes SQLite's
+    write lock (and PostgreSQL's row lock), so the state read after it is the one the write will meet."""
+    table = Report.__table__
+    db.session.execute(sa.update(table).where(table.c.id == report.id).values(id=table.c.id))
+    db.session.scalars(sa.select(Report).where(Report.id == report.id)
                        .execution_options(populate_existing=True)).one()
 
 

@@ -32,12 +32,14 @@ document.addEventListener("htmx:historyRestore", () => {
 
 // After a part of the page is replaced, keep keyboard and screen reader users where they were: on the
 // first field with an error, else on the message that needs an answer, else on the control they used
-// (found again by its text, e.g. "Upp med …"), instead of at the top of the page.
+// (found again by its text, e.g. "Upp med …"), instead of at the top of the page. A form opened in place
+// names the control that opened it (data-opener): whatever closes the form (Avbryt, Spara) goes back there.
 let lastTrigger = null;
 document.addEventListener("htmx:beforeRequest", (event) => {
   const elt = event.detail.elt;
   const control = elt.matches("form") ? (event.detail.requestConfig?.triggeringEvent?.submitter || elt.querySelector("[type=submit]")) : elt;
-  lastTrigger = control ? { text: control.textContent.trim(), tag: control.tagName } : null;
+  const opener = control?.closest("[data-opener]")?.dataset.opener;
+  lastTrigger = control ? { text: control.textContent.trim(), tag: control.tagName, opener } : null;
 });
 document.addEventListener("htmx:afterSettle", (event) => {
   if (document.activeElement && document.activeElement !== document.body) return;
@@ -50,6 +52,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
   if (invalid) { invalid.focus(); return; }
   const alert = scope.querySelector("[role=alert]");
   if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); return; }
+  const opener = lastTrigger?.opener && document.getElementById(lastTrigger.opener);
+  if (opener) { opener.focus(); return; }
   if (lastTrigger) {
     const matches = (root) => Array.from(root.querySelectorAll(lastTrigger.tag)).find((el) => el.textContent.trim() === lastTrigger.text);
     const same = (scope !== document && matches(scope)) || matches(document);

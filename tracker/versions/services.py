@@ -14,7 +14,7 @@ from tracker.history.recorder import record
 from tracker.plans import fields as plan_fields
 from tracker.plans.models import Plan
 from tracker.plans.rollup import Summary, is_overdue, rollup
-from tracker.plans.services import AreaView, FactorView, PlanView
+from tracker.plans.services import AreaView, FactorView, PlanView, lock_plan
 from tracker.versions.snapshot import plan_snapshot
 from tracker.security import log as security_log
 from tracker.seen import digest
@@ -92,6 +92,7 @@ def check_approval_seen(plan: Plan, seen: str) -> None:
 
 def start_revision(plan: Plan) -> None:
     """A new draft (version N+1); the fastställd version N stays as it was."""
+    lock_plan(plan)  # a second start at the same moment (a double click) then finds the draft
     if plan.state is not PlanState.APPROVED:
         raise ValidationError({"plan": f"Planen är redan ett utkast (version {plan.version_number})."})
     plan.state = PlanState.DRAFT

@@ -68,9 +68,9 @@ def start_revision(key: str):
     require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan revidera planen.")
     try:
         versions.start_revision(plan)
-    except ValidationError as error:
+    except ValidationError as error:  # a draft already: started by someone else since the page was loaded
         db.session.rollback()
-        abort(400, next(iter(error.errors.values())))
+        abort(409, next(iter(error.errors.values())))
     db.session.commit()
     flash(f"Revideringen är påbörjad: utkast till version {plan.version_number}. Den fastställda versionen "
           "finns kvar oförändrad.", "info")
