@@ -5,7 +5,7 @@ claims it here (the primary key), so that the same form posted again (a double c
 that item instead of creating a second one. A new table: nothing existing changes.
 
 Revision ID: a7c3e91f5b20
-Revises: 4d29cfe378c7
+Revises: 075e2b30061b
 Create Date: 2026-12-06 02:05:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e91f5b20'
-down_revision = '4d29cfe378c7'
+down_revision = '075e2b30061b'
 branch_labels = None
 depends_on = None
 
