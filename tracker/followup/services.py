@@ -351,7 +351,8 @@ def update_status(
                    if m.round.plan_id == plan_id and division_status.id not in m.confirmed_status_ids]
     else:
         pending = unconfirmed([division_status])
-    # The UPDATE is made conditional on the version the user saw (see STYLE.md).
+    # The UPDATE is made conditional on the version the user saw: set as the committed one, the ORM's version
+    # check compares with it (assigning it would not).
     set_committed_value(division_status, "version_id", expected_version)
     set_status(division_status, user, status=status, comment=comment)
     try:

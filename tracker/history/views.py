@@ -20,7 +20,7 @@ bp = Blueprint("history", __name__)
 @bp.before_request
 @login_required
 def _require_login():
-    """Everyone may read the history and the versions (DOMAIN.md: Läsare reads everything)."""
+    """Everyone may read the history and the versions (docs/domain.md, Roles: Läsare reads everything)."""
 
 
 def _history_filter() -> tuple[services.HistoryFilter, list[str]]:

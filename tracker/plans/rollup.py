@@ -1,4 +1,4 @@
-"""The roll-up rule of DOMAIN.md: from per-förvaltning statuses to an åtgärd, and on up."""
+"""The roll-up rule of docs/domain.md: from per-förvaltning statuses to an åtgärd, and on up."""
 
 from collections import Counter
 from collections.abc import Iterable, Mapping

@@ -336,7 +336,8 @@ def _yes_no(errors: dict, value) -> bool | None:
 
 
 def _with_version(obj, expected_version: int | None) -> None:
-    """The UPDATE is made conditional on the version the user saw (see STYLE.md)."""
+    """The UPDATE is made conditional on the version the user saw: set as the committed one, the ORM's version
+    check compares with it (assigning it would not)."""
     if expected_version is not None:
         set_committed_value(obj, "version_id", expected_version)
 

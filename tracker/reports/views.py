@@ -28,7 +28,7 @@ EDITORS_ONLY = "Bara strateg och hälso- och sjukvårdsdirektör skriver redovis
 @bp.before_request
 @login_required
 def _require_login():
-    """Everyone signed in reads the reports (DOMAIN.md: Läsare reads everything)."""
+    """Everyone signed in reads the reports (docs/domain.md, Roles: Läsare reads everything)."""
 
 
 @bp.app_context_processor

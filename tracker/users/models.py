@@ -86,7 +86,7 @@ class User(UserMixin, db.Model):
         """What the session cookie names: the server-side session, not the user (see `tracker.users.sessions`)."""
         return self.session_token
 
-    # Permissions (DOMAIN.md, "Roles"). Templates use these to grey out controls;
+    # Permissions (docs/domain.md, "Roles"). Templates use these to grey out controls;
     # the views check them again and refuse with 403.
     @property
     def can_edit_structure(self) -> bool:

@@ -66,7 +66,7 @@ def approve(plan: Plan, user: User | None, decision: str | None = None, *, appro
 def approval_digest(plan: Plan) -> str:
     """What a fastställande fixes, as the Versioner page's form carries it: the version number, the plan's facts,
     its structure and texts (areas, framgångsfaktorer, åtgärder with their responsible förvaltningar) and its
-    indicators. Statuses, comments and utfall are follow-up (DOMAIN.md), so a förvaltning's status save does not
+    indicators. Statuses, comments and utfall are follow-up (docs/domain.md), so a förvaltning's status save does not
     make the direktör's page stale."""
     snapshot = plan_snapshot(plan)
     factors = [{**f, "actions": [{**{k: v for k, v in a.items() if k != "statuses"},

@@ -21,7 +21,7 @@ bp = Blueprint("versions", __name__)
 @bp.before_request
 @login_required
 def _require_login():
-    """Everyone may read the versions (DOMAIN.md: Läsare reads everything)."""
+    """Everyone may read the versions (docs/domain.md, Roles: Läsare reads everything)."""
 
 
 def _versions_page(plan, errors=None, status=200, values=None):

@@ -241,7 +241,7 @@ def _set_statuses(actions: dict, rows: list[dict], user: User | None, preview: I
 
 
 def _divisions(read: ReadResult) -> dict[str, Division]:
-    """Förvaltningar by name; an empty database takes the workbook's list (TEMPLATE.md's Listor)."""
+    """Förvaltningar by name; an empty database takes the workbook's list (docs/excel-template.md, sheet Listor)."""
     existing = {d.name: d for d in list_divisions()}
     if existing:
         return existing

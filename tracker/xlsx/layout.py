@@ -1,4 +1,4 @@
-"""The workbook of TEMPLATE.md, described once: export writes it and import reads it from this.
+"""The workbook of docs/excel-template.md, described once: export writes it and import reads it from this.
 
 Replacing the rebuilt layout with Socialstyrelsen's real template is a change to this
 description (sheet and header texts, order, widths, lists), not to the code that uses it.

@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from tracker import clock
 from tracker.users.services import list_divisions
 from tracker.display import counted, display_value
 from tracker.extensions import db
@@ -51,7 +52,7 @@ class Change:
 
     @property
     def changes_structure(self) -> bool:
-        """Structure is what a fastställd plan keeps (DOMAIN.md); statuses, comments and outcomes are follow-up."""
+        """Structure is what a fastställd plan keeps (docs/domain.md); statuses, comments and outcomes are follow-up."""
         if self.kind == "Kontaktperson":
             return False
         return self.state == "new" or bool(self.structure)
@@ -249,7 +250,7 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
     year = meta.get("year") or year
     if not year:
         match = re.search(r"(\d{4})$", key)
-        year = int(match.group(1)) if match else date.today().year
+        year = int(match.group(1)) if match else clock.today().year  # the Swedish year, at any hour
         assumptions.append(f"År anges inte; antar {year}" + (" utifrån nyckeln." if match else "."))
     title = meta.get("title") or title
     if not title:
@@ -581,7 +582,7 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
     Changed means changed since the export: where one place changed a value, the change wins; where both
     changed it differently, that is a problem; what the file did not change keeps what the plan has now (a
     status saved on the web after the export stays). Without the status sheet, L and M set every responsible
-    förvaltning (TEMPLATE.md), unless L is unchanged."""
+    förvaltning (docs/excel-template.md), unless L is unchanged."""
     in_plan = {(s["ref"], s["division"]): s for s in current.statuses}
     exported, exported_actions = _exported(read, current)
     read.exported = None  # used: the rows go as they are replaced, not all at the end

@@ -1,4 +1,4 @@
-"""Reads a workbook that people filled in by hand, by the rules in TEMPLATE.md.
+"""Reads a workbook that people filled in by hand, by the rules in docs/excel-template.md.
 
 Checks the file before openpyxl opens it (type, size, zip bomb), reads cell values
 only (a formula is reported, never evaluated), and collects every problem at once,

@@ -27,7 +27,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 @bp.before_request
 @login_required
 def _require_editor():
-    """Export and import are the strateg's and the direktör's (DOMAIN.md, Roles)."""
+    """Export and import are the strateg's and the direktör's (docs/domain.md, Roles)."""
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör kan exportera och importera planer.")
 
