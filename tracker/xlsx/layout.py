@@ -23,6 +23,9 @@ class Column:
     vocabulary: str | None = None  # the name of a list on the Listor sheet
     derived: bool = False  # written by the app (computed, or who and when); export writes it, import ignores it
     max_length: int | None = None  # the database column's length
+    # The plan's internal note, never sent to Socialstyrelsen: export leaves the column empty, and import keeps
+    # the plan's value where the cell is empty (only a text typed in the file changes it).
+    internal: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -118,7 +121,7 @@ CONTACTS = Sheet(
         Column("name", "Kontaktperson", width=28, required=True, max_length=120),
         Column("phone", "Telefonnummer", width=18, max_length=40),
         Column("email", "Mejladress", width=32, max_length=254),
-        Column("comment", "Ev. kommentar", width=50),
+        Column("comment", "Ev. kommentar", width=16, internal=True),
     ),
 )
 

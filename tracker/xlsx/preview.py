@@ -700,8 +700,8 @@ KEPT_WHEN_ABSENT = {
 
 
 def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
-    """Rows already in the plan keep their values for optional columns missing from the file; a note names
-    the columns."""
+    """Rows already in the plan keep their values for optional columns missing from the file (a note names
+    the columns), and their internal notes where the file's cell is empty (export leaves them out)."""
     absent = {sheet: [k for k in keys if k in read.absent.get(sheet, ())] for sheet, keys in KEPT_WHEN_ABSENT.items()}
     if read.has_status_sheet and "comments" in absent[layout.PLAN.name]:
         absent[layout.PLAN.name].remove("comments")  # the status sheet has the comments
@@ -718,10 +718,12 @@ def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
     for row in read.rows.actions:
         if old := old_actions.get(row["ref"]):
             row.update({k: old[k] for k in absent[layout.PLAN.name] if k != "comments"})
+    internal = [c.key for c in layout.CONTACTS.columns if c.internal]
     old_contacts = {c["name"]: c for c in current.contacts}
     for row in read.rows.contacts:
         if old := old_contacts.get(row["name"]):
             row.update({k: old[k] for k in absent[layout.CONTACTS.name]})
+            row.update({k: old[k] for k in internal if _same(row.get(k), None)})
     if keys := absent[layout.INDICATORS.name]:
         read.rows.indicators = _with_kept_indicator_values(read.rows.indicators, current.indicators, keys)
 
