@@ -442,12 +442,19 @@ def _check_actions(read: ReadResult, current: PlanRows) -> None:
 
 
 def _comment_parts(comments: str | None, divisions: tuple[str, ...]) -> dict[str | None, str]:
-    """Column M as each förvaltning's part, written as "Name: text" lines; a line without a name belongs to the
-    named line above it (a comment of several lines); text before any name is under None."""
+    """Column M as each förvaltning's part, written as "Name: text" lines, or on one line with "; " before each
+    name (as column K separates the names); a line without a name belongs to the named line above it (a comment
+    of several lines); text before any name is under None."""
     prefixes = sorted(((f"{d}:".casefold(), d) for d in divisions), key=lambda p: -len(p[0]))
+    names = "|".join(re.escape(d) for d in divisions)
+    # "; " starts a part only before a förvaltning's name and a colon: other semicolons are the comment's own.
+    before_name = re.compile(rf";\s*(?=(?:{names}):)", re.IGNORECASE) if divisions else None
+    pieces = (comments or "").splitlines()
+    if before_name is not None:
+        pieces = [piece for line in pieces for piece in before_name.split(line)]
     parts: dict[str | None, list[str]] = {}
     owner = None
-    for line in (comments or "").splitlines():
+    for line in pieces:
         prefix = next((p for p in prefixes if line.casefold().startswith(p[0])), None)
         if prefix is not None:
             owner, line = prefix[1], line[len(prefix[0]):].strip()
@@ -466,12 +473,17 @@ def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]
 NO_STATUS = {"status": Status.NOT_STARTED, "comment": None}
 
 
+def _exported_from_this_plan(read: ReadResult, current: PlanRows) -> bool:
+    """Whether the file holds the values this plan was exported with (its hidden sheet of exported values)."""
+    return read.exported is not None and read.rows.meta.get("key") == current.meta.get("key")
+
+
 def _exported(read: ReadResult, current: PlanRows) -> tuple[dict, dict]:
     """What the file was exported with: each (ID, förvaltning)'s status and comment, and each åtgärd's column
     L and M. From the workbook's hidden sheet of exported values when the file is an export of this plan
     (for what the plan still has), or else the plan as it is now."""
     statuses = {(s["ref"], s["division"]): s for s in current.statuses}
-    if read.exported is not None and read.rows.meta.get("key") == current.meta.get("key"):
+    if _exported_from_this_plan(read, current):
         statuses = {place: read.exported.get(place, row) for place, row in statuses.items()}
     by_action: dict[str, list[dict]] = {}
     for (ref, _), row in statuses.items():
@@ -493,6 +505,10 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
     status saved on the web after the export stays). Without the status sheet, L and M set every responsible
     förvaltning (TEMPLATE.md), unless L is unchanged."""
     in_plan = {(s["ref"], s["division"]): s for s in current.statuses}
+    # Without the exported values, "changed" means different from the plan now: the message says so.
+    both_changed = ("båda är ändrade sedan filen exporterades" if _exported_from_this_plan(read, current) else
+                    "båda skiljer sig från planen. Filen är inte exporterad från planen i verktyget, så det går "
+                    "inte att se vilket av dem som är ändrat")
     exported, exported_actions = _exported(read, current)
     read.exported = None  # used: the rows go as they are replaced, not all at the end
     on_sheet = {(s["ref"], s["division"]): s for s in read.rows.statuses}
@@ -532,8 +548,8 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
                 if not (_same(sheet, base[f]) or _same(here, base[f]) or _same(here, sheet)):
                     read.problem(layout.PLAN, r, column,
                                  f"{d}: {_label_of(f, here)} här, men {_label_of(f, sheet)} på bladet "
-                                 f"{layout.STATUSES.name} (rad {sheet_row['_row']}), och båda är ändrade sedan "
-                                 "filen exporterades. Skriv samma på båda ställena, eller ändra bara på det ena.")
+                                 f"{layout.STATUSES.name} (rad {sheet_row['_row']}), och {both_changed}. "
+                                 "Skriv samma på båda ställena, eller ändra bara på det ena.")
                 in_file, source = (here, "typed") if _same(sheet, base[f]) else (sheet, "sheet")
                 if _same(in_file, base[f]):
                     row[f], row["_source"][f] = now[f], "kept"  # the file did not change it: the plan's stays
