@@ -34,6 +34,9 @@ ACTION = Fields(plan_fields.FACTOR["area"], plan_fields.ACTION["factor"],
 INDICATOR = followup_fields.INDICATOR.only("target", "unit", "direction")
 CONTACT = followup_fields.CONTACT.only("phone", "email", "comment")
 ACTION_FIELDS, INDICATOR_FIELDS, CONTACT_FIELDS = ACTION.names, INDICATOR.names, CONTACT.names
+# What the preview shows of a new åtgärd beside its title: where it stands, who does it and when (its longer
+# texts are for the plan's page).
+NEW_ACTION = ACTION.only("area", "factor", "divisions", "start_date", "due_date", "horizon", "owner")
 
 
 @dataclass
@@ -136,9 +139,12 @@ def _same(a, b) -> bool:
 
 
 def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, described: Fields,
-             follow_up=lambda f: False) -> Change:
+             follow_up=lambda f: False, shown_when_new: Fields | None = None) -> Change:
     if old is None:
-        return Change(kind, key, title, "new")
+        # A new row shows what it brings (the preview reads "label: value"), its title aside.
+        shown = (shown_when_new or described).without("title")
+        return Change(kind, key, title, "new", [tuple(row) for row in diff_log(changed({}, new, shown, same=_same),
+                                                                                shown)])
     if new is None:
         return Change(kind, key, title, "missing")
     changes = changed(old, new, described, same=_same)
@@ -277,7 +283,7 @@ def preview_import(
         new_values = _action_fields(row, new_statuses.get(row["ref"], []))
         old_values = _action_fields(old, old_statuses.get(row["ref"], [])) if old else None
         changes.append(_compare("Åtgärd", row["ref"], row["title"], old_values, new_values,
-                                _action_described(old_values, new_values), _is_status_field))
+                                _action_described(old_values, new_values), _is_status_field, NEW_ACTION))
     in_file = {a["ref"] for a in result.rows.actions}
     changes += [Change("Åtgärd", a["ref"], a["title"], "missing") for a in current.actions if a["ref"] not in in_file]
 
