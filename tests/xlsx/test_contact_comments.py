@@ -1,6 +1,8 @@
 """The plan's comments on its contacts are internal: the attachment leaves them out, and a file that does not
 carry them (an export, or a file without the column) keeps them."""
 
+from io import BytesIO
+
 import pytest
 from openpyxl import load_workbook
 
@@ -26,7 +28,6 @@ def exported(app, tmp_path):
 
 
 def contact_rows(data: bytes) -> list[tuple]:
-    from io import BytesIO
     return list(load_workbook(BytesIO(data))[layout.CONTACTS.name].iter_rows(values_only=True))
 
 
