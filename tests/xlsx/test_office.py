@@ -20,8 +20,8 @@ from tracker.xlsx.export import export_plan
 pytestmark = pytest.mark.office
 
 A4_LANDSCAPE = (841.9, 595.3)  # points
-# Each demo plan's printed pages, as measured: the attachment of Ökad tillgänglighet took 14 before its rows
-# lost the lines the estimate added and its columns were balanced.
+# Each demo plan's printed pages, as measured: the attachment of Ökad tillgänglighet took 14 before its columns
+# were balanced (each as wide as its longest word, the width left over to the long texts).
 MOST_PAGES = {"tillganglighet-2023": 10, "gonv-2021": 10}
 LEGIBLE = 6  # points: the least height of a printed word's box
 
@@ -189,6 +189,7 @@ def test_every_row_shows_all_its_text_within_its_height(printed, key, sheet):
     footer = A4_LANDSCAPE[1] - layout.PAGE_MARGINS["bottom"] * 72  # where the page's footer begins
     tops = [sorted(w.y0 for w in page.words
                    if header_line(page, sheet).y1 < w.y0 < footer and id_left <= w.x0 < id_right) for page in pages]
+    # fitted to the page's width, a sheet prints at one scale: two rows' distance over the first one's height
     first = next(page_tops for page_tops in tops if len(page_tops) > 1)
     scale = (first[1] - first[0]) / heights[sum(len(t) for t in tops[:tops.index(first)])]
     assert sum(len(page_tops) for page_tops in tops) == len(rows)
