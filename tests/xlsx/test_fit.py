@@ -1,10 +1,19 @@
 """Row heights from the texts: how many lines a text takes in its cell, and what height its row gets.
 (tests/xlsx/test_office.py checks the same against LibreOffice's printed pages.)"""
 
-from openpyxl import Workbook
+import re
+from io import BytesIO
+
+import pytest
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
-from tracker.xlsx import layout
+from tests.xlsx.test_roundtrip import PLAN_KEYS
+from tracker.demo.loader import load_demo
+from tracker.extensions import db
+from tracker.plans import services as plans
+from tracker.xlsx import fit, layout
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.fit import fit_row_heights, line_count, text_width
 
 
@@ -49,3 +58,22 @@ def test_rows_get_the_height_their_tallest_text_needs_at_most_excels_largest():
     fit_row_heights(ws)
     heights = {r: ws.row_dimensions[r].height for r in range(1, 7)}
     assert heights == {1: None, 2: 3 * layout.LINE_HEIGHT, 3: layout.MAX_ROW_HEIGHT, 4: None, 5: 30, 6: None}
+
+
+@pytest.mark.parametrize("key", PLAN_KEYS)
+def test_every_word_of_the_demo_plans_fits_its_column(app, tmp_path, key):
+    """A column as wide as its longest word: "Verksamhetsutvecklare" is not broken in the middle. (A line may
+    end after a hyphen or a slash: the parts between count as words.)"""
+    load_demo()
+    db.session.commit()
+    _, data = export_plan(plans.get_plan(key), None, tmp_path)
+    wb = load_workbook(BytesIO(data))
+    broken = []
+    for sheet in layout.DATA_SHEETS:
+        ws = wb[sheet.name]
+        for r, row in enumerate(ws.iter_rows(min_row=sheet.header_row, values_only=True), start=sheet.header_row):
+            for column, value in zip(sheet.columns, row):
+                words = re.split(r"\s+|(?<=[-/])", value) if isinstance(value, str) else []
+                broken += [(sheet.name, column.header, word) for word in words
+                           if fit.line_count(word, column.width, bold=r == sheet.header_row) > 1]
+    assert broken == []

@@ -165,3 +165,28 @@ def test_the_status_sheet_counts_for_a_row_matched_by_title(workbook):
     assert result.problems == []
     [change] = [c for c in result.changes if c.state == "changed"]
     assert (change.key, change.fields) == ("FF01-A02", [("Status, Hallands sjukhus", "Pågående", "Genomförd")])
+
+
+def test_column_m_on_one_line_with_semicolons_before_the_names_agrees_with_the_status_sheet(workbook):
+    """As column K separates the names with "; ", M may too; a semicolon not before a name is the comment's."""
+    plan, data = workbook
+    result = preview(plan, data, ("Handlingsplan", "M7", "Hallands sjukhus: Halmstad; Varberg i vår; "
+                                                         "närsjukvården: Klart i hela länet."),
+                     (SHEET, "E3", "Halmstad; Varberg i vår"), (SHEET, "E4", "Klart i hela länet."))
+    assert result.problems == []
+    [change] = [c for c in result.changes if c.state == "changed"]
+    assert change.fields == [("Kommentar, Hallands sjukhus", "–", "Halmstad; Varberg i vår"),
+                             ("Kommentar, Närsjukvården", "–", "Klart i hela länet.")]
+
+
+def test_a_file_without_exported_values_is_told_both_differ_from_the_plan(workbook):
+    plan, data = workbook
+    different = preview_import(edit(data, lambda wb: (wb.remove(wb["Exportvärden"]),
+                                                      wb["Handlingsplan"].__setitem__("L6", "Försenad"),
+                                                      wb[SHEET].__setitem__("D2", "Genomförd"))),
+                               max_bytes=MAX_BYTES, plan_key=plan.key)
+    assert different.problems == [Problem(
+        "Handlingsplan", 6, "L (Status)",
+        "Hallands sjukhus: status ”Försenad” här, men status ”Genomförd” på bladet Status per förvaltning (rad 2), "
+        "och båda skiljer sig från planen. Filen är inte exporterad från planen i verktyget, så det går inte att se "
+        "vilket av dem som är ändrat. Skriv samma på båda ställena, eller ändra bara på det ena.")]

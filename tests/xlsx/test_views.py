@@ -189,3 +189,24 @@ def test_a_status_saved_by_someone_else_while_confirming_is_a_409_with_the_previ
            "FF01-A01 ”Gemensamma väntelistor inom lungsjukvård och ögonsjukvård”, Hallands sjukhus: " in page
     assert "Status, Hallands sjukhus" in page and 'name="fingerprint"' in page  # the preview, again
     assert snapshot() == before
+
+
+def test_the_preview_shows_a_new_actions_framgangsfaktor_divisions_and_dates(client, strateg, make_plan, tmp_path):
+    plan = make_plan(actions=[{}])
+    _, data = export_plan(plan, None, tmp_path)
+    db.session.commit()
+    factor = plan.factors[0].title
+
+    def add_row(wb):
+        wb["Handlingsplan"].append([None, None, factor, "Upphandla ramavtal för hyrläkare", None, None, "Kort sikt",
+                                    "2025-01-15", "2025-06-30", None, "Hallands sjukhus; Närsjukvården",
+                                    "Ej påbörjad"])
+
+    page = upload(client, edit(data, add_row), plan=plan.key).get_data(as_text=True)
+    new = page.split('<tr class="change-new">')[1].split("</tr>")[0]
+    assert "Upphandla ramavtal för hyrläkare" in new
+    shown = [item.replace("<strong>", "").replace("</strong>", "")
+             for item in new.split("<li>")[1:]]
+    assert [item.split("</li>")[0] for item in shown] == [
+        f"Insatsområde: {plan.factors[0].area.heading}", f"Framgångsfaktor: {factor}", "Ansvariga förvaltningar: Hallands sjukhus; Närsjukvården",
+        "Start: 2025-01-15", "Klart senast: 2025-06-30", "Tidshorisont: Kort sikt"]

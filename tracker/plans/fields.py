@@ -6,7 +6,7 @@ from tracker.fields import Field, Fields
 
 def _named(attribute: str):
     """A row shows as its heading or title; a snapshot or a file already names it."""
-    return lambda value: getattr(value, attribute, value)
+    return lambda value: value if isinstance(value, str) else getattr(value, attribute, value)  # str has .title
 
 
 PLAN = Fields(Field("title", "Titel"), Field("year", "År"), Field("registry_number", "Diarienummer"))

@@ -23,6 +23,9 @@ class Column:
     vocabulary: str | None = None  # the name of a list on the Listor sheet
     derived: bool = False  # written by the app (computed, or who and when); export writes it, import ignores it
     max_length: int | None = None  # the database column's length
+    # The plan's internal note, never sent to Socialstyrelsen: export leaves the column empty, and import keeps
+    # the plan's value where the cell is empty (only a text typed in the file changes it).
+    internal: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -61,7 +64,11 @@ DATE_FORMAT = "yyyy-mm-dd"
 REGION = "Region Halland"
 
 # Column widths count digits of this font, the workbook's default; export fits each row's height to its
-# texts (fit.py), a line of text taking LINE_HEIGHT as in Excel, up to Excel's largest row.
+# texts (fit.py), a line of text taking LINE_HEIGHT as in Excel, up to Excel's largest row. (LibreOffice sets
+# Carlito's lines 11.2 points apart, so it prints these rows with room below the text; a smaller LINE_HEIGHT
+# would hide a cell's last lines in Excel.) A text column is at least as wide as the longest word the demo
+# plans write in it, so that no word is broken (tests/xlsx/test_fit.py); the width left over goes to the
+# long texts (Beskrivning, Resultat/kommentar), which decide how tall a row is.
 FONT_NAME = "Calibri"
 FONT_SIZE = 11
 LINE_HEIGHT = 15  # points
@@ -114,7 +121,7 @@ CONTACTS = Sheet(
         Column("name", "Kontaktperson", width=28, required=True, max_length=120),
         Column("phone", "Telefonnummer", width=18, max_length=40),
         Column("email", "Mejladress", width=32, max_length=254),
-        Column("comment", "Ev. kommentar", width=50),
+        Column("comment", "Ev. kommentar", width=16, internal=True),
     ),
 )
 
@@ -122,20 +129,20 @@ PLAN = Sheet(
     "Handlingsplan",
     (
         Column("ref", "ID", width=10, max_length=40),
-        Column("area", "Insatsområde", width=16, synonyms=("Område", "Fokusområde"), max_length=300),
-        Column("factor", "Framgångsfaktor", width=20, required=True, max_length=300),
-        Column("title", "Åtgärd/insats", width=26, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet"),
+        Column("area", "Insatsområde", width=17.5, synonyms=("Område", "Fokusområde"), max_length=300),
+        Column("factor", "Framgångsfaktor", width=29, required=True, max_length=300),
+        Column("title", "Åtgärd/insats", width=29, required=True, synonyms=("Åtgärd", "Insats", "Aktivitet"),
                max_length=300),
-        Column("description", "Beskrivning", width=28),
-        Column("expected_result", "Mål/förväntat resultat", width=22, synonyms=("Mål", "Målsättning")),
+        Column("description", "Beskrivning", width=35.5),
+        Column("expected_result", "Mål/förväntat resultat", width=27.5, synonyms=("Mål", "Målsättning")),
         Column("horizon", "Tidshorisont", "list", width=12, vocabulary="horizon"),
         Column("start_date", "Start", "date", width=11),
         Column("due_date", "Klart senast", "date", width=11, synonyms=("Slutdatum", "Tidsplan")),
-        Column("owner", "Ansvarig", width=16, synonyms=("Ansvar",), max_length=200),
-        Column("divisions", "Ansvariga förvaltningar", "multi", width=18, required=True,
+        Column("owner", "Ansvarig", width=24.5, synonyms=("Ansvar",), max_length=200),
+        Column("divisions", "Ansvariga förvaltningar", "multi", width=14, required=True,
                synonyms=("Förvaltning", "Förvaltningar"), vocabulary="division"),
-        Column("status", "Status", "list", width=12, required=True, vocabulary="status"),
-        Column("comments", "Resultat/kommentar", width=28, synonyms=("Kommentar", "Resultat")),
+        Column("status", "Status", "list", width=11, required=True, vocabulary="status"),
+        Column("comments", "Resultat/kommentar", width=34, synonyms=("Kommentar", "Resultat")),
         Column("last_updated", "Senast uppdaterad", "date", width=12, derived=True),
     ),
     header_row=5,
@@ -144,13 +151,13 @@ PLAN = Sheet(
 STATUSES = Sheet(
     "Status per förvaltning",
     (
-        Column("ref", "ID", width=12, required=True, max_length=40),
-        Column("title", "Åtgärd/insats", width=44, synonyms=("Åtgärd", "Insats", "Aktivitet"), derived=True),
-        Column("division", "Förvaltning", "list", width=30, required=True, vocabulary="division"),
-        Column("status", "Status", "list", width=13, required=True, vocabulary="status"),
-        Column("comment", "Kommentar", width=60, synonyms=("Resultat/kommentar", "Resultat")),
+        Column("ref", "ID", width=10, required=True, max_length=40),
+        Column("title", "Åtgärd/insats", width=56, synonyms=("Åtgärd", "Insats", "Aktivitet"), derived=True),
+        Column("division", "Förvaltning", "list", width=19, required=True, vocabulary="division"),
+        Column("status", "Status", "list", width=11, required=True, vocabulary="status"),
+        Column("comment", "Kommentar", width=70, synonyms=("Resultat/kommentar", "Resultat")),
         Column("updated", "Uppdaterad", "date", width=12, derived=True),
-        Column("updated_by", "Uppdaterad av", width=22, max_length=120, derived=True),
+        Column("updated_by", "Uppdaterad av", width=16, max_length=120, derived=True),
     ),
 )
 

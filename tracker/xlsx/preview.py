@@ -39,6 +39,9 @@ ACTION = Fields(plan_fields.FACTOR["area"], plan_fields.ACTION["factor"],
 INDICATOR = followup_fields.INDICATOR.only("target", "unit", "direction")
 CONTACT = followup_fields.CONTACT.only("phone", "email", "comment")
 ACTION_FIELDS, INDICATOR_FIELDS, CONTACT_FIELDS = ACTION.names, INDICATOR.names, CONTACT.names
+# What the preview shows of a new åtgärd beside its title: where it stands, who does it and when (its longer
+# texts are for the plan's page).
+NEW_ACTION = ACTION.only("area", "factor", "divisions", "start_date", "due_date", "horizon", "owner")
 
 
 @dataclass
@@ -179,9 +182,12 @@ def _same(a, b) -> bool:
 
 
 def _compare(kind: str, key: str, title: str, old: dict | None, new: dict | None, described: Fields,
-             follow_up=lambda f: False) -> Change:
+             follow_up=lambda f: False, shown_when_new: Fields | None = None) -> Change:
     if old is None:
-        return Change(kind, key, title, "new")
+        # A new row shows what it brings (the preview reads "label: value"), its title aside.
+        shown = (shown_when_new or described).without("title")
+        return Change(kind, key, title, "new", [tuple(row) for row in diff_log(changed({}, new, shown, same=_same),
+                                                                                shown)])
     if new is None:
         return Change(kind, key, title, "missing")
     changes = changed(old, new, described, same=_same)
@@ -320,7 +326,7 @@ def preview_import(
         new_values = _action_fields(row, new_statuses.get(row["ref"], []))
         old_values = _action_fields(old, old_statuses.get(row["ref"], [])) if old else None
         changes.append(_compare("Åtgärd", row["ref"], row["title"], old_values, new_values,
-                                _action_described(old_values, new_values), _is_status_field))
+                                _action_described(old_values, new_values), _is_status_field, NEW_ACTION))
     in_file = {a["ref"] for a in result.rows.actions}
     changes += [Change("Åtgärd", a["ref"], a["title"], "missing") for a in current.actions if a["ref"] not in in_file]
 
@@ -533,12 +539,19 @@ def _check_actions(read: ReadResult, current: PlanRows) -> None:
 
 
 def _comment_parts(comments: str | None, divisions: tuple[str, ...]) -> dict[str | None, str]:
-    """Column M as each förvaltning's part, written as "Name: text" lines; a line without a name belongs to the
-    named line above it (a comment of several lines); text before any name is under None."""
+    """Column M as each förvaltning's part, written as "Name: text" lines, or on one line with "; " before each
+    name (as column K separates the names); a line without a name belongs to the named line above it (a comment
+    of several lines); text before any name is under None."""
     prefixes = sorted(((f"{d}:".casefold(), d) for d in divisions), key=lambda p: -len(p[0]))
+    names = "|".join(re.escape(d) for d in divisions)
+    # "; " starts a part only before a förvaltning's name and a colon: other semicolons are the comment's own.
+    before_name = re.compile(rf";\s*(?=(?:{names}):)", re.IGNORECASE) if divisions else None
+    pieces = (comments or "").splitlines()
+    if before_name is not None:
+        pieces = [piece for line in pieces for piece in before_name.split(line)]
     parts: dict[str | None, list[str]] = {}
     owner = None
-    for line in (comments or "").splitlines():
+    for line in pieces:
         prefix = next((p for p in prefixes if line.casefold().startswith(p[0])), None)
         if prefix is not None:
             owner, line = prefix[1], line[len(prefix[0]):].strip()
@@ -557,12 +570,17 @@ def _comment_for(comments: str | None, division: str, divisions: tuple[str, ...]
 NO_STATUS = {"status": Status.NOT_STARTED, "comment": None}
 
 
+def _exported_from_this_plan(read: ReadResult, current: PlanRows) -> bool:
+    """Whether the file holds the values this plan was exported with (its hidden sheet of exported values)."""
+    return read.exported is not None and read.rows.meta.get("key") == current.meta.get("key")
+
+
 def _exported(read: ReadResult, current: PlanRows) -> tuple[dict, dict]:
     """What the file was exported with: each (ID, förvaltning)'s status and comment, and each åtgärd's column
     L and M. From the workbook's hidden sheet of exported values when the file is an export of this plan
     (for what the plan still has), or else the plan as it is now."""
     statuses = {(s["ref"], s["division"]): s for s in current.statuses}
-    if read.exported is not None and read.rows.meta.get("key") == current.meta.get("key"):
+    if _exported_from_this_plan(read, current):
         statuses = {place: read.exported.get(place, row) for place, row in statuses.items()}
     by_action: dict[str, list[dict]] = {}
     for (ref, _), row in statuses.items():
@@ -584,6 +602,10 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
     status saved on the web after the export stays). Without the status sheet, L and M set every responsible
     förvaltning (docs/excel-template.md), unless L is unchanged."""
     in_plan = {(s["ref"], s["division"]): s for s in current.statuses}
+    # Without the exported values, "changed" means different from the plan now: the message says so.
+    both_changed = ("båda är ändrade sedan filen exporterades" if _exported_from_this_plan(read, current) else
+                    "båda skiljer sig från planen. Filen är inte exporterad från planen i verktyget, så det går "
+                    "inte att se vilket av dem som är ändrat")
     exported, exported_actions = _exported(read, current)
     read.exported = None  # used: the rows go as they are replaced, not all at the end
     on_sheet = {(s["ref"], s["division"]): s for s in read.rows.statuses}
@@ -623,8 +645,8 @@ def _resolve_statuses(read: ReadResult, current: PlanRows) -> list[dict]:
                 if not (_same(sheet, base[f]) or _same(here, base[f]) or _same(here, sheet)):
                     read.problem(layout.PLAN, r, column,
                                  f"{d}: {_label_of(f, here)} här, men {_label_of(f, sheet)} på bladet "
-                                 f"{layout.STATUSES.name} (rad {sheet_row['_row']}), och båda är ändrade sedan "
-                                 "filen exporterades. Skriv samma på båda ställena, eller ändra bara på det ena.")
+                                 f"{layout.STATUSES.name} (rad {sheet_row['_row']}), och {both_changed}. "
+                                 "Skriv samma på båda ställena, eller ändra bara på det ena.")
                 in_file, source = (here, "typed") if _same(sheet, base[f]) else (sheet, "sheet")
                 if _same(in_file, base[f]):
                     row[f], row["_source"][f] = now[f], "kept"  # the file did not change it: the plan's stays
@@ -791,8 +813,8 @@ KEPT_WHEN_ABSENT = {
 
 
 def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
-    """Rows already in the plan keep their values for optional columns missing from the file; a note names
-    the columns."""
+    """Rows already in the plan keep their values for optional columns missing from the file (a note names
+    the columns), and their internal notes where the file's cell is empty (export leaves them out)."""
     absent = {sheet: [k for k in keys if k in read.absent.get(sheet, ())] for sheet, keys in KEPT_WHEN_ABSENT.items()}
     if read.has_status_sheet and "comments" in absent[layout.PLAN.name]:
         absent[layout.PLAN.name].remove("comments")  # the status sheet has the comments
@@ -809,10 +831,12 @@ def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
     for row in read.rows.actions:
         if old := old_actions.get(row["ref"]):
             row.update({k: old[k] for k in absent[layout.PLAN.name] if k != "comments"})
+    internal = [c.key for c in layout.CONTACTS.columns if c.internal]
     old_contacts = {c["name"]: c for c in current.contacts}
     for row in read.rows.contacts:
         if old := old_contacts.get(row["name"]):
             row.update({k: old[k] for k in absent[layout.CONTACTS.name]})
+            row.update({k: old[k] for k in internal if _same(row.get(k), None)})
     if keys := absent[layout.INDICATORS.name]:
         read.rows.indicators = _with_kept_indicator_values(read.rows.indicators, current.indicators, keys)
 

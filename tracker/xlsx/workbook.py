@@ -80,7 +80,7 @@ def _write_table(ws, sheet: layout.Sheet, rows: list[dict], list_ranges: dict[st
     styles = ["tracker_" + s for s in styles]
     for r, row in enumerate(rows, start=header_row + 1):
         for index, column in enumerate(sheet.columns, start=1):
-            _write(ws, r, index, row.get(column.key), styles[index - 1])
+            _write(ws, r, index, None if column.internal else row.get(column.key), styles[index - 1])
     last_row = header_row + max(len(rows), 1)
     last_column = get_column_letter(len(sheet.columns))
     ws.freeze_panes = f"A{header_row + 1}"
