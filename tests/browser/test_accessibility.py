@@ -67,7 +67,8 @@ def test_plan_page_of_a_reader(log_in, make_user, plan, live_server):
     assert violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/planer/{key}/oversikt", "/redovisningar/{report}", "/redovisningar/{report}?per=2024-06-30"])
+@pytest.mark.parametrize("path", ["/planer/{key}/oversikt", "/redovisningar/{report}",
+                                  "/redovisningar/{report}?per=2024-06-30"])
 def test_pages_of_a_strateg(log_in, make_user, plan, report, live_server, path):
     page = log_in(make_user(Role.STRATEGIST))
     page.goto(live_server + path.format(key=plan.key, report=report.key))
