@@ -143,4 +143,5 @@ def _register_web(app: Flask) -> None:
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, number=display_value)
     app.jinja_env.globals.update(counted=counted, Status=Status, Horizon=Horizon, Role=Role, PlanState=PlanState,
                                  ReportState=ReportState, QuestionKind=QuestionKind,
-                                 today=today)
+                                 today=today, saved_here=pages.saved_here,
+                                 top_messages=pages.top_messages)

@@ -3,10 +3,11 @@
 The bottom of the web layer: it knows Flask and htmx, and nothing of the domains.
 """
 
+import json
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request, url_for
+from flask import abort, flash, get_flashed_messages, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from tracker.extensions import htmx
@@ -43,6 +44,48 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("plans.index")
+
+
+# Flash categories shown at their place on the page, not in the messages at its top.
+SAVED = "saved"
+REFUSED = "refused"
+
+
+def top_messages() -> list[tuple[str, str]]:
+    """Template global: the flashed messages (category, text) for the top of the page."""
+    return [(category, message) for category, message in get_flashed_messages(with_categories=True)
+            if category not in (SAVED, REFUSED)]
+
+
+def redirect_to_saved(target: str | None, element_id: str, anchor: str | None = None):
+    """Back to the page a form without JavaScript was posted from (`target`, its `next`), scrolled to the saved
+    element (or to `anchor`, around it), which then says "Sparat" (`saved_here`)."""
+    flash(element_id, SAVED)
+    return redirect(f"{safe_next(target)}#{anchor or element_id}")
+
+
+def saved_here(element_id: str) -> bool:
+    """Template global: the element saved by the form posted just before this page (`redirect_to_saved`)."""
+    return element_id in get_flashed_messages(category_filter=[SAVED])
+
+
+def redirect_refused(url: str, errors: dict[str, str], anchor: str = ""):
+    """Post/Redirect/Get for a form refused without JavaScript: back to the page's own address (`url`), where
+    `refused_here` gives the messages and what was posted. The address bar then holds no POST-only URL, and
+    reloading the page shows it as it is, asking nothing again."""
+    posted = {name: value for name, value in request.form.items() if name not in ("csrf_token", "seen")}
+    flash(json.dumps({"path": url, "errors": errors, "form": posted}), REFUSED)
+    return redirect(url + anchor)
+
+
+def refused_here() -> tuple[dict[str, str], dict[str, str]]:
+    """The messages and the posted form that `redirect_refused` left for this page; nothing elsewhere. Read once,
+    like any flashed message: the next page shows no more of it."""
+    for message in get_flashed_messages(category_filter=[REFUSED]):
+        refused = json.loads(message)
+        if refused["path"] == request.path:
+            return refused["errors"], refused["form"]
+    return {}, {}
 
 
 def date_arg(name: str, label: str, notices: list[str]) -> date | None:

@@ -133,12 +133,18 @@ def test_contact_updates_own_status_inline_and_rollups_follow(login, make_user, 
 def test_update_without_javascript_redirects_back(login, make_user, plan):
     contact = make_user(Role.DIVISION_CONTACT, "PH")
     ds = status_of(plan, "PH", 1)
-    response = login(contact).post(
+    client = login(contact)
+    response = client.post(
         f"/status/{ds.id}",
         data={"status": "done", "comment": "", "version": ds.version_id, "next": f"/planer/{plan.key}"},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/planer/{plan.key}"
+    assert response.headers["Location"] == f"/planer/{plan.key}#status-{ds.id}"
+    # "Sparat" at the saved cell, not at the top; once
+    page = client.get(f"/planer/{plan.key}").get_data(as_text=True)
+    cell = page.split(f'id="status-{ds.id}"')[1].split('class="updated"')[0]
+    assert page.count("Sparat") == 1 and '<span class="saved" role="status">Sparat</span>' in cell
+    assert "Sparat" not in client.get(f"/planer/{plan.key}").get_data(as_text=True)
 
 
 def test_next_may_not_leave_the_site(login, make_user, plan):
@@ -147,7 +153,7 @@ def test_next_may_not_leave_the_site(login, make_user, plan):
     response = login(contact).post(
         f"/status/{ds.id}", data={"status": "done", "version": ds.version_id, "next": "//evil.example/"}
     )
-    assert response.headers["Location"] == "/planer"
+    assert response.headers["Location"] == f"/planer#status-{ds.id}"
 
 
 @pytest.mark.parametrize(
@@ -222,7 +228,7 @@ def test_a_stale_save_of_what_is_already_stored_is_no_conflict(login, make_user,
     assert db.session.get(DivisionStatus, ds.id).updated_by_id == first.id  # nothing was written twice
     # Without JavaScript the same save goes back to the page, as any save does.
     response = login(second).post(f"/status/{ds.id}", data={**same, "next": f"/planer/{plan.key}"})
-    assert response.status_code == 302 and response.headers["Location"] == f"/planer/{plan.key}"
+    assert response.status_code == 302 and response.headers["Location"] == f"/planer/{plan.key}#status-{ds.id}"
 
 
 @pytest.mark.parametrize("role, division, message", [

@@ -113,8 +113,9 @@ def test_a_future_sending_date_is_refused_next_to_the_field(client, login, make_
     seen = form_seen(client, f"/redovisningar/{report.key}", f"/redovisningar/{report.key}/skickad")
     response = client.post(f"/redovisningar/{report.key}/skickad",
                            data={"bundle": bundle.id, "sent_on": future, "seen": seen})
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 302  # to the report's own address (Post/Redirect/Get)
+    assert response.location == f"/redovisningar/{report.key}#livscykel"
+    body = client.get(response.location).get_data(as_text=True)
     assert 'id="sent-on-error"' in body and "ligger i framtiden" in body and f'value="{future}"' in body
     assert 'aria-describedby="sent-on-error"' in body
     db.session.expire_all()
@@ -132,8 +133,11 @@ def test_going_to_review_with_gaps_asks_for_a_confirmation(client, login, make_u
     assert f"{len(readiness.unanswered)} frågor saknar svar" in page
     assert f"{readiness.waiting_total} bidrag väntar från förvaltningarna" in page
     assert "Till granskning ändå, trots det som saknas" in page
-    response = client.post(f"/redovisningar/{report.key}/granskning")
-    assert response.status_code == 400 and 'id="confirm-review-error"' in response.get_data(as_text=True)
+    response = client.post(f"/redovisningar/{report.key}/granskning", follow_redirects=True)
+    assert response.request.path == f"/redovisningar/{report.key}"
+    assert 'id="confirm-review-error"' in response.get_data(as_text=True)
+    # shown once: the page loaded again shows the report as it is
+    assert 'id="confirm-review-error"' not in client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Report, report.id).state is ReportState.DRAFT
     assert client.post(f"/redovisningar/{report.key}/granskning", data={"confirm": "1"}).status_code == 302
@@ -143,7 +147,9 @@ def test_going_to_review_with_gaps_asks_for_a_confirmation(client, login, make_u
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert "Det här saknas innan redovisningen godkänns" in page and "Godkänn ändå" in page
     seen = form_seen(client, f"/redovisningar/{report.key}", f"/redovisningar/{report.key}/godkann")
-    assert client.post(f"/redovisningar/{report.key}/godkann", data={"seen": seen}).status_code == 400
+    refused = client.post(f"/redovisningar/{report.key}/godkann", data={"seen": seen}, follow_redirects=True)
+    assert refused.request.path == f"/redovisningar/{report.key}"
+    assert 'id="confirm-approve-error"' in refused.get_data(as_text=True)
     assert client.post(f"/redovisningar/{report.key}/godkann", data={"confirm": "1", "seen": seen}).status_code == 302
 
 

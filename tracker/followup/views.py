@@ -12,7 +12,7 @@ from tracker.followup import charts, services
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.notify import services as notify
-from tracker.pages import is_htmx, posted_seen, require, require_own_division
+from tracker.pages import is_htmx, posted_seen, require, require_own_division, safe_next
 from tracker.plans import services as plans
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus
@@ -238,8 +238,9 @@ def confirm_unchanged(round_id: int, status_id: int):
         abort(409, "Omgången är stängd.")
     services.confirm(round_, division_status, current_user, unchanged=True)
     db.session.commit()
-    if not is_htmx():
-        return redirect(url_for("plans.mine"))
+    if not is_htmx():  # back to the list as it was filtered, at the row, which says it is confirmed
+        back = safe_next(request.form.get("next") or url_for("plans.mine"))
+        return redirect(f"{back}#my-{division_status.id}")
     mine = next(m for m in services.my_open_rounds(current_user) if m.round.id == round_.id)
     return render_template("followup/_confirm_response.html", ds=division_status, my_round=mine)
 

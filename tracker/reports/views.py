@@ -10,7 +10,8 @@ from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import SOURCES
-from tracker.pages import date_arg, is_htmx, posted_seen, require, require_own_division, safe_next
+from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, refused_here, require,
+                           require_own_division, safe_next)
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
@@ -196,11 +197,9 @@ def _question_context(question: ReportQuestion, **state) -> dict:
 
 @bp.get("/redovisningar/<key>")
 def show(key: str):
-    return _report_page(load_report(key))
-
-
-def _report_page(report: Report, code: int = 200, **state):
-    """The report page; `state`: a life-cycle step refused (lifecycle_errors next to its fields)."""
+    """The report page; a life-cycle step refused just before (_transition) has its messages next to its fields."""
+    report = load_report(key)
+    lifecycle_errors, lifecycle_form = refused_here()
     tree = services.load_tree(report)
     editor = current_user.can_edit_structure
     # What the life cycle's decisions carry of the page (tracker/seen.py); only where such a form is drawn.
@@ -214,7 +213,7 @@ def _report_page(report: Report, code: int = 200, **state):
         readiness=services.readiness(report, tree), other_years=other_years,
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
         conflict=False, saved=False, assigned=False, locked=None, walk=services.walk, seen=seen,
-        **{"lifecycle_errors": {}, "lifecycle_form": {}, **_offered(report), **state}), code
+        lifecycle_errors=lifecycle_errors, lifecycle_form=lifecycle_form, **_offered(report))
 
 
 @bp.post("/redovisningar/<key>/uppgifter")
@@ -495,8 +494,7 @@ def _transition(report: Report, change, message: str):
         _locked(error)
     except ValidationError as error:
         db.session.rollback()
-        return _report_page(load_report(report.key), 400, lifecycle_errors=error.errors,
-                            lifecycle_form=request.form)
+        return redirect_refused(url_for("reports.show", key=report.key), error.errors, "#livscykel")
     db.session.commit()
     flash(message, "info")
     return redirect(url_for("reports.show", key=report.key) + "#livscykel")
