@@ -61,6 +61,14 @@ def test_the_2024_form_asks_the_förvaltningar_only_for_their_texts(report, divi
                    if q.kind in (QuestionKind.YES_NO, QuestionKind.CONTACTS))
 
 
+def test_a_form_cannot_ask_the_förvaltningar_for_the_contacts_table(divisions):
+    data = services.read_shipped_form("tillganglighet-2024")
+    data["sections"][0]["questions"][1]["asks_divisions"] = True  # Kontaktuppgifter
+    report = services.create_report(data, answers=False, plan_key="")
+    contacts = prompt(report, None, QuestionKind.CONTACTS)
+    assert not contacts.asks_divisions and not contacts.contributions
+
+
 def test_a_copy_for_next_year_asks_the_same_and_the_strateg_may_ask_for_more(report, divisions):
     copy = a_2025_copy()
     assert [f"{q.section.number} {q.kind.value}" for q in all_questions(copy) if q.contributions] == ASKED
