@@ -305,3 +305,23 @@ def test_new_report_form_is_filled_in_with_and_without_htmx(client, login, make_
     new = services.get_report("tillganglighet-2025")
     assert (new.plan.key, new.plan_version, new.deadline.isoformat()) == (plan.key, 1, "2025-09-30")
     assert new.agreement.name == "Ökad tillgänglighet"
+
+
+def test_the_facts_in_the_editor_choose_the_version_too(client, login, make_user, report, make_plan):
+    plan = make_plan()
+    versions.approve(plan, make_user(Role.DIRECTOR), "RS231576")
+    report.plan = plan
+    db.session.commit()
+    login(make_user(Role.STRATEGIST))
+    page = client.get(f"/redovisningar/{report.key}/formular").get_data(as_text=True)
+    assert 'type="date" id="facts-deadline" name="deadline" value="2024-09-30"' in page
+    assert '<select id="facts-plan-version" name="plan_version">' in page and "Version 1, fastställd" in page
+    facts = {"title": report.title, "deadline": "2024-09-30", "plan": plan.key, "plan_version": "1"}
+    stale = client.post(f"/redovisningar/{report.key}/uppgifter",
+                        data={**facts, "versions_of": "", "version": report.version_id})
+    assert stale.status_code == 400 and "hörde till en annan plan" in stale.get_data(as_text=True)
+    saved = client.post(f"/redovisningar/{report.key}/uppgifter",
+                        data={**facts, "versions_of": plan.key, "version": report.version_id})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert services.get_report(report.key).plan_version == 1

@@ -164,11 +164,8 @@ def create():
     require(current_user.can_edit_structure, EDITORS_ONLY)
     form = request.form
     year = optional_id(form.get("year"))
-    if form.get("plan_version") and form.get("versions_of") != form.get("plan"):
-        # the versions offered were another plan's (the plan changed without JavaScript to draw them again)
-        return _create_refused({"plan_version": "Versionerna i listan hörde till en annan plan än den du valde nu. "
-                                                "Välj en fastställd version av den valda planen, eller planen som "
-                                                "den är."})
+    if _versions_of_another_plan(form):
+        return _create_refused({"plan_version": VERSIONS_OF_ANOTHER_PLAN})
     try:
         report = services.create_from_source(
             form.get("source", ""), answers=bool(form.get("answers")), key=form.get("key", "").strip(),
@@ -182,6 +179,16 @@ def create():
     db.session.commit()
     flash(f"Redovisningen {report.key} är skapad.", "info")
     return redirect(url_for("reports.show", key=report.key))
+
+
+VERSIONS_OF_ANOTHER_PLAN = ("Versionerna i listan hörde till en annan plan än den du valde nu. Välj en fastställd "
+                            "version av den valda planen, eller planen som den är.")
+
+
+def _versions_of_another_plan(form) -> bool:
+    """A version chosen from the list drawn for another plan than the one posted (the plan was changed without
+    JavaScript to draw the list again): its number may exist in the new plan too, so it is not taken."""
+    return bool(form.get("plan_version")) and form.get("versions_of", "") != form.get("plan", "")
 
 
 def _create_refused(errors: dict):
@@ -237,6 +244,9 @@ def _report_page(report: Report, code: int = 200, **state):
 def update_facts(key: str):
     report = load_report(key, for_update=True)
     form = request.form
+    if _versions_of_another_plan(form):
+        return render_template("reports/form_editor.html", **_editor_context(
+            report, facts_form=form, facts_errors={"plan_version": VERSIONS_OF_ANOTHER_PLAN})), 400
     try:
         services.update_facts(report, title=form.get("title"), deadline=form.get("deadline"),
                               recipient=form.get("recipient"), plan_key=form.get("plan"),
@@ -451,7 +461,8 @@ def _editor_context(report: Report, **state) -> dict:
     tree = services.load_tree(report)
     return {"report": report, "tree": tree, "walk": services.walk, "kinds": QuestionKind,
             "other_years": services.other_year_texts(report, tree) if services.form_editable(report) else [],
-            "plans": [p for p, _ in list_plans()], "editable": services.form_editable(report), "failed": None,
+            "plans": [p for p, _ in list_plans()], "approved_versions": services.approved_versions,
+            "editable": services.form_editable(report), "failed": None,
             "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
 
 
