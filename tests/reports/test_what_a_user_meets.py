@@ -14,7 +14,8 @@ from tracker.reports import services
 from tracker.versions import services as versions
 from tracker.vocabulary import QuestionKind, Role
 
-SOURCE = Path(__file__).parents[2] / "docs" / "sources" / "001-tillganglighet-2024-redovisning-med-handlingsplan-2023.txt"
+SOURCE = (Path(__file__).parents[2] / "docs" / "sources"
+          / "001-tillganglighet-2024-redovisning-med-handlingsplan-2023.txt")
 # The 2024 form's questions that are the förvaltningar's: each area's medel/resultat and insatser.
 ASKED = ["3.1 pair", "3.1 insatser", "3.2 pair", "3.2 insatser", "3.3 text", "3.3 insatser", "3.5 pair",
          "3.5 insatser", "3.6 pair", "3.6 insatser", "3.7 pair"]

@@ -679,7 +679,8 @@ def create_report(data: dict, *, answers: bool, key: str | None = None, title: s
     year = year if year is not None else data["year"]
     errors = report_errors(key=key, title=title, year=year)
     agreement = required_text(errors, "agreement", agreement if agreement is not None else data["agreement"],
-                              "Överenskommelsen", 200, "Ange överenskommelsen som redovisas, t.ex. Ökad tillgänglighet.")
+                              "Överenskommelsen", 200,
+                              "Ange överenskommelsen som redovisas, t.ex. Ökad tillgänglighet.")
     plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
                                      plan_version if plan_version is not None else data.get("plan_version"))
     deadline = date_field(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
