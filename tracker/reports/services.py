@@ -1156,8 +1156,8 @@ def year_changes_seen(changes: list[YearChange]) -> str:
 def replace_year(report: Report, old_year, *, seen: str) -> list[YearChange]:
     """Replace an earlier year by the report's in every text of the form at once, as the preview showed
     (`seen`); each changed row is in the report's history."""
+    lock(report)  # first: the state and the texts are then judged as they are now
     check_form_editable(report)
-    lock(report)
     changes = year_changes(report, old_year)
     if not changes:
         raise ValidationError({"fran": f"Inga texter i formuläret nämner {old_year}; inget att byta."})
