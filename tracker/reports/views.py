@@ -7,13 +7,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from tracker.clock import today
+from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import SOURCES
 from tracker.pages import (
     date_arg, is_htmx, posted_seen, render_page_or_fragment, require, require_own_division, safe_next,
 )
-from tracker.display import counted
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
