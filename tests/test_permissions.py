@@ -377,6 +377,7 @@ MATRIX = {
                               EDITORS),
     "reports.approve": (lambda world, user=None: _seen_request(world, "review", "godkann", {"confirm": "1"}),
                         ONLY_DIRECTOR),
+    "reports.replace_year": (lambda world, user=None: _year_request(world), EDITORS),
     "reports.make_bundle": (lambda world, user=None: (f"/redovisningar/{_report(world, 'approved').key}/paket", {}),
                             EDITORS),
     "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
@@ -394,6 +395,15 @@ def _seen_request(world, state: str, step: str, data: dict):
     """A life-cycle decision as its page posts it: with the digest of the report the page showed."""
     report = _report(world, state)
     return f"/redovisningar/{report.key}/{step}", {**data, "seen": reports.content_digest(report)}
+
+
+def _year_request(world):
+    """Byt 2024 mot 2025 in a 2025 report copied from the 2024 one, as its preview's confirmation posts it."""
+    report = reports.get_report("tillganglighet-2025") or reports.create_from_source(
+        f"report:{_report(world).key}", answers=False, key="tillganglighet-2025", year=2025, title="Redovisning 2025")
+    db.session.commit()
+    return f"/redovisningar/{report.key}/byt-ar", {
+        "fran": "2024", "seen": reports.year_changes_seen(reports.year_changes(report, "2024"))}
 
 
 def _close_request(world):

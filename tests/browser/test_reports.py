@@ -112,11 +112,49 @@ def test_saving_a_contribution_updates_the_waiting_counts(log_in, make_user, liv
     page.goto(f"{live_server}/mina-fragor")
     lead = page.locator("#my-questions-lead")
     before = int(lead.inner_text().split()[0])
+    assert before == 2  # the pair and the insatser; the free comment is not asked of the förvaltningar
     expect(page.locator("#awaiting-questions-count")).to_contain_text(f"({before}")
     mine = page.locator("article", has_text="Hur har 2024 års medel använts?")
     mine.get_by_label("Bidrag från Psykiatri Halland").fill(CONTRIBUTION)
     mine.get_by_label("Klar: bidraget kan användas i svaret").check()
     mine.get_by_role("button", name="Spara bidraget").click()
     expect(mine.get_by_role("status")).to_have_text("Sparat")
-    expect(lead).to_contain_text(f"{before - 1} frågor väntar")
+    expect(lead).to_contain_text(f"{before - 1} fråga väntar")
     expect(page.locator("#awaiting-questions-count")).to_contain_text(f"({before - 1}")
+
+
+def test_nothing_to_add_and_a_new_report_filled_in_with_htmx(log_in, make_user, make_plan, live_server, divisions):
+    """The button "Inget att tillägga" is posted with htmx (its name and value come along); choosing the source of
+    a new report fills its facts in, choosing the plan offers its fastställda versions; axe on both."""
+    from tracker.extensions import db
+    from tracker.versions import services as versions
+
+    plan = make_plan()
+    versions.approve(plan, make_user(Role.DIRECTOR), "RS231576")
+    db.session.commit()
+    report = create_report(answers=False, plan=plan)
+    page = log_in(make_user(Role.DIVISION_CONTACT, "PH"))
+    page.goto(f"{live_server}/mina-fragor")
+    mine = page.locator("article", has_text="Hur har 2024 års medel använts?")
+    mine.get_by_role("button", name="Inget att tillägga").click()
+    expect(mine.get_by_role("status")).to_have_text("Sparat: inget att tillägga")
+    expect(page.locator("#my-questions-lead")).to_contain_text("1 fråga väntar")
+    _log_out(page)
+
+    page = log_in(make_user(Role.STRATEGIST))
+    page.goto(f"{live_server}/redovisningar/{report.key}")
+    pair = question(report, "Hur har 2024")
+    expect(page.locator("#bidrag tr", has=page.locator(f'a[href="#question-{pair.id}"]'))).to_contain_text(
+        "Inget att tillägga")
+    assert serious_violations(page) == []
+    page.goto(f"{live_server}/redovisningar")
+    page.get_by_label("Utgå från").select_option(value=f"report:{report.key}")
+    expect(page.get_by_label("Nyckel (t.ex. tillganglighet-2025)")).to_have_value("tillganglighet-2025")
+    expect(page.get_by_label("Sista dag")).to_have_value("2025-09-30")
+    expect(page.get_by_label("Bifogad plan")).to_have_value(plan.key)
+    page.get_by_label("Fastställd version").select_option(label="Planen som den är")
+    expect(page.get_by_label("Fastställd version").locator("option")).to_have_count(2)
+    page.get_by_label("Bifogad plan").select_option(value="")
+    expect(page.get_by_label("Fastställd version").locator("option")).to_have_count(1)
+    expect(page.get_by_label("Nyckel (t.ex. tillganglighet-2025)")).to_have_value("tillganglighet-2025")
+    assert serious_violations(page) == []

@@ -16,16 +16,16 @@ from tracker.vocabulary import Role
 def test_changing_a_question_to_the_contacts_table_drops_its_contribution_requests(divisions):
     report = create_report(answers=False)
     section = services.add_section(report, number="9", title="Nytt", intro=None)
-    added = services.add_question(section, kind="text", prompt="Beskriv")
+    added = services.add_question(section, kind="text", prompt="Beskriv", asks_divisions="1")
     assert len(added.contributions) == 5
     services.update_question(added, kind="contacts", prompt="Kontakter")
     db.session.commit()
     assert added.contributions == []
     assert db.session.scalar(sa.select(sa.func.count(ReportContribution.id))
                              .where(ReportContribution.question_id == added.id)) == 0
-    services.update_question(added, kind="pair", prompt="Beskriv", prompt_second="Resultat")
+    services.update_question(added, kind="pair", prompt="Beskriv", prompt_second="Resultat", asks_divisions="1")
     db.session.commit()
-    assert len(added.contributions) == 5  # asked by default again
+    assert len(added.contributions) == 5  # asked again
 
 
 def test_a_section_with_answers_or_contributions_is_not_deleted(divisions):

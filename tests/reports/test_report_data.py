@@ -127,7 +127,8 @@ def test_file_follows_the_contract(key):
         assert sec["title"] and isinstance(sec["questions"], list) and isinstance(sec["sections"], list)
     for question in questions(report):
         assert question["kind"] in QUESTION_KEYS, question
-        assert set(question) == QUESTION_KEYS[question["kind"]], question["prompt"]
+        assert set(question) - {"asks_divisions"} == QUESTION_KEYS[question["kind"]], question["prompt"]
+        assert question.get("asks_divisions", True) is True, question["prompt"]  # present only where true
         assert question["prompt"]
         if question["kind"] == "yes_no":
             assert question["answer"] in (True, False, None)

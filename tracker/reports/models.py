@@ -108,6 +108,9 @@ class ReportQuestion(db.Model):
     prompt_second: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     help: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # The form asks the förvaltningar for this one (their medel, results, insatser); the rest is the region's own
+    # (ja/nej, contacts, a free comment), asked of a förvaltning only when the strateg chooses to.
+    asks_divisions: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     answer: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     answer_second: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     answer_yes: so.Mapped[Optional[bool]]
@@ -193,6 +196,11 @@ class ReportContribution(db.Model):
     updated_by: so.Mapped[Optional[User]] = so.relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def nothing_to_add(self) -> bool:
+        """Klar without a text: the förvaltning has said it has nothing to add (answered, nothing to insert)."""
+        return self.done and not self.text
 
 
 class ReportBundle(db.Model):

@@ -56,9 +56,6 @@ OPEN_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
 BUNDLE_STATES = (ReportState.APPROVED, ReportState.SENT)
 # Questions a förvaltning may be asked to write for; the contacts table is the strateg's.
 CONTRIBUTED_KINDS = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO, QuestionKind.INSATSER)
-# Asked by default: the questions that want the förvaltningar's texts (a ja/nej is the region's to answer; the
-# strateg asks for a contribution to one when it is wanted).
-ASKED_BY_DEFAULT = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.INSATSER)
 
 
 class ReportLocked(Exception):
@@ -165,16 +162,40 @@ class DivisionProgress:
         return self.total - self.done
 
 
-def progress(report: Report) -> list[DivisionProgress]:
-    """Per förvaltning: the contributions asked of it, and how many are klara (as a round's progress)."""
-    rows = db.session.execute(
-        sa.select(Division, sa.func.count(ReportContribution.id),
-                  sa.func.count(ReportContribution.id).filter(ReportContribution.done.is_(True)))
-        .join(ReportContribution, ReportContribution.division_id == Division.id)
-        .join(ReportQuestion).join(ReportSection).where(ReportSection.report_id == report.id)
-        .group_by(Division.id).order_by(Division.position, Division.name)
-    ).all()
-    return [DivisionProgress(division, total, done) for division, total, done in rows]
+@dataclass
+class MatrixRow:
+    section: ReportSection
+    question: ReportQuestion
+    cells: list[ReportContribution | None]  # one per förvaltning of the matrix; None: not asked
+
+
+@dataclass
+class ContributionMatrix:
+    """Question × förvaltning: which contribution is klar, inget att tillägga, or still awaited; what a total
+    ("74 bidrag väntar") hides. Only the questions and förvaltningar with a contribution asked for."""
+
+    divisions: list[Division]
+    rows: list[MatrixRow]
+
+    @property
+    def totals(self) -> list[DivisionProgress]:
+        """Per förvaltning: the contributions asked of it and how many are answered (klara or inget att tillägga)."""
+        return [DivisionProgress(division, sum(1 for r in self.rows if r.cells[n] is not None),
+                                 sum(1 for r in self.rows if r.cells[n] is not None and r.cells[n].done))
+                for n, division in enumerate(self.divisions)]
+
+
+def contribution_matrix(report: Report, tree: list[SectionView] | None = None) -> ContributionMatrix:
+    """The matrix of the tree the page already holds (or loaded now): no query of its own."""
+    asked = [(view.section, question) for view in walk(tree if tree is not None else load_tree(report))
+             for question in view.questions if question.contributions]
+    divisions = sorted({c.division for _, q in asked for c in q.contributions},
+                       key=lambda d: (d.position, d.name))
+    rows = []
+    for section, question in asked:
+        by_division = {c.division_id: c for c in question.contributions}
+        rows.append(MatrixRow(section, question, [by_division.get(d.id) for d in divisions]))
+    return ContributionMatrix(divisions, rows)
 
 
 @dataclass
@@ -525,12 +546,18 @@ def current_form(question: ReportQuestion) -> dict:
 
 
 def save_contribution(contribution: ReportContribution, user: User | None, *, text, done: bool,
-                      expected_version: int | None) -> None:
+                      nothing_to_add: bool = False, expected_version: int | None) -> None:
+    """Save the text, klar or not; `nothing_to_add` is klar without a text (the förvaltning has nothing to say)."""
     check_editable(contribution.question)
     errors: dict[str, str] = {}
     value = _long_text(errors, "text", text, "Bidraget")
-    if done and not value:
-        errors["text"] = "Skriv ett bidrag innan det markeras som klart."
+    if nothing_to_add and value:
+        errors["text"] = ("Bidraget har en text, så det är inte ”Inget att tillägga”. Töm textrutan, eller spara "
+                          "texten och markera den som klar.")
+    elif done and not value and not nothing_to_add:
+        errors["text"] = ("Skriv ett bidrag innan det markeras som klart, eller välj ”Inget att tillägga” om "
+                          "förvaltningen inte har något att bidra med.")
+    done = done or nothing_to_add
     if errors:
         raise ValidationError(errors)
     _with_version(contribution, expected_version)
@@ -541,8 +568,8 @@ def save_contribution(contribution: ReportContribution, user: User | None, *, te
     _flush_or_conflict()
 
 
-def contribution_is_stored(contribution: ReportContribution, *, text, done: bool) -> bool:
-    return contribution.text == clean_text(text) and contribution.done == done
+def contribution_is_stored(contribution: ReportContribution, *, text, done: bool, nothing_to_add: bool = False) -> bool:
+    return contribution.text == clean_text(text) and contribution.done == (done or nothing_to_add)
 
 
 def assign_divisions(question: ReportQuestion, division_ids: list[int]) -> None:
@@ -570,29 +597,17 @@ def _questions_of(report: Report) -> list[ReportQuestion]:
     ).all()
 
 
-def asked_by_default(question: ReportQuestion, section: ReportSection) -> bool:
-    """Every active förvaltning is asked for the texts of the form, not for the region's own facts: the kinds
-    in ASKED_BY_DEFAULT, outside the section that holds the contacts table ("Redovisningen gäller följande
-    region")."""
-    return _asked(question, any(q.kind is QuestionKind.CONTACTS for q in section.questions))
-
-
-def _asked(question: ReportQuestion, section_has_contacts: bool) -> bool:
-    return question.kind in ASKED_BY_DEFAULT and not section_has_contacts
-
-
 def _active_divisions() -> list[Division]:
     return db.session.scalars(sa.select(Division).where(Division.active.is_(True))
                               .order_by(Division.position, Division.name)).all()
 
 
 def ask_every_division(report: Report) -> None:
-    """The default: every active förvaltning is asked for every question that wants their texts."""
+    """The default: every active förvaltning is asked for the questions the form asks of them (`asks_divisions`:
+    their medel, results and insatser; not a ja/nej, the contacts or a free comment, which are the region's)."""
     active = _active_divisions()
-    questions = _questions_of(report)
-    with_contacts = {q.section_id for q in questions if q.kind is QuestionKind.CONTACTS}
-    for question in questions:
-        if _asked(question, question.section_id in with_contacts):
+    for question in _questions_of(report):
+        if question.asks_divisions:
             have = {c.division_id for c in question.contributions}
             question.contributions += [ReportContribution(division=d) for d in active if d.id not in have]
 
@@ -659,21 +674,25 @@ def _plan_and_version(errors: dict, plan_key: str | None, plan_version) -> tuple
 
 
 def create_report(data: dict, *, answers: bool, key: str | None = None, title: str | None = None,
-                  year: int | None = None, plan_key: str | None = None, plan_version=None, deadline=None,
-                  recipient: str | None = None, ask_divisions: bool = True) -> Report:
+                  year: int | None = None, agreement: str | None = None, plan_key: str | None = None,
+                  plan_version=None, deadline=None, recipient: str | None = None,
+                  ask_divisions: bool = True) -> Report:
     """A report with the form (and, if `answers`, the answers) of `data`, a report in the JSON form of
-    tracker/reports/data/; key, title, year, plan, deadline and recipient override the data's."""
+    tracker/reports/data/; key, title, year, agreement, plan, deadline and recipient override the data's."""
     key = key if key is not None else data["key"]
     title = title if title is not None else data["title"]
     year = year if year is not None else data["year"]
     errors = report_errors(key=key, title=title, year=year)
+    agreement = required_text(errors, "agreement", agreement if agreement is not None else data["agreement"],
+                              "Överenskommelsen", 200,
+                              "Ange överenskommelsen som redovisas, t.ex. Ökad tillgänglighet.")
     plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
                                      plan_version if plan_version is not None else data.get("plan_version"))
     deadline = date_field(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
     recipient = address_field(errors, "recipient", recipient if recipient is not None else data.get("recipient"))
     if errors:
         raise ValidationError(errors)
-    report = Report(key=key.strip(), agreement=get_or_create_agreement(data["agreement"]), year=year,
+    report = Report(key=key.strip(), agreement=get_or_create_agreement(agreement), year=year,
                     title=title.strip(), region=data.get("region") or "Region Halland", deadline=deadline,
                     recipient=recipient, registry_number=data.get("registry_number"), plan=plan,
                     plan_version=number, guidance=data.get("guidance"),
@@ -703,7 +722,8 @@ def _question(data: dict, position: int, answers: bool) -> ReportQuestion:
     if errors:
         raise ValidationError(errors)
     question = ReportQuestion(kind=kind, prompt=data.get("prompt") or "", prompt_second=data.get("prompt_second"),
-                              help=data.get("help"), position=position)
+                              help=data.get("help"), position=position,
+                              asks_divisions=bool(data.get("asks_divisions")) and kind in CONTRIBUTED_KINDS)
     if kind is QuestionKind.INSATSER:
         question.items = [ReportItem(name=i["name"], position=n,
                                      answer=i.get("answer") if answers else None,
@@ -725,6 +745,8 @@ def report_data(report: Report) -> dict:
     """The report in the JSON form it can be created from (a copy for next year)."""
     def question(q: ReportQuestion) -> dict:
         data = {"kind": q.kind.value, "prompt": q.prompt, "help": q.help}
+        if q.asks_divisions:
+            data["asks_divisions"] = True
         if q.kind is QuestionKind.YES_NO:
             data.update(answer=q.answer_yes, comment=q.answer)
         elif q.kind is QuestionKind.CONTACTS:
@@ -774,6 +796,47 @@ def create_from_source(source: str, *, answers: bool, **facts) -> Report:
         errors.update(report_errors(key=facts.get("key"), title=facts.get("title"), year=facts.get("year")))
         raise ValidationError(errors)
     return create_report(data, answers=answers, **facts)
+
+
+def _year_later(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def source_facts(source: str) -> dict[str, str]:
+    """The facts a new report from `source` ("form:NAME" or "report:KEY") starts with, as the form posts them:
+    the source's, a year on (the year in the key and the title, the deadline a year later), its agreement,
+    recipient and plan (if there is such a plan here). The version is chosen anew: the plan's fastställda
+    versions of that time are not next year's."""
+    kind, _, name = (source or "").partition(":")
+    if kind == "form" and name in {n for n, _ in shipped_forms()}:
+        data = read_shipped_form(name)
+        plan = get_plan(data["plan"]) if data.get("plan") else None
+        facts = {"key": data["key"], "title": data["title"], "year": data["year"], "agreement": data["agreement"],
+                 "deadline": date.fromisoformat(data["deadline"]) if data.get("deadline") else None,
+                 "recipient": data.get("recipient")}
+    elif kind == "report" and (original := get_report(name)) is not None:
+        plan = original.plan
+        facts = {"key": original.key, "title": original.title, "year": original.year,
+                 "agreement": original.agreement.name, "deadline": original.deadline,
+                 "recipient": original.recipient}
+    else:
+        raise ValidationError({"source": "Välj ett formulär eller en redovisning att utgå från."})
+    year = facts["year"] + 1
+    same_year = re.compile(rf"\b{facts['year']}\b")
+    key = same_year.sub(str(year), facts["key"])
+    return {"source": source, "key": key if key != facts["key"] else f"{key}-{year}",
+            "title": same_year.sub(str(year), facts["title"]), "year": str(year), "agreement": facts["agreement"],
+            "deadline": _year_later(facts["deadline"]).isoformat() if facts["deadline"] else "",
+            "recipient": facts["recipient"] or "", "plan": plan.key if plan else "", "plan_version": ""}
+
+
+def approved_versions(plan_key: str | None) -> list:
+    """The fastställda versions of the plan named, the latest first (the choices beside "planen som den är")."""
+    plan = get_plan(plan_key) if plan_key else None
+    return versions.list_versions(plan) if plan else []
 
 
 def update_facts(report: Report, *, title, deadline, recipient, plan_key, plan_version,
@@ -876,9 +939,10 @@ def _delete_section_tree(section: ReportSection) -> None:
     section.report.sections.remove(section)  # delete-orphan: deleted with its questions
 
 
-def question_values(*, kind, prompt, prompt_second=None, help=None, items=None) -> dict:
+def question_values(*, kind, prompt, prompt_second=None, help=None, items=None, asks_divisions=None) -> dict:
     errors: dict[str, str] = {}
     values = {"kind": _kind(errors, kind)}
+    values["asks_divisions"] = bool(asks_divisions) and values["kind"] in CONTRIBUTED_KINDS
     values["prompt"] = _long_text(errors, "prompt", prompt, "Frågan", PROMPT_MAX)
     if not values["prompt"]:
         errors["prompt"] = "Skriv frågan; den får inte vara tom."
@@ -904,7 +968,7 @@ def add_question(section: ReportSection, **form) -> ReportQuestion:
     question = ReportQuestion(position=len(section.questions), **values)
     question.items = [ReportItem(name=name, position=n) for n, name in enumerate(names)]
     section.questions.append(question)
-    if asked_by_default(question, section):
+    if question.asks_divisions:
         question.contributions = [ReportContribution(division=d) for d in _active_divisions()]
     db.session.flush()
     return question
@@ -918,13 +982,14 @@ def update_question(question: ReportQuestion, **form) -> None:
         raise ValidationError({"kind": "Frågetypen kan bara ändras medan frågan är obesvarad och utan bidrag."})
     names = values.pop("items")
     kind_changed = values["kind"] is not question.kind
+    newly_asked = values["asks_divisions"] and not question.asks_divisions
     for name, value in values.items():
         setattr(question, name, value)
-    if kind_changed:  # nothing is written yet (see above): the requests follow the new kind
-        if question.kind not in CONTRIBUTED_KINDS:
-            question.contributions = []
-        elif not question.contributions and asked_by_default(question, question.section):
-            question.contributions = [ReportContribution(division=d) for d in _active_divisions()]
+    if kind_changed and question.kind not in CONTRIBUTED_KINDS:  # nothing is written yet (see above)
+        question.contributions = []
+    elif newly_asked:  # the förvaltningar already asked (the strateg's choice) stay asked
+        have = {c.division_id for c in question.contributions}
+        question.contributions += [ReportContribution(division=d) for d in _active_divisions() if d.id not in have]
     if question.kind is QuestionKind.INSATSER:
         existing = {i.name: i for i in question.items}
         question.items = [existing.get(name) or ReportItem(name=name) for name in names]
@@ -999,11 +1064,47 @@ YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 @dataclass
-class OtherYear:
-    """A text of the form that names a year other than the report's: where (a section, to link to) and what."""
+class FormText:
+    """One text of the form (a section's title or intro; a question's prompt, second prompt or help; an insats):
+    the row and attribute holding it, where it is, and the anchor of its place in the form editor."""
 
     section: ReportSection
     where: str
+    anchor: str
+    row: object
+    attribute: str
+
+    @property
+    def text(self) -> str | None:
+        return getattr(self.row, self.attribute)
+
+
+def form_texts(tree: list[SectionView]) -> list[FormText]:
+    texts = []
+    for view in walk(tree):
+        section = view.section
+        at_section = f"section-{section.id}"
+        texts += [FormText(section, f"Avsnittets rubrik ({section.heading})", at_section, section, "title"),
+                  FormText(section, f"Avsnittets inledning ({section.heading})", at_section, section, "intro")]
+        for question in view.questions:
+            at_question = f"edit-question-{question.id}"
+            if not repeats_heading(question):  # else the section's title, already there
+                texts.append(FormText(section, f"Fråga i {section.heading}", at_question, question, "prompt"))
+            texts += [FormText(section, f"Fråga i {section.heading}", at_question, question, "prompt_second"),
+                      FormText(section, f"Hjälptext i {section.heading}", at_question, question, "help")]
+            texts += [FormText(section, f"Insats i {section.heading}", at_question, item, "name")
+                      for item in question.items]
+    return texts
+
+
+@dataclass
+class OtherYear:
+    """A text of the form that names a year other than the report's: where (its place in the form editor) and
+    what."""
+
+    section: ReportSection
+    where: str
+    anchor: str
     text: str
     years: list[str]
 
@@ -1013,24 +1114,67 @@ def other_year_texts(report: Report, tree: list[SectionView] | None = None) -> l
     2025): a form copied from last year keeps last year's wording until the strateg updates it. A later year is
     not listed: it names a goal or a programme ("Vision e-hälsa 2025" in the 2020 report), not last year's form."""
     found = []
-
-    def check(section: ReportSection, where: str, text: str | None) -> None:
-        years = sorted({y for y in YEAR.findall(text or "") if int(y) < report.year})
+    for each in form_texts(tree if tree is not None else load_tree(report)):
+        years = sorted({y for y in YEAR.findall(each.text or "") if int(y) < report.year})
         if years:
-            found.append(OtherYear(section, where, _short(text, 140), years))
-
-    for view in walk(tree if tree is not None else load_tree(report)):
-        section = view.section
-        check(section, f"Avsnittets rubrik ({section.heading})", section.title)
-        check(section, f"Avsnittets inledning ({section.heading})", section.intro)
-        for question in view.questions:
-            if not repeats_heading(question):  # else the section's title, already checked
-                check(section, f"Fråga i {section.heading}", question.prompt)
-            check(section, f"Fråga i {section.heading}", question.prompt_second)
-            check(section, f"Hjälptext i {section.heading}", question.help)
-            for item in question.items:
-                check(section, f"Insats i {section.heading}", item.name)
+            found.append(OtherYear(each.section, each.where, each.anchor, _short(each.text, 140), years))
     return found
+
+
+def earlier_years(other_years: list[OtherYear]) -> list[str]:
+    """The years the form's texts name before the report's, the latest first: the ones "byt … mot …" offers."""
+    return sorted({y for o in other_years for y in o.years}, reverse=True)
+
+
+@dataclass
+class YearChange:
+    """One text as it is and as it becomes when a year is replaced by the report's."""
+
+    where: str
+    anchor: str
+    old: str
+    new: str
+    text: FormText
+
+
+def year_changes(report: Report, old_year, tree: list[SectionView] | None = None) -> list[YearChange]:
+    """The preview of replacing `old_year` (an earlier year, as a whole number) by the report's year in every text
+    of the form; a year inside another number or a later year is left alone."""
+    old = str(old_year or "").strip()
+    if not re.fullmatch(r"(?:19|20)\d{2}", old) or int(old) >= report.year:
+        raise ValidationError({"fran": f"Ange ett tidigare år än {report.year} att byta, t.ex. {report.year - 1}; "
+                                       f"”{old[:20]}” är inget sådant år."})
+    pattern = re.compile(rf"\b{old}\b")
+    changes = []
+    for each in form_texts(tree if tree is not None else load_tree(report)):
+        if each.text and pattern.search(each.text):
+            changes.append(YearChange(each.where, each.anchor, each.text, pattern.sub(str(report.year), each.text),
+                                      each))
+    return changes
+
+
+def year_changes_seen(changes: list[YearChange]) -> str:
+    """The preview as its confirmation carries it: a text changed since makes it stale."""
+    return digest([[c.anchor, c.text.attribute, c.old] for c in changes])
+
+
+def replace_year(report: Report, old_year, *, seen: str) -> list[YearChange]:
+    """Replace an earlier year by the report's in every text of the form at once, as the preview showed
+    (`seen`); each changed row is in the report's history."""
+    lock(report)  # first: the state and the texts are then judged as they are now
+    check_form_editable(report)
+    changes = year_changes(report, old_year)
+    if not changes:
+        raise ValidationError({"fran": f"Inga texter i formuläret nämner {old_year}; inget att byta."})
+    if year_changes_seen(changes) != seen:
+        raise ChangedSinceSeen("Formulärets texter har ändrats sedan förhandsvisningen, så inget byttes. Se "
+                               "förhandsvisningen igen och bekräfta den.",
+                               ("reports.year_preview", {"key": report.key, "fran": old_year}),
+                               "Förhandsvisningen nu")
+    for change in changes:
+        setattr(change.text.row, change.text.attribute, change.new)
+    db.session.flush()
+    return changes
 
 
 def is_answered(question: ReportQuestion) -> bool:

@@ -101,6 +101,8 @@ def _contribution_summary(contribution: ReportContribution, verb: str, changes: 
     if verb == "deleted":
         return f"tog bort {division}s bidrag till {what}"
     done = next((c for c in changes if c[0] == "Klar"), None)
+    if contribution.nothing_to_add:
+        return f"svarade för {division} att det inte finns något att tillägga till {what}"
     if done and done[2] == "ja":
         return f"skrev {division}s bidrag till {what} och markerade det som klart"
     return f"ändrade {division}s bidrag till {what}"

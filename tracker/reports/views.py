@@ -7,11 +7,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from tracker.clock import today
+from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import SOURCES
-from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, refused_here, require,
-                           require_own_division, safe_next)
+from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, refused_here, render_page_or_fragment,
+                           require, require_own_division, safe_next)
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
@@ -56,6 +57,7 @@ class _RULES:
     contact_rows_max = services.CONTACT_ROWS_MAX
     bundle_states = services.BUNDLE_STATES
     form_editable = staticmethod(services.form_editable)
+    earlier_years = staticmethod(services.earlier_years)
 
 
 def load_report(key: str, *, for_update: bool = False) -> Report:
@@ -146,12 +148,23 @@ def _back(report: Report, anchor: str = ""):
 
 @bp.get("/redovisningar")
 def index():
-    return render_template("reports/index.html", **_index_context())
+    """The list and Ny redovisning. A GET with `fyll` and a source fills the form in from that source; a GET with
+    the form's values (htmx, when the plan changes) draws it again with that plan's versions."""
+    values, errors = request.args.to_dict(), {}
+    if values.pop("fyll", None) and current_user.can_edit_structure:
+        try:
+            values = services.source_facts(values.get("source", ""))
+        except ValidationError as error:
+            errors = error.errors
+    return render_page_or_fragment("reports/index.html", "reports/_new_report.html",
+                                   **_index_context(values=values, errors=errors))
 
 
 def _index_context(**state) -> dict:
+    values = state.get("values") or {}
     return {"reports": services.list_reports(), "forms": services.shipped_forms(),
-            "plans": [p for p, _ in list_plans()], "values": {}, "errors": {}, **state}
+            "plans": [p for p, _ in list_plans()], "values": {}, "errors": {},
+            "plan_versions": services.approved_versions(values.get("plan")), **state}
 
 
 @bp.post("/redovisningar")
@@ -159,18 +172,35 @@ def create():
     require(current_user.can_edit_structure, EDITORS_ONLY)
     form = request.form
     year = optional_id(form.get("year"))
+    if _versions_of_another_plan(form):
+        return _create_refused({"plan_version": VERSIONS_OF_ANOTHER_PLAN})
     try:
         report = services.create_from_source(
             form.get("source", ""), answers=bool(form.get("answers")), key=form.get("key", "").strip(),
-            title=form.get("title", ""), year=year if year is not None else -1, plan_key=form.get("plan") or "",
+            title=form.get("title", ""), year=year if year is not None else -1,
+            agreement=form.get("agreement"), plan_key=form.get("plan") or "",
             plan_version=form.get("plan_version") or "", deadline=form.get("deadline", ""),
             recipient=form.get("recipient", ""))
     except ValidationError as error:
         db.session.rollback()
-        return render_template("reports/index.html", **_index_context(values=form, errors=error.errors)), 400
+        return _create_refused(error.errors)
     db.session.commit()
     flash(f"Redovisningen {report.key} är skapad.", "info")
     return redirect(url_for("reports.show", key=report.key))
+
+
+VERSIONS_OF_ANOTHER_PLAN = ("Versionerna i listan hörde till en annan plan än den du valde nu. Välj en fastställd "
+                            "version av den valda planen, eller planen som den är.")
+
+
+def _versions_of_another_plan(form) -> bool:
+    """A version chosen from the list drawn for another plan than the one posted (the plan was changed without
+    JavaScript to draw the list again): its number may exist in the new plan too, so it is not taken."""
+    return bool(form.get("plan_version")) and form.get("versions_of", "") != form.get("plan", "")
+
+
+def _create_refused(errors: dict):
+    return render_template("reports/index.html", **_index_context(values=request.form, errors=errors)), 400
 
 
 # --- The report page ------------------------------------------------------------------------------------
@@ -209,7 +239,7 @@ def show(key: str):
             "bundles": services.bundles_seen(report) if report.state is ReportState.APPROVED and editor else None}
     other_years = services.other_year_texts(report, tree) if editor and services.form_editable(report) else []
     return render_template(
-        "reports/report.html", report=report, tree=tree, progress=services.progress(report),
+        "reports/report.html", report=report, tree=tree, matrix=services.contribution_matrix(report, tree),
         readiness=services.readiness(report, tree), other_years=other_years,
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
         conflict=False, saved=False, assigned=False, locked=None, walk=services.walk, seen=seen,
@@ -220,6 +250,9 @@ def show(key: str):
 def update_facts(key: str):
     report = load_report(key, for_update=True)
     form = request.form
+    if _versions_of_another_plan(form):
+        return render_template("reports/form_editor.html", **_editor_context(
+            report, facts_form=form, facts_errors={"plan_version": VERSIONS_OF_ANOTHER_PLAN})), 400
     try:
         services.update_facts(report, title=form.get("title"), deadline=form.get("deadline"),
                               recipient=form.get("recipient"), plan_key=form.get("plan"),
@@ -249,6 +282,48 @@ def history(key: str):
     if is_htmx() and request.args.get("fler"):
         return render_template("history/_entries.html", **context)
     return render_template("reports/history.html", **context)
+
+
+# --- Replacing last year in the form's texts -------------------------------------------------------------
+
+
+def _year_context(report: Report, **state) -> dict:
+    """The preview of "byt ÅÅÅÅ mot (the report's year)"; a year that is not an earlier one is its error."""
+    old_year = request.values.get("fran", "")
+    try:
+        changes = services.year_changes(report, old_year)
+        errors = {} if changes else {"fran": f"Inga texter i formuläret nämner {old_year}; inget att byta."}
+    except ValidationError as error:
+        changes, errors = [], error.errors
+    return {"report": report, "old_year": old_year, "changes": changes, "errors": errors,
+            "seen": services.year_changes_seen(changes), "next": safe_next(request.values.get("next"))
+            if request.values.get("next") else url_for("reports.show", key=report.key), **state}
+
+
+@bp.get("/redovisningar/<key>/byt-ar")
+def year_preview(key: str):
+    report = load_report(key, for_update=True)
+    context = _year_context(report)
+    return render_page_or_fragment("reports/year_page.html", "reports/_year_preview.html", **context), \
+        400 if context["errors"] else 200
+
+
+@bp.post("/redovisningar/<key>/byt-ar")
+def replace_year(key: str):
+    report = load_report(key, for_update=True)
+    try:
+        changes = services.replace_year(report, request.form.get("fran", ""), seen=request.form.get("seen", ""))
+    except services.ReportLocked as error:
+        _locked(error)
+    except ValidationError as error:
+        db.session.rollback()
+        return render_page_or_fragment("reports/year_page.html", "reports/_year_preview.html",
+                                       **_year_context(report, errors=error.errors)), 400
+    db.session.commit()
+    flash(f"{counted(len(changes), 'text', 'texter')} i formuläret nämner nu {report.year} i stället för "
+          f"{request.form.get('fran')}.", "info")
+    return redirect(safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for("reports.show", key=report.key))
 
 
 # --- Answers --------------------------------------------------------------------------------------------
@@ -359,7 +434,8 @@ def show_contribution(contribution_id: int):
 @bp.post("/redovisningar/bidrag/<int:contribution_id>")
 def save_contribution(contribution_id: int):
     contribution = load_contribution(contribution_id, for_update=True)
-    form = {"text": request.form.get("text", ""), "done": bool(request.form.get("done"))}
+    form = {"text": request.form.get("text", ""), "done": bool(request.form.get("done")),
+            "nothing_to_add": bool(request.form.get("nothing_to_add"))}
 
     def respond(code: int, **state):
         return _contribution_response(load_contribution(contribution_id), code, **state)
@@ -391,7 +467,8 @@ def _editor_context(report: Report, **state) -> dict:
     tree = services.load_tree(report)
     return {"report": report, "tree": tree, "walk": services.walk, "kinds": QuestionKind,
             "other_years": services.other_year_texts(report, tree) if services.form_editable(report) else [],
-            "plans": [p for p, _ in list_plans()], "editable": services.form_editable(report), "failed": None,
+            "plans": [p for p, _ in list_plans()], "approved_versions": services.approved_versions,
+            "editable": services.form_editable(report), "failed": None,
             "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
 
 
@@ -421,7 +498,8 @@ def _section_form() -> dict:
 
 
 def _question_form() -> dict:
-    return {name: request.form.get(name) for name in ("kind", "prompt", "prompt_second", "help", "items")}
+    return {name: request.form.get(name) for name in ("kind", "prompt", "prompt_second", "help", "items",
+                                                      "asks_divisions")}
 
 
 @bp.post("/redovisningar/<key>/avsnitt")
