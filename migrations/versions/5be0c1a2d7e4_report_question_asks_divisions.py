@@ -4,7 +4,7 @@ The reports made before keep the förvaltningar they asked; their pairs and insa
 so that a copy for next year asks for those (the strateg adds a text question where wanted).
 
 Revision ID: 5be0c1a2d7e4
-Revises: 2676768af40b
+Revises: a7c3e91f5b20
 Create Date: 2026-12-06 02:45:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5be0c1a2d7e4'
-down_revision = '2676768af40b'
+down_revision = 'a7c3e91f5b20'
 branch_labels = None
 depends_on = None
 
