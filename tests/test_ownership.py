@@ -52,7 +52,8 @@ ID_ROUTES = {
     ("POST", "reports.update_question"), ("POST", "reports.move_question"), ("POST", "reports.delete_question"),
     ("POST", "reports.submit_for_review"), ("POST", "reports.back_to_draft"), ("POST", "reports.approve"),
     ("POST", "reports.make_bundle"), ("GET", "reports.download_bundle"), ("GET", "reports.export_word"),
-    ("POST", "reports.mark_sent"), ("POST", "reports.reopen"),
+    ("POST", "reports.mark_sent"), ("POST", "reports.reopen"), ("GET", "reports.year_preview"),
+    ("POST", "reports.replace_year"), ("POST", "admin.unlink_sso"),
     ("GET", "admin.edit_user"), ("POST", "admin.edit_user"), ("POST", "admin.rename_division"),
     ("POST", "admin.set_division_active"), ("POST", "admin.delete_division"),
 }
@@ -321,7 +322,7 @@ CASES = {
         "followup.confirm_many", "contact_own", _factor_of_other_plan_many, 400,
         "Välj en framgångsfaktor i omgångens plan."),
     "a bundle of another report marked as sent": (
-        "reports.mark_sent", "director", _bundle_of_other_report, 400, "Paketet hör till en annan redovisning."),
+        "reports.mark_sent", "director", _bundle_of_other_report, 302, "Paketet hör till en annan redovisning."),
     "a bundle of nothing marked as sent": (
         "reports.mark_sent", "director", _bundle_of_nothing, 400,
         "Välj paketet som skickades; skapa ett paket av den godkända redovisningen först."),
@@ -356,7 +357,7 @@ CASES = {
         "reports.add_section", "strategist", _section_under_section_of_other_report, 400,
         "Det överordnade avsnittet finns inte i redovisningen."),
     "a question of another report reopened": (
-        "reports.reopen", "strategist", _reopen_question_of_other_report, 400,
+        "reports.reopen", "strategist", _reopen_question_of_other_report, 302,
         "Välj de frågor som Socialstyrelsen vill ha kompletterade."),
     "another question's contribution inserted into an answer": (
         "reports.insert", "strategist", _insert_contribution_of_other_question, 400,
@@ -399,7 +400,7 @@ ALONE = {
     "reports.update_section", "reports.move_section", "reports.delete_section", "reports.add_question",
     "reports.update_question", "reports.move_question", "reports.delete_question", "reports.submit_for_review",
     "reports.back_to_draft", "reports.approve", "reports.make_bundle", "reports.download_bundle",
-    "reports.export_word",
+    "reports.export_word", "reports.year_preview", "reports.replace_year", "admin.unlink_sso",
     # A förvaltning's "Kvar" and the förvaltningar asked: any förvaltning may be named (one without åtgärder in
     # the plan has nothing left); users and förvaltningar belong to no plan.
     "followup.round_left", "reports.assign", "admin.edit_user", "admin.rename_division",
@@ -424,6 +425,8 @@ def test_an_id_of_another_object_is_refused(app, client, login, world, case):
     before = snapshot()
     response = client.open(url, method=method, data=data)
     assert response.status_code == code, response.get_data(as_text=True)[:300]
-    assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert snapshot() == before
+    # A refused step of a report's life cycle is said on the report's page it redirects to (Post/Redirect/Get).
+    shown = client.get(response.headers["Location"]) if code == 302 else response
+    assert message in shown.get_data(as_text=True)

@@ -21,6 +21,14 @@ PUBLIC = {actor: 200 for actor in ACTORS}
 NO_SSO = {actor: 404 for actor in ACTORS}
 
 
+def _year_preview(world):
+    """The preview of "byt 2024 mot 2025": the test form names 2024, so the report is made one for 2025."""
+    report = _report(world)
+    report.year = 2025
+    db.session.commit()
+    return f"/redovisningar/{report.key}/byt-ar?fran=2024"
+
+
 def _plan(world, path=""):
     return f"/planer/{world['plan'].key}{path}"
 
@@ -86,6 +94,7 @@ MATRIX = {
     "reports.edit_form": (lambda world: f"/redovisningar/{_report(world).key}/formular", EDITORS),
     "reports.download_bundle": (_bundle, EDITORS),
     "reports.export_word": (lambda world: f"/redovisningar/{_report(world).key}/word", EDITORS),
+    "reports.year_preview": (lambda world: _year_preview(world), EDITORS),
     "admin.users": (lambda world: "/admin/anvandare", ADMIN_ONLY),
     "admin.new_user": (lambda world: "/admin/anvandare/ny", ADMIN_ONLY),
     "admin.edit_user": (lambda world: f"/admin/anvandare/{world['users']['reader'].id}", ADMIN_ONLY),
