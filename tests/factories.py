@@ -103,3 +103,25 @@ def form_seen(client, page_url: str, action: str) -> str:
     form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
     assert form, f"{page_url} has no form posting to {action}"
     return re.search(r'name="seen" value="([^"]+)"', form.group(1)).group(1)
+
+
+# Logging in opens a server-side session: bookkeeping of who is signed in, not data a request may change.
+NOT_SNAPSHOTTED = {"user_session", "staged_upload"}  # sign-in and a previewed upload: bookkeeping, not data
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every table's rows, to show that a refused request changed nothing."""
+    return {
+        table.name: sorted(map(tuple, db.session.execute(table.select()).all()), key=repr)
+        for table in db.metadata.sorted_tables if table.name not in NOT_SNAPSHOTTED
+    }
+
+
+def assert_refused_as_changed(response, message: str, link: str, before: dict) -> None:
+    """A decision taken on a page that no longer shows what is there: 409, the message with its link to what
+    changed, and nothing written."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409, body[:400]
+    assert message in body and f'href="{link}"' in body
+    db.session.expire_all()
+    assert snapshot() == before

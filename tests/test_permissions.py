@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.factories import PASSWORD, sign_in
+from tests.factories import PASSWORD, sign_in, snapshot  # noqa: F401 (snapshot: other test files take it from here)
 from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
 from tracker.xlsx import uploads
@@ -30,16 +30,6 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # Who acts: anonymous, each role, and a förvaltningskontakt of another förvaltning.
 ACTORS = ["anonymous", "reader", "contact_own", "contact_other", "strategist", "director", "admin"]
 
-
-# Logging in opens a server-side session: bookkeeping of who is signed in, not data a request may change.
-NOT_SNAPSHOTTED = {"user_session", "staged_upload"}  # sign-in and a previewed upload: bookkeeping, not data
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    return {
-        table.name: sorted(map(tuple, db.session.execute(table.select()).all()), key=repr)
-        for table in db.metadata.sorted_tables if table.name not in NOT_SNAPSHOTTED
-    }
 
 
 @pytest.fixture

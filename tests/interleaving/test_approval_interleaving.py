@@ -9,9 +9,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import form_seen
+from tests.factories import assert_refused_as_changed, form_seen, snapshot
 from tests.reports.helpers import create_report, question
-from tests.test_permissions import snapshot
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.followup.models import ReportingRound
@@ -32,14 +31,6 @@ def people(make_user):
             "contact": make_user(Role.DIVISION_CONTACT, "HS")}
 
 
-def _refused(response, message: str, link: str, before: dict) -> None:
-    body = response.get_data(as_text=True)
-    assert response.status_code == 409, body[:400]
-    assert message in body and f'href="{link}"' in body
-    db.session.expire_all()
-    assert snapshot() == before
-
-
 # --- Fastställ (tracker/versions) vs editor save, start of a revision, status save ------------------------------
 
 
@@ -56,7 +47,7 @@ def _versions_seen(client, plan):
     return form_seen(client, f"/planer/{plan.key}/versioner", f"/planer/{plan.key}/faststall")
 
 
-def test_fastställ_after_an_editor_save_is_refused(login, people, plan, htmx_headers):
+def test_fastställ_after_an_editor_save_isassert_refused_as_changed(login, people, plan, htmx_headers):
     seen = _versions_seen(login(people["director"]), plan)
     action = plan.factors[0].actions[0]
     client = login(people["strateg"])
@@ -65,13 +56,13 @@ def test_fastställ_after_an_editor_save_is_refused(login, people, plan, htmx_he
                        ).status_code == 302
     client = login(people["director"])
     before = snapshot()
-    _refused(_fastställ(client, plan, seen), "Planen har ändrats sedan du öppnade sidan, så den fastställs inte",
+    assert_refused_as_changed(_fastställ(client, plan, seen), "Planen har ändrats sedan du öppnade sidan, så den fastställs inte",
              f"/planer/{plan.key}/historik", before)
     assert db.session.get(Plan, plan.id).state is PlanState.DRAFT
     # With htmx the same refusal comes as the message alone, for the page's message area.
     response = client.post(f"/planer/{plan.key}/faststall", headers=htmx_headers,
                            data={"confirm": "1", "seen": seen})
-    _refused(response, "Planen har ändrats sedan du öppnade sidan", f"/planer/{plan.key}/historik", before)
+    assert_refused_as_changed(response, "Planen har ändrats sedan du öppnade sidan", f"/planer/{plan.key}/historik", before)
     assert "<html" not in response.get_data(as_text=True)
 
     assert _fastställ(client, plan, _versions_seen(client, plan)).status_code == 302
@@ -79,7 +70,7 @@ def test_fastställ_after_an_editor_save_is_refused(login, people, plan, htmx_he
     assert fixed["factors"][0]["actions"][0]["title"] == ACTION_FORM["title"]
 
 
-def test_fastställ_after_another_fastställande_and_a_revision_is_refused(login, people, plan):
+def test_fastställ_after_another_fastställande_and_a_revision_isassert_refused_as_changed(login, people, plan):
     """Version 1 fastställd and a revision started elsewhere: the page showed the draft of version 1, not 2."""
     seen = _versions_seen(login(people["director"]), plan)
     client = login(people["director"])
@@ -87,7 +78,7 @@ def test_fastställ_after_another_fastställande_and_a_revision_is_refused(login
     assert login(people["strateg"]).post(f"/planer/{plan.key}/revidering").status_code == 302
     client = login(people["director"])
     before = snapshot()
-    _refused(_fastställ(client, plan, seen), "Planen har ändrats sedan du öppnade sidan",
+    assert_refused_as_changed(_fastställ(client, plan, seen), "Planen har ändrats sedan du öppnade sidan",
              f"/planer/{plan.key}/historik", before)
     assert db.session.scalar(sa.select(sa.func.count(PlanVersion.id))) == 1
     assert _fastställ(client, plan, _versions_seen(client, plan)).status_code == 302
@@ -133,7 +124,7 @@ def _rewrite(login, people, report, change) -> None:
     assert client.post(f"/redovisningar/{report.key}/granskning", data={"confirm": "1"}).status_code == 302
 
 
-def test_godkänn_after_an_answer_was_changed_and_sent_to_review_again_is_refused(login, people, report):
+def test_godkänn_after_an_answer_was_changed_and_sent_to_review_again_isassert_refused_as_changed(login, people, report):
     seen = _report_seen(login(people["director"]), report)
     pair = question(report, "Hur har 2024")
 
@@ -144,14 +135,14 @@ def test_godkänn_after_an_answer_was_changed_and_sent_to_review_again_is_refuse
     _rewrite(login, people, report, answer)
     client = login(people["director"])
     before = snapshot()
-    _refused(_godkänn(client, report, seen), "Redovisningen har ändrats sedan du öppnade den, så den är inte godkänd",
+    assert_refused_as_changed(_godkänn(client, report, seen), "Redovisningen har ändrats sedan du öppnade den, så den är inte godkänd",
              f"/redovisningar/{report.key}/historik", before)
     assert db.session.get(Report, report.id).state is ReportState.REVIEW
     assert _godkänn(client, report, _report_seen(client, report)).status_code == 302
     assert db.session.get(Report, report.id).state is ReportState.APPROVED
 
 
-def test_godkänn_after_a_contribution_was_changed_is_refused(login, people, report):
+def test_godkänn_after_a_contribution_was_changed_isassert_refused_as_changed(login, people, report):
     seen = _report_seen(login(people["director"]), report)
     contribution = next(c for c in question(report, "Hur har 2024").contributions if c.division.short_name == "HS")
 
@@ -162,7 +153,7 @@ def test_godkänn_after_a_contribution_was_changed_is_refused(login, people, rep
     _rewrite(login, people, report, contribute)
     client = login(people["director"])
     before = snapshot()
-    _refused(_godkänn(client, report, seen), "Redovisningen har ändrats sedan du öppnade den",
+    assert_refused_as_changed(_godkänn(client, report, seen), "Redovisningen har ändrats sedan du öppnade den",
              f"/redovisningar/{report.key}/historik", before)
     assert _godkänn(client, report, _report_seen(client, report)).status_code == 302
 
@@ -211,27 +202,27 @@ def _is_open(round_) -> bool:
     return db.session.get(ReportingRound, round_.id).is_open
 
 
-def test_closing_after_a_status_save_confirmed_a_row_is_refused(login, people, plan, round_):
+def test_closing_after_a_status_save_confirmed_a_row_isassert_refused_as_changed(login, people, plan, round_):
     seen = _rounds_seen(login(people["strateg"]), plan, round_)
     status = _hs_statuses(plan)[0]
     assert login(people["contact"]).post(f"/status/{status.id}", data={
         "status": "done", "comment": "Gemensam väntelista införd.", "version": status.version_id}).status_code == 302
     client = login(people["strateg"])
     before = snapshot()
-    _refused(_close(client, round_, seen), "Omgångens läge har ändrats sedan du öppnade sidan",
+    assert_refused_as_changed(_close(client, round_, seen), "Omgångens läge har ändrats sedan du öppnade sidan",
              f"/planer/{plan.key}/omgangar", before)
     assert _is_open(round_)
     assert _close(client, round_, _rounds_seen(client, plan, round_)).status_code == 302
     assert not _is_open(round_)
 
 
-def test_closing_after_a_bulk_oförändrad_is_refused(login, people, plan, round_):
+def test_closing_after_a_bulk_oförändrad_isassert_refused_as_changed(login, people, plan, round_):
     seen = _rounds_seen(login(people["strateg"]), plan, round_)
     assert login(people["contact"]).post(f"/omgangar/{round_.id}/bekrafta", data={
         "status_id": [s.id for s in _hs_statuses(plan)]}).status_code == 302
     client = login(people["strateg"])
     before = snapshot()
-    _refused(_close(client, round_, seen), "Omgångens läge har ändrats sedan du öppnade sidan",
+    assert_refused_as_changed(_close(client, round_, seen), "Omgångens läge har ändrats sedan du öppnade sidan",
              f"/planer/{plan.key}/omgangar", before)
     assert _is_open(round_)
     assert _close(client, round_, _rounds_seen(client, plan, round_)).status_code == 302
@@ -253,7 +244,7 @@ def test_a_later_edit_of_a_confirmed_status_does_not_stop_the_close(login, peopl
     assert kept[status.id]["status"] == Status.DONE.value
 
 
-def test_a_decision_without_what_its_page_showed_is_refused(login, people, plan):
+def test_a_decision_without_what_its_page_showed_isassert_refused_as_changed(login, people, plan):
     client = login(people["director"])
     before = snapshot()
     response = client.post(f"/planer/{plan.key}/faststall", data={"confirm": "1"})

@@ -3,9 +3,8 @@ the bundles and sendings it listed, a komplettering to the report as sent. Stale
 
 import pytest
 
-from tests.factories import form_seen
+from tests.factories import assert_refused_as_changed, form_seen, snapshot
 from tests.reports.helpers import approve, create_report, question
-from tests.test_permissions import snapshot
 from tracker.extensions import db
 from tracker.reports import bundle as bundles
 from tracker.reports import services
@@ -24,20 +23,12 @@ def approved(divisions, people):
     return report
 
 
-def _refused(response, message: str, link: str, before: dict) -> None:
-    body = response.get_data(as_text=True)
-    assert response.status_code == 409, body[:400]
-    assert message in body and f'href="{link}"' in body
-    db.session.expire_all()
-    assert snapshot() == before
-
-
 def _state(report) -> ReportState:
     db.session.expire_all()
     return db.session.get(Report, report.id).state
 
 
-def test_marking_a_bundle_sent_after_a_newer_bundle_was_made_is_refused(login, people, approved):
+def test_marking_a_bundle_sent_after_a_newer_bundle_was_made_isassert_refused_as_changed(login, people, approved):
     first = bundles.make_bundle(approved, people["strateg"])
     db.session.commit()
     client = login(people["strateg"])
@@ -46,18 +37,18 @@ def test_marking_a_bundle_sent_after_a_newer_bundle_was_made_is_refused(login, p
     bundles.make_bundle(approved, people["director"])  # made in another tab while the page is open
     db.session.commit()
     before = snapshot()
-    _refused(client.post(action, data={"bundle": first.id, "seen": seen}), "ett nytt paket skapats",
+    assert_refused_as_changed(client.post(action, data={"bundle": first.id, "seen": seen}), "ett nytt paket skapats",
              f"{page}#paket", before)
     assert _state(approved) is ReportState.APPROVED
     seen = form_seen(client, page, action)
     assert client.post(action, data={"bundle": first.id, "seen": seen}).status_code == 302
     assert _state(approved) is ReportState.SENT
     before = snapshot()  # the same page posted again, from a second tab: already marked
-    _refused(client.post(action, data={"bundle": first.id, "seen": seen}), "markerats som skickad",
+    assert_refused_as_changed(client.post(action, data={"bundle": first.id, "seen": seen}), "markerats som skickad",
              f"{page}#paket", before)
 
 
-def test_a_komplettering_from_a_page_older_than_the_last_sending_is_refused(login, people, approved):
+def test_a_komplettering_from_a_page_older_than_the_last_sending_isassert_refused_as_changed(login, people, approved):
     services.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
     db.session.commit()
     client = login(people["strateg"])
@@ -72,7 +63,7 @@ def test_a_komplettering_from_a_page_older_than_the_last_sending_is_refused(logi
     services.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
     db.session.commit()
     before = snapshot()
-    _refused(client.post(action, data={"questions": [pair.id], "seen": seen}),
+    assert_refused_as_changed(client.post(action, data={"questions": [pair.id], "seen": seen}),
              "Redovisningen har ändrats sedan du öppnade den, så ingen fråga är öppnad för komplettering",
              f"{page}/historik", before)
     assert _state(approved) is ReportState.SENT
