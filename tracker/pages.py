@@ -11,6 +11,7 @@ from flask import abort, flash, get_flashed_messages, redirect, render_template,
 from flask_login import current_user
 
 from tracker.extensions import htmx
+from tracker.parsing import whole_number
 from tracker.vocabulary import Role
 
 
@@ -49,12 +50,13 @@ def safe_next(target: str | None) -> str:
 # Flash categories shown at their place on the page, not in the messages at its top.
 SAVED = "saved"
 REFUSED = "refused"
+KEPT_PLACE = "kept-place"
 
 
 def top_messages() -> list[tuple[str, str]]:
     """Template global: the flashed messages (category, text) for the top of the page."""
     return [(category, message) for category, message in get_flashed_messages(with_categories=True)
-            if category not in (SAVED, REFUSED)]
+            if category not in (SAVED, REFUSED, KEPT_PLACE)]
 
 
 def redirect_to_saved(target: str | None, element_id: str, anchor: str | None = None):
@@ -62,6 +64,24 @@ def redirect_to_saved(target: str | None, element_id: str, anchor: str | None = 
     element (or to `anchor`, around it), which then says "Sparat" (`saved_here`)."""
     flash(element_id, SAVED)
     return redirect(f"{safe_next(target)}#{anchor or element_id}")
+
+
+def keep_place(record_id: int, position) -> None:
+    """The list a form without JavaScript returns to shows the record saved where it stood (`position`, its index
+    on the page the form was on), as htmx leaves it in place; a later load orders the list as usual."""
+    if (place := whole_number(position, 0, 10_000)) is not None:
+        flash(f"{record_id}:{place}", KEPT_PLACE)
+
+
+def kept_in_place(records: list) -> list:
+    """`records` with the one saved just before (keep_place) moved back to where it stood."""
+    for kept in get_flashed_messages(category_filter=[KEPT_PLACE]):
+        record_id, place = (int(part) for part in kept.split(":"))
+        moved = next((r for r in records if r.id == record_id), None)
+        if moved is not None:
+            records = [r for r in records if r is not moved]
+            records.insert(min(place, len(records)), moved)
+    return records
 
 
 def saved_here(element_id: str) -> bool:

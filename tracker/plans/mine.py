@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from tracker.clock import today
 from tracker.followup.services import awaited_status_ids, factors_left, my_open_rounds
-from tracker.pages import render_page_or_fragment
+from tracker.pages import kept_in_place, render_page_or_fragment
 from tracker.plans import services
 
 
@@ -17,7 +17,8 @@ def mine_page(plan_key: str | None, bulk_errors: dict[int, str] | None = None,
     chosen = next((p for p in my_plans if p.key == plan_key), None)
     rounds = [r for r in my_open_rounds(current_user) if chosen is None or r.round.plan_id == chosen.id]
     awaiting = awaited_status_ids(rounds)
-    statuses = services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None, awaiting=awaiting)
+    statuses = kept_in_place(services.my_statuses(current_user, today(), plan_id=chosen.id if chosen else None,
+                                                  awaiting=awaiting))
     return render_page_or_fragment("plans/mine.html", "plans/_my_list.html", statuses=statuses, rounds=rounds,
                                    awaiting=awaiting, my_plans=my_plans, chosen=chosen,
                                    bulk_errors=bulk_errors or {}, bulk_done=bulk_done or {},

@@ -12,7 +12,7 @@ from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Status
 from tracker.xlsx.export import exports_seen, list_exports
-from tracker.pages import is_htmx, redirect_to_saved, render_page_or_fragment, require_own_division
+from tracker.pages import is_htmx, keep_place, redirect_to_saved, render_page_or_fragment, require_own_division
 from tracker.parsing import record_id
 
 bp = Blueprint("plans", __name__)
@@ -137,7 +137,8 @@ def update_status(status_id: int):
     else:
         db.session.commit()
     if not is_htmx():
-        # Mina åtgärder is ordered by what is left to do, so the saved row may have moved: to its heading, wherever.
+        if view == "mine":  # Mina åtgärder is ordered by what is left: the saved row stays where it was read
+            keep_place(division_status.id, request.form.get("place"))
         return redirect_to_saved(request.form.get("next"), f"status-{division_status.id}",
                                  f"my-{division_status.id}" if view == "mine" else None)
     return _status_response(division_status, view, saved=True, my_rounds=my_rounds)
