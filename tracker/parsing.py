@@ -99,6 +99,21 @@ def required_text(errors: dict, name: str, value, label: str, limit: int, missin
 
 
 YEARS = range(2000, 2101)  # a plan's or a report's year
+KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # a plan's or a report's key: its part of the address
+KEY_MAX = 60
+
+
+def key_field(errors: dict, name: str, value, *, reserved: set[str], example: str) -> str:
+    """A plan's or a report's key, as its address shows it ("tillganglighet-2023"): small letters a–z, digits and
+    single hyphens between them, at most KEY_MAX characters, none of the app's own words (`reserved`)."""
+    key = (value or "").strip()
+    if len(key) > KEY_MAX:
+        errors[name] = f"Nyckeln får ha högst {KEY_MAX} tecken; den har {len(key)}."
+    elif not KEY.match(key):
+        errors[name] = f"Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, t.ex. {example}."
+    elif key in reserved:
+        errors[name] = f"Nyckeln {key} är reserverad; välj en annan, t.ex. {example}."
+    return key
 
 
 def year_field(errors: dict, name: str, value) -> int | None:

@@ -138,7 +138,7 @@ def test_create_plan_errors_next_to_the_fields(plan, strateg):
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="plan-key-error">Nyckeln ny är reserverad' in page
-    assert 'id="plan-year-error">Ange året med fyra siffror, t.ex. 2025.</p>' in page
+    assert 'id="plan-year-error">”tjugo” är inget år. Ange året med fyra siffror mellan 2000 och 2100, t.ex. 2025.</p>' in page
     assert 'id="plan-title-error">Ange planens titel.</p>' in page
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.clock import local_date
 from tracker.errors import ValidationError
-from tracker.parsing import text_field
+from tracker.parsing import key_field, text_field
 from tracker.extensions import db
 from tracker.plans.models import Action, Agreement, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, is_overdue, rollup_expression
@@ -367,13 +367,8 @@ RESERVED_KEYS = {"ny"}  # words in the app's own addresses under /planer/
 
 def plan_errors(key: str, title: str) -> dict[str, str]:
     errors = {}
-    if key and len(key) > 60:
-        errors["key"] = f"Nyckeln får ha högst 60 tecken; den har {len(key)}."
-    elif not key or not key.replace("-", "").isalnum() or key != key.lower() or not key.isascii():
-        errors["key"] = "Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, t.ex. gonv-2021."
-    elif key in RESERVED_KEYS:
-        errors["key"] = f"Nyckeln {key} är reserverad; välj en annan, t.ex. tillganglighet-2025."
-    elif get_plan(key):
+    key = key_field(errors, "key", key, reserved=RESERVED_KEYS, example="tillganglighet-2025")
+    if "key" not in errors and get_plan(key):
         errors["key"] = f"Det finns redan en plan med nyckeln {key}."
     if not (title or "").strip():
         errors["title"] = "Ange planens titel."

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.parsing import date_field, optional_id, required_text, text_field, whole_number
+from tracker.parsing import date_field, optional_id, required_text, text_field, year_field
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
 from tracker.users.models import Division
@@ -366,8 +366,8 @@ def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement:
              registry_number: str | None = None) -> Plan:
     """A plan for an agreement and a year: empty, or a copy of `source`."""
     errors = services.plan_errors(key, title)
-    year_value = whole_number(year, 2000, 2100)
-    if year_value is None:
+    year_value = year_field(errors, "year", year)
+    if year_value is None and "year" not in errors:
         errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
     if not (agreement or "").strip():
         errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."

@@ -24,7 +24,8 @@ from tracker.errors import ChangedSinceSeen, ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.parsing import (
-    EMAIL_MAX, address_field, clean_text, date_field, optional_id, required_text, text_field, whole_number,
+    EMAIL_MAX, YEARS, address_field, clean_text, date_field, key_field, optional_id, required_text, text_field,
+    whole_number,
 )
 from tracker.followup.models import PlanContact
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
@@ -45,7 +46,6 @@ PROMPT_MAX = 4000
 TITLE_MAX = 300
 NUMBER_MAX = 20
 NOTE_MAX = 2000
-KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 RESERVED_KEYS = {"ny", "fragor", "avsnitt", "bidrag", "paket"}
 # Answers and contributions are written in these states; in review they are frozen, so that what the direktör
 # approves is what the direktör read ("Tillbaka till skrivande" opens them again).
@@ -635,20 +635,14 @@ def read_shipped_form(name: str) -> dict:
 
 def report_errors(*, key, title, year) -> dict[str, str]:
     errors = {}
-    key = (key or "").strip()
-    if not key:
+    if not (key or "").strip():
         errors["key"] = "Ange en nyckel för redovisningen, t.ex. tillganglighet-2025."
-    elif len(key) > 60:
-        errors["key"] = f"Nyckeln får ha högst 60 tecken; den har {len(key)}."
-    elif not KEY_PATTERN.match(key):
-        errors["key"] = ("Nyckeln får bara innehålla små bokstäver a–z, siffror och bindestreck, "
-                         "t.ex. tillganglighet-2025.")
-    elif key in RESERVED_KEYS:
-        errors["key"] = f"Nyckeln {key} är reserverad; välj en annan."
-    elif get_report(key):
-        errors["key"] = f"Det finns redan en redovisning med nyckeln {key}."
+    else:
+        key = key_field(errors, "key", key, reserved=RESERVED_KEYS, example="tillganglighet-2025")
+        if "key" not in errors and get_report(key):
+            errors["key"] = f"Det finns redan en redovisning med nyckeln {key}."
     _report_title(errors, title)
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not isinstance(year, int) or year not in YEARS:
         errors["year"] = "Ange året som redovisas, t.ex. 2025."
     return errors
 

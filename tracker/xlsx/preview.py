@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker import clock
+from tracker.parsing import YEARS
 from tracker.users.services import list_divisions
 from tracker.display import counted, display_value
 from tracker.extensions import db
@@ -270,7 +271,7 @@ def new_plan_errors(key: str, facts: dict) -> dict[str, str]:
     """What would stop a new plan from being created from the workbook's (or the form's) facts."""
     errors = plans.plan_errors(key, facts.get("title") or "")
     year = facts.get("year")
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
+    if not isinstance(year, int) or year not in YEARS:
         errors["year"] = f"Året {year} är inte ett år med fyra siffror mellan 2000 och 2100."
     if len(facts.get("agreement") or "") > 200:
         errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
