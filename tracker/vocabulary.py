@@ -115,3 +115,14 @@ class QuestionKind(LabelledEnum):
     YES_NO = "yes_no", "Ja/nej med kommentar"
     CONTACTS = "contacts", "Kontaktuppgifter"
     INSATSER = "insatser", "Insatser med svar"
+
+
+class ConditionKind(LabelledEnum):
+    """What a villkor of an överenskommelse asks of the region."""
+
+    DOCUMENT = "document", "Lämna in ett dokument"
+    PLAN = "plan", "Fastställ och bifoga handlingsplanen"
+    REPORT = "report", "Lämna redovisning"
+    REGISTER = "register", "Rapportera till ett register"
+    INDICATOR = "indicator", "Nå en nivå på en indikator"
+    OTHER = "other", "Annat"

@@ -7,20 +7,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.display import area_heading
+from tracker.agreements.models import Agreement, AgreementYear
 from tracker.extensions import db
 from tracker.plans.rollup import is_overdue, rollup
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Horizon, PlanState, Status, db_enum
-
-
-class Agreement(db.Model):
-    """An överenskommelse between the state and SKR, e.g. Ökad tillgänglighet."""
-
-    __tablename__ = "agreement"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
 
 
 class Plan(db.Model):
@@ -38,8 +30,16 @@ class Plan(db.Model):
     # The version being drafted, or the one in force when the plan is fastställd.
     version_number: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Taken out of the default lists: an old plan kept for its history, not worked on.
+    archived_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
 
     agreement: so.Mapped[Agreement] = so.relationship()
+    # The agreement's year the plan belongs to (same agreement and year); made with the plan (agreements.services).
+    agreement_year: so.Mapped[Optional[AgreementYear]] = so.relationship(
+        primaryjoin="and_(foreign(Plan.agreement_id) == AgreementYear.agreement_id, "
+                    "foreign(Plan.year) == AgreementYear.year)",
+        viewonly=True, backref=so.backref("plans", viewonly=True, order_by="Plan.title"),
+    )
     areas: so.Mapped[list["Area"]] = so.relationship(
         back_populates="plan", order_by="Area.position", cascade="all, delete-orphan"
     )

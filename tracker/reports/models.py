@@ -9,7 +9,8 @@ import sqlalchemy.orm as so
 
 from tracker.display import area_heading
 from tracker.extensions import db
-from tracker.plans.models import Agreement, Plan
+from tracker.agreements.models import Agreement, AgreementYear
+from tracker.plans.models import Plan
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import QuestionKind, ReportState, db_enum
@@ -44,6 +45,12 @@ class Report(db.Model):
     version_id: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     agreement: so.Mapped[Agreement] = so.relationship()
+    # The agreement's year the report belongs to (same agreement and year); made with the report.
+    agreement_year: so.Mapped[Optional[AgreementYear]] = so.relationship(
+        primaryjoin="and_(foreign(Report.agreement_id) == AgreementYear.agreement_id, "
+                    "foreign(Report.year) == AgreementYear.year)",
+        viewonly=True, backref=so.backref("reports", viewonly=True, order_by="Report.title"),
+    )
     plan: so.Mapped[Optional[Plan]] = so.relationship()
     approved_by: so.Mapped[Optional[User]] = so.relationship()
     sections: so.Mapped[list["ReportSection"]] = so.relationship(
