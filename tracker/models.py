@@ -2,6 +2,7 @@
 description of what the history records of its rows."""
 
 from tracker.agreements.models import Agreement, AgreementYear, Condition, Decision, Funds
+from tracker.strategy.models import Assessment, Goal, Strategy, StrategySection, TargetGroup
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact, ReportingRound, RoundConfirmation
 from tracker.versions.models import PlanVersion
@@ -19,7 +20,7 @@ from tracker.xlsx import tracking as xlsx_tracking  # noqa: F401
 from tracker.reports import tracking as reports_tracking  # noqa: F401
 
 __all__ = [
-    "Action", "Agreement", "AgreementYear", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",
+    "Action", "Agreement", "AgreementYear", "Assessment", "Goal", "Strategy", "StrategySection", "TargetGroup", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",
     "IndicatorValue", "Notification", "Plan", "PlanContact", "PlanVersion", "Report", "ReportBundle",
     "ReportContactRow", "ReportContribution", "ReportItem", "ReportQuestion", "ReportSection", "ReportSending",
     "ReportingRound", "RoundConfirmation", "SecurityEvent", "StagedUpload", "SuccessFactor", "User", "UserSession",

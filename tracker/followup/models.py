@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from tracker.extensions import db
 from tracker.plans.models import DivisionStatus, Plan, SuccessFactor
+from tracker.strategy.models import Goal, TargetGroup, indicator_goal, indicator_target_group
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Frequency, db_enum
@@ -57,6 +58,11 @@ class Indicator(db.Model):
     values: so.Mapped[list["IndicatorValue"]] = so.relationship(
         back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
     )
+    # The delmål of the region's strategy the indicator measures, and the groups it is for.
+    goals: so.Mapped[list[Goal]] = so.relationship(
+        secondary=indicator_goal, order_by=Goal.number, backref=so.backref("indicators", viewonly=True))
+    target_groups: so.Mapped[list[TargetGroup]] = so.relationship(
+        secondary=indicator_target_group, order_by=TargetGroup.position)
 
 
 class IndicatorValue(db.Model):

@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 from tracker.display import area_heading
 from tracker.agreements.models import Agreement, AgreementYear
 from tracker.extensions import db
+from tracker.strategy.models import Goal, TargetGroup, action_goal, action_target_group
 from tracker.plans.rollup import is_overdue, rollup
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
@@ -123,6 +124,11 @@ class Action(db.Model):
     statuses: so.Mapped[list["DivisionStatus"]] = so.relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="DivisionStatus.division_id"
     )
+    # The delmål of the region's strategy the åtgärd serves, and the groups it is for.
+    goals: so.Mapped[list[Goal]] = so.relationship(
+        secondary=action_goal, order_by=Goal.number, backref=so.backref("actions", viewonly=True))
+    target_groups: so.Mapped[list[TargetGroup]] = so.relationship(
+        secondary=action_target_group, order_by=TargetGroup.position)
 
     __mapper_args__ = {"version_id_col": version_id}
 
