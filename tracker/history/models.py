@@ -34,6 +34,9 @@ class HistoryEntry(db.Model):
     action_id: so.Mapped[Optional[int]]
     division_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)
     report_id: so.Mapped[Optional[int]] = so.mapped_column(index=True)  # a redovisning's own history
+    # The history the entry belongs to when it is neither a plan's nor a report's: "strategy:1",
+    # "agreement-year:7" (see `scope_of` in the domain's tracking module).
+    scope: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40), index=True)
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
     user_name: so.Mapped[str] = so.mapped_column(sa.String(120))  # as it was then
     user_division: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))

@@ -356,6 +356,10 @@ def entry_content(entry: HistoryEntry, previous: str) -> bytes:
     ]
     if entry.report_id is not None:  # only then, so that the entries written before the column keep their hashes
         content.append(["report", entry.report_id])
+    # Likewise; read with getattr because the migration that signed the chain (2676768af40b) hashes entries of
+    # its own revision, which had no scope.
+    if getattr(entry, "scope", None) is not None:
+        content.append(["scope", entry.scope])
     if entry.key_id is not None:  # likewise for the entries written before the keys
         content.append(["key", entry.key_id])
     return json.dumps(content, ensure_ascii=False, sort_keys=True, default=str).encode()
