@@ -18,6 +18,7 @@ from tracker.plans import tracking as plans_tracking  # noqa: F401  (registers w
 from tracker.followup import tracking as followup_tracking  # noqa: F401
 from tracker.xlsx import tracking as xlsx_tracking  # noqa: F401
 from tracker.reports import tracking as reports_tracking  # noqa: F401
+from tracker.strategy import tracking as strategy_tracking  # noqa: F401
 
 __all__ = [
     "Action", "Agreement", "AgreementYear", "Assessment", "Goal", "Strategy", "StrategySection", "TargetGroup", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",

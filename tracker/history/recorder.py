@@ -321,15 +321,18 @@ def _entry(obj, verb, changes, actor: Actor, snapshot=None, restores_id=None) ->
     )
 
 
-def record(session, *, plan, kind: str, verb: str, summary: str, changes=(), snapshot=None) -> HistoryEntry:
-    """An entry for an event that is not a row change (fastställd, revision started); `plan` is any row with an id.
+def record(session, *, plan, kind: str, verb: str, summary: str, changes=(), snapshot=None,
+           refs: dict | None = None) -> HistoryEntry:
+    """An entry for an event that is not a row change (fastställd, revision started, an åtgärd linked to delmål);
+    `plan` is any row with an id (or None); `refs` more columns of the entry (action_id, scope).
     The entry is written when the transaction commits (it gets no id here)."""
     actor = _actor.get()
     if actor is None:
         raise MissingActor("Händelsen saknar uppgift om vem som gör den.")
-    entry = HistoryEntry(created_at=utcnow(), plan_id=plan.id, kind=kind, verb=verb, user_id=actor.user_id,
-                         user_name=actor.name, user_division=actor.division, source=actor.source, summary=summary,
-                         changes=[list(c) for c in changes], snapshot=snapshot)
+    entry = HistoryEntry(created_at=utcnow(), plan_id=plan.id if plan is not None else None, kind=kind, verb=verb,
+                         user_id=actor.user_id, user_name=actor.name, user_division=actor.division,
+                         source=actor.source, summary=summary, changes=[list(c) for c in changes],
+                         snapshot=snapshot, **(refs or {}))
     session.info.setdefault(PENDING, []).append(entry)  # written at commit, as every entry
     return entry
 

@@ -27,7 +27,7 @@ class Strategy(db.Model):
         back_populates="strategy", order_by="Goal.number", cascade="all, delete-orphan")
     # The strategy's own sections (the follow-up's introduction, delimitation, conclusions, medskick).
     sections: so.Mapped[list["StrategySection"]] = so.relationship(
-        back_populates="strategy", order_by="StrategySection.position", cascade="all, delete-orphan",
+        order_by="StrategySection.position", viewonly=True,
         primaryjoin="and_(StrategySection.strategy_id == Strategy.id, StrategySection.goal_id.is_(None))",
     )
 
@@ -80,7 +80,7 @@ class StrategySection(db.Model):
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     version_id: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
-    strategy: so.Mapped[Strategy] = so.relationship(viewonly=True)
+    strategy: so.Mapped[Strategy] = so.relationship()
     goal: so.Mapped[Optional[Goal]] = so.relationship(back_populates="sections")
 
     __mapper_args__ = {"version_id_col": version_id}
