@@ -15,6 +15,7 @@ from tracker.plans import services as plans
 from tracker.reports import services as reports
 from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email
+from tracker.demo.strategy import load_strategy
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact
 from tracker.vocabulary import Direction, Horizon, Role, Status
 
@@ -93,6 +94,7 @@ def load_demo(also_users: bool = False) -> list[str]:
     for key in REPORTS:
         report.append(_report(reports.read_shipped_form(key)))
     db.session.flush()
+    report.extend(load_strategy())
     return report
 
 

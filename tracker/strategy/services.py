@@ -126,8 +126,8 @@ def delete_assessment(assessment: Assessment, *, expected_version: int | None) -
 def add_target_group(name) -> TargetGroup:
     errors: dict[str, str] = {}
     value = required_text(errors, "name", name, "Målgruppen", GROUP_MAX, "Skriv målgruppens namn.")
-    if value and _group_named(value) is not None:
-        errors["name"] = f"Målgruppen ”{value}” finns redan."
+    if value and (same := _group_named(value)) is not None:
+        errors["name"] = f"Målgruppen ”{same.name}” finns redan."
     if errors:
         raise ValidationError(errors)
     position = (db.session.scalar(sa.select(sa.func.max(TargetGroup.position))) or 0) + 1
@@ -142,7 +142,7 @@ def rename_target_group(group: TargetGroup, name) -> TargetGroup:
     value = required_text(errors, "name", name, "Målgruppen", GROUP_MAX, "Skriv målgruppens namn.")
     other = _group_named(value) if value else None
     if other is not None and other is not group:
-        errors["name"] = f"Målgruppen ”{value}” finns redan."
+        errors["name"] = f"Målgruppen ”{other.name}” finns redan."
     if errors:
         raise ValidationError(errors)
     group.name = value

@@ -7,6 +7,7 @@ from tracker.history.recorder import Tracked, parent, quote
 from tracker.strategy.models import Assessment, Goal, Strategy, StrategySection, TargetGroup
 
 HISTORY = "strategy"
+TARGET_GROUPS = "target-groups"  # the target groups' scope: one list, whatever the strategy
 GOAL = Fields(Field("text", "Text"))
 SECTION = Fields(Field("heading", "Rubrik"), Field("body", "Text"), Field("level", "Nivå"),
                  Field("position", "Plats"))
@@ -47,9 +48,9 @@ def _goal_of(row) -> str:
     return f" i delmål {goal.number}" if goal is not None else ""
 
 
-def _track(model, kind: str, label: str, fields: Fields, summary) -> None:
-    recorder.track(model, Tracked(kind, fields, summary, lambda row: None,
-                                  refs=lambda row: {"scope": scope(_strategy_id(row))}), label, history=HISTORY)
+def _track(model, kind: str, label: str, fields: Fields, summary, refs=None) -> None:
+    refs = refs or (lambda row: {"scope": scope(_strategy_id(row))})
+    recorder.track(model, Tracked(kind, fields, summary, lambda row: None, refs=refs), label, history=HISTORY)
 
 
 _track(Goal, "goal", "Delmål", GOAL, lambda goal, verb, changes: _sentence(f"delmål {goal.number}", verb, changes))
@@ -58,4 +59,4 @@ _track(StrategySection, "section", "Avsnitt", SECTION, lambda section, verb, cha
 _track(Assessment, "assessment", "Bedömning", ASSESSMENT, lambda assessment, verb, changes: _sentence(
     f"bedömningen {assessment.year}{_goal_of(assessment)}", verb, changes))
 _track(TargetGroup, "target_group", "Målgrupp", GROUP, lambda group, verb, changes: _sentence(
-    f"målgruppen {quote(group.name)}", verb, changes))
+    f"målgruppen {quote(group.name)}", verb, changes), refs=lambda group: {"scope": TARGET_GROUPS})
