@@ -1,6 +1,6 @@
 """the region's strategy: delmål, their sections and yearly bedömningar, target groups; åtgärder and indicators
 link to delmål and target groups; a history entry may belong to a scope of its own (the strategy's, an
-agreement year's)
+agreement year's); an indicator's values may be split by kön
 
 Revision ID: a9904f977e30
 Revises: a9c1b7796ecb
@@ -125,9 +125,15 @@ def upgrade():
     with op.batch_alter_table('history_entry', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scope', sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f('ix_history_entry_scope'), ['scope'], unique=False)
+    with op.batch_alter_table('indicator_value', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('value_women', sa.Double(), nullable=True))
+        batch_op.add_column(sa.Column('value_men', sa.Double(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('indicator_value', schema=None) as batch_op:
+        batch_op.drop_column('value_men')
+        batch_op.drop_column('value_women')
     with op.batch_alter_table('history_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_history_entry_scope'))
         batch_op.drop_column('scope')

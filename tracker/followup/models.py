@@ -75,6 +75,9 @@ class IndicatorValue(db.Model):
     indicator_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
     period: so.Mapped[str] = so.mapped_column(sa.String(7))
     value: so.Mapped[Optional[float]]
+    # The outcome split by kön where the source gives it (Jämställd hälsa): for women and for men.
+    value_women: so.Mapped[Optional[float]]
+    value_men: so.Mapped[Optional[float]]
     comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
 
     indicator: so.Mapped["Indicator"] = so.relationship(back_populates="values")
