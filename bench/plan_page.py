@@ -33,11 +33,12 @@ from flask_login import current_user, login_required
 from common import ALL_DIVISIONS, generate_plan, make_app
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
+from tracker.followup.status import save_status
+from tracker.followup.views import load_status
 from tracker.history.recorder import acting
 from tracker.plans.models import DivisionStatus
 from tracker.plans.services import get_plan
-from tracker.plans.views import load_status
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.users.sessions import open_session
@@ -95,8 +96,8 @@ def bench_blueprint() -> Blueprint:
     def save_without_answer(row_id: int):
         """The save's service, its history written in the same transaction, without the roll-ups and the render."""
         row = load_status(row_id, for_update=True)
-        followup.update_status(row, current_user, status=request.form["status"], comment=request.form["comment"],
-                               expected_version=row.version_id)
+        save_status(row, current_user, status=request.form["status"], comment=request.form["comment"],
+                    expected_version=row.version_id)
         db.session.commit()
         return ""
 

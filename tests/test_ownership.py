@@ -14,7 +14,7 @@ from tests.reports.helpers import approve as approve_report, create_report, ques
 from tests.test_permissions import MATRIX as POST_MATRIX, ACTORS, _confirm, _report, snapshot, world  # noqa: F401
 from tests.test_read_permissions import MATRIX as GET_MATRIX
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.reports import services as reports
 from tracker.reports.bundle import make_bundle
@@ -26,7 +26,7 @@ from tracker.vocabulary import Status
 # Every route with an id in its address (the stylesheet's file name is no id). The completeness test below fails
 # when a route with an id is added without being listed here.
 ID_ROUTES = {
-    ("GET", "plans.show"), ("GET", "plans.edit_status"), ("POST", "plans.update_status"),
+    ("GET", "plans.show"), ("GET", "followup.edit_status"), ("POST", "followup.update_status"),
     ("GET", "editor.new_action"), ("POST", "editor.create_action"), ("GET", "editor.edit_action"),
     ("POST", "editor.update_action"), ("POST", "editor.move_action"), ("GET", "editor.confirm_delete_action"),
     ("POST", "editor.delete_action"), ("GET", "editor.new_factor"), ("POST", "editor.create_factor"),
@@ -41,7 +41,7 @@ ID_ROUTES = {
     ("POST", "followup.delete_value"), ("GET", "followup.rounds"), ("POST", "followup.open_round"),
     ("POST", "followup.close_round"), ("GET", "followup.show_round"), ("GET", "followup.round_left"),
     ("POST", "followup.confirm_many"), ("POST", "followup.confirm_unchanged"), ("POST", "followup.create_indicator"),
-    ("POST", "followup.update_indicator"), ("POST", "followup.delete_indicator"), ("POST", "followup.export_round"),
+    ("POST", "followup.update_indicator"), ("POST", "followup.delete_indicator"), ("POST", "xlsx.export_round"),
     ("POST", "notify.remind_now"),
     ("POST", "xlsx.export"), ("GET", "xlsx.download"), ("POST", "xlsx.mark_sent"), ("POST", "xlsx.confirm"),
     ("GET", "reports.show"), ("POST", "reports.update_facts"), ("GET", "reports.history"),
@@ -371,7 +371,7 @@ CASES = {
         "reports.save_contribution", "contact_own", _hs_contribution, 403,
         "Du kan bara skriva bidrag för din egen förvaltning."),
     "a status of Hallands sjukhus set by Psykiatri Halland's contact": (
-        "plans.update_status", "contact_own", _hs_status_update, 403,
+        "followup.update_status", "contact_own", _hs_status_update, 403,
         "Du kan bara ändra status för din egen förvaltnings åtgärder."),
     "a status of Hallands sjukhus confirmed by Psykiatri Halland's contact": (
         "followup.confirm_unchanged", "contact_own", _hs_status_unchanged, 403,
@@ -388,13 +388,13 @@ CASES = {
 # Routes with an id that names the object alone (no second id to mismatch) or that belongs to no plan, report or
 # förvaltning: the test above covers an id of nothing, the matrices who may act on it.
 ALONE = {
-    "plans.show", "plans.edit_status", "editor.edit_action", "editor.move_action", "editor.confirm_delete_action",
+    "plans.show", "followup.edit_status", "editor.edit_action", "editor.move_action", "editor.confirm_delete_action",
     "editor.delete_action", "editor.new_factor", "editor.edit_factor", "editor.move_factor",
     "editor.confirm_delete_factor", "editor.delete_factor", "editor.new_area", "editor.create_area",
     "editor.edit_area", "editor.update_area", "editor.move_area", "editor.delete_area", "history.restore",
     "versions.plan_versions", "versions.approve", "versions.start_revision",
     "followup.dashboard", "followup.indicators", "followup.rounds", "followup.open_round", "followup.close_round",
-    "followup.show_round", "followup.delete_indicator", "followup.export_round", "notify.remind_now",
+    "followup.show_round", "followup.delete_indicator", "xlsx.export_round", "notify.remind_now",
     "xlsx.export", "xlsx.download", "xlsx.mark_sent", "reports.show", "reports.update_facts", "reports.history",
     "reports.show_question", "reports.save_answer", "reports.show_contribution", "reports.edit_form",
     "reports.update_section", "reports.move_section", "reports.delete_section", "reports.add_question",

@@ -15,7 +15,7 @@ from tracker.xlsx.export import export_plan, exports_seen
 from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.versions import services as versions
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans import structure
@@ -218,7 +218,7 @@ WRITES_CONTRIBUTION = {"anonymous": 302, "reader": 403, "contact_own": 302, "con
 
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {
-    "plans.update_status": (
+    "followup.update_status": (
         _status_update,
         {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
          "strategist": 403, "director": 403, "admin": 403},
@@ -308,7 +308,7 @@ MATRIX = {
     "followup.record_value": (_indicator, VALUE_ENTRY),
     "followup.delete_value": (lambda world, user=None: (f"/utfall/{_indicator_value(world).id}/ta-bort", {}),
                               VALUE_ENTRY),
-    "followup.export_round": (lambda world, user=None: (f"/omgangar/{_closed_round(world).id}/export", {}),
+    "xlsx.export_round": (lambda world, user=None: (f"/omgangar/{_closed_round(world).id}/export", {}),
                               {**EDITORS, "strategist": 200, "director": 200}),
     "followup.create_indicator": (lambda world, user=None: (f"/planer/{world['plan'].key}/indikatorer",
                                                             {"name": "Andel besvarade samtal dag 0", "area": "Primärvård",

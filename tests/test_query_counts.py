@@ -6,7 +6,7 @@ from datetime import date
 from flask import g
 
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.history.recorder import acting
 from tracker.vocabulary import Role, Status
 

@@ -61,9 +61,9 @@ MATRIX = {
     "plans.home": (lambda world: "/", {actor: 302 for actor in ACTORS}),
     "plans.index": (lambda world: "/planer", EVERYONE),
     "plans.show": (lambda world: _plan(world), EVERYONE),
-    "plans.mine": (lambda world: "/mina-atgarder", EVERYONE),
+    "followup.mine": (lambda world: "/mina-atgarder", EVERYONE),
     # The status page shows the form to its förvaltning's contact and the status, read-only, to everyone else.
-    "plans.edit_status": (lambda world: f"/status/{world['ph_status'].id}", EVERYONE),
+    "followup.edit_status": (lambda world: f"/status/{world['ph_status'].id}", EVERYONE),
     "editor.new_plan": (lambda world: "/planer/ny", EDITORS),
     "editor.new_action": (lambda world: _plan(world, f"/atgarder/ny?faktor={world['plan'].factors[0].id}"), EDITORS),
     "editor.edit_action": (lambda world: f"/atgarder/{_action(world).id}/redigera", EDITORS),

@@ -375,7 +375,7 @@ def _plan_or_exit(plan_key: str):
 def open_round_command(plan_key, title, deadline):
     """Open a round on the plan. Exit status 2 when the input is refused (nothing written)."""
     from tracker.clock import today
-    from tracker.followup.services import open_round
+    from tracker.followup.rounds import open_round
     from tracker.history.recorder import acting
 
     plan = _plan_or_exit(plan_key)
@@ -397,7 +397,7 @@ def open_round_command(plan_key, title, deadline):
 def close_round_command(plan_key, yes):
     """Close the plan's open round, keeping every status as it is. Asks first, naming what is left, unless --yes;
     exit status 1 when not confirmed, 2 when no round is open."""
-    from tracker.followup.services import close_round, open_round_of, progress
+    from tracker.followup.rounds import close_round, open_round_of, progress
     from tracker.history.recorder import acting
 
     plan = _plan_or_exit(plan_key)

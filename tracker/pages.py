@@ -31,7 +31,7 @@ def require(allowed: bool, message: str) -> None:
 def require_own_division(division_id: int, *, for_others: str, for_contacts: str) -> None:
     """403 unless the logged-in user writes for `division_id`: a förvaltningskontakt of another förvaltning is told
     `for_contacts`, anyone else (the writing is the contacts') `for_others`."""
-    if not current_user.can_update_status_for(division_id):
+    if not current_user.speaks_for(division_id):
         abort(403, for_contacts if current_user.role is Role.DIVISION_CONTACT else for_others)
 
 

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from tests.browser.test_accessibility import serious_violations
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.followup import services
+from tracker.followup import rounds as services
 from tracker.followup.models import Indicator
 from tracker.vocabulary import Direction, Role, Status
 

@@ -7,7 +7,7 @@ import pytest
 
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.followup import services
+from tracker.followup import rounds as services
 from tracker.vocabulary import Role, Status
 
 pytestmark = pytest.mark.browser

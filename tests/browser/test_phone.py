@@ -10,7 +10,7 @@ from tests.reports.helpers import create_report
 from tracker.clock import today
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.plans import services as plans
 from tracker.vocabulary import Role
 

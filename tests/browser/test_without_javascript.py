@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.reports.helpers import create_report
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.vocabulary import Role, Status
 
 pytestmark = pytest.mark.browser

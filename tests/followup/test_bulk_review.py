@@ -10,7 +10,7 @@ from flask import g
 from tests.followup.test_rounds_reach_people import confirmed, ph_statuses, plan, round_  # noqa: F401
 from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
-from tracker.followup import services
+from tracker.followup import rounds as services
 from tracker.followup.models import RoundConfirmation
 from tracker.types import utcnow
 from tracker.vocabulary import Role, Status

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from tests.factories import form_seen
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services
+from tracker.followup import dashboard, indicators, rounds
 from tracker.followup.charts import stacked, trend
 from tracker.history.models import HistoryEntry
 from tracker.followup.models import Indicator, IndicatorValue
@@ -22,7 +22,7 @@ TODAY = date(2024, 8, 20)
      (80, None, Direction.AT_LEAST, None), (None, 75, Direction.AT_LEAST, None), (76, 75, None, True)],
 )
 def test_target_evaluation_in_both_directions(value, target, direction, expected):
-    assert services.meets_target(value, target, direction) is expected
+    assert indicators.meets_target(value, target, direction) is expected
 
 
 @pytest.fixture
@@ -44,9 +44,9 @@ def indicator(plan, divisions):
 
 
 def test_values_are_checked_every_way(indicator):
-    services.record_value(indicator, period="2024-06", value="78,5", comment=None, today=TODAY)
+    indicators.record_value(indicator, period="2024-06", value="78,5", comment=None, today=TODAY)
     with pytest.raises(ValidationError) as error:
-        services.record_value(indicator, period="2024-06", value="sjuttio", comment="x" * 1001, today=TODAY)
+        indicators.record_value(indicator, period="2024-06", value="sjuttio", comment="x" * 1001, today=TODAY)
     assert error.value.errors == {
         "period": "Det finns redan ett utfall för 2024-06 (78,5). Varje period har ett utfall: ta bort det under "
                   "”Alla utfall” om det ska rättas.",
@@ -54,16 +54,16 @@ def test_values_are_checked_every_way(indicator):
         "comment": "Kommentaren får vara högst 1000 tecken; texten har 1001. Inget är sparat.",
     }
     with pytest.raises(ValidationError, match="Perioden 2024-09 har inte börjat ännu"):
-        services.record_value(indicator, period="2024-09", value="80", comment=None, today=TODAY)
+        indicators.record_value(indicator, period="2024-09", value="80", comment=None, today=TODAY)
     with pytest.raises(ValidationError, match="Ange perioden som ÅÅÅÅ-MM"):
-        services.record_value(indicator, period="juni", value="80", comment=None, today=TODAY)
+        indicators.record_value(indicator, period="juni", value="80", comment=None, today=TODAY)
     for share in ("-5", "100,5"):  # the unit is procent
         with pytest.raises(ValidationError, match="ingen andel: ett utfall i procent ligger mellan 0 och 100"):
-            services.record_value(indicator, period="2024-05", value=share, comment=None, today=TODAY)
+            indicators.record_value(indicator, period="2024-05", value=share, comment=None, today=TODAY)
 
 
 def test_a_mistyped_outcome_is_removed_and_entered_again(plan, indicator, login, make_user):
-    services.record_value(indicator, period="2024-06", value="7,85", comment=None, today=TODAY)
+    indicators.record_value(indicator, period="2024-06", value="7,85", comment=None, today=TODAY)
     db.session.commit()
     client = login(make_user(Role.DIVISION_CONTACT, "PH"))
     page = client.get(f"/planer/{plan.key}/indikatorer").get_data(as_text=True)
@@ -80,9 +80,9 @@ def test_a_mistyped_outcome_is_removed_and_entered_again(plan, indicator, login,
 
 def test_latest_value_against_target_and_the_trend(plan, indicator):
     for period, value in (("2024-04", "71"), ("2024-05", "74,0"), ("2024-06", "77 %")):
-        services.record_value(indicator, period=period, value=value, comment=None, today=TODAY)
+        indicators.record_value(indicator, period=period, value=value, comment=None, today=TODAY)
     db.session.commit()
-    [view] = services.indicator_views(plan)
+    [view] = indicators.indicator_views(plan)
     assert (view.latest.period, view.latest.value, view.met) == ("2024-06", 77.0, True)
     chart = trend([v.value for v in view.values], indicator.target)
     assert len(chart.dots) == 3 and chart.target_y is not None
@@ -90,14 +90,14 @@ def test_latest_value_against_target_and_the_trend(plan, indicator):
 
 
 def test_who_may_enter_values(indicator, make_user):
-    assert services.can_enter_values(make_user(Role.DIVISION_CONTACT, "PH"), indicator)
-    assert not services.can_enter_values(make_user(Role.DIVISION_CONTACT, "HS"), indicator)
-    assert services.can_enter_values(make_user(Role.STRATEGIST), indicator)
-    assert not services.can_enter_values(make_user(Role.READER), indicator)
+    assert indicators.can_enter_values(make_user(Role.DIVISION_CONTACT, "PH"), indicator)
+    assert not indicators.can_enter_values(make_user(Role.DIVISION_CONTACT, "HS"), indicator)
+    assert indicators.can_enter_values(make_user(Role.STRATEGIST), indicator)
+    assert not indicators.can_enter_values(make_user(Role.READER), indicator)
 
 
 def test_indicators_page_says_met_or_not_in_words(plan, indicator, login, make_user):
-    services.record_value(indicator, period="2024-06", value="70", comment=None, today=TODAY)
+    indicators.record_value(indicator, period="2024-06", value="70", comment=None, today=TODAY)
     db.session.commit()
     page = login(make_user()).get(f"/planer/{plan.key}/indikatorer").get_data(as_text=True)
     assert "✗ når inte målvärdet" in page and "<strong>70 procent</strong>" in page
@@ -115,12 +115,12 @@ def test_a_bad_value_over_the_web_is_400_next_to_the_field(plan, indicator, logi
 
 def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_headers):
     strateg = make_user(Role.STRATEGIST)
-    round_ = services.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)
+    round_ = rounds.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)
     db.session.commit()
     with pytest.raises(ValidationError, match="är redan öppen"):
-        services.open_round(plan, strateg, title="En till", deadline="2024-09-30", today=TODAY)
+        rounds.open_round(plan, strateg, title="En till", deadline="2024-09-30", today=TODAY)
     db.session.rollback()
-    counts = {p.division.short_name: (p.confirmed, p.left) for p in services.progress(round_)}
+    counts = {p.division.short_name: (p.confirmed, p.left) for p in rounds.progress(round_)}
     assert counts == {"HS": (0, 1), "PH": (0, 2)}
 
     contact = make_user(Role.DIVISION_CONTACT, "PH")
@@ -133,13 +133,13 @@ def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_
     assert "✓ Bekräftad i Delårsuppföljning 2024" in page and "1 av 2 kvar att bekräfta" in page
     client.post(f"/status/{ph_second.id}", data={"status": "done", "version": ph_second.version_id},
                 headers=htmx_headers)  # an update confirms too
-    counts = {p.division.short_name: (p.confirmed, p.left) for p in services.progress(round_)}
+    counts = {p.division.short_name: (p.confirmed, p.left) for p in rounds.progress(round_)}
     assert counts == {"HS": (0, 1), "PH": (2, 0)}
     # a contact confirms only their own förvaltning
     hs_first = next(s for s in first.statuses if s.division.short_name == "HS")
     assert client.post(f"/omgangar/{round_.id}/bekrafta/{hs_first.id}").status_code == 403
 
-    services.close_round(round_, strateg)
+    rounds.close_round(round_, strateg)
     db.session.commit()
     rows = {(r["ref"], r["division"]): (r["status"], r["confirmed"]) for r in round_.snapshot}
     assert rows == {("FF01-A01", "Hallands sjukhus"): ("not_started", False),
@@ -151,12 +151,12 @@ def test_round_progress_confirmations_and_snapshot(plan, make_user, login, htmx_
     assert "stängde uppföljningsomgången ”Delårsuppföljning 2024” (1 obekräftade)" in summaries
 
     # the next round compares with this one
-    nxt = services.open_round(plan, strateg, title="Årsredovisning 2024", deadline="2025-01-31", today=TODAY)
+    nxt = rounds.open_round(plan, strateg, title="Årsredovisning 2024", deadline="2025-01-31", today=TODAY)
     hs_first.status = Status.IN_PROGRESS
     db.session.commit()
-    services.close_round(nxt, strateg)
+    rounds.close_round(nxt, strateg)
     db.session.commit()
-    differences = services.compare_rounds(round_, nxt)
+    differences = rounds.compare_rounds(round_, nxt)
     assert [(d.ref, d.division, d.before, d.after) for d in differences] == [
         ("FF01-A01", "Hallands sjukhus", "Ej påbörjad", "Pågående")]
     page = login(strateg).get(f"/omgangar/{nxt.id}").get_data(as_text=True)
@@ -209,8 +209,8 @@ def test_export_with_the_statuses_of_a_closed_round(plan, make_user, tmp_path):
     from tracker.xlsx.export import export_plan
 
     strateg = make_user(Role.STRATEGIST)
-    round_ = services.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)
-    services.close_round(round_, strateg)
+    round_ = rounds.open_round(plan, strateg, title="Delårsuppföljning 2024", deadline="2024-09-15", today=TODAY)
+    rounds.close_round(round_, strateg)
     first = plan.factors[0].actions[0]
     next(s for s in first.statuses if s.division.short_name == "PH").status = Status.DONE  # after the round
     db.session.commit()
@@ -227,7 +227,7 @@ def test_closing_a_round_over_the_web_asks_for_confirmation_naming_what_is_left(
 
     strateg = make_user(Role.STRATEGIST)
     deadline = today() + timedelta(days=22)
-    round_ = services.open_round(plan, strateg, title="Delårsuppföljning", deadline=deadline.isoformat(), today=today())
+    round_ = rounds.open_round(plan, strateg, title="Delårsuppföljning", deadline=deadline.isoformat(), today=today())
     db.session.commit()
     client = login(strateg)
     page = client.get(f"/planer/{plan.key}/omgangar").get_data(as_text=True)
@@ -257,7 +257,7 @@ def test_not_updated_for_a_while_counts_from_the_plans_start_when_never_updated(
     plan.created_at = datetime(2024, 8, 13, tzinfo=UTC)
 
     def stale_counts():
-        figures = services.dashboard(plan, today, 90)["divisions"]
+        figures = dashboard.dashboard(plan, today, 90)["divisions"]
         on_dashboard = next(f.stale for f in figures if f.division.id == ph)
         view = plans.plan_view(plan, plans.PlanFilter(ph, plans.STALE, "", 90), today)
         return on_dashboard, view.shown

@@ -6,7 +6,7 @@ import pytest
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import indicators as followup
 from tracker.followup.models import Indicator
 
 

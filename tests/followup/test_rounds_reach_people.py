@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tracker.clock import local_date, today
 from tracker.extensions import db
-from tracker.followup import services
+from tracker.followup import rounds as services
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting

@@ -19,7 +19,7 @@ from tests.interleaving.helpers import Writer
 from tests.reports.helpers import create_report
 from tracker.clock import today
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.history.recorder import acting
 from tracker.history.services import verify_chain
 from tracker.plans import structure

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tests.factories import assert_refused_as_changed, form_seen, snapshot
 from tests.reports.helpers import create_report, question
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.followup.models import ReportingRound
 from tracker.plans.models import Plan
 from tracker.reports import services as reports

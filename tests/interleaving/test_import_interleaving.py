@@ -17,7 +17,7 @@ from tests import factories
 from tests.xlsx.helpers import edit
 from tests.xlsx.test_views import preview_form, upload
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.followup.models import RoundConfirmation
 from tracker.history.models import HistoryEntry
 from tracker.plans.models import Action, DivisionStatus

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.interleaving.helpers import Writer, entries_by, refused
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.followup.models import RoundConfirmation
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting

@@ -10,7 +10,7 @@ import time_machine
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.notify.models import Notification
 from tracker.types import utcnow
 from tracker.vocabulary import NotificationKind, Role

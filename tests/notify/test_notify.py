@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.conftest import BASE_URL, Inbox
 from tracker.clock import LOCAL_ZONE, today
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.notify import services
 from tracker.notify.models import Notification
 from tracker.types import utcnow

@@ -12,7 +12,7 @@ from tests.notify.test_notify import notify, open_round, people, plan, recipient
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.notify import services
 from tracker.notify.models import MANUAL, Notification
 from tracker.types import utcnow

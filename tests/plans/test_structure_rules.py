@@ -6,7 +6,7 @@ import pytest
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import dashboard as followup
 from tracker.plans import services, structure
 from tracker.vocabulary import Status
 

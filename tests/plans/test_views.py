@@ -323,7 +323,7 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(login, make_user, mak
 
 
 def test_my_actions_one_plan_at_a_time_and_what_a_round_awaits_first(login, make_user, make_plan, htmx_headers):
-    from tracker.followup import services as followup
+    from tracker.followup import rounds as followup
     from tracker.clock import today
 
     current = make_plan(actions=[{"title": "Förfallen i den gamla planen", "divisions": ["PH"],

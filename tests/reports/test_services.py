@@ -236,13 +236,13 @@ def test_the_proposed_comment_does_not_repeat_the_ja_and_counts_in_swedish():
 
 
 def test_status_table_today_and_at_a_past_date(divisions, make_plan, make_user, app):
-    from tracker.followup import services as followup
+    from tracker.followup import status as followup
     contact = make_user(Role.DIVISION_CONTACT, "HS")
     plan = make_plan(actions=[{"divisions": ["HS"]}])
     report = create_report(plan=plan)
     status = plan.factors[0].actions[0].statuses[0]
-    followup.update_status(status, contact, status="done", comment="Klart i Halmstad",
-                           expected_version=status.version_id)
+    followup.save_status(status, contact, status="done", comment="Klart i Halmstad",
+                         expected_version=status.version_id)
     db.session.commit()
     now = services.status_table(report)
     assert now[0].summary.status is Status.DONE

@@ -241,14 +241,14 @@ def test_a_stale_contribution_is_a_conflict(client, login, make_user, report, ht
 
 def test_the_plans_contacts_and_results_are_offered_and_inserted(client, login, make_user, divisions, make_plan,
                                                                  htmx_headers):
-    from tracker.followup import services as followup
+    from tracker.followup import status as followup
     from tracker.followup.models import PlanContact
 
     plan = make_plan(actions=[{"divisions": ["HS"]}])
     plan.contacts = [PlanContact(name="Carina Werner", phone="070-3856214", email="carina.werner@regionhalland.se")]
     status = plan.factors[0].actions[0].statuses[0]
-    followup.update_status(status, make_user(Role.DIVISION_CONTACT, "HS"), status="done",
-                           comment="Gemensam väntelista införd.", expected_version=status.version_id)
+    followup.save_status(status, make_user(Role.DIVISION_CONTACT, "HS"), status="done",
+                         comment="Gemensam väntelista införd.", expected_version=status.version_id)
     db.session.commit()
     report = create_report(answers=False, plan=plan)
     login(make_user(Role.STRATEGIST))

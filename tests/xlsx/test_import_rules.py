@@ -124,7 +124,7 @@ def test_an_inactive_division_takes_on_no_new_action_but_keeps_its_own(plan_file
 def test_statuses_the_import_sets_during_an_open_round_are_confirmed_in_it(plan_file, make_user):
     from datetime import date
 
-    from tracker.followup import services as followup
+    from tracker.followup import rounds as followup
     from tracker.vocabulary import Role
 
     plan, data = plan_file()

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from tests.xlsx.helpers import edit
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import indicators as followup
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans import services as plans
 from tracker.plans import structure

@@ -4,7 +4,7 @@ import pytest
 
 from tests.xlsx.helpers import MAX_BYTES, edit
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import status as followup
 from tracker.history.recorder import acting
 from tracker.plans import services as plans
 from tracker.vocabulary import Role, Status
@@ -105,8 +105,8 @@ def test_a_status_saved_on_the_web_after_the_export_is_not_undone_by_the_file(wo
     status = next(s for a in plan.factors[0].actions for s in a.statuses
                   if a.ref == "FF01-A02" and s.division.short_name == "NSV")
     with acting(contact, "web"):
-        followup.update_status(status, contact, status="Pågående", comment="Ett BUP-team kvar.",
-                            expected_version=status.version_id)
+        followup.save_status(status, contact, status="Pågående", comment="Ett BUP-team kvar.",
+                          expected_version=status.version_id)
         db.session.commit()
     result = preview(plan, data, (SHEET, "D3", "Genomförd"))  # the file changes Hallands sjukhus only
     assert result.problems == []

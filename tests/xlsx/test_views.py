@@ -210,3 +210,23 @@ def test_the_preview_shows_a_new_actions_framgangsfaktor_divisions_and_dates(cli
     assert [item.split("</li>")[0] for item in shown] == [
         f"Insatsområde: {plan.factors[0].area.heading}", f"Framgångsfaktor: {factor}", "Ansvariga förvaltningar: Hallands sjukhus; Närsjukvården",
         "Start: 2025-01-15", "Klart senast: 2025-06-30", "Tidshorisont: Kort sikt"]
+
+
+def test_an_open_rounds_export_waits_until_it_is_closed(client, strateg, make_plan):
+    from datetime import date, timedelta
+
+    from tracker.followup import rounds
+
+    plan = make_plan(actions=[{}])
+    round_ = rounds.open_round(plan, strateg, title="Delår", deadline=str(date.today() + timedelta(days=7)),
+                               today=date.today())
+    db.session.commit()
+    response = client.post(f"/omgangar/{round_.id}/export")
+    assert response.status_code == 409
+    assert "stäng den först" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Export.id))) == 0
+    rounds.close_round(round_, strateg)
+    db.session.commit()
+    response = client.post(f"/omgangar/{round_.id}/export")
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(Export)).content == response.data

@@ -1,6 +1,6 @@
-from io import BytesIO
+from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -8,20 +8,23 @@ from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
-from tracker.followup import charts, services
+from tracker.followup import charts
+from tracker.followup import indicators as indicator_services
+from tracker.followup import rounds as round_services
+from tracker.followup.dashboard import dashboard as dashboard_figures
+from tracker.followup.mine import mine_page
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
+from tracker.followup.status import save_status
 from tracker.history.services import HistoryFilter, history_page
-from tracker.notify import services as notify
-from tracker.pages import is_htmx, posted_seen, require, require_own_division, safe_next
+from tracker.locking import Conflict, posted_version
+from tracker.pages import (is_htmx, keep_place, posted_seen, redirect_to_saved, require,
+                           require_own_division, safe_next)
 from tracker.plans import services as plans
-from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus
 from tracker.plans.views import load_plan
 from tracker.users.models import Division
 from tracker.users.services import list_divisions
 from tracker.vocabulary import PlanState, Role
-from tracker.xlsx.export import export_plan
-from tracker.xlsx.views import XLSX_MIMETYPE
 
 bp = Blueprint("followup", __name__)
 
@@ -35,18 +38,18 @@ def _require_login():
 @bp.get("/planer/<key>/oversikt")
 def dashboard(key: str):
     plan = load_plan(key)
-    figures = services.dashboard(plan, today(), current_app.config["STALE_DAYS"])
+    figures = dashboard_figures(plan, today(), current_app.config["STALE_DAYS"])
     recent, _ = history_page(plan, HistoryFilter(), 1)
     return render_template("followup/dashboard.html", plan=plan, figures=figures, recent=recent[:10],
                            stacked=charts.stacked, summary=plans.plan_summary(plan),
-                           round=services.open_round_of(plan), overdue=plans.OVERDUE, stale=plans.STALE)
+                           round=round_services.open_round_of(plan), overdue=plans.OVERDUE, stale=plans.STALE)
 
 
 INDICATOR_FIELDS = ("name", "area", "target", "unit", "direction", "frequency", "factor_id", "division_id")
 
 
 def _indicators_page(plan, status=200, **context):
-    views = services.indicator_views(plan)
+    views = indicator_services.indicator_views(plan)
     trends = {v.indicator.id: charts.trend([x.value for x in v.values if x.value is not None], v.indicator.target)
               for v in views}
     groups: dict[str, list] = {}  # by område, in the plan's order
@@ -56,7 +59,7 @@ def _indicators_page(plan, status=200, **context):
                "indicator_values": {},
                "editing": None, **context}
     return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
-                           can_enter=lambda i: services.can_enter_values(current_user, i),
+                           can_enter=lambda i: indicator_services.can_enter_values(current_user, i),
                            can_edit=current_user.can_edit_structure and plan.state is PlanState.DRAFT,
                            factor_choices=[(f.id, f.title) for f in plan.factors],
                            division_choices=[(d.id, d.name) for d in list_divisions()], **context), status
@@ -70,12 +73,12 @@ def indicators(key: str):
 @bp.post("/indikatorer/<int:indicator_id>/utfall")
 def record_value(indicator_id: int):
     indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
-    if not services.can_enter_values(current_user, indicator):
+    if not indicator_services.can_enter_values(current_user, indicator):
         abort(403, "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan = plans.get_plan_by_id(indicator.plan_id)
     form = {k: request.form.get(k) for k in ("period", "value", "comment")}
     try:
-        services.record_value(indicator, today=today(), **form)
+        indicator_services.record_value(indicator, today=today(), **form)
     except ValidationError as error:
         db.session.rollback()
         return _indicators_page(plan, 400, errors=error.errors, values=form, failed=indicator.id)
@@ -88,10 +91,10 @@ def record_value(indicator_id: int):
 def delete_value(value_id: int):
     entry = db.get_or_404(IndicatorValue, value_id, description="Utfallet finns inte.")
     indicator = entry.indicator
-    if not services.can_enter_values(current_user, indicator):
+    if not indicator_services.can_enter_values(current_user, indicator):
         abort(403, "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan, period = plans.get_plan_by_id(indicator.plan_id), entry.period
-    services.delete_value(entry)
+    indicator_services.delete_value(entry)
     db.session.commit()
     flash(f"Utfallet för {period} är borttaget från ”{indicator.name}”; registrera det rätta om det ska rättas. "
           "Historiken visar vad det var.", "info")
@@ -101,18 +104,24 @@ def delete_value(value_id: int):
 # --- Reporting rounds ---------------------------------------------------------------------------
 
 
+# What other packages show on a round's page, each a function of the round giving the page's context: the
+# notices mailed about it (registered by notify, which follows the rounds; the follow-up imports none of them).
+ROUND_PAGE_PARTS: list[Callable[[ReportingRound | None], dict]] = []
+
+
+def _round_parts(round_: ReportingRound | None) -> dict:
+    context = {"notifications": [], "due_keys": set(), "mail": None, "mail_problem": None}
+    for part in ROUND_PAGE_PARTS:
+        context.update(part(round_))
+    return context
+
+
 def _rounds_page(plan, status=200, errors=None, values=None):
-    rounds = services.list_rounds(plan)
-    current = services.open_round_of(plan)
-    mail, mail_problem = notify.mail_status()
-    progress = services.progress(current) if current else []
-    return render_template("followup/rounds.html", plan=plan, rounds=rounds, current=current,
-                           progress=progress, progress_seen=services.progress_seen(progress) if current else None,
-                           today=today(),
-                           notifications=notify.notifications_of(current) if current else [],
-                           due_keys=notify.due_keys(current, today(), current_app.config["REMIND_DAYS"])
-                           if current else set(),
-                           mail=mail, mail_problem=mail_problem,
+    current = round_services.open_round_of(plan)
+    progress = round_services.progress(current) if current else []
+    return render_template("followup/rounds.html", plan=plan, rounds=round_services.list_rounds(plan), current=current,
+                           progress=progress, progress_seen=round_services.progress_seen(progress) if current else None,
+                           today=today(), **_round_parts(current),
                            errors=errors or {}, values=values or {}), status
 
 
@@ -128,7 +137,7 @@ def open_round(key: str):
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör öppnar uppföljningsomgångar.")
     form = {"title": request.form.get("title"), "deadline": request.form.get("deadline")}
     try:
-        round_ = services.open_round(plan, current_user, today=today(), **form)
+        round_ = round_services.open_round(plan, current_user, today=today(), **form)
     except ValidationError as error:
         db.session.rollback()
         return _rounds_page(plan, 400, error.errors, form)
@@ -162,7 +171,7 @@ def close_round(round_id: int):
     if not request.form.get("confirm"):
         return _rounds_page(round_.plan, 400, {"confirm": "Kryssa i rutan för att bekräfta att omgången stängs."})
     try:
-        services.close_round(round_, current_user, seen=seen)
+        round_services.close_round(round_, current_user, seen=seen)
     except ValidationError as error:
         db.session.rollback()
         abort(400, error.errors["round"])
@@ -176,10 +185,10 @@ def show_round(round_id: int):
     round_ = _load_round(round_id)
     if round_.is_open:
         return redirect(url_for("followup.rounds", key=round_.plan.key))
-    previous = services.previous_round(round_)
+    previous = round_services.previous_round(round_)
     return render_template("followup/round.html", plan=round_.plan, round=round_, previous=previous,
-                           differences=services.compare_rounds(previous, round_) if previous else None,
-                           notifications=notify.notifications_of(round_), due_keys=set())
+                           differences=round_services.compare_rounds(previous, round_) if previous else None,
+                           **_round_parts(round_))
 
 
 @bp.get("/omgangar/<int:round_id>/kvar/<int:division_id>")
@@ -190,8 +199,8 @@ def round_left(round_id: int, division_id: int):
     if not round_.is_open:
         return redirect(url_for("followup.show_round", round_id=round_.id))
     return render_template("followup/round_left.html", plan=round_.plan, round=round_, division=division,
-                           statuses=services.left_statuses(round_, division_id=division.id, with_updaters=True),
-                           total=services.division_total(round_, division.id))
+                           statuses=round_services.left_statuses(round_, division_id=division.id, with_updaters=True),
+                           total=round_services.division_total(round_, division.id))
 
 
 @bp.post("/omgangar/<int:round_id>/bekrafta")
@@ -208,7 +217,7 @@ def confirm_many(round_id: int):
     else:
         choice = {"status_ids": request.form.getlist("status_id")}
     try:
-        confirmed = services.confirm_unchanged_many(round_, current_user, **choice)
+        confirmed = round_services.confirm_unchanged_many(round_, current_user, **choice)
         db.session.commit()
     except NotAllowed as error:
         db.session.rollback()
@@ -227,7 +236,7 @@ def confirm_many(round_id: int):
     if is_htmx():  # the same message, by the round's form in the list it swaps
         return mine_page(plan_key, bulk_done={round_.id: done})
     flash(done, "info")
-    return redirect(url_for("plans.mine", plan=plan_key))
+    return redirect(url_for("followup.mine", plan=plan_key))
 
 
 @bp.post("/omgangar/<int:round_id>/bekrafta/<int:status_id>")
@@ -236,12 +245,12 @@ def confirm_unchanged(round_id: int, status_id: int):
     division_status = _load_round_status(round_, status_id)
     if not round_.is_open:
         abort(409, "Omgången är stängd.")
-    services.confirm(round_, division_status, current_user, unchanged=True)
+    round_services.confirm(round_, division_status, current_user, unchanged=True)
     db.session.commit()
     if not is_htmx():  # back to the list as it was filtered, at the row, which says it is confirmed
-        back = safe_next(request.form.get("next") or url_for("plans.mine"))
+        back = safe_next(request.form.get("next") or url_for("followup.mine"))
         return redirect(f"{back}#my-{division_status.id}")
-    mine = next(m for m in services.my_open_rounds(current_user) if m.round.id == round_.id)
+    mine = next(m for m in round_services.my_open_rounds(current_user) if m.round.id == round_.id)
     return render_template("followup/_confirm_response.html", ds=division_status, my_round=mine)
 
 
@@ -274,14 +283,14 @@ def create_indicator(key: str):
     plan = load_plan(key)
     if not current_user.can_edit_structure:
         abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
-    return _save_indicator(plan, lambda: services.create_indicator(plan, **_indicator_form()), "new", "tillagd")
+    return _save_indicator(plan, lambda: indicator_services.create_indicator(plan, **_indicator_form()), "new", "tillagd")
 
 
 @bp.post("/indikatorer/<int:indicator_id>")
 def update_indicator(indicator_id: int):
     indicator = _load_indicator(indicator_id)
     plan = plans.get_plan_by_id(indicator.plan_id)
-    return _save_indicator(plan, lambda: services.update_indicator(indicator, plan, **_indicator_form()),
+    return _save_indicator(plan, lambda: indicator_services.update_indicator(indicator, plan, **_indicator_form()),
                            indicator_id, "ändrad")
 
 
@@ -290,19 +299,92 @@ def delete_indicator(indicator_id: int):
     indicator = _load_indicator(indicator_id)
     plan = plans.get_plan_by_id(indicator.plan_id)
     name = indicator.name
-    services.delete_indicator(indicator)
+    indicator_services.delete_indicator(indicator)
     db.session.commit()
     flash(f"Indikatorn ”{name}” är borttagen; den finns kvar i historiken.", "info")
     return redirect(url_for("followup.indicators", key=plan.key))
 
 
-@bp.post("/omgangar/<int:round_id>/export")
-def export_round(round_id: int):
-    round_ = _load_round(round_id)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör exporterar planer.")
-    if round_.is_open:
-        abort(409, "Omgången är öppen; stäng den först, så att statusarna står still.")
-    record, data = export_plan(round_.plan, current_user, current_app.config["EXPORT_DIR"], reporting_round=round_)
-    db.session.commit()
-    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
+# --- A förvaltning's status of an åtgärd, and Mina åtgärder ------------------------------------------
+
+
+def load_status(status_id: int, *, for_update: bool = False) -> DivisionStatus:
+    """The status row, 404 when missing and 403 when the user may not change it."""
+    division_status = plans.get_division_status(status_id)
+    if division_status is None:
+        abort(404, "Statusraden finns inte.")
+    if for_update:
+        require_own_division(division_status.division_id,
+                             for_others="Status sätts av förvaltningskontakterna, var och en för sin egen förvaltning.",
+                             for_contacts="Du kan bara ändra status för din egen förvaltnings åtgärder.")
+    return division_status
+
+
+@bp.get("/mina-atgarder")
+def mine():
+    return mine_page(request.args.get("plan"))
+
+
+@bp.get("/status/<int:status_id>")
+def edit_status(status_id: int):
+    division_status = load_status(status_id)
+    view = "mine" if request.args.get("view") == "mine" else "plan"
+    if not is_htmx():
+        return render_template("followup/status_edit.html", **_cell_context(division_status, view))
+    return _status_response(division_status, view)
+
+
+@bp.post("/status/<int:status_id>")
+def update_status(status_id: int):
+    division_status = load_status(status_id, for_update=True)
+    view = "mine" if request.form.get("view") == "mine" else "plan"
+    form = {"status": request.form.get("status"), "comment": request.form.get("comment", "")}
+    expected_version = posted_version(request.form)
+    if expected_version is None:
+        abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
+    # Mina åtgärder's answer shows the row's round: read once, before the save, which brings it up to date.
+    my_rounds = round_services.my_open_rounds(current_user) if view == "mine" and is_htmx() else None
+    try:
+        save_status(division_status, current_user, expected_version=expected_version, my_rounds=my_rounds, **form)
+    except ValidationError as error:
+        db.session.rollback()
+        return _status_response(load_status(status_id), view, form=form, errors=error.errors), 400
+    except Conflict:
+        db.session.rollback()
+        stored = load_status(status_id)
+        if not plans.is_stored(stored, **form):
+            return _status_response(stored, view, form=form, conflict=True), 409
+        division_status = stored  # the other save stored just this: nothing to resolve
+        my_rounds = None  # read before the other save was committed
+    else:
+        db.session.commit()
+    if not is_htmx():
+        if view == "mine":  # Mina åtgärder is ordered by what is left: the saved row stays where it was read
+            keep_place(division_status.id, request.form.get("place"))
+        return redirect_to_saved(request.form.get("next"), f"status-{division_status.id}",
+                                 f"my-{division_status.id}" if view == "mine" else None)
+    return _status_response(division_status, view, saved=True, my_rounds=my_rounds)
+
+
+def _cell_context(division_status: DivisionStatus, view: str, **state) -> dict:
+    return {"ds": division_status, "view": view, "form": None, "errors": {}, "conflict": False, "saved": False,
+            **state}
+
+
+def _status_response(division_status: DivisionStatus, view: str, my_rounds=None, **state) -> str:
+    """The status cell; for htmx also the roll-ups around it, swapped out of band (`my_rounds`: the user's open
+    rounds, when read already)."""
+    action = division_status.action
+    context = _cell_context(division_status, view, **state)
+    if not is_htmx():
+        return render_template("followup/status_edit.html", **context)
+    if state.get("saved"):
+        context["oob_action"] = action
+        if view == "mine":  # the row's round confirmation and the banner's count follow the update
+            rounds = round_services.my_open_rounds(current_user) if my_rounds is None else my_rounds
+            context["oob_round"] = next((m for m in rounds if m.round.plan_id == action.factor.plan_id), None)
+        if view == "plan":
+            factor = action.factor
+            plan_summary, factor_summary = plans.plan_and_factor_summary(factor)
+            context.update(oob_factor=(factor, factor_summary), oob_plan=(factor.plan, plan_summary))
+    return render_template("followup/_status_response.html", **context)

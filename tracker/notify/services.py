@@ -33,7 +33,7 @@ from tracker.clock import local_date
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.followup.models import ReportingRound
 from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, describe, is_permanent, recipient
 from tracker.notify.models import MANUAL, Notification

@@ -7,6 +7,7 @@ from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.followup import views as followup_views
 from tracker.followup.models import ReportingRound
 from tracker.notify import services
 from tracker.notify.mail import MailConfigurationError, MailNotConfigured
@@ -19,6 +20,19 @@ bp = Blueprint("notify", __name__)
 @login_required
 def _require_login():
     """Every page here is for a logged-in user."""
+
+
+def _round_page_part(round_: ReportingRound | None) -> dict:
+    """The round page's mail part: who was notified and when, what the next run would send, the mail settings."""
+    mail, mail_problem = services.mail_status()
+    if round_ is None:
+        return {"mail": mail, "mail_problem": mail_problem}
+    due = services.due_keys(round_, today(), current_app.config["REMIND_DAYS"]) if round_.is_open else set()
+    return {"notifications": services.notifications_of(round_), "due_keys": due, "mail": mail,
+            "mail_problem": mail_problem}
+
+
+followup_views.ROUND_PAGE_PARTS.append(_round_page_part)
 
 
 @bp.post("/omgangar/<int:round_id>/paminn")

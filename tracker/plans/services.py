@@ -27,10 +27,6 @@ OVERDUE = "overdue"  # the status filter's extra choices: open åtgärder past t
 STALE = "stale"  # and open statuses not updated for a while (the dashboard links here)
 
 
-class StatusConflict(Exception):
-    """Someone else saved this status after the user loaded it."""
-
-
 # --- Reading -------------------------------------------------------------------------
 
 

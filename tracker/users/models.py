@@ -100,7 +100,9 @@ class User(UserMixin, db.Model):
     def can_manage_users(self) -> bool:
         return self.role is Role.ADMIN
 
-    def can_update_status_for(self, division_id: int) -> bool:
+    def speaks_for(self, division_id: int) -> bool:
+        """Whether the user answers for the förvaltning: its contact, who alone updates its statuses, confirms
+        them in a round and writes its report contributions."""
         return self.role is Role.DIVISION_CONTACT and self.division_id == division_id
 
     def __repr__(self) -> str:

@@ -228,7 +228,7 @@ class _ReadOnlyViewer:
     """Whoever looks at a stored version changes nothing in it."""
 
     @staticmethod
-    def can_update_status_for(division_id: int) -> bool:
+    def speaks_for(division_id: int) -> bool:
         return False
 
 

@@ -12,7 +12,7 @@ from tracker.clock import LOCAL_ZONE
 from tracker.display import format_datetime
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.plans import services as plans
 from tracker.versions.services import approve
 from tracker.plans.models import Action, DivisionStatus, Plan
@@ -120,7 +120,7 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     try:
         return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan,
                       approval=preview.approval if keep_approval else None)
-    except (StaleDataError, plans.StatusConflict) as error:
+    except StaleDataError as error:
         raise ImportConflict() from error
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.followup.models import ReportingRound
 from tracker.parsing import year_field
 from tracker.history.recorder import acting
 from tracker.pages import posted_seen
@@ -41,6 +42,18 @@ def load_export(export_id: int) -> Export:
 def export(key: str):
     plan = load_plan(key)
     record, data = exports.export_plan(plan, current_user, current_app.config["EXPORT_DIR"])
+    db.session.commit()
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
+
+
+@bp.post("/omgangar/<int:round_id>/export")
+def export_round(round_id: int):
+    """The plan as a closed round kept its statuses."""
+    round_ = db.get_or_404(ReportingRound, round_id, description="Omgången finns inte.")
+    if round_.is_open:
+        abort(409, "Omgången är öppen; stäng den först, så att statusarna står still.")
+    record, data = exports.export_plan(round_.plan, current_user, current_app.config["EXPORT_DIR"],
+                                       reporting_round=round_)
     db.session.commit()
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
 

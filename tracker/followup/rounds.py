@@ -1,134 +1,27 @@
-"""Follow-up: indicators against their målvärden, the dashboard's figures, and reporting rounds."""
+"""Reporting rounds: a deadline by which every förvaltning confirms or updates its statuses, what each round
+still waits for, and what the statuses were when it closed."""
 
-import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.display import display_value
 from tracker.errors import ChangedSinceSeen, NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
-from tracker.parsing import has_control_characters, optional_id, required_text, text_field
+from tracker.parsing import has_control_characters, optional_id
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
-from tracker.followup.models import Indicator, IndicatorValue
-from tracker.plans.rollup import rollup
-from tracker.plans.services import StatusConflict, is_stale, set_status, validate_status_input
 from tracker.seen import digest
 from tracker.types import utcnow
 from tracker.users.models import Division, User
-from tracker.vocabulary import Direction, Role, Status
+from tracker.vocabulary import Status
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-COMMENT_MAX = 1000
 TITLE_MAX = 200
 
-
-# --- Indicators -------------------------------------------------------------------------------
-
-
-def meets_target(value: float | None, target: float | None, direction: Direction | None) -> bool | None:
-    """Whether an outcome reaches its målvärde: ≥ at least the target, ≤ at most; None when unknown."""
-    if value is None or target is None:
-        return None
-    if direction is Direction.AT_MOST:
-        return value <= target
-    return value >= target
-
-
-@dataclass
-class IndicatorView:
-    indicator: Indicator
-    values: list[IndicatorValue]
-
-    @property
-    def latest(self) -> IndicatorValue | None:
-        with_value = [v for v in self.values if v.value is not None]
-        return with_value[-1] if with_value else None
-
-    @property
-    def met(self) -> bool | None:
-        latest = self.latest
-        return meets_target(latest.value if latest else None, self.indicator.target, self.indicator.direction)
-
-
-def indicator_views(plan: Plan) -> list[IndicatorView]:
-    indicators = db.session.scalars(
-        sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
-        .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor))
-        .execution_options(populate_existing=True)
-    ).unique().all()
-    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period)) for i in indicators]
-
-
-def can_enter_values(user: User, indicator: Indicator) -> bool:
-    """A strateg (or direktör), or the contact of the förvaltning responsible for the indicator."""
-    return user.can_edit_structure or (
-        user.role is Role.DIVISION_CONTACT and indicator.division_id is not None
-        and indicator.division_id == user.division_id
-    )
-
-
-def _number(text: str | None) -> float | None:
-    """A number as people write it ("87,5", "87.5 %"); None for anything else, infinity and NaN included."""
-    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def is_percentage(indicator: Indicator) -> bool:
-    return (indicator.unit or "").strip().lower() in ("%", "procent", "andel (%)", "procentenheter")
-
-
-def delete_value(entry: IndicatorValue) -> None:
-    """Remove an outcome entered by mistake; the history keeps what it was."""
-    entry.indicator.values.remove(entry)
-    db.session.flush()
-
-
-def record_value(indicator: Indicator, *, period: str | None, value: str | None, comment: str | None,
-                 today: date) -> IndicatorValue:
-    """A new outcome for one period; every problem reported next to its field."""
-    errors = {}
-    period = (period or "").strip()
-    match = PERIOD.match(period)
-    if not match:
-        errors["period"] = "Ange perioden som ÅÅÅÅ-MM, t.ex. 2024-06."
-    elif (int(match.group(1)), int(match.group(2))) > (today.year, today.month):
-        errors["period"] = f"Perioden {period} har inte börjat ännu; ange en månad som har varit."
-    elif any(v.period == period for v in indicator.values):
-        existing = next(v for v in indicator.values if v.period == period)
-        shown = display_value(existing.value)
-        errors["period"] = (f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall: "
-                            "ta bort det under ”Alla utfall” om det ska rättas.")
-    number = _number(value)
-    if not (value or "").strip():
-        errors["value"] = "Ange utfallet som ett tal, t.ex. 87,5."
-    elif number is None:
-        errors["value"] = f"”{value.strip()}” är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
-    elif is_percentage(indicator) and not 0 <= number <= 100:
-        errors["value"] = f"{value.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
-    comment = text_field(errors, "comment", comment, "Kommentaren", COMMENT_MAX)
-    if errors:
-        raise ValidationError(errors)
-    entry = IndicatorValue(period=period, value=number, comment=comment)
-    indicator.values.append(entry)
-    db.session.flush()
-    return entry
-
-
-# --- Reporting rounds -------------------------------------------------------------------------
 
 
 def open_round_of(plan: Plan) -> ReportingRound | None:
@@ -174,7 +67,7 @@ def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: st
     return round_
 
 
-def _plan_statuses(plan_id: int, division_id: int | None = None, *,
+def plan_statuses(plan_id: int, division_id: int | None = None, *,
                    with_updaters: bool = False) -> list[DivisionStatus]:
     query = (sa.select(DivisionStatus).join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
              .options(so.joinedload(DivisionStatus.division),
@@ -243,7 +136,7 @@ def _factor_left(round_: ReportingRound, user: User, factor_id, done: set[int]) 
     factor = db.session.get(SuccessFactor, factor_id) if factor_id else None
     if factor is None or factor.plan_id != round_.plan_id:
         raise ValidationError({"status_id": "Välj en framgångsfaktor i omgångens plan."})
-    statuses = [s for s in _plan_statuses(round_.plan_id, user.division_id)
+    statuses = [s for s in plan_statuses(round_.plan_id, user.division_id)
                 if s.action.factor_id == factor.id and s.id not in done] if user.division_id else []
     if not statuses:
         raise ValidationError({"status_id": "Inget kvar att bekräfta i framgångsfaktorn."})
@@ -263,7 +156,7 @@ def _picked(round_: ReportingRound, user: User, status_ids: list) -> list[Divisi
     ).all() if ids - {None} else []
     if None in ids or len(statuses) != len(ids) or any(s.action.factor.plan_id != round_.plan_id for s in statuses):
         raise ValidationError({"status_id": "Åtgärden finns inte i omgången."})
-    if any(not user.can_update_status_for(s.division_id) for s in statuses):
+    if any(not user.speaks_for(s.division_id) for s in statuses):
         raise NotAllowed("Du kan bara bekräfta din egen förvaltnings åtgärder i omgångens plan.")
     return statuses
 
@@ -273,7 +166,7 @@ def left_statuses(round_: ReportingRound, *, division_id: int | None = None, fac
     """What the round still waits for (of one förvaltning, one framgångsfaktor), in the plan's order;
     `with_updaters` loads who last updated each row too."""
     done = confirmed_ids(round_)
-    return sorted((s for s in _plan_statuses(round_.plan_id, division_id, with_updaters=with_updaters)
+    return sorted((s for s in plan_statuses(round_.plan_id, division_id, with_updaters=with_updaters)
                    if s.id not in done and (factor_id is None or s.action.factor_id == factor_id)),
                   key=lambda s: (s.division.position, s.action.factor.position, s.action.position))
 
@@ -307,7 +200,7 @@ def unconfirmed(statuses: list[DivisionStatus]) -> list[tuple[int, DivisionStatu
     return pending
 
 
-def _add_confirmations(pending: list[tuple[int, DivisionStatus]], user: User | None) -> None:
+def add_confirmations(pending: list[tuple[int, DivisionStatus]], user: User | None) -> None:
     """`pending` was read before the update wrote: a row confirmed since then (a colleague's "Oförändrad" at that
     moment) keeps that confirmation, instead of failing the update on the unique key."""
     if not pending:
@@ -321,51 +214,8 @@ def _add_confirmations(pending: list[tuple[int, DivisionStatus]], user: User | N
 def confirm_updates(statuses: list[DivisionStatus], user: User | None) -> None:
     """Statuses updated while their plan has an open round count as confirmed in it (once), whether saved
     on the web or imported."""
-    _add_confirmations(unconfirmed(statuses), user)
+    add_confirmations(unconfirmed(statuses), user)
     db.session.flush()
-
-
-def update_status(
-    division_status: DivisionStatus,
-    user: User,
-    *,
-    status: str | None,
-    comment: str | None,
-    expected_version: int,
-    my_rounds: list["MyRound"] | None = None,
-) -> DivisionStatus:
-    """Set status and comment, unless someone saved a newer version since `expected_version`.
-
-    Raises ValidationError for bad input and StatusConflict for a stale version;
-    after a conflict the session must be rolled back. The status form's one service: the rules are
-    plans.set_status's, shared with the import.
-
-    `my_rounds`: the user's open rounds (my_open_rounds), when the caller has read them already; they then say
-    whether the update confirms the row in its round, and are brought up to date with it.
-    """
-    validate_status_input(status, comment)  # before touching the row: bad input changes nothing
-    # During an open round, the update confirms the row in it; what that needs is read before writing.
-    if my_rounds is not None and division_status.division_id == user.division_id:
-        plan_id = division_status.action.factor.plan_id
-        pending = [(m.round.id, division_status) for m in my_rounds
-                   if m.round.plan_id == plan_id and division_status.id not in m.confirmed_status_ids]
-    else:
-        pending = unconfirmed([division_status])
-    # The UPDATE is made conditional on the version the user saw: set as the committed one, the ORM's version
-    # check compares with it (assigning it would not).
-    set_committed_value(division_status, "version_id", expected_version)
-    set_status(division_status, user, status=status, comment=comment)
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise StatusConflict() from error
-    if pending:
-        _add_confirmations(pending, user)
-        db.session.flush()
-    for m in my_rounds or []:
-        if any(round_id == m.round.id for round_id, _ in pending):
-            m.confirmed_status_ids.add(division_status.id)
-    return division_status
 
 
 def division_total(round_: ReportingRound, division_id: int) -> int:
@@ -389,7 +239,7 @@ class DivisionProgress:
 def progress(round_: ReportingRound) -> list[DivisionProgress]:
     done = confirmed_ids(round_)
     per_division: dict[int, DivisionProgress] = {}
-    for status in _plan_statuses(round_.plan_id):
+    for status in plan_statuses(round_.plan_id):
         item = per_division.setdefault(status.division_id, DivisionProgress(status.division, 0, 0))
         item.total += 1
         item.confirmed += status.id in done
@@ -423,7 +273,7 @@ def close_round(round_: ReportingRound, user: User | None, *, seen: str | None =
         {"status_id": s.id, "action_id": s.action_id, "ref": s.action.ref, "title": s.action.title,
          "division_id": s.division_id, "division": s.division.name, "status": s.status.value,
          "comment": s.comment, "confirmed": s.id in done}
-        for s in sorted(_plan_statuses(round_.plan_id), key=lambda s: (s.action.ref, s.division.position))
+        for s in sorted(plan_statuses(round_.plan_id), key=lambda s: (s.action.ref, s.division.position))
     ]
     round_.closed_at = utcnow()
     round_.closed_by_id = user.id if user else None
@@ -515,103 +365,3 @@ def my_open_rounds(user: User) -> list[MyRound]:
             confirmed[round_id].add(status_id)
     return [MyRound(r, frozenset(by_plan[r.plan_id]), confirmed[r.id]) for r in rounds if by_plan[r.plan_id]]
 
-
-# --- The dashboard ----------------------------------------------------------------------------
-
-
-@dataclass
-class DivisionFigures:
-    division: Division
-    counts: Counter  # rolled-up status of the division's own status per åtgärd
-    overdue: int
-    stale: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
-    statuses = _plan_statuses(plan.id)
-    actions = {s.action_id: s.action for s in statuses}
-    by_action = defaultdict(list)
-    rows_by_action = defaultdict(list)
-    for s in statuses:
-        by_action[s.action_id].append(s.status)
-        rows_by_action[s.action_id].append(s)
-    for action_id, action in actions.items():  # the åtgärd's roll-up from the rows read above, not a query each
-        set_committed_value(action, "statuses", sorted(rows_by_action[action_id], key=lambda s: s.division_id))
-    rolled = {action_id: rollup(values) for action_id, values in by_action.items()}
-    stale_before = today - timedelta(days=stale_days)
-    figures: dict[int, DivisionFigures] = {}
-    for s in statuses:
-        item = figures.setdefault(s.division_id, DivisionFigures(s.division, Counter(), 0, 0))
-        item.counts[s.status] += 1
-        if s.action.due_date and s.action.due_date < today and s.status.is_open:
-            item.overdue += 1
-        if is_stale(s, plan.created_at, stale_before):
-            item.stale += 1
-    overdue = [a for a in actions.values() if a.is_overdue(today)]
-    return {
-        "divisions": sorted(figures.values(), key=lambda f: (f.division.position, f.division.name)),
-        "overdue": sorted(overdue, key=lambda a: a.due_date),
-        "rolled": Counter(rolled.values()),
-        "indicators_not_met": [v for v in indicator_views(plan) if v.met is False],
-        "stale_days": stale_days,
-    }
-
-
-# --- Editing indicators (the strateg's) ---------------------------------------------------------
-
-
-def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, direction=None, frequency=None,
-                    factor_id=None, division_id=None) -> dict:
-    from tracker.vocabulary import Frequency
-
-    errors = {}
-    values = {"name": required_text(errors, "name", name, "Namnet", 300, "Ange indikatorns namn."),
-              "area": text_field(errors, "area", area, "Området", 120),
-              "unit": text_field(errors, "unit", unit, "Enheten", 40)}
-    values["target"] = _number(target) if (target or "").strip() else None
-    if (target or "").strip() and values["target"] is None:
-        errors["target"] = f"”{target.strip()}” är inget tal. Ange målvärdet som ett tal, t.ex. 95."
-    values["direction"] = Direction.from_label(direction) if (direction or "").strip() else None
-    if (direction or "").strip() and values["direction"] is None:
-        errors["direction"] = "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)."
-    values["frequency"] = Frequency.from_label(frequency or "month")
-    if values["frequency"] is None:
-        errors["frequency"] = "Välj månad, kvartal eller år."
-    values["factor_id"] = optional_id(factor_id)
-    if (factor_id or values["factor_id"]) and db.session.scalar(sa.select(SuccessFactor.plan_id).where(
-            SuccessFactor.id == values["factor_id"])) != plan.id:
-        errors["factor_id"] = "Välj en framgångsfaktor i planen."
-    values["division_id"] = optional_id(division_id)
-    if (division_id or values["division_id"]) and (
-            values["division_id"] is None or db.session.get(Division, values["division_id"]) is None):
-        errors["division_id"] = "Välj en förvaltning i listan."
-    if errors:
-        raise ValidationError(errors)
-    return values
-
-
-def create_indicator(plan: Plan, **form) -> Indicator:
-    values = check_indicator(plan, **form)
-    position = 1 + (db.session.scalar(sa.select(sa.func.max(Indicator.position)).where(Indicator.plan_id == plan.id))
-                    or -1)
-    indicator = Indicator(plan_id=plan.id, position=position, **values)
-    db.session.add(indicator)
-    db.session.flush()
-    return indicator
-
-
-def update_indicator(indicator: Indicator, plan: Plan, **form) -> Indicator:
-    for field_name, value in check_indicator(plan, **form).items():
-        if getattr(indicator, field_name) != value:
-            setattr(indicator, field_name, value)
-    db.session.flush()
-    return indicator
-
-
-def delete_indicator(indicator: Indicator) -> None:
-    db.session.delete(indicator)
-    db.session.flush()

@@ -1,0 +1,170 @@
+"""Follow-up's indicators: their outcomes against the målvärden, and the strateg's editing of them."""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from tracker.display import display_value
+from tracker.errors import ValidationError
+from tracker.extensions import db
+from tracker.followup.models import Indicator, IndicatorValue
+from tracker.parsing import optional_id, required_text, text_field
+from tracker.plans.models import Plan, SuccessFactor
+from tracker.users.models import Division, User
+from tracker.vocabulary import Direction, Frequency, Role
+
+PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+COMMENT_MAX = 1000
+
+
+
+def meets_target(value: float | None, target: float | None, direction: Direction | None) -> bool | None:
+    """Whether an outcome reaches its målvärde: ≥ at least the target, ≤ at most; None when unknown."""
+    if value is None or target is None:
+        return None
+    if direction is Direction.AT_MOST:
+        return value <= target
+    return value >= target
+
+
+@dataclass
+class IndicatorView:
+    indicator: Indicator
+    values: list[IndicatorValue]
+
+    @property
+    def latest(self) -> IndicatorValue | None:
+        with_value = [v for v in self.values if v.value is not None]
+        return with_value[-1] if with_value else None
+
+    @property
+    def met(self) -> bool | None:
+        latest = self.latest
+        return meets_target(latest.value if latest else None, self.indicator.target, self.indicator.direction)
+
+
+def indicator_views(plan: Plan) -> list[IndicatorView]:
+    indicators = db.session.scalars(
+        sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
+        .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor))
+        .execution_options(populate_existing=True)
+    ).unique().all()
+    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period)) for i in indicators]
+
+
+def can_enter_values(user: User, indicator: Indicator) -> bool:
+    """A strateg (or direktör), or the contact of the förvaltning responsible for the indicator."""
+    return user.can_edit_structure or (
+        user.role is Role.DIVISION_CONTACT and indicator.division_id is not None
+        and indicator.division_id == user.division_id
+    )
+
+
+def _number(text: str | None) -> float | None:
+    """A number as people write it ("87,5", "87.5 %"); None for anything else, infinity and NaN included."""
+    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").rstrip("%").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def is_percentage(indicator: Indicator) -> bool:
+    return (indicator.unit or "").strip().lower() in ("%", "procent", "andel (%)", "procentenheter")
+
+
+def delete_value(entry: IndicatorValue) -> None:
+    """Remove an outcome entered by mistake; the history keeps what it was."""
+    entry.indicator.values.remove(entry)
+    db.session.flush()
+
+
+def record_value(indicator: Indicator, *, period: str | None, value: str | None, comment: str | None,
+                 today: date) -> IndicatorValue:
+    """A new outcome for one period; every problem reported next to its field."""
+    errors = {}
+    period = (period or "").strip()
+    match = PERIOD.match(period)
+    if not match:
+        errors["period"] = "Ange perioden som ÅÅÅÅ-MM, t.ex. 2024-06."
+    elif (int(match.group(1)), int(match.group(2))) > (today.year, today.month):
+        errors["period"] = f"Perioden {period} har inte börjat ännu; ange en månad som har varit."
+    elif any(v.period == period for v in indicator.values):
+        existing = next(v for v in indicator.values if v.period == period)
+        shown = display_value(existing.value)
+        errors["period"] = (f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall: "
+                            "ta bort det under ”Alla utfall” om det ska rättas.")
+    number = _number(value)
+    if not (value or "").strip():
+        errors["value"] = "Ange utfallet som ett tal, t.ex. 87,5."
+    elif number is None:
+        errors["value"] = f"”{value.strip()}” är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
+    elif is_percentage(indicator) and not 0 <= number <= 100:
+        errors["value"] = f"{value.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
+    comment = text_field(errors, "comment", comment, "Kommentaren", COMMENT_MAX)
+    if errors:
+        raise ValidationError(errors)
+    entry = IndicatorValue(period=period, value=number, comment=comment)
+    indicator.values.append(entry)
+    db.session.flush()
+    return entry
+
+
+# --- Editing indicators (the strateg's) ---------------------------------------------------------
+
+
+def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, direction=None, frequency=None,
+                    factor_id=None, division_id=None) -> dict:
+    errors = {}
+    values = {"name": required_text(errors, "name", name, "Namnet", 300, "Ange indikatorns namn."),
+              "area": text_field(errors, "area", area, "Området", 120),
+              "unit": text_field(errors, "unit", unit, "Enheten", 40)}
+    values["target"] = _number(target) if (target or "").strip() else None
+    if (target or "").strip() and values["target"] is None:
+        errors["target"] = f"”{target.strip()}” är inget tal. Ange målvärdet som ett tal, t.ex. 95."
+    values["direction"] = Direction.from_label(direction) if (direction or "").strip() else None
+    if (direction or "").strip() and values["direction"] is None:
+        errors["direction"] = "Välj ≥ (minst målvärdet) eller ≤ (högst målvärdet)."
+    values["frequency"] = Frequency.from_label(frequency or "month")
+    if values["frequency"] is None:
+        errors["frequency"] = "Välj månad, kvartal eller år."
+    values["factor_id"] = optional_id(factor_id)
+    if (factor_id or values["factor_id"]) and db.session.scalar(sa.select(SuccessFactor.plan_id).where(
+            SuccessFactor.id == values["factor_id"])) != plan.id:
+        errors["factor_id"] = "Välj en framgångsfaktor i planen."
+    values["division_id"] = optional_id(division_id)
+    if (division_id or values["division_id"]) and (
+            values["division_id"] is None or db.session.get(Division, values["division_id"]) is None):
+        errors["division_id"] = "Välj en förvaltning i listan."
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def create_indicator(plan: Plan, **form) -> Indicator:
+    values = check_indicator(plan, **form)
+    position = 1 + (db.session.scalar(sa.select(sa.func.max(Indicator.position)).where(Indicator.plan_id == plan.id))
+                    or -1)
+    indicator = Indicator(plan_id=plan.id, position=position, **values)
+    db.session.add(indicator)
+    db.session.flush()
+    return indicator
+
+
+def update_indicator(indicator: Indicator, plan: Plan, **form) -> Indicator:
+    for field_name, value in check_indicator(plan, **form).items():
+        if getattr(indicator, field_name) != value:
+            setattr(indicator, field_name, value)
+    db.session.flush()
+    return indicator
+
+
+def delete_indicator(indicator: Indicator) -> None:
+    db.session.delete(indicator)
+    db.session.flush()
+
