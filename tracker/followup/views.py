@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from tracker.access import require, require_editor, require_own_division
 from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import NotAllowed, ValidationError
@@ -12,7 +13,7 @@ from tracker.followup import charts, services
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.history.services import HistoryFilter, history_page
 from tracker.notify import services as notify
-from tracker.pages import is_htmx, posted_seen, require, require_own_division, safe_next
+from tracker.pages import is_htmx, posted_seen, safe_next
 from tracker.plans import services as plans
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus
@@ -70,8 +71,8 @@ def indicators(key: str):
 @bp.post("/indikatorer/<int:indicator_id>/utfall")
 def record_value(indicator_id: int):
     indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
-    if not services.can_enter_values(current_user, indicator):
-        abort(403, "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
+    require(services.can_enter_values(current_user, indicator),
+            "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan = plans.get_plan_by_id(indicator.plan_id)
     form = {k: request.form.get(k) for k in ("period", "value", "comment")}
     try:
@@ -88,8 +89,8 @@ def record_value(indicator_id: int):
 def delete_value(value_id: int):
     entry = db.get_or_404(IndicatorValue, value_id, description="Utfallet finns inte.")
     indicator = entry.indicator
-    if not services.can_enter_values(current_user, indicator):
-        abort(403, "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
+    require(services.can_enter_values(current_user, indicator),
+            "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan, period = plans.get_plan_by_id(indicator.plan_id), entry.period
     services.delete_value(entry)
     db.session.commit()
@@ -124,8 +125,7 @@ def rounds(key: str):
 @bp.post("/planer/<key>/omgangar")
 def open_round(key: str):
     plan = load_plan(key)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör öppnar uppföljningsomgångar.")
+    require_editor("öppna uppföljningsomgångar")
     form = {"title": request.form.get("title"), "deadline": request.form.get("deadline")}
     try:
         round_ = services.open_round(plan, current_user, today=today(), **form)
@@ -156,8 +156,7 @@ def _load_round_status(round_: ReportingRound, status_id: int) -> DivisionStatus
 @bp.post("/omgangar/<int:round_id>/stang")
 def close_round(round_id: int):
     round_ = _load_round(round_id)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör stänger uppföljningsomgångar.")
+    require_editor("stänga uppföljningsomgångar")
     seen = posted_seen()
     if not request.form.get("confirm"):
         return _rounds_page(round_.plan, 400, {"confirm": "Kryssa i rutan för att bekräfta att omgången stängs."})
@@ -247,8 +246,7 @@ def confirm_unchanged(round_id: int, status_id: int):
 
 def _load_indicator(indicator_id: int) -> Indicator:
     indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
+    require_editor("ändra indikatorerna")
     return indicator
 
 
@@ -272,8 +270,7 @@ def _save_indicator(plan, operation, editing, done: str):
 @bp.post("/planer/<key>/indikatorer")
 def create_indicator(key: str):
     plan = load_plan(key)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
+    require_editor("ändra indikatorerna")
     return _save_indicator(plan, lambda: services.create_indicator(plan, **_indicator_form()), "new", "tillagd")
 
 
@@ -299,8 +296,7 @@ def delete_indicator(indicator_id: int):
 @bp.post("/omgangar/<int:round_id>/export")
 def export_round(round_id: int):
     round_ = _load_round(round_id)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör exporterar planer.")
+    require_editor("exportera planer")
     if round_.is_open:
         abort(409, "Omgången är öppen; stäng den först, så att statusarna står still.")
     record, data = export_plan(round_.plan, current_user, current_app.config["EXPORT_DIR"], reporting_round=round_)

@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.access import require_own_division
 from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.errors import ValidationError
@@ -12,7 +13,7 @@ from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Status
 from tracker.xlsx.export import exports_seen, list_exports
-from tracker.pages import is_htmx, keep_place, redirect_to_saved, render_page_or_fragment, require_own_division
+from tracker.pages import is_htmx, keep_place, redirect_to_saved, render_page_or_fragment
 from tracker.parsing import record_id
 
 bp = Blueprint("plans", __name__)
