@@ -214,3 +214,50 @@ def test_the_package_check_finds_a_two_way_dependency_hidden_inside_a_function(t
     assert two_way_pairs(edges) == {frozenset(("low", "high"))}
     assert edges[("low", "high")] == {"pkg.low.models → pkg.high.views"}
     assert find_cycle(import_graph(root)) is not None
+
+
+TESTS = Path(__file__).parent
+# The permission matrices themselves, which tests/test_ownership.py walks again for every route with an id.
+MATRICES = {"tests.test_permissions", "tests.test_read_permissions"}
+
+
+def imported_test_modules(path: Path, root: Path) -> set[str]:
+    """The test modules (test_*.py) of the package `root` that the file `path` imports anywhere in it, functions included;
+    only the name MATRIX of a permission matrix does not count."""
+    modules = {module_name(p, root): p for p in root.rglob("*.py")}
+    name = module_name(path, root)
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+                parents = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parents + ([base] if base else []))
+            for alias in node.names:
+                if f"{base}.{alias.name}" in modules:
+                    found.add(f"{base}.{alias.name}")
+                elif not (base in MATRICES and alias.name == "MATRIX"):
+                    found.add(base)
+    return {m for m in found if m in modules and m != name and modules[m].name.startswith("test_")}
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in helper modules (tests/factories.py, a folder's helpers.py) and shared fixtures in a
+    conftest.py; a test module imports neither another's tests nor its fixtures."""
+    found = {module_name(path, TESTS): sorted(imported)
+             for path in sorted(TESTS.rglob("*.py")) if (imported := imported_test_modules(path, TESTS))}
+    assert not found, f"Testmoduler som importerar andra testmoduler: {found}"
+
+
+def test_the_test_import_check_finds_a_test_module_imported_inside_a_function(tmp_path):
+    root = tmp_path / "tests"
+    (root / "notify").mkdir(parents=True)
+    for path in (root / "__init__.py", root / "notify" / "__init__.py", root / "helpers.py"):
+        path.write_text("")
+    (root / "notify" / "test_mail.py").write_text("from tests.helpers import x\n")
+    (root / "test_users.py").write_text("def test_it():\n    from tests.notify.test_mail import people\n")
+    assert imported_test_modules(root / "notify" / "test_mail.py", root) == set()
+    assert imported_test_modules(root / "test_users.py", root) == {"tests.notify.test_mail"}
