@@ -3,6 +3,7 @@ for several rows, the editor's save, move and delete of an åtgärd, a restore f
 revision; each with how to load its request and how to judge its answer."""
 
 import sqlalchemy as sa
+
 from tests.interleaving.helpers import Writer, entries_by, refused
 from tracker.extensions import db
 from tracker.followup import services as followup

@@ -3,6 +3,7 @@ förvaltning's contribution, the steps to review and back; each with how to load
 answer."""
 
 import sqlalchemy as sa
+
 from tests.interleaving.helpers import Writer, entries_by, refused
 from tests.reports.helpers import question
 from tracker.extensions import db
