@@ -11,12 +11,14 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
-from flask import g
+from flask import current_app, g
 
 from tests import factories
 from tracker import create_app
 from tracker.extensions import db, limiter
 from tracker.history.recorder import acting
+from tracker.vocabulary import Role, Status
+from tracker.xlsx.export import export_plan
 
 # Every app of the test process (the browser's server, the single sign-on apps) signs the history with one key.
 HISTORY_KEY = "testernas-nyckel-for-historiken-0123456789abcdef"
@@ -248,3 +250,24 @@ def inbox(start_smtp, mail_to) -> Inbox:
     handler = Inbox()
     mail_to(start_smtp(handler).port)
     return handler
+
+
+@pytest.fixture
+def world(make_plan, make_user, divisions, request):
+    """What the permission matrices (tests/test_permissions.py, tests/test_read_permissions.py) and
+    tests/test_ownership.py act on: a plan with a status row for PH and HS, a user of each role, an export."""
+    plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
+    ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
+    users = {
+        "reader": make_user(Role.READER),
+        "contact_own": make_user(Role.DIVISION_CONTACT, "PH"),
+        "contact_other": make_user(Role.DIVISION_CONTACT, "HS"),
+        "strategist": make_user(Role.STRATEGIST),
+        "director": make_user(Role.DIRECTOR),
+        "admin": make_user(Role.ADMIN),
+    }
+    export, _ = export_plan(plan, users["strategist"], current_app.config["EXPORT_DIR"])
+    db.session.commit()
+    # Mail stays off; "Skicka påminnelse nu" turns it on, to a test SMTP server, when its case runs.
+    return {"plan": plan, "ph_status": ph_status, "users": users, "divisions": divisions, "export": export,
+            "mail_on": lambda: request.getfixturevalue("inbox")}

@@ -4,7 +4,7 @@ import stat
 import pytest
 import sqlalchemy as sa
 
-from tests.test_permissions import snapshot
+from tests.factories import snapshot
 from tracker.demo.loader import DEMO_PASSWORD, USERS
 from tracker.extensions import db
 from tracker.plans import services

@@ -1,7 +1,7 @@
 """Ids that name the wrong thing: one that does not exist, and one of ANOTHER plan, report, round, förvaltning or
 user than the rest of the request names. Each is refused (404, 403, or 400 where a form's choice is wrong; a
-filter's is dropped with a notice) and nothing is changed. Built on the world of tests/test_permissions.py and the
-cases of both permission matrices."""
+filter's is dropped with a notice) and nothing is changed. Built on the world of the permission
+matrices (tests/permission_world.py) and the cases of both."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +11,10 @@ from werkzeug.routing import IntegerConverter
 
 from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
-from tests.test_permissions import MATRIX as POST_MATRIX, ACTORS, _confirm, _report, snapshot, world  # noqa: F401
+from tests.factories import snapshot
+from tests.permission_world import ACTORS, _confirm, _report
+# The two permission matrices themselves: every route with an id is walked again here.
+from tests.test_permissions import MATRIX as POST_MATRIX
 from tests.test_read_permissions import MATRIX as GET_MATRIX
 from tracker.extensions import db
 from tracker.followup import rounds as followup

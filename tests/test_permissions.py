@@ -1,220 +1,27 @@
 """Every state-changing route × every role: the status code, and no change where refused."""
 
-import io
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from flask import current_app
 
-from tests.factories import PASSWORD, sign_in, snapshot  # noqa: F401 (snapshot: other test files take it from here)
-from tests.reports.helpers import create_report as create_test_report, question
-from tests.xlsx.helpers import edit
-from tracker.xlsx import uploads
+from tests.factories import PASSWORD, sign_in, snapshot
+from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_ADMIN, ONLY_DIRECTOR, QUESTION_FORM,
+                                    VALUE_ENTRY, WRITES_CONTRIBUTION, _approved, _closed_round, _confirm,
+                                    _empty_report_section, _indicator, _indicator_value, _open_round, _pair,
+                                    _ph_contribution, _remind_now, _report, _report_section, _restore, _second_action,
+                                    _second_area, _second_factor, _staged, _status_update, _unlink_sso, _upload,
+                                    _user_edit)
+from tracker.extensions import db
+from tracker.followup import rounds as followup
+from tracker.plans.models import Plan
+from tracker.reports import services as reports
+from tracker.reports.bundle import make_bundle
+from tracker.versions import services as versions
+from tracker.vocabulary import PlanState
 from tracker.xlsx.export import export_plan, exports_seen
 from tracker.xlsx.preview import preview_import
 
-from tracker.extensions import db
-from tracker.followup import rounds as followup
-from tracker.versions import services as versions
-from tracker.followup.models import Indicator, IndicatorValue
-from tracker.plans import structure
-from tracker.reports import services as reports
-from tracker.reports.bundle import make_bundle
-from tracker.history.models import HistoryEntry
-from tracker.plans.models import Plan
-from tracker.types import utcnow
-from tracker.vocabulary import PlanState, Role, Status
-
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-# Who acts: anonymous, each role, and a förvaltningskontakt of another förvaltning.
-ACTORS = ["anonymous", "reader", "contact_own", "contact_other", "strategist", "director", "admin"]
-
-
-
-@pytest.fixture
-def world(make_plan, make_user, divisions, request):
-    plan = make_plan(actions=[{"divisions": ["PH", "HS"], "statuses": {"PH": Status.IN_PROGRESS}}])
-    ph_status = next(s for s in plan.factors[0].actions[0].statuses if s.division.short_name == "PH")
-    users = {
-        "reader": make_user(Role.READER),
-        "contact_own": make_user(Role.DIVISION_CONTACT, "PH"),
-        "contact_other": make_user(Role.DIVISION_CONTACT, "HS"),
-        "strategist": make_user(Role.STRATEGIST),
-        "director": make_user(Role.DIRECTOR),
-        "admin": make_user(Role.ADMIN),
-    }
-    export, _ = export_plan(plan, users["strategist"], current_app.config["EXPORT_DIR"])
-    db.session.commit()
-    # Mail stays off; "Skicka påminnelse nu" turns it on, to a test SMTP server, when its case runs.
-    return {"plan": plan, "ph_status": ph_status, "users": users, "divisions": divisions, "export": export,
-            "mail_on": lambda: request.getfixturevalue("inbox")}
-
-
-def _upload(world, user):
-    _, data = export_plan(world["plan"], None, current_app.config["EXPORT_DIR"])
-    db.session.rollback()
-    data = edit(data, lambda wb: wb["Handlingsplan"].__setitem__("J6", "Regiondirektör"))
-    return "/import", {"plan": world["plan"].key, "file": (io.BytesIO(data), "bilaga.xlsx")}
-
-
-def _staged(world, user, plan_key: str, data: bytes) -> str:
-    """An upload previewed by `user` (for no one logged in: by the strateg), waiting for its confirmation."""
-    upload = uploads.stage_upload(user or world["users"]["strategist"], plan_key, "bilaga.xlsx", data)
-    db.session.commit()
-    return upload.token
-
-
-def _confirm(world, user):
-    """A previewed upload of this user's, ready to be confirmed."""
-    url, data = _upload(world, user)
-    token = _staged(world, user, world["plan"].key, data["file"][0].getvalue())
-    preview = preview_import(data["file"][0].getvalue(), max_bytes=10**7, plan_key=world["plan"].key)
-    return f"/import/{token}", {"fingerprint": preview.fingerprint, "missing": "keep"}
-
-
-def _status_update(world, user=None):
-    ds = world["ph_status"]
-    return f"/status/{ds.id}", {"status": "done", "comment": "Klart", "version": ds.version_id}
-
-
-def _user_edit(world, user=None):
-    reader = world["users"]["reader"]
-    return f"/admin/anvandare/{reader.id}", {"name": "Lena Lindqvist", "role": "strategist", "division": "",
-                                             "active": "1", "password": "ett-nytt-losenord"}
-
-
-def _unlink_sso(world, user=None):
-    reader = world["users"]["reader"]
-    reader.sso_issuer, reader.sso_subject, reader.sso_linked_at = "https://login.regionhalland.test", "lena", utcnow()
-    db.session.commit()
-    return f"/admin/anvandare/{reader.id}/sso/ta-bort", {}
-
-
-EDITORS = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
-           "strategist": 302, "director": 302, "admin": 403}
-ONLY_ADMIN = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
-              "strategist": 403, "director": 403, "admin": 302}
-
-def _approved(world, user=None):
-    versions.approve(world["plan"], world["users"]["director"], "RS231576")
-    db.session.commit()
-    return world["plan"]
-
-
-def _restore(world, user=None):
-    action = world["plan"].factors[0].actions[0]
-    db.session.delete(action)
-    db.session.commit()
-    entry = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.verb == "deleted"))
-    return f"/historik/{entry.id}/aterstall", {}
-
-
-def _second_action(world):
-    factor = world["plan"].factors[0]
-    structure.create_action(factor, title="Mobil röntgen i särskilt boende",
-                            division_ids=[world["divisions"]["ADH"].id])
-    db.session.commit()
-    return factor.actions[-1]
-
-
-def _second_factor(world):
-    structure.create_factor(world["plan"], title="Digital Vårdcentral inom primärvård",
-                            area_id=world["plan"].areas[0].id)
-    db.session.commit()
-    return world["plan"].factors[-1]
-
-
-def _second_area(world):
-    area = structure.create_area(world["plan"], title="Redovisning styrning")
-    db.session.commit()
-    return area
-
-
-def _indicator(world, user=None):
-    indicator = Indicator(plan_id=world["plan"].id, area="BUP", name="Andel genomförda första besök inom 30 dagar",
-                          target=75, unit="procent", division_id=world["divisions"]["PH"].id)
-    db.session.add(indicator)
-    db.session.commit()
-    return f"/indikatorer/{indicator.id}/utfall", {"period": "2024-06", "value": "78,5"}
-
-
-def _indicator_value(world):
-    url, _ = _indicator(world)
-    indicator = db.session.get(Indicator, int(url.split("/")[2]))
-    indicator.values.append(IndicatorValue(period="2024-05", value=-5))
-    db.session.commit()
-    return indicator.values[0]
-
-
-def _open_round(world):
-    round_ = followup.open_round(world["plan"], world["users"]["strategist"], title="Delårsuppföljning 2024",
-                                 deadline="2030-09-15", today=date(2024, 8, 1))
-    db.session.commit()
-    return round_
-
-
-def _closed_round(world):
-    round_ = _open_round(world)
-    followup.close_round(round_, world["users"]["strategist"])
-    db.session.commit()
-    return round_
-
-
-def _remind_now(world, user=None):
-    world["mail_on"]()
-    return f"/omgangar/{_open_round(world).id}/paminn", {}
-
-
-VALUE_ENTRY = {**{"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
-                  "strategist": 302, "director": 302, "admin": 403}}
-CONFIRM = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
-           "strategist": 403, "director": 403, "admin": 403}
-
-ACTION_FORM = {"title": "Gemensamma väntelistor inom ortopedisk vård", "owner": "Verksamhetschef ortopedi",
-               "horizon": "short", "start_date": "2025-01-01", "due_date": "2025-12-31"}
-
-ONLY_DIRECTOR = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_other": 403,
-                 "strategist": 403, "director": 302, "admin": 403}
-
-def _report(world, state: str = "draft"):
-    """The test report (tests/reports/form.json) attached to the world's plan, brought to `state`."""
-    report = reports.get_report("tillganglighet-2024") or create_test_report(plan=world["plan"])
-    director = world["users"]["director"]
-    if state in ("review", "approved", "sent"):
-        reports.submit_for_review(report)
-    if state in ("approved", "sent"):
-        reports.approve(report, director)
-    if state == "sent":
-        reports.mark_sent(report, director, bundle=make_bundle(report, director))
-    db.session.commit()
-    return report
-
-
-def _pair(world):
-    return question(_report(world), "Hur har 2024")
-
-
-def _ph_contribution(world, user=None):
-    contribution = next(c for c in _pair(world).contributions if c.division.short_name == "PH")
-    return f"/redovisningar/bidrag/{contribution.id}", {"text": "Psykiatri Halland: BUP-koordinatorer.", "done": "1",
-                                                         "version": contribution.version_id}
-
-
-def _report_section(world):
-    return next(s for s in _report(world).sections if s.title == "Generellt")
-
-
-def _empty_report_section(world):
-    """A section without answers: one with answers is not deleted."""
-    section = reports.add_section(_report(world), number="9", title="Tomt avsnitt", intro=None)
-    db.session.commit()
-    return section
-
-
-QUESTION_FORM = {"kind": "text", "prompt": "Hur har arbetet med vårdförmedlingen gått?", "help": ""}
-WRITES_CONTRIBUTION = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
-                       "strategist": 403, "director": 403, "admin": 403}
 
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {

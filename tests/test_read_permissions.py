@@ -1,13 +1,14 @@
 """Every GET route × every role: the status code, and nothing changed in the database, whoever reads.
 
-The twin of tests/test_permissions.py (which walks the state-changing routes) and built on its world.
+The twin of tests/test_permissions.py (which walks the state-changing routes), on the same world
+(tests/permission_world.py and the `world` fixture).
 """
 
 import pytest
 from flask import current_app
 
-from tests.test_permissions import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _open_round, _pair, _report,
-                                    snapshot, world)  # noqa: F401 (world is the fixture the cases share)
+from tests.factories import snapshot
+from tests.permission_world import ACTORS, ONLY_ADMIN, _approved, _closed_round, _open_round, _pair, _report
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 

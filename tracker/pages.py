@@ -8,31 +8,15 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import abort, flash, get_flashed_messages, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from tracker.extensions import htmx
 from tracker.parsing import whole_number
-from tracker.vocabulary import Role
 
 
 def is_htmx() -> bool:
     """True for a request that htmx made to swap part of a page: not a boosted page load, and not Back to a
     page its history cache no longer holds (htmx then puts the answer in <body>: it needs the whole page)."""
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def require(allowed: bool, message: str) -> None:
-    """403 with a Swedish message that says who may, unless `allowed` (checked on the server, whatever the page
-    showed)."""
-    if not allowed:
-        abort(403, message)
-
-
-def require_own_division(division_id: int, *, for_others: str, for_contacts: str) -> None:
-    """403 unless the logged-in user writes for `division_id`: a förvaltningskontakt of another förvaltning is told
-    `for_contacts`, anyone else (the writing is the contacts') `for_others`."""
-    if not current_user.speaks_for(division_id):
-        abort(403, for_contacts if current_user.role is Role.DIVISION_CONTACT else for_others)
 
 
 def render_page_or_fragment(page_template: str, fragment_template: str, **context) -> str:

@@ -1,22 +1,12 @@
 """axe-core finds no serious or critical violation on the main pages, nor two landmarks of one name."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.helpers import serious_violations
 from tests.reports.helpers import create_report
 from tracker.vocabulary import Role, Status
 
 pytestmark = pytest.mark.browser
-
-
-def serious_violations(page, also: tuple[str, ...] = ()) -> list[str]:
-    """axe's serious and critical violations, and those of the rules `also` (of a lesser impact)."""
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical") or v["id"] in also
-    ]
 
 
 def violations(page) -> list[str]:

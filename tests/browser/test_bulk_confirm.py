@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.helpers import serious_violations
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.followup import rounds as services

@@ -2,7 +2,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.helpers import serious_violations
 from tracker.extensions import db
 from tracker.plans.models import Action
 from tracker.vocabulary import Role, Status

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from tests.xlsx.helpers import edit
 from tracker.vocabulary import Role, Status
 
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.helpers import serious_violations
 
 pytestmark = pytest.mark.browser
 

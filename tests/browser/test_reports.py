@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.helpers import serious_violations
 from tests.reports.helpers import create_report, question
 from tracker.vocabulary import Role
 

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from werkzeug.serving import make_server
 
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.helpers import serious_violations
 from tests.factories import PASSWORD
 from tracker.vocabulary import Role
 

@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.helpers import serious_violations
 from tracker.extensions import db
 from tracker.history.recorder import acting
 from tracker.plans.models import Action

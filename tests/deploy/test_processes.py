@@ -12,8 +12,7 @@ import pytest
 
 from tests.deploy.servers import Browser, csrf_token, environment, serving
 from tests.factories import PASSWORD
-from tests.xlsx.helpers import edit
-from tests.xlsx.test_views import preview_form
+from tests.xlsx.helpers import edit, preview_form
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.vocabulary import Role

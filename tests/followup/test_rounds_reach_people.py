@@ -1,4 +1,4 @@
-"""Issue 14 on the web and the command line: several "Oförändrad" at once, what a förvaltning has left, the
+"""Rounds on the web and the command line: several "Oförändrad" at once, what a förvaltning has left, the
 order of Mina åtgärder, and rounds opened and closed with `tracker round`."""
 
 import re
@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.followup.helpers import PLAN_KEY, confirmed, ph_statuses
 from tracker.clock import local_date, today
 from tracker.extensions import db
 from tracker.followup import rounds as services
@@ -14,35 +15,6 @@ from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting
 from tracker.vocabulary import Role, Status
-
-PLAN_KEY = "tillganglighet-2023"
-
-
-@pytest.fixture
-def plan(make_plan):
-    """Two framgångsfaktorer; Psykiatri Halland has two åtgärder in each, Hallands sjukhus one in the first."""
-    return make_plan(factors=2, actions=[
-        {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH", "HS"],
-         "statuses": {"PH": Status.IN_PROGRESS}},
-        {"title": "En väg in för barn och unga med psykisk ohälsa", "divisions": ["PH"]},
-    ])
-
-
-@pytest.fixture
-def round_(plan, make_user):
-    round_ = services.open_round(plan, make_user(Role.STRATEGIST), title="Delårsuppföljning 2024",
-                                 deadline=(today() + timedelta(days=20)).isoformat(), today=today())
-    db.session.commit()
-    return round_
-
-
-def ph_statuses(plan) -> list:
-    return [s for f in plan.factors for a in f.actions for s in a.statuses if s.division.short_name == "PH"]
-
-
-def confirmed(round_) -> set[int]:
-    return set(db.session.scalars(sa.select(RoundConfirmation.status_id).where(RoundConfirmation.round_id == round_.id)))
-
 
 def test_picked_rows_are_confirmed_unchanged_at_once_without_javascript(plan, round_, login, make_user):
     contact = make_user(Role.DIVISION_CONTACT, "PH")

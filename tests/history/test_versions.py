@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from tests.test_permissions import snapshot
+from tests.factories import snapshot
 from tests.factories import form_seen
 from tracker.extensions import db
 from tracker.versions import services as versions

@@ -23,6 +23,8 @@ from tracker.followup import rounds as followup
 from tracker.history.recorder import acting
 from tracker.history.services import verify_chain
 from tracker.plans import structure
+from tracker.reports import services as reports
+from tracker.versions.services import approve
 from tracker.vocabulary import Role
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -117,3 +119,19 @@ def race(app, make_user, interleave):
         return stored
 
     return run
+
+
+@pytest.fixture
+def approved_world(world, make_user):
+    director = make_user(Role.DIRECTOR)
+    with acting(director, "web"):
+        approve(world, director, "Beslut i hälso- och sjukvårdsnämnden")
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
+def review(report):
+    reports.submit_for_review(report)
+    db.session.commit()
+    return report

@@ -14,8 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import factories
-from tests.xlsx.helpers import edit
-from tests.xlsx.test_views import preview_form, upload
+from tests.xlsx.helpers import edit, preview_form, upload
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.followup.models import RoundConfirmation

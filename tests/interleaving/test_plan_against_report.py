@@ -6,8 +6,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from tests.interleaving import test_plan_writers as plan_writers
-from tests.interleaving import test_report_writers as report_writers
+from tests.interleaving import plan_writers, report_writers
 
 PLAN_WRITERS = plan_writers.DRAFT_WRITERS
 REPORT_WRITERS = [report_writers.ANSWER, report_writers.CONTRIBUTION, report_writers.TO_REVIEW]

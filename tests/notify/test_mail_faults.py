@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import Inbox, free_port
-from tests.notify.test_notify import notify, open_round, people, plan  # noqa: F401
+from tests.notify.helpers import notify, open_round
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.notify.models import Notification

@@ -6,66 +6,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BASE_URL, Inbox
+from tests.notify.helpers import PLAN_KEY, notify, open_round, recipients, text_and_html
 from tracker.clock import LOCAL_ZONE, today
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.notify import services
 from tracker.notify.models import Notification
 from tracker.types import utcnow
-from tracker.vocabulary import NotificationKind, Role, Status
-
-PLAN_KEY = "tillganglighet-2023"
-
-
-@pytest.fixture
-def people(make_user):
-    return {
-        "ph": make_user(Role.DIVISION_CONTACT, "PH", email="anna.berg@regionhalland.test", name="Anna Berg"),
-        "ph_quiet": make_user(Role.DIVISION_CONTACT, "PH", email="olof.lind@regionhalland.test", name="Olof Lind",
-                              wants_reminders=False),
-        "hs": make_user(Role.DIVISION_CONTACT, "HS", email="karin.holm@regionhalland.test", name="Karin Holm"),
-        "hs_gone": make_user(Role.DIVISION_CONTACT, "HS", email="slutat@regionhalland.test", name="Slutat",
-                             active=False),
-        "nsv": make_user(Role.DIVISION_CONTACT, "NSV", email="nsv@regionhalland.test", name="Nils Sjö"),
-        "strateg": make_user(Role.STRATEGIST, email="strateg@regionhalland.test", name="Sara Strand"),
-        "strateg_quiet": make_user(Role.STRATEGIST, email="tyst.strateg@regionhalland.test", name="Tove Tyst",
-                                   wants_reminders=False),
-        "strateg_gone": make_user(Role.STRATEGIST, email="gammal.strateg@regionhalland.test", name="Gunnar Gammal",
-                                  active=False),
-        "director": make_user(Role.DIRECTOR, email="direktor@regionhalland.test"),
-        "reader": make_user(Role.READER, email="lasare@regionhalland.test"),
-    }
-
-
-@pytest.fixture
-def plan(make_plan, people):
-    return make_plan(actions=[
-        {"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH", "HS"],
-         "statuses": {"PH": Status.IN_PROGRESS}},
-        {"title": "En väg in för barn och unga med psykisk ohälsa", "divisions": ["PH"]},
-    ])
-
-
-def open_round(plan, people, *, deadline: date, opened_days_ago: int = 0):
-    round_ = followup.open_round(plan, people["strateg"], title="Delårsuppföljning 2024",
-                                 deadline=deadline.isoformat(), today=min(today(), deadline))
-    round_.opened_at = utcnow() - timedelta(days=opened_days_ago)
-    db.session.commit()
-    return round_
-
-
-def notify(app):
-    return app.test_cli_runner().invoke(args=["notify"])
-
-
-def recipients(inbox: Inbox) -> list[str]:
-    return sorted(inbox.recipients)
-
-
-def text_and_html(message) -> tuple[str, str]:
-    assert message.get_content_type() == "multipart/alternative"
-    return (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content())
-
+from tracker.vocabulary import NotificationKind, Role
 
 def test_a_round_opened_reaches_each_active_contact_with_åtgärder_once(app, plan, people, inbox):
     round_ = open_round(plan, people, deadline=today() + timedelta(days=30))
@@ -316,3 +264,20 @@ def test_the_server_login_is_used_and_a_wrong_password_is_named_and_retried_next
     app.config["SMTP_PASSWORD"] = "hemligt-losenord"
     assert notify(app).exit_code == 0
     assert len(relay.messages) == 3
+
+
+@pytest.mark.parametrize("stored", ["karin.holm@regionhalland.test,eve@annanstans.test",
+                                    "karin.holm@regionhalland.test>,<eve@annanstans.test"])
+def test_an_address_stored_with_two_recipients_is_not_mailed_but_named(app, plan, people, inbox, stored):
+    """Saved the old way, before addresses were checked: the run skips it, names it, and mails the others."""
+    open_round(plan, people, deadline=today() + timedelta(days=30))
+    people["hs"].email = stored
+    db.session.commit()
+    result = notify(app)
+    assert result.exit_code == 1
+    assert (f"Fel: kunde inte skicka till {stored}: BadRecipient: E-postadressen för Karin Holm är inte exakt en "
+            "giltig adress") in result.output
+    assert recipients(inbox) == ["anna.berg@regionhalland.test", "olof.lind@regionhalland.test"]
+    assert all("annanstans" not in message["To"] for message in inbox.messages)
+    [karin] = db.session.scalars(sa.select(Notification).where(Notification.user_id == people["hs"].id)).all()
+    assert karin.sent_at is None and "Rätta den under Administration → Användare" in karin.error

@@ -3,7 +3,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.test_permissions import snapshot
+from tests.factories import snapshot
 from tracker.extensions import db
 from tracker.versions.services import approve
 from tracker.plans import services

@@ -4,7 +4,7 @@ every write is refused on the server with a Swedish 409, and the database is as 
 import pytest
 
 from tests.reports.helpers import create_report, question
-from tests.test_permissions import snapshot
+from tests.factories import snapshot
 from tracker.extensions import db
 from tracker.reports import services
 from tracker.vocabulary import Role

@@ -8,8 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.xlsx.helpers import MAX_BYTES, plan_workbook
-from tests.xlsx.test_hostile_files import ROW
+from tests.xlsx.helpers import MAX_BYTES, ROW, plan_workbook
 from tracker.xlsx import layout
 from tracker.xlsx.preview import preview_import
 

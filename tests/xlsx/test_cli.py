@@ -1,15 +1,11 @@
 
-from tests.test_permissions import snapshot
-from tests.xlsx.helpers import edit, plan_workbook
+from tests.factories import snapshot
+from tests.xlsx.helpers import edit, plan_workbook, run
 import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.xlsx.models import Export
 from tracker.plans import services as plans
-
-
-def run(app, *args):
-    return app.test_cli_runner().invoke(args=[str(a) for a in args])
 
 
 def test_export_writes_the_file_and_keeps_it(app, make_plan, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
-from tests.xlsx.test_roundtrip import PLAN_KEYS
+from tests.xlsx.helpers import PLAN_KEYS
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.plans import services as plans

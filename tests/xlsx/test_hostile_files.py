@@ -6,18 +6,13 @@ from datetime import date
 
 import pytest
 
-from tests.test_permissions import snapshot
-from tests.xlsx.helpers import MAX_BYTES, edit, plan_workbook, to_bytes
+from tests.factories import snapshot
+from tests.xlsx.helpers import MAX_BYTES, ROW, edit, plan_workbook, to_bytes
 from tracker.extensions import db
 from tracker.xlsx.apply import ImportRefused, apply_import
 from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 from tracker.xlsx.read import WorkbookError
-
-ROW = ["", "3.6 Regionala handlingsplaner för ökad tillgänglighet", "Ramavtal med externa vårdgivare",
-       "Teckna ramavtal med externa vårdgivare", None, None, "Kort sikt", "2024-01-01", "2024-12-31",
-       "Strateg, Regionkontoret", "Regionkontoret", "Pågående", None, None]
-
 
 def zip_of(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.test_permissions import snapshot
+from tests.factories import snapshot
 from tests.xlsx.helpers import MAX_BYTES, edit
 from tracker.demo.loader import load_demo
 from tracker.extensions import db

@@ -8,8 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests import office
-from tests.xlsx.helpers import sheet_values
-from tests.xlsx.test_roundtrip import PLAN_KEYS, wipe_database
+from tests.xlsx.helpers import PLAN_KEYS, sheet_values, wipe_database
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.history.recorder import acting

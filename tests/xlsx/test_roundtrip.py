@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.xlsx.helpers import MAX_BYTES, edit, sheet_values
+from tests.xlsx.helpers import MAX_BYTES, PLAN_KEYS, edit, sheet_values, wipe_database
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.plans import services as plans
@@ -11,20 +11,10 @@ from tracker.xlsx.apply import apply_import
 from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 
-PLAN_KEYS = ["tillganglighet-2023", "gonv-2021"]
-
-
 @pytest.fixture
 def demo(app):
     load_demo()
     db.session.commit()
-
-
-def wipe_database():
-    db.session.remove()
-    with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
-            connection.execute(table.delete())
 
 
 @pytest.mark.parametrize("key", PLAN_KEYS)

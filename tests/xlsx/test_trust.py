@@ -3,9 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from tests.xlsx.helpers import MAX_BYTES, edit
-from tests.xlsx.test_cli import run
-from tests.xlsx.test_views import preview_form, upload
+from tests.xlsx.helpers import MAX_BYTES, edit, preview_form, run, upload
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry

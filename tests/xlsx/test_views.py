@@ -1,11 +1,10 @@
-import io
 
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import form_seen
-from tests.test_permissions import snapshot
-from tests.xlsx.helpers import edit, plan_workbook
+from tests.factories import snapshot
+from tests.xlsx.helpers import edit, plan_workbook, preview_form, upload
 from tracker.extensions import db
 from tracker.plans import services as plans
 from tracker.vocabulary import Role
@@ -21,11 +20,6 @@ def strateg(login, make_user):
     return user
 
 
-def upload(client, data: bytes, **form):
-    return client.post("/import", data={"file": (io.BytesIO(data), "bilaga.xlsx"), **form},
-                       content_type="multipart/form-data")
-
-
 def upload_edited(client, make_plan, tmp_path, cell: tuple[str, str, str]):
     """A one-åtgärd plan, its workbook with one cell (sheet, cell, value) changed, uploaded for preview."""
     plan = make_plan(actions=[{}])
@@ -34,12 +28,6 @@ def upload_edited(client, make_plan, tmp_path, cell: tuple[str, str, str]):
     sheet, address, value = cell
     data = edit(data, lambda wb: wb[sheet].__setitem__(address, value))
     return plan, preview_form(upload(client, data, plan=plan.key).get_data(as_text=True))
-
-
-def preview_form(page: str) -> tuple[str, str]:
-    """The token and fingerprint a preview page posts back to confirm."""
-    return (page.split('action="/import/')[1].split('"')[0],
-            page.split('name="fingerprint" value="')[1].split('"')[0])
 
 
 def test_export_downloads_the_workbook_and_lists_it_on_the_plan_page(client, strateg, make_plan, app):

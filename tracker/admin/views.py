@@ -1,8 +1,9 @@
 """The Administratör's pages: users and förvaltningar. Plain forms: POST, then redirect with a message."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from tracker.access import require_admin
 from tracker.admin import services as admin_services
 from tracker.users.services import list_divisions
 from tracker.errors import ValidationError
@@ -15,13 +16,8 @@ from tracker.users.models import Division, User
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def require_admin():
-    """Every page here (and the security log's) is the Administratör's; the loaders below only need to find
-    the row."""
-    if not current_user.can_manage_users:
-        abort(403, "Bara en administratör får hantera användare och förvaltningar.")
+# Every page here is the Administratör's; the loaders below only need to find the row.
+bp.before_request(require_admin)
 
 
 def load_user(user_id: int) -> User:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from tracker.access import require, require_editor, require_own_division
 from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import NotAllowed, ValidationError
@@ -17,8 +18,7 @@ from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.followup.status import save_status
 from tracker.history.services import HistoryFilter, history_page
 from tracker.locking import Conflict, posted_version
-from tracker.pages import (is_htmx, keep_place, posted_seen, redirect_to_saved, require,
-                           require_own_division, safe_next)
+from tracker.pages import is_htmx, keep_place, posted_seen, redirect_to_saved, safe_next
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus
 from tracker.plans.views import load_plan
@@ -73,8 +73,8 @@ def indicators(key: str):
 @bp.post("/indikatorer/<int:indicator_id>/utfall")
 def record_value(indicator_id: int):
     indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
-    if not indicator_services.can_enter_values(current_user, indicator):
-        abort(403, "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
+    require(indicator_services.can_enter_values(current_user, indicator),
+            "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan = plans.get_plan_by_id(indicator.plan_id)
     form = {k: request.form.get(k) for k in ("period", "value", "comment")}
     try:
@@ -91,8 +91,8 @@ def record_value(indicator_id: int):
 def delete_value(value_id: int):
     entry = db.get_or_404(IndicatorValue, value_id, description="Utfallet finns inte.")
     indicator = entry.indicator
-    if not indicator_services.can_enter_values(current_user, indicator):
-        abort(403, "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
+    require(indicator_services.can_enter_values(current_user, indicator),
+            "Utfall ändras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan, period = plans.get_plan_by_id(indicator.plan_id), entry.period
     indicator_services.delete_value(entry)
     db.session.commit()
@@ -133,8 +133,7 @@ def rounds(key: str):
 @bp.post("/planer/<key>/omgangar")
 def open_round(key: str):
     plan = load_plan(key)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör öppnar uppföljningsomgångar.")
+    require_editor("öppna uppföljningsomgångar")
     form = {"title": request.form.get("title"), "deadline": request.form.get("deadline")}
     try:
         round_ = round_services.open_round(plan, current_user, today=today(), **form)
@@ -165,8 +164,7 @@ def _load_round_status(round_: ReportingRound, status_id: int) -> DivisionStatus
 @bp.post("/omgangar/<int:round_id>/stang")
 def close_round(round_id: int):
     round_ = _load_round(round_id)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör stänger uppföljningsomgångar.")
+    require_editor("stänga uppföljningsomgångar")
     seen = posted_seen()
     if not request.form.get("confirm"):
         return _rounds_page(round_.plan, 400, {"confirm": "Kryssa i rutan för att bekräfta att omgången stängs."})
@@ -256,8 +254,7 @@ def confirm_unchanged(round_id: int, status_id: int):
 
 def _load_indicator(indicator_id: int) -> Indicator:
     indicator = db.get_or_404(Indicator, indicator_id, description="Indikatorn finns inte.")
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
+    require_editor("ändra indikatorerna")
     return indicator
 
 
@@ -281,8 +278,7 @@ def _save_indicator(plan, operation, editing, done: str):
 @bp.post("/planer/<key>/indikatorer")
 def create_indicator(key: str):
     plan = load_plan(key)
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör ändrar indikatorerna.")
+    require_editor("ändra indikatorerna")
     return _save_indicator(plan, lambda: indicator_services.create_indicator(plan, **_indicator_form()), "new", "tillagd")
 
 

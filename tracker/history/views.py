@@ -1,7 +1,7 @@
 from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from tracker.users.services import list_divisions
 from tracker.errors import ValidationError
@@ -11,7 +11,8 @@ from tracker.history.models import HistoryEntry
 from tracker.history.recorder import SOURCES, kinds
 from tracker.plans.models import Action, Plan
 from tracker.plans.views import load_plan
-from tracker.pages import date_range_args, is_htmx, render_page_or_fragment, require
+from tracker.access import require_editor
+from tracker.pages import date_range_args, is_htmx, render_page_or_fragment
 from tracker.parsing import record_id
 
 bp = Blueprint("history", __name__)
@@ -64,7 +65,7 @@ def plan_history(key: str):
 @bp.post("/historik/<int:entry_id>/aterstall")
 def restore(entry_id: int):
     entry = db.get_or_404(HistoryEntry, entry_id, description="Historikposten finns inte.")
-    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan återställa.")
+    require_editor("återställa")
     plan = db.session.get(Plan, entry.plan_id)
     try:
         text = services.restore(entry)

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from tracker.access import require_editor
 from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import ValidationError
@@ -38,8 +39,7 @@ followup_views.ROUND_PAGE_PARTS.append(_round_page_part)
 @bp.post("/omgangar/<int:round_id>/paminn")
 def remind_now(round_id: int):
     round_ = db.get_or_404(ReportingRound, round_id, description="Omgången finns inte.")
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör skickar påminnelser.")
+    require_editor("skicka påminnelser")
     if not round_.is_open:
         abort(409, "Omgången är stängd.")
     try:

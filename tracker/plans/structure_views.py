@@ -9,9 +9,10 @@ rendered again in edit mode (htmx retargets #plan-body), or the browser is redir
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from werkzeug.exceptions import Conflict
 
+from tracker.access import require_editor
 from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.display import counted
@@ -51,8 +52,7 @@ def _conflict(error):
 @bp.before_request
 @login_required
 def _require_editor():
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör kan ändra planens struktur.")
+    require_editor("ändra planens struktur")
 
 
 def _load(model, object_id: int, what: str, *, key: str | None = None):

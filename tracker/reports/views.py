@@ -6,13 +6,14 @@ from io import BytesIO
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.access import require_director, require_editor, require_own_division
 from tracker.clock import today
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.recorder import SOURCES
 from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, refused_here, render_page_or_fragment,
-                           require, require_own_division, safe_next)
+                           safe_next)
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
@@ -23,8 +24,8 @@ from tracker.users.services import list_divisions
 from tracker.vocabulary import QuestionKind, ReportState, Role
 
 bp = Blueprint("reports", __name__)
+WRITE_REPORT = "skriva redovisningens svar och formulär"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-EDITORS_ONLY = "Bara strateg och hälso- och sjukvårdsdirektör skriver redovisningens svar och formulär."
 
 
 @bp.before_request
@@ -65,7 +66,7 @@ def load_report(key: str, *, for_update: bool = False) -> Report:
     if report is None:
         abort(404, f"Det finns ingen redovisning med nyckeln {key}.")
     if for_update:
-        require(current_user.can_edit_structure, EDITORS_ONLY)
+        require_editor(WRITE_REPORT)
     return report
 
 
@@ -74,8 +75,7 @@ def load_question(question_id: int, *, for_update: bool = False) -> ReportQuesti
     if question is None:
         abort(404, "Frågan finns inte.")
     if for_update:
-        require(current_user.can_edit_structure,
-                EDITORS_ONLY + " Förvaltningarna skriver sina bidrag under Mina frågor.")
+        require_editor(WRITE_REPORT, then="Förvaltningarna skriver sina bidrag under Mina frågor.")
     return question
 
 
@@ -83,7 +83,7 @@ def load_section(section_id: int) -> ReportSection:
     section = services.get_section(section_id)
     if section is None:
         abort(404, "Avsnittet finns inte.")
-    require(current_user.can_edit_structure, EDITORS_ONLY)
+    require_editor(WRITE_REPORT)
     return section
 
 
@@ -103,7 +103,7 @@ def load_bundle(bundle_id: int) -> ReportBundle:
     bundle = bundles.get_bundle(bundle_id)
     if bundle is None:
         abort(404, "Paketet finns inte.")
-    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör hämtar paketen.")
+    require_editor("hämta paketen")
     return bundle
 
 
@@ -169,7 +169,7 @@ def _index_context(**state) -> dict:
 
 @bp.post("/redovisningar")
 def create():
-    require(current_user.can_edit_structure, EDITORS_ONLY)
+    require_editor(WRITE_REPORT)
     form = request.form
     year = optional_id(form.get("year"))
     if _versions_of_another_plan(form):
@@ -593,14 +593,14 @@ def submit_for_review(key: str):
 def back_to_draft(key: str):
     report = load_report(key, for_update=True)
     if report.state is ReportState.APPROVED:  # else a strateg could undo the direktör's godkännande and edit
-        require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören häver sitt godkännande.")
+        require_director("häva sitt godkännande")
     return _transition(report, lambda: services.back_to_draft(report), "Redovisningen kan skrivas igen.")
 
 
 @bp.post("/redovisningar/<key>/godkann")
 def approve(key: str):
     report = load_report(key)
-    require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören godkänner redovisningen.")
+    require_director("godkänna redovisningen")
     confirmed = bool(request.form.get("confirm"))
     seen = posted_seen()
 
@@ -633,7 +633,7 @@ def download_bundle(bundle_id: int):
 @bp.get("/redovisningar/<key>/word")
 def export_word(key: str):
     report = load_report(key)
-    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör exporterar redovisningen.")
+    require_editor("exportera redovisningen")
     return send_file(BytesIO(report_docx(report)), mimetype=DOCX_MIMETYPE, as_attachment=True,
                      download_name=f"{report.key}.docx")
 

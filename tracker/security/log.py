@@ -1,5 +1,8 @@
 """Writes the security log: one entry per event, in the same transaction as what it records.
 
+The users' workflows report their events through tracker.users.events (users is below this package), for which
+`record` registers itself when this module is imported.
+
 The entry is added to the session like the change it describes, so that both are committed or neither;
 after the commit each entry is also written to the app's log as one JSON line (logger `tracker.security`).
 Entries are never changed or deleted: a flush that tries is refused.
@@ -19,6 +22,7 @@ from tracker.clock import local_midnight
 from tracker.extensions import db
 from tracker.history.recorder import current_actor
 from tracker.security.models import SecurityEvent
+from tracker.users import events
 from tracker.users.models import User
 
 logger = logging.getLogger("tracker.security")
@@ -91,6 +95,9 @@ def record(kind: str, summary: str, *, user: User | None = None, email: str | No
     db.session.add(event)
     db.session.info.setdefault(PENDING, []).append(event)
     return event
+
+
+events.register(record)  # the users' events (logins, roles, passwords …) are written here
 
 
 @sa.event.listens_for(so.Session, "before_flush")

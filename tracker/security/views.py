@@ -2,9 +2,9 @@
 
 from flask import Blueprint, request, url_for
 
+from tracker.access import require_admin
 from tracker.history.recorder import SOURCES
 from tracker.security import log
-from tracker.admin.views import require_admin
 from tracker.pages import date_range_args, render_page_or_fragment
 from tracker.parsing import record_id
 

@@ -15,6 +15,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from joserfc.errors import JoseError
 
+from tracker.access import require
 from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
 from tracker.extensions import db, limiter, login_manager
@@ -185,8 +186,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("plans.index"))
     form = LoginForm()
-    if request.method == "POST" and not current_app.config["PASSWORD_LOGIN"]:
-        abort(403, f"Inloggning med lösenord är avstängd. Logga in med {current_app.config['OIDC_LABEL']}.")
+    require(request.method != "POST" or current_app.config["PASSWORD_LOGIN"],
+            f"Inloggning med lösenord är avstängd. Logga in med {current_app.config['OIDC_LABEL']}.")
     status = 200
     notice = None
     if form.validate_on_submit():
@@ -287,10 +288,10 @@ def sso_callback():
 @login_required
 @guessing_limited("password_change", _password_change_throttled)
 def change_password():
-    if (not current_user.signs_in_with_password(current_app.config["SSO_ONLY_WHEN_LINKED"])
-            or not current_app.config["PASSWORD_LOGIN"]):
-        abort(403, f"Ditt konto har inget lösenord i Handlingsplaner: du loggar in med "
-                   f"{current_app.config['OIDC_LABEL']}, och där byter du lösenord.")
+    require(current_user.signs_in_with_password(current_app.config["SSO_ONLY_WHEN_LINKED"])
+            and current_app.config["PASSWORD_LOGIN"],
+            f"Ditt konto har inget lösenord i Handlingsplaner: du loggar in med "
+            f"{current_app.config['OIDC_LABEL']}, och där byter du lösenord.")
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():

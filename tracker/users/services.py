@@ -6,8 +6,8 @@ import sqlalchemy.orm as so
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import NotOneAddress, has_control_characters, one_address
-from tracker.security import log as security_log
 from tracker.types import utcnow
+from tracker.users import events as security_log
 from tracker.users import passwords
 from tracker.users.models import Division, User
 from tracker.users.sessions import end_user_sessions

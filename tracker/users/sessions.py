@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.extensions import db
-from tracker.security import log as security_log
 from tracker.types import utcnow
+from tracker.users import events as security_log
 from tracker.users.models import User, UserSession
 
 # Last use is written at most this often: a page that loads ten fragments costs no ten writes.

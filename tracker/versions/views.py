@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.pages import posted_seen, require
+from tracker.access import require_director, require_editor
+from tracker.pages import posted_seen
 from tracker.parsing import optional_id, record_id
 from tracker.plans import services as plans
 from tracker.versions import services as versions
@@ -47,7 +48,7 @@ def plan_versions(key: str):
 @bp.post("/planer/<key>/faststall")
 def approve(key: str):
     plan = load_plan(key)
-    require(current_user.can_approve, "Bara hälso- och sjukvårdsdirektören kan fastställa planen.")
+    require_director("fastställa planen")
     versions.check_approval_seen(plan, posted_seen())
     if not request.form.get("confirm"):
         return _versions_page(plan, {"confirm": "Kryssa i rutan för att bekräfta att du fastställer planen."}, 400,
@@ -65,7 +66,7 @@ def approve(key: str):
 @bp.post("/planer/<key>/revidering")
 def start_revision(key: str):
     plan = load_plan(key)
-    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan revidera planen.")
+    require_editor("revidera planen")
     try:
         versions.start_revision(plan)
     except ValidationError as error:  # a draft already: started by someone else since the page was loaded
@@ -87,7 +88,7 @@ def _load_version(plan, number: int):
 @bp.post("/planer/<key>/versioner/<int:number>/skickad")
 def mark_sent(key: str, number: int):
     plan = load_plan(key)
-    require(current_user.can_edit_structure, "Bara strateg och hälso- och sjukvårdsdirektör kan markera versioner.")
+    require_editor("markera versioner")
     version = _load_version(plan, number)
     exports_service.check_exports_seen(plan, posted_seen(), version.number)
     export = None

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.access import director_only
 from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.display import format_datetime
@@ -115,8 +116,7 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
         raise ImportRefused(f"Planen {preview.plan_key} är fastställd: det som saknas i filen tas inte bort ur "
                             "planen. Starta en revidering för att ta bort det.")
     if keep_approval and user is not None and not user.can_approve:
-        raise ImportRefused("Bara hälso- och sjukvårdsdirektören kan fastställa en plan, också vid en import. "
-                            "Importera planen som utkast.")
+        raise ImportRefused(director_only("fastställa en plan, också vid en import") + " Importera planen som utkast.")
     try:
         return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan,
                       approval=preview.approval if keep_approval else None)

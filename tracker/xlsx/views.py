@@ -4,6 +4,7 @@ from io import BytesIO
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from tracker.access import require, require_director, require_editor
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -29,8 +30,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 @login_required
 def _require_editor():
     """Export and import are the strateg's and the direktör's (docs/domain.md, Roles)."""
-    if not current_user.can_edit_structure:
-        abort(403, "Bara strateg och hälso- och sjukvårdsdirektör kan exportera och importera planer.")
+    require_editor("exportera och importera planer")
 
 
 def load_export(export_id: int) -> Export:
@@ -84,8 +84,7 @@ def load_upload(token: str) -> StagedUpload:
     upload = uploads.get_upload(token) if TOKEN.match(token) else None
     if upload is None:
         abort(404, "Importen finns inte längre. Ladda upp filen igen.")
-    if upload.user_id != current_user.id:
-        abort(403, "Importen laddades upp av någon annan.")
+    require(upload.user_id == current_user.id, "Importen laddades upp av någon annan.")
     return upload
 
 
@@ -167,8 +166,8 @@ def confirm(token: str):
         return _preview_page(preview, token, meta, 409, conflict_message(preview, saved))
     left = preview.keep_only(request.form.get("fingerprint", ""))
     keep_approval = request.form.get("approval") == "keep"
-    if keep_approval and not current_user.can_approve:
-        abort(403, "Bara hälso- och sjukvårdsdirektören kan fastställa en plan, också vid en import.")
+    if keep_approval:
+        require_director("fastställa en plan, också vid en import")
     try:
         with acting(current_user, "import"):
             plan = apply_import(preview, current_user, remove_missing=request.form.get("missing") == "remove",

@@ -1,4 +1,4 @@
-"""The review of issue 14's bulk "Oförändrad" and the Kvar page: double clicks, bad input, queries, the service's
+"""The bulk "Oförändrad" and the Kvar page at their edges: double clicks, bad input, queries, the service's
 shape."""
 
 from datetime import date
@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 
-from tests.followup.test_rounds_reach_people import confirmed, ph_statuses, plan, round_  # noqa: F401
+from tests.followup.helpers import confirmed, ph_statuses
 from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup import rounds as services

@@ -1,4 +1,5 @@
-"""The review of issue 14's mail: what broke a run, what was labelled wrongly, what was retried for ever."""
+"""The mail runs' edge cases: odd text in names and titles, a mail that cannot be composed, failed manual
+reminders, rows no longer due, a recipient refused for good, a silent server, and what the pages say of each."""
 
 import socket
 import time
@@ -8,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Inbox, free_port
-from tests.notify.test_notify import notify, open_round, people, plan, recipients, text_and_html  # noqa: F401
+from tests.notify.helpers import notify, open_round, recipients, text_and_html
 from tracker.clock import today
 from tracker.errors import ValidationError
 from tracker.extensions import db
