@@ -5,20 +5,19 @@ in Word."""
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
+from tracker.access import require_editor
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.goalchain import services
 from tracker.goalchain.docx import follow_up_docx
 from tracker.locking import Conflict, posted_version
-from tracker.pages import require
 from tracker.strategy import services as strategy
 from tracker.strategy.models import Assessment, StrategySection, TargetGroup
 
 bp = Blueprint("goalchain", __name__)
 
-EDITORS_ONLY = "Bara strateg och hälso- och sjukvårdsdirektör ändrar strategin."
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONFLICT = ("Någon annan har ändrat detta medan du hade sidan öppen; ditt ändrade är inte sparat. "
             "Sidan visar nu det som är sparat.")
@@ -71,7 +70,7 @@ def goal(goal_id: int):
 def _save(goal, write, form_name: str):
     """Run a write of the delmål's page: commit and go back to it, or show the form's errors (400) or the stored
     values after someone else's save (409)."""
-    require(current_user.can_edit_structure, EDITORS_ONLY)
+    require_editor("ändra strategin")
     try:
         write()
     except ValidationError as error:
@@ -146,7 +145,7 @@ def target_groups():
 
 
 def _save_group(write, form_name: str):
-    require(current_user.can_edit_structure, EDITORS_ONLY)
+    require_editor("ändra strategin")
     try:
         write()
     except ValidationError as error:
