@@ -19,7 +19,7 @@ from tracker.followup import services as followup
 from tracker.versions import services as versions
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans import structure
-from tracker.reports import services as reports
+from tracker.reports import creation, form_editing, form_years, lifecycle, queries
 from tracker.reports.bundle import make_bundle
 from tracker.history.models import HistoryEntry
 from tracker.plans.models import Plan
@@ -179,14 +179,14 @@ ONLY_DIRECTOR = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_o
 
 def _report(world, state: str = "draft"):
     """The test report (tests/reports/form.json) attached to the world's plan, brought to `state`."""
-    report = reports.get_report("tillganglighet-2024") or create_test_report(plan=world["plan"])
+    report = queries.get_report("tillganglighet-2024") or create_test_report(plan=world["plan"])
     director = world["users"]["director"]
     if state in ("review", "approved", "sent"):
-        reports.submit_for_review(report)
+        lifecycle.submit_for_review(report)
     if state in ("approved", "sent"):
-        reports.approve(report, director)
+        lifecycle.approve(report, director)
     if state == "sent":
-        reports.mark_sent(report, director, bundle=make_bundle(report, director))
+        lifecycle.mark_sent(report, director, bundle=make_bundle(report, director))
     db.session.commit()
     return report
 
@@ -207,7 +207,7 @@ def _report_section(world):
 
 def _empty_report_section(world):
     """A section without answers: one with answers is not deleted."""
-    section = reports.add_section(_report(world), number="9", title="Tomt avsnitt", intro=None)
+    section = form_editing.add_section(_report(world), number="9", title="Tomt avsnitt", intro=None)
     db.session.commit()
     return section
 
@@ -378,22 +378,22 @@ def _sent_request(world):
     report = _report(world, "approved")
     bundle = make_bundle(report, world["users"]["director"])
     db.session.commit()
-    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": reports.bundles_seen(report)}
+    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": lifecycle.bundles_seen(report)}
 
 
 def _seen_request(world, state: str, step: str, data: dict):
     """A life-cycle decision as its page posts it: with the digest of the report the page showed."""
     report = _report(world, state)
-    return f"/redovisningar/{report.key}/{step}", {**data, "seen": reports.content_digest(report)}
+    return f"/redovisningar/{report.key}/{step}", {**data, "seen": lifecycle.content_digest(report)}
 
 
 def _year_request(world):
     """Byt 2024 mot 2025 in a 2025 report copied from the 2024 one, as its preview's confirmation posts it."""
-    report = reports.get_report("tillganglighet-2025") or reports.create_from_source(
+    report = queries.get_report("tillganglighet-2025") or creation.create_from_source(
         f"report:{_report(world).key}", answers=False, key="tillganglighet-2025", year=2025, title="Redovisning 2025")
     db.session.commit()
     return f"/redovisningar/{report.key}/byt-ar", {
-        "fran": "2024", "seen": reports.year_changes_seen(reports.year_changes(report, "2024"))}
+        "fran": "2024", "seen": form_years.year_changes_seen(form_years.year_changes(report, "2024"))}
 
 
 def _close_request(world):

@@ -13,7 +13,7 @@ from tests.interleaving.helpers import Writer, entries_by, refused
 from tests.reports.helpers import question
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.reports import services
+from tracker.reports import lifecycle
 from tracker.reports.models import Report, ReportContribution, ReportQuestion
 from tracker.vocabulary import ReportState, Role
 
@@ -23,7 +23,7 @@ WRONG_STATE = "det går bara när den är"
 
 @pytest.fixture
 def review(report):
-    services.submit_for_review(report)
+    lifecycle.submit_for_review(report)
     db.session.commit()
     return report
 

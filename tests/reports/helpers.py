@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import creation, lifecycle, queries
 
 FORM = Path(__file__).with_name("form.json")
 
@@ -18,23 +18,23 @@ def form_data() -> dict:
 def create_report(*, answers: bool = True, key: str = "tillganglighet-2024", plan=None, **facts):
     """The test form as a report (with its answers, unless told), asking every förvaltning."""
     data = form_data()
-    report = services.create_report(data, answers=answers, key=key, plan_key=plan.key if plan else None, **facts)
+    report = creation.create_report(data, answers=answers, key=key, plan_key=plan.key if plan else None, **facts)
     db.session.commit()
     return report
 
 
 def approve(report, on: date | None = None, director=None):
     """Through review to the direktör's approval (made on `on`, as the demo records one made outside the app)."""
-    services.submit_for_review(report)
+    lifecycle.submit_for_review(report)
     at = datetime.combine(on, time(9), LOCAL_ZONE) if on else None
-    services.approve(report, director, at=at)
+    lifecycle.approve(report, director, at=at)
     db.session.commit()
     return report
 
 
 def all_questions(report) -> list:
     """Every question of the report in the form's order."""
-    return [q for view in services.walk(services.load_tree(report)) for q in view.questions]
+    return [q for view in queries.walk(queries.load_tree(report)) for q in view.questions]
 
 
 def question(report, prompt_start: str):

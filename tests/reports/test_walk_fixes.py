@@ -10,7 +10,7 @@ from tests.reports.helpers import all_questions, approve, create_report, questio
 from tracker import clock
 from tracker.extensions import db
 from tracker.reports import bundle as bundles
-from tracker.reports import services
+from tracker.reports import answers, creation, form_years, lifecycle, queries
 from tracker.reports.models import Report, ReportQuestion
 from tracker.vocabulary import ReportState, Role
 
@@ -22,7 +22,7 @@ def report(divisions):
 
 def _contribute(question_, division: str, text: str):
     contribution = next(c for c in question_.contributions if c.division.short_name == division)
-    services.save_contribution(contribution, None, text=text, done=True, expected_version=contribution.version_id)
+    answers.save_contribution(contribution, None, text=text, done=True, expected_version=contribution.version_id)
     db.session.commit()
     return contribution
 
@@ -49,7 +49,7 @@ def test_an_insert_over_a_newer_answer_is_a_conflict_that_keeps_the_typed_text(c
     pair = question(report, "Hur har 2024")
     mine = _contribute(pair, "PH", "BUP: koordinatorer.")
     seen = pair.version_id
-    services.save_answer(pair, None, {"answer": "Någon annans", "answer_second": ""}, expected_version=seen)
+    answers.save_answer(pair, None, {"answer": "Någon annans", "answer_second": ""}, expected_version=seen)
     db.session.commit()
     login(make_user(Role.STRATEGIST))
     response = client.post(f"/redovisningar/fragor/{pair.id}/infoga", headers=htmx_headers, data={
@@ -128,7 +128,7 @@ def test_going_to_review_with_gaps_asks_for_a_confirmation(client, login, make_u
     report = create_report(answers=False)
     login(make_user(Role.STRATEGIST))
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
-    readiness = services.readiness(report)
+    readiness = queries.readiness(report)
     assert readiness.unanswered and readiness.waiting_total > 0
     assert f"{len(readiness.unanswered)} frågor saknar svar" in page
     assert f"{readiness.waiting_total} bidrag väntar från förvaltningarna" in page
@@ -158,7 +158,7 @@ def test_a_complete_report_goes_on_without_a_confirmation(client, login, make_us
         for contribution in q.contributions:
             contribution.text, contribution.done = "Klart.", True
     db.session.commit()
-    assert services.readiness(report).gaps == []
+    assert queries.readiness(report).gaps == []
     login(make_user(Role.STRATEGIST))
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert "Alla frågor har svar och alla förvaltningars bidrag är klara." in page
@@ -169,7 +169,7 @@ def test_a_sent_report_does_not_show_contributions_as_still_awaited(client, logi
     """R4: after the sending the table no longer says "Kvar"."""
     director = make_user(Role.DIRECTOR)
     approve(report, director=director)
-    services.mark_sent(report, director, bundle=bundles.make_bundle(report, director))
+    lifecycle.mark_sent(report, director, bundle=bundles.make_bundle(report, director))
     db.session.commit()
     login(make_user(Role.STRATEGIST))
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
@@ -205,7 +205,7 @@ def test_the_recipient_must_be_an_e_mail_address(client, login, make_user, repor
     field = "new-recipient" if where == "new" else "facts-recipient"
     assert response.status_code == 400 and f'id="{field}-error"' in body and "är ingen e-postadress" in body
     db.session.expire_all()
-    assert services.get_report("tillganglighet-2025") is None
+    assert queries.get_report("tillganglighet-2025") is None
     assert db.session.get(Report, report.id).recipient != "inte en adress"
 
 
@@ -239,7 +239,7 @@ def test_saving_a_contribution_updates_the_counts_out_of_band(client, login, mak
     """R11: Mina frågor's "N frågor väntar" and the navigation's count come along with the saved contribution."""
     contact = make_user(Role.DIVISION_CONTACT, "PH")
     login(contact)
-    before = services.awaiting_count(contact)
+    before = queries.awaiting_count(contact)
     page = client.get("/mina-fragor").get_data(as_text=True)
     assert before == 2 and 'id="my-questions-lead"' in page and f"{before} frågor väntar" in page
     assert f'<span id="awaiting-questions-count" class="count">({before}<' in page
@@ -258,9 +258,9 @@ def test_a_comment_question_in_my_questions_shows_what_it_comments_on(client, lo
     contact = make_user(Role.DIVISION_CONTACT, "PH")
     comment = question(report, "Övriga kommentarer")
     comment.contributions[:] = []
-    services.assign_divisions(comment, [contact.division_id])
+    answers.assign_divisions(comment, [contact.division_id])
     db.session.commit()
-    mine = {m.question.prompt: m for m in services.my_questions(contact)}
+    mine = {m.question.prompt: m for m in queries.my_questions(contact)}
     assert mine["Övriga kommentarer"].context == [
         "Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?"]
     assert all(m.context == [] for prompt, m in mine.items() if prompt != "Övriga kommentarer")
@@ -288,12 +288,12 @@ def test_a_report_in_chapters_shows_each_heading_once_and_no_excel_attachment(cl
 
     from tracker.reports.docx import report_docx
 
-    report = services.create_report(services.read_shipped_form("gonv-2020"), answers=True, ask_divisions=False)
+    report = creation.create_report(creation.read_shipped_form("gonv-2020"), answers=True, ask_divisions=False)
     db.session.commit()
     title = "Ökad tillgänglighet i barnhälsovården"
     chapter = next(q for q in all_questions(report) if q.prompt == title)
-    assert services.repeats_heading(chapter)
-    assert not services.repeats_heading(question(create_report(key="t-2024"), "Hur har 2024"))
+    assert chapter.repeats_heading
+    assert not question(create_report(key="t-2024"), "Hur har 2024").repeats_heading
     login(make_user(Role.STRATEGIST))
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert page.count(title) == 1
@@ -307,14 +307,14 @@ def test_a_report_in_chapters_shows_each_heading_once_and_no_excel_attachment(cl
 def test_a_report_for_another_year_lists_the_texts_naming_another_year(client, login, make_user, report):
     """R7: a 2025 report made from the 2024 form names the texts still saying 2024, on its page and in the editor."""
     login(make_user(Role.STRATEGIST))
-    assert services.other_year_texts(report) == []  # the form's own year
+    assert form_years.other_year_texts(report) == []  # the form's own year
     page = client.get(f"/redovisningar/{report.key}").get_data(as_text=True)
     assert 'id="other-years"' not in page
     response = client.post("/redovisningar", data={"source": "report:tillganglighet-2024", "key": "tillganglighet-2025",
                                                    "title": "Redovisning 2025", "year": "2025"})
     assert response.status_code == 302
-    new = services.get_report("tillganglighet-2025")
-    found = services.other_year_texts(new)
+    new = queries.get_report("tillganglighet-2025")
+    found = form_years.other_year_texts(new)
     asked = "Hur har 2024 års medel använts? Hur kommer 2024 års medel att användas framöver?"
     assert any(o.text == asked and o.years == ["2024"] for o in found)
     for path in (f"/redovisningar/{new.key}", f"/redovisningar/{new.key}/formular"):
@@ -330,6 +330,6 @@ def test_a_report_for_another_year_lists_the_texts_naming_another_year(client, l
 
 def test_a_later_year_is_no_leftover_of_last_years_form(divisions):
     """R7: "Vision e-hälsa 2025" in the 2020 report names a programme, not last year's wording."""
-    report = services.create_report(services.read_shipped_form("gonv-2020"), answers=True, ask_divisions=False)
+    report = creation.create_report(creation.read_shipped_form("gonv-2020"), answers=True, ask_divisions=False)
     db.session.commit()
-    assert services.other_year_texts(report) == []
+    assert form_years.other_year_texts(report) == []

@@ -10,7 +10,7 @@ from tests.reports.helpers import all_questions
 from tracker.errors import ChangedSinceSeen, ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.reports import services
+from tracker.reports import answers, creation, form_editing, form_years, queries
 from tracker.versions import services as versions
 from tracker.vocabulary import QuestionKind, Role
 
@@ -23,7 +23,7 @@ ASKED = ["3.1 pair", "3.1 insatser", "3.2 pair", "3.2 insatser", "3.3 text", "3.
 
 def form_2024():
     """The 2024 report with its answers, without its plan (tillganglighet-2023, not made here)."""
-    report = services.create_report(services.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="")
+    report = creation.create_report(creation.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="")
     db.session.commit()
     return report
 
@@ -38,7 +38,7 @@ def contribution_of(question, short_name: str):
 
 
 def a_2025_copy(key: str = "tillganglighet-2025"):
-    report = services.create_from_source("report:tillganglighet-2024", answers=False, key=key, year=2025,
+    report = creation.create_from_source("report:tillganglighet-2024", answers=False, key=key, year=2025,
                                          title="Redovisning av överenskommelsen om ökad tillgänglighet 2025")
     db.session.commit()
     return report
@@ -63,9 +63,9 @@ def test_the_2024_form_asks_the_förvaltningar_only_for_their_texts(report, divi
 
 
 def test_a_form_cannot_ask_the_förvaltningar_for_the_contacts_table(divisions):
-    data = services.read_shipped_form("tillganglighet-2024")
+    data = creation.read_shipped_form("tillganglighet-2024")
     data["sections"][0]["questions"][1]["asks_divisions"] = True  # Kontaktuppgifter
-    report = services.create_report(data, answers=False, plan_key="")
+    report = creation.create_report(data, answers=False, plan_key="")
     contacts = prompt(report, None, QuestionKind.CONTACTS)
     assert not contacts.asks_divisions and not contacts.contributions
 
@@ -74,19 +74,19 @@ def test_a_copy_for_next_year_asks_the_same_and_the_strateg_may_ask_for_more(rep
     copy = a_2025_copy()
     assert [f"{q.section.number} {q.kind.value}" for q in all_questions(copy) if q.contributions] == ASKED
     comment = prompt(copy, "3.6", QuestionKind.TEXT, "Ev. kommentar")
-    services.assign_divisions(comment, [divisions["PH"].id])
+    answers.assign_divisions(comment, [divisions["PH"].id])
     db.session.commit()
     assert [c.division.short_name for c in comment.contributions] == ["PH"]
 
 
 def test_a_question_added_in_the_editor_asks_the_förvaltningar_when_ticked(report, divisions):
     section = prompt(report, "3.7").section
-    not_asked = services.add_question(section, kind="text", prompt="Övrigt om barn- och ungdomspsykiatrin")
-    asked = services.add_question(section, kind="text", prompt="Resultat för barn och unga", asks_divisions="1")
-    contacts = services.add_question(section, kind="contacts", prompt="Kontakter", asks_divisions="1")
+    not_asked = form_editing.add_question(section, kind="text", prompt="Övrigt om barn- och ungdomspsykiatrin")
+    asked = form_editing.add_question(section, kind="text", prompt="Resultat för barn och unga", asks_divisions="1")
+    contacts = form_editing.add_question(section, kind="contacts", prompt="Kontakter", asks_divisions="1")
     assert not not_asked.contributions and len(asked.contributions) == len(divisions)
     assert not contacts.asks_divisions and not contacts.contributions  # the contacts table is the strateg's
-    services.update_question(not_asked, kind="text", prompt=not_asked.prompt, asks_divisions="1")
+    form_editing.update_question(not_asked, kind="text", prompt=not_asked.prompt, asks_divisions="1")
     assert len(not_asked.contributions) == len(divisions)
 
 
@@ -95,25 +95,25 @@ def test_a_question_added_in_the_editor_asks_the_förvaltningar_when_ticked(repo
 
 def test_nothing_to_add_is_an_answered_contribution_without_text(report, make_user):
     contact = make_user(Role.DIVISION_CONTACT, "PH")
-    waiting = services.awaiting_count(contact)
+    waiting = queries.awaiting_count(contact)
     assert waiting == len(ASKED)
     pair = prompt(report, "3.1", QuestionKind.PAIR)
     mine = contribution_of(pair, "PH")
     with pytest.raises(ValidationError) as error:
-        services.save_contribution(mine, contact, text="", done=True, expected_version=mine.version_id)
+        answers.save_contribution(mine, contact, text="", done=True, expected_version=mine.version_id)
     assert "Inget att tillägga" in error.value.errors["text"]
     db.session.rollback()
     with pytest.raises(ValidationError) as error:
-        services.save_contribution(mine, contact, text="Psykiatrin har ett bidrag.", done=False, nothing_to_add=True,
+        answers.save_contribution(mine, contact, text="Psykiatrin har ett bidrag.", done=False, nothing_to_add=True,
                                    expected_version=mine.version_id)
     assert "Töm textrutan" in error.value.errors["text"]
     db.session.rollback()
-    services.save_contribution(mine, contact, text="", done=False, nothing_to_add=True,
+    answers.save_contribution(mine, contact, text="", done=False, nothing_to_add=True,
                                expected_version=mine.version_id)
     db.session.commit()
     assert mine.done and mine.text is None and mine.nothing_to_add
-    assert services.awaiting_count(contact) == waiting - 1
-    assert services.readiness(report).waiting["Psykiatri Halland"] == len(ASKED) - 1
+    assert queries.awaiting_count(contact) == waiting - 1
+    assert queries.readiness(report).waiting["Psykiatri Halland"] == len(ASKED) - 1
     entry = db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.kind == "contribution")
                                .order_by(HistoryEntry.id.desc())).first()
     assert "inte finns något att tillägga" in entry.summary
@@ -124,11 +124,11 @@ def test_the_matrix_shows_each_question_and_förvaltning(report, make_user, divi
     insatser = prompt(report, "3.1", QuestionKind.INSATSER)
     written = SOURCE.read_text("utf-8").splitlines()[93].strip("- ")  # "Nationell vårdförmedling för kortare köer"
     ph = contribution_of(pair, "PH")
-    services.save_contribution(ph, None, text=written, done=True, expected_version=ph.version_id)
+    answers.save_contribution(ph, None, text=written, done=True, expected_version=ph.version_id)
     hs = contribution_of(pair, "HS")
-    services.save_contribution(hs, None, text="", done=False, nothing_to_add=True, expected_version=hs.version_id)
+    answers.save_contribution(hs, None, text="", done=False, nothing_to_add=True, expected_version=hs.version_id)
     db.session.commit()
-    matrix = services.contribution_matrix(report)
+    matrix = queries.contribution_matrix(report)
     assert [f"{r.section.number} {r.question.kind.value}" for r in matrix.rows] == ASKED
     column = {d.short_name: n for n, d in enumerate(matrix.divisions)}
     row = next(r for r in matrix.rows if r.question is pair)
@@ -137,9 +137,9 @@ def test_the_matrix_shows_each_question_and_förvaltning(report, make_user, divi
     totals = {p.division.short_name: (p.done, p.left) for p in matrix.totals}
     assert totals["PH"] == (1, len(ASKED) - 1) and totals["HS"] == (1, len(ASKED) - 1)
     assert totals["NSV"] == (0, len(ASKED))
-    services.assign_divisions(insatser, [divisions["PH"].id])
+    answers.assign_divisions(insatser, [divisions["PH"].id])
     db.session.commit()
-    row = next(r for r in services.contribution_matrix(report).rows if r.question is insatser)
+    row = next(r for r in queries.contribution_matrix(report).rows if r.question is insatser)
     assert row.cells[column["HS"]] is None  # not asked: not awaited
 
 
@@ -178,29 +178,29 @@ def test_a_contact_says_nothing_to_add_with_and_without_htmx(client, login, make
 
 def test_replacing_last_year_in_every_text_at_once(report):
     copy = a_2025_copy()
-    before = services.other_year_texts(copy)
-    assert before and services.earlier_years(before) == ["2024"]
-    changes = services.year_changes(copy, "2024")
+    before = form_years.other_year_texts(copy)
+    assert before and before.earlier_years == ["2024"]
+    changes = form_years.year_changes(copy, "2024")
     asked = "Hur har 2024 års medel använts? Hur kommer 2024 års medel att användas framöver för att uppnå " \
             "prestationskraven i 3.1?"
     change = next(c for c in changes if c.old == asked)
     assert change.new == asked.replace("2024", "2025") and change.anchor.startswith("edit-question-")
     assert all("2024" not in c.new for c in changes)
-    seen = services.year_changes_seen(changes)
+    seen = form_years.year_changes_seen(changes)
     with pytest.raises(ValidationError) as error:
-        services.year_changes(copy, "2025")
+        form_years.year_changes(copy, "2025")
     assert "tidigare år än 2025" in error.value.errors["fran"]
     question = prompt(copy, "3.1", QuestionKind.PAIR)
     question.help = "Ändrad 2024 medan förhandsvisningen låg öppen."
     db.session.commit()
     with pytest.raises(ChangedSinceSeen):
-        services.replace_year(copy, "2024", seen=seen)
+        form_years.replace_year(copy, "2024", seen=seen)
     db.session.rollback()
     assert prompt(copy, "3.1", QuestionKind.PAIR).prompt == asked  # nothing was replaced
-    changes = services.year_changes(copy, "2024")
-    services.replace_year(copy, "2024", seen=services.year_changes_seen(changes))
+    changes = form_years.year_changes(copy, "2024")
+    form_years.replace_year(copy, "2024", seen=form_years.year_changes_seen(changes))
     db.session.commit()
-    assert services.other_year_texts(copy) == []
+    assert form_years.other_year_texts(copy) == []
     assert prompt(copy, "3.1", QuestionKind.PAIR).prompt == asked.replace("2024", "2025")
     entries = db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.report_id == copy.id,
                                                                HistoryEntry.verb == "updated")).all()
@@ -208,7 +208,7 @@ def test_replacing_last_year_in_every_text_at_once(report):
     assert any(e.kind == "report_question" and ["Fråga", asked, asked.replace("2024", "2025")] in e.changes
                for e in entries)
     with pytest.raises(ValidationError) as error:
-        services.replace_year(copy, "2024", seen=seen)
+        form_years.replace_year(copy, "2024", seen=seen)
     assert "Inga texter i formuläret nämner 2024" in error.value.errors["fran"]
 
 
@@ -223,15 +223,15 @@ def test_the_year_preview_and_its_confirmation_on_the_page(client, login, make_u
     fragment = client.get(f"/redovisningar/{copy.key}/byt-ar?fran=2024", headers=htmx_headers)
     body = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in body
-    changes = services.year_changes(copy, "2024")
+    changes = form_years.year_changes(copy, "2024")
     assert body.count("<span class=\"muted\">Nu:</span>") == len(changes)
     assert f"”{pair.prompt.replace('2024', '2025')}”" in body
     full = client.get(f"/redovisningar/{copy.key}/byt-ar?fran=2024").get_data(as_text=True)
-    assert "<html" in full and f'name="seen" value="{services.year_changes_seen(changes)}"' in full
+    assert "<html" in full and f'name="seen" value="{form_years.year_changes_seen(changes)}"' in full
     bad = client.get(f"/redovisningar/{copy.key}/byt-ar?fran=20x4")
     assert bad.status_code == 400 and "”20x4” är inget sådant år" in bad.get_data(as_text=True)
     response = client.post(f"/redovisningar/{copy.key}/byt-ar", data={
-        "fran": "2024", "seen": services.year_changes_seen(changes), "next": f"/redovisningar/{copy.key}/formular"})
+        "fran": "2024", "seen": form_years.year_changes_seen(changes), "next": f"/redovisningar/{copy.key}/formular"})
     assert response.status_code == 302 and response.headers["Location"] == f"/redovisningar/{copy.key}/formular"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert f"{len(changes)} texter i formuläret nämner nu 2025 i stället för 2024." in page
@@ -244,22 +244,22 @@ def test_the_year_preview_and_its_confirmation_on_the_page(client, login, make_u
 
 
 def test_the_facts_of_a_new_report_follow_its_source(report, make_plan):
-    from_form = services.source_facts("form:tillganglighet-2024")
+    from_form = creation.source_facts("form:tillganglighet-2024")
     assert from_form == {
         "source": "form:tillganglighet-2024", "key": "tillganglighet-2025",
         "title": "Redovisning av överenskommelsen om ökad tillgänglighet 2025",
         "year": "2025", "agreement": "Ökad tillgänglighet", "deadline": "2025-09-30",
         "recipient": "Tillganglighetsuppdraget@socialstyrelsen.se", "plan": "", "plan_version": ""}
     plan = make_plan()  # the form's plan, tillganglighet-2023, now exists
-    assert services.source_facts("form:tillganglighet-2024")["plan"] == plan.key
+    assert creation.source_facts("form:tillganglighet-2024")["plan"] == plan.key
     copy = a_2025_copy()
     copy.deadline = report.deadline.replace(year=2025)
     db.session.commit()
-    facts = services.source_facts(f"report:{copy.key}")
+    facts = creation.source_facts(f"report:{copy.key}")
     assert (facts["key"], facts["year"], facts["deadline"]) == ("tillganglighet-2026", "2026", "2026-09-30")
     assert facts["title"] == "Redovisning av överenskommelsen om ökad tillgänglighet 2026"
     with pytest.raises(ValidationError) as error:
-        services.source_facts("report:finns-inte")
+        creation.source_facts("report:finns-inte")
     assert "Välj ett formulär eller en redovisning" in error.value.errors["source"]
 
 
@@ -303,7 +303,7 @@ def test_new_report_form_is_filled_in_with_and_without_htmx(client, login, make_
         "year": "2025", "agreement": "Ökad tillgänglighet", "deadline": "2025-09-30", "plan": plan.key,
         "versions_of": plan.key, "plan_version": "1", "recipient": "Tillganglighetsuppdraget@socialstyrelsen.se"})
     assert created.status_code == 302
-    new = services.get_report("tillganglighet-2025")
+    new = queries.get_report("tillganglighet-2025")
     assert (new.plan.key, new.plan_version, new.deadline.isoformat()) == (plan.key, 1, "2025-09-30")
     assert new.agreement.name == "Ökad tillgänglighet"
 
@@ -325,4 +325,4 @@ def test_the_facts_in_the_editor_choose_the_version_too(client, login, make_user
                         data={**facts, "versions_of": plan.key, "version": report.version_id})
     assert saved.status_code == 302
     db.session.expire_all()
-    assert services.get_report(report.key).plan_version == 1
+    assert queries.get_report(report.key).plan_version == 1

@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from tracker.parsing import without_control_characters
 from tracker.reports.models import Report, ReportQuestion
-from tracker.reports.services import SectionView, load_tree, repeats_heading
+from tracker.reports.queries import SectionView, load_tree
 from tracker.types import utcnow
 from tracker.vocabulary import QuestionKind
 
@@ -183,7 +183,7 @@ def _table(document, rows: int, columns: int):
 
 def _question(document, question: ReportQuestion) -> None:
     kind = question.kind
-    if kind is QuestionKind.TEXT and repeats_heading(question):
+    if kind is QuestionKind.TEXT and question.repeats_heading:
         _paragraphs(document, question.answer)  # a chapter's text under its heading, the prompt not again
     elif kind is QuestionKind.TEXT:
         table = _table(document, 2, 1)
@@ -196,7 +196,7 @@ def _question(document, question: ReportQuestion) -> None:
         _cell(table.cell(1, 0), question.answer)
         _cell(table.cell(1, 1), question.answer_second)
     elif kind is QuestionKind.CONTACTS:
-        if question.prompt and not repeats_heading(question):
+        if question.prompt and not question.repeats_heading:
             document.add_paragraph().add_run(question.prompt).bold = True
         table = _table(document, 1 + len(question.contacts), 4)
         for column, header in enumerate(CONTACT_HEADERS):
