@@ -97,7 +97,7 @@ def walk(tree: list[SectionView]):
         yield from walk(view.children)
 
 
-# merged with tracker.followup.rounds.DivisionProgress
+# Not merged with the follow-up round's DivisionProgress: that one counts `confirmed` where this counts `done`.
 @dataclass
 class DivisionProgress:
     division: Division
