@@ -80,7 +80,7 @@ def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024
 
     small = create_report(answers=True)
     real = creation.create_report(creation.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
-                                 key="tillganglighet-2024-kopia")
+                                  key="tillganglighet-2024-kopia")
     db.session.commit()
     client = login(make_user(Role.STRATEGIST))
     assert queries_of(client, count_queries, f"/redovisningar/{real.key}") == \
@@ -88,7 +88,7 @@ def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024
     client = login(make_user(Role.DIVISION_CONTACT, "PH"))
     with_two = queries_of(client, count_queries, "/mina-fragor")
     creation.create_from_source("form:tillganglighet-2024", answers=False, key="tillganglighet-2025",
-                               title="Redovisning 2025", year=2025)
+                                title="Redovisning 2025", year=2025)
     db.session.commit()
     assert queries_of(client, count_queries, "/mina-fragor") == with_two
 
@@ -156,6 +156,6 @@ def test_sending_and_reopening_take_as_many_queries_for_the_real_2024_form(make_
 
     small = create_report(answers=True)
     real = creation.create_report(creation.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
-                                 key="tillganglighet-2024-kopia")
+                                  key="tillganglighet-2024-kopia")
     db.session.commit()
     assert sent_and_reopened(real) == sent_and_reopened(small)

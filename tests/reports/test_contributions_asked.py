@@ -75,11 +75,11 @@ def test_nothing_to_add_is_an_answered_contribution_without_text(report, make_us
     db.session.rollback()
     with pytest.raises(ValidationError) as error:
         answers.save_contribution(mine, contact, text="Psykiatrin har ett bidrag.", done=False, nothing_to_add=True,
-                                   expected_version=mine.version_id)
+                                  expected_version=mine.version_id)
     assert "Töm textrutan" in error.value.errors["text"]
     db.session.rollback()
     answers.save_contribution(mine, contact, text="", done=False, nothing_to_add=True,
-                               expected_version=mine.version_id)
+                              expected_version=mine.version_id)
     db.session.commit()
     assert mine.done and mine.text is None and mine.nothing_to_add
     assert queries.awaiting_count(contact) == waiting - 1

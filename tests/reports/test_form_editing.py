@@ -9,8 +9,8 @@ from tests.reports.helpers import create_report, question
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.reports import answers, form_editing, queries
-from tracker.reports.models import ReportContribution, ReportSection
-from tracker.vocabulary import Role
+from tracker.reports.models import ReportContribution, ReportQuestion, ReportSection
+from tracker.vocabulary import QuestionKind, Role
 
 
 def test_changing_a_question_to_the_contacts_table_drops_its_contribution_requests(divisions):
@@ -55,3 +55,28 @@ def test_the_editor_says_why_a_section_is_not_deleted(client, login, make_user, 
     response = client.post(f"/redovisningar/avsnitt/{section.id}/ta-bort")
     assert response.status_code == 400 and "svar eller bidrag" in response.get_data(as_text=True)
     assert db.session.get(ReportSection, section.id) is not None
+
+
+def test_editing_the_form(divisions):
+    report = create_report(answers=False)
+    section = form_editing.add_section(report, number="3.7", title="Barn- och ungdomspsykiatri", intro=None)
+    added = form_editing.add_question(section, kind="pair", prompt="Hur har medlen använts?",
+                                      prompt_second="Resultatet av genomförda insatser.")
+    db.session.commit()
+    assert [v.section.heading for v in queries.load_tree(report)][-1] == "3.7 Barn- och ungdomspsykiatri"
+    form_editing.update_question(added, kind="text", prompt="Hur har medlen använts?")
+    assert added.kind is QuestionKind.TEXT
+    answers.save_answer(added, None, {"answer": "Till BUP."}, expected_version=None)
+    with pytest.raises(ValidationError, match="obesvarad"):
+        form_editing.update_question(added, kind="pair", prompt="Hur har medlen använts?")
+    with pytest.raises(ValidationError, match="Okänd frågetyp"):
+        form_editing.update_question(added, kind="matris", prompt="x")
+    db.session.rollback()
+    assert form_editing.move_section(section, -1)
+    db.session.commit()
+    headings = [v.section.heading for v in queries.load_tree(report)]
+    assert headings.index("3.7 Barn- och ungdomspsykiatri") == 2
+    form_editing.delete_section(section)
+    db.session.commit()
+    assert "3.7 Barn- och ungdomspsykiatri" not in [v.section.heading for v in queries.load_tree(report)]
+    assert db.session.scalar(sa.select(sa.func.count(ReportQuestion.id)).where(ReportQuestion.id == added.id)) == 0

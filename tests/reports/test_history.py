@@ -27,11 +27,11 @@ def test_answers_contributions_and_the_life_cycle_are_recorded(divisions, make_u
     contribution = next(c for c in pair.contributions if c.division.short_name == "PH")
     with acting(contact, "web"):
         answers.save_contribution(contribution, contact, text="BUP-koordinatorer.", done=True,
-                                   expected_version=contribution.version_id)
+                                  expected_version=contribution.version_id)
         db.session.commit()
     with acting(strategist, "web"):
         answers.save_answer(pair, strategist, {"answer": "Medlen användes.", "answer_second": ""},
-                             expected_version=pair.version_id)
+                            expected_version=pair.version_id)
         lifecycle.submit_for_review(report)
         db.session.commit()
     with acting(director, "web"):
@@ -90,7 +90,7 @@ def test_insatser_and_contact_rows_have_their_own_kinds(divisions):
     report = create_report(answers=False)
     contacts, insatser = question(report, "Kontaktuppgifter"), question(report, "Beskriv hur regionen")
     answers.save_answer(contacts, None, {"contact_rows": "1", "contact-0-name": "Carina Werner"},
-                         expected_version=None)
+                        expected_version=None)
     answers.save_answer(insatser, None, {f"item-{insatser.items[0].id}": "Införda."}, expected_version=None)
     db.session.commit()
     kinds = {e.summary: e.kind for e in db.session.scalars(

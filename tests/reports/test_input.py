@@ -20,7 +20,7 @@ def test_a_soft_line_break_is_saved_as_a_line_break_and_the_report_still_exports
     report = create_report()
     pair = question(report, "Hur har 2024")
     answers.save_answer(pair, None, {"answer": "Rad ett\x0brad två\x0csida", "answer_second": "x\ty"},
-                         expected_version=pair.version_id)
+                        expected_version=pair.version_id)
     db.session.commit()
     assert pair.answer == "Rad ett\nrad två\nsida" and pair.answer_second == "x\ty"
     assert report_docx(report)[:2] == b"PK"
@@ -59,7 +59,7 @@ def test_a_forged_row_count_is_refused_with_a_message(divisions, rows):
     contacts = question(create_report(answers=False), "Kontaktuppgifter")
     with pytest.raises(ValidationError) as error:
         answers.save_answer(contacts, None, {"contact_rows": rows, "contact-0-name": "Carina Werner"},
-                             expected_version=None)
+                            expected_version=None)
     assert "rader" in error.value.errors["contact_rows"]
 
 

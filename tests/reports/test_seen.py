@@ -58,7 +58,7 @@ def test_a_komplettering_from_a_page_older_than_the_last_sending_isassert_refuse
     # Meanwhile a whole komplettering: reopened, answered anew, approved and sent again.
     lifecycle.reopen(approved, [pair.id])
     answers.save_answer(pair, people["strateg"], {"answer": "Kompletterat svar.", "answer_second": ""},
-                         expected_version=None)
+                        expected_version=None)
     approve(approved, director=people["director"])
     lifecycle.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
     db.session.commit()

@@ -376,8 +376,8 @@ def insert(question_id: int):
             answers.apply_plan_update(question, current_user, expected_version=_version(), typed=typed)
         else:
             answers.insert_text(question, current_user, request.form.get("target", ""),
-                                 offered.offered_text(question, source, today()), expected_version=_version(),
-                                 typed=typed)
+                                offered.offered_text(question, source, today()), expected_version=_version(),
+                                typed=typed)
 
     return _write(change, _answered(question_id), form=typed) or _saved_answer(load_question(question_id))
 
@@ -430,7 +430,7 @@ def save_contribution(contribution_id: int):
         return None if same else respond(409, form=form, conflict=True)
 
     refused = _write(lambda: answers.save_contribution(contribution, current_user, expected_version=_version(),
-                                                        **form), respond, form=form, on_conflict=on_conflict)
+                                                       **form), respond, form=form, on_conflict=on_conflict)
     if refused:
         return refused
     contribution = load_contribution(contribution_id)
@@ -634,7 +634,7 @@ def mark_sent(key: str):
     def change():
         lifecycle.check_bundles_seen(report, seen)
         lifecycle.mark_sent(report, current_user, bundle=bundle, sent_on=request.form.get("sent_on"),
-                           note=request.form.get("note"))
+                            note=request.form.get("note"))
     return _transition(report, change, "Redovisningen är markerad som skickad till Socialstyrelsen.")
 
 
