@@ -65,3 +65,12 @@ def test_a_comment_question_in_my_questions_shows_what_it_comments_on(client, lo
     article = next(a for a in page.split("<article")[1:] if "<strong>Övriga kommentarer</strong>" in a)
     assert "Kommentaren gäller:" in article
     assert "<li>Har handlingsplanen uppdaterats sedan senaste version ni skickat in i mars 2024?</li>" in article
+
+
+def test_only_a_question_a_förvaltning_may_write_for_offers_the_förvaltningar(client, login, make_user, report):
+    """The contacts table is the strateg's: its question offers no förvaltningar to ask, a pair's does."""
+    login(make_user(Role.STRATEGIST))
+    pair = client.get(f"/redovisningar/fragor/{question(report, 'Hur har 2024').id}").get_data(as_text=True)
+    contacts = client.get(f"/redovisningar/fragor/{question(report, 'Kontaktuppgifter').id}").get_data(as_text=True)
+    assert "Förvaltningar som ombeds bidra" in pair
+    assert "Förvaltningar som ombeds bidra" not in contacts

@@ -54,6 +54,17 @@ def test_a_strategist_saves_an_answer_with_htmx(client, login, make_user, report
     assert db.session.get(ReportQuestion, pair.id).answer == "Nytt svar"
 
 
+def test_an_answer_posted_without_its_version_is_refused_and_saves_nothing(client, login, make_user, report):
+    """The version the page was read at is what makes a later save a conflict: a form without it saves nothing."""
+    login(make_user(Role.STRATEGIST))
+    pair = question(report, "Hur har 2024")
+    stored = pair.answer
+    response = client.post(f"/redovisningar/fragor/{pair.id}/svar", data={"answer": "Utan version"})
+    assert response.status_code == 400 and "versionsnummer" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ReportQuestion, pair.id).answer == stored
+
+
 def test_a_stale_answer_is_a_conflict_showing_what_is_stored_and_by_whom(client, login, make_user, report,
                                                                          htmx_headers):
     other = make_user(Role.DIRECTOR, name="Peter Dahl")
