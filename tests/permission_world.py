@@ -15,7 +15,7 @@ from tracker.followup import rounds as followup
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.history.models import HistoryEntry
 from tracker.plans import structure
-from tracker.reports import services as reports
+from tracker.reports import form_editing, lifecycle, queries
 from tracker.reports.bundle import make_bundle
 from tracker.types import utcnow
 from tracker.versions import services as versions
@@ -156,14 +156,14 @@ ONLY_DIRECTOR = {"anonymous": 302, "reader": 403, "contact_own": 403, "contact_o
 
 def _report(world, state: str = "draft"):
     """The test report (tests/reports/form.json) attached to the world's plan, brought to `state`."""
-    report = reports.get_report("tillganglighet-2024") or create_test_report(plan=world["plan"])
+    report = queries.get_report("tillganglighet-2024") or create_test_report(plan=world["plan"])
     director = world["users"]["director"]
     if state in ("review", "approved", "sent"):
-        reports.submit_for_review(report)
+        lifecycle.submit_for_review(report)
     if state in ("approved", "sent"):
-        reports.approve(report, director)
+        lifecycle.approve(report, director)
     if state == "sent":
-        reports.mark_sent(report, director, bundle=make_bundle(report, director))
+        lifecycle.mark_sent(report, director, bundle=make_bundle(report, director))
     db.session.commit()
     return report
 
@@ -184,7 +184,7 @@ def _report_section(world):
 
 def _empty_report_section(world):
     """A section without answers: one with answers is not deleted."""
-    section = reports.add_section(_report(world), number="9", title="Tomt avsnitt", intro=None)
+    section = form_editing.add_section(_report(world), number="9", title="Tomt avsnitt", intro=None)
     db.session.commit()
     return section
 

@@ -19,7 +19,7 @@ from tests.test_read_permissions import MATRIX as GET_MATRIX
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.followup.models import Indicator, IndicatorValue
-from tracker.reports import services as reports
+from tracker.reports import lifecycle
 from tracker.reports.bundle import make_bundle
 from tracker.versions import services as versions
 from tracker.vocabulary import Status
@@ -169,7 +169,7 @@ def _bundle_of_other_report(world):
     bundle = make_bundle(other, world["users"]["director"])
     db.session.commit()
     # The page draws no sending form for a report without bundles of its own: post what it would carry.
-    return "POST", f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": reports.bundles_seen(report)}
+    return "POST", f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": lifecycle.bundles_seen(report)}
 
 
 def _bundle_of_nothing(world):

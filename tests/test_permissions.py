@@ -14,7 +14,6 @@ from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.plans.models import Plan
-from tracker.reports import services as reports
 from tracker.reports.bundle import make_bundle
 from tracker.versions import services as versions
 from tracker.vocabulary import PlanState
@@ -185,22 +184,22 @@ def _sent_request(world):
     report = _report(world, "approved")
     bundle = make_bundle(report, world["users"]["director"])
     db.session.commit()
-    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": reports.bundles_seen(report)}
+    return f"/redovisningar/{report.key}/skickad", {"bundle": bundle.id, "seen": lifecycle.bundles_seen(report)}
 
 
 def _seen_request(world, state: str, step: str, data: dict):
     """A life-cycle decision as its page posts it: with the digest of the report the page showed."""
     report = _report(world, state)
-    return f"/redovisningar/{report.key}/{step}", {**data, "seen": reports.content_digest(report)}
+    return f"/redovisningar/{report.key}/{step}", {**data, "seen": lifecycle.content_digest(report)}
 
 
 def _year_request(world):
     """Byt 2024 mot 2025 in a 2025 report copied from the 2024 one, as its preview's confirmation posts it."""
-    report = reports.get_report("tillganglighet-2025") or reports.create_from_source(
+    report = queries.get_report("tillganglighet-2025") or creation.create_from_source(
         f"report:{_report(world).key}", answers=False, key="tillganglighet-2025", year=2025, title="Redovisning 2025")
     db.session.commit()
     return f"/redovisningar/{report.key}/byt-ar", {
-        "fran": "2024", "seen": reports.year_changes_seen(reports.year_changes(report, "2024"))}
+        "fran": "2024", "seen": form_years.year_changes_seen(form_years.year_changes(report, "2024"))}
 
 
 def _close_request(world):

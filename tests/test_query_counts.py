@@ -76,19 +76,19 @@ def test_the_dashboard_takes_as_many_queries_for_a_larger_plan(login, make_user,
 def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024_form(login, make_user, divisions,
                                                                                       count_queries):
     from tests.reports.helpers import create_report
-    from tracker.reports import services as reports
+    from tracker.reports import creation
 
     small = create_report(answers=True)
-    real = reports.create_report(reports.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
-                                 key="tillganglighet-2024-kopia")
+    real = creation.create_report(creation.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
+                                  key="tillganglighet-2024-kopia")
     db.session.commit()
     client = login(make_user(Role.STRATEGIST))
     assert queries_of(client, count_queries, f"/redovisningar/{real.key}") == \
         queries_of(client, count_queries, f"/redovisningar/{small.key}")
     client = login(make_user(Role.DIVISION_CONTACT, "PH"))
     with_two = queries_of(client, count_queries, "/mina-fragor")
-    reports.create_from_source("form:tillganglighet-2024", answers=False, key="tillganglighet-2025",
-                               title="Redovisning 2025", year=2025)
+    creation.create_from_source("form:tillganglighet-2024", answers=False, key="tillganglighet-2025",
+                                title="Redovisning 2025", year=2025)
     db.session.commit()
     assert queries_of(client, count_queries, "/mina-fragor") == with_two
 
@@ -125,37 +125,37 @@ def test_a_save_on_my_actions_reads_the_rounds_once_and_before_it_writes(login, 
 
 def test_the_navigations_count_of_waiting_questions_is_one_query(make_user, divisions, count_queries):
     from tests.reports.helpers import create_report
-    from tracker.reports import services as reports
+    from tracker.reports import queries
 
     create_report(answers=False)
     contact = make_user(Role.DIVISION_CONTACT, "PH")
     db.session.expire_all()
     assert contact.division_id  # the user is loaded, as on every page
     with count_queries() as statements:
-        waiting = reports.awaiting_count(contact)
-    assert waiting == len(reports.my_questions(contact)) > 0 and len(statements) == 1
+        waiting = queries.awaiting_count(contact)
+    assert waiting == len(queries.my_questions(contact)) > 0 and len(statements) == 1
 
 
 def test_sending_and_reopening_take_as_many_queries_for_the_real_2024_form(make_user, divisions, count_queries):
     from tests.reports.helpers import approve, create_report
-    from tracker.reports import services as reports
+    from tracker.reports import creation, lifecycle, queries
 
     def sent_and_reopened(report) -> tuple[int, int, int]:
         approve(report)
         db.session.expire_all()
         with count_queries() as sending:
-            reports.mark_sent(report, None, bundle=None)
+            lifecycle.mark_sent(report, None, bundle=None)
         with count_queries() as reopening:
-            reports.reopen(report, [reports.load_tree(report)[0].questions[0].id])
+            lifecycle.reopen(report, [queries.load_tree(report)[0].questions[0].id])
         db.session.commit()
         db.session.expire_all()
         with count_queries() as asking:
-            reports.ask_every_division(report)
+            creation.ask_every_division(report)
         db.session.rollback()
         return len(sending), len(reopening) - 3, len(asking)  # load_tree's three queries are the test's own
 
     small = create_report(answers=True)
-    real = reports.create_report(reports.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
-                                 key="tillganglighet-2024-kopia")
+    real = creation.create_report(creation.read_shipped_form("tillganglighet-2024"), answers=True, plan_key="",
+                                  key="tillganglighet-2024-kopia")
     db.session.commit()
     assert sent_and_reopened(real) == sent_and_reopened(small)

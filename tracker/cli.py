@@ -467,7 +467,7 @@ def report_group():
 
 
 def _report(key: str):
-    from tracker.reports.services import get_report
+    from tracker.reports.queries import get_report
 
     report = get_report(key)
     if report is None:
@@ -500,7 +500,7 @@ def report_bundle_command(report_key, output):
     from tracker.history.recorder import acting
     from tracker.reports.bundle import bundle_content, make_bundle
 
-    from tracker.reports.services import ReportLocked
+    from tracker.reports.lifecycle import ReportLocked
 
     output = output_file(output)
     with acting(None, "cli", "tracker report bundle"):

@@ -23,7 +23,7 @@ from tracker.followup import rounds as followup
 from tracker.history.recorder import acting
 from tracker.history.services import verify_chain
 from tracker.plans import structure
-from tracker.reports import services as reports
+from tracker.reports import lifecycle
 from tracker.versions.services import approve
 from tracker.vocabulary import Role
 
@@ -132,6 +132,6 @@ def approved_world(world, make_user):
 
 @pytest.fixture
 def review(report):
-    reports.submit_for_review(report)
+    lifecycle.submit_for_review(report)
     db.session.commit()
     return report

@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.followup.models import ReportingRound
 from tracker.plans.models import Plan
-from tracker.reports import services as reports
+from tracker.reports import lifecycle
 from tracker.reports.models import Report
 from tracker.versions import services as versions
 from tracker.versions.models import PlanVersion
@@ -102,7 +102,7 @@ def test_a_status_save_does_not_make_the_fastställ_page_stale(login, people, pl
 @pytest.fixture
 def report(divisions):
     report = create_report()
-    reports.submit_for_review(report)
+    lifecycle.submit_for_review(report)
     db.session.commit()
     return report
 

@@ -10,7 +10,7 @@ import pytest
 from tests.reports.helpers import all_questions, question
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import creation, queries
 from tracker.vocabulary import QuestionKind, ReportState
 
 # From seed 001 (the 2024 report) and seed 000 (the 2020 report), word for word.
@@ -28,7 +28,7 @@ def demo():
 
 
 def test_the_2024_report_is_linked_sent_and_answered_from_the_seed(demo):
-    report = services.get_report("tillganglighet-2024")
+    report = queries.get_report("tillganglighet-2024")
     assert report.plan.key == "tillganglighet-2023" and report.state is ReportState.SENT
     assert [(s.number, s.sent_on) for s in report.sendings] == [(1, date(2024, 9, 30))]
     pair = question(report, "Hur har 2024 års medel använts")
@@ -37,20 +37,20 @@ def test_the_2024_report_is_linked_sent_and_answered_from_the_seed(demo):
     assert pair.answer_second.startswith(RESULTAT_2024)
     updated = question(report, "Har handlingsplanen uppdaterats")
     assert updated.answer_yes is False
-    in_36 = next(v for v in services.load_tree(report) if v.section.number == "3.6").questions
+    in_36 = next(v for v in queries.load_tree(report) if v.section.number == "3.6").questions
     comment = next(q for q in in_36 if q.prompt == "Ev. kommentar")
     assert comment.answer == ("Region Hallands handlingsplan kommer att ligga till grund för 2025 års arbetet för "
                               "ökad tillgänglighet.")
     contacts = next(q for q in all_questions(report) if q.kind is QuestionKind.CONTACTS)
     assert [c.name for c in contacts.contacts] == ["Carina Werner", "Matilda Örnstedt"]
     assert question(report, "Redovisningen gäller följande region").answer == "Region Halland"
-    generellt = next(v for v in services.load_tree(report) if v.section.title == "Generellt")
+    generellt = next(v for v in queries.load_tree(report) if v.section.title == "Generellt")
     assert [q.answer_yes for q in generellt.questions if q.kind is QuestionKind.YES_NO] == [True, True, False]
 
 
 def test_the_2020_report_keeps_its_chapters_and_cover_letter(demo):
-    report = services.get_report("gonv-2020")
-    tree = services.load_tree(report)
+    report = queries.get_report("gonv-2020")
+    tree = queries.load_tree(report)
     assert tree[0].section.title.startswith("Utveckling av den nära vården")
     assert [c.section.title for c in tree[0].children][:2] == [
         "Tillgänglighet och kontinuitet", "Tillgänglighet genom digital utveckling och nya arbetssätt"]
@@ -60,8 +60,8 @@ def test_the_2020_report_keeps_its_chapters_and_cover_letter(demo):
 
 
 def test_a_report_from_the_shipped_2024_form_has_its_questions_and_no_answers(demo):
-    shipped = services.get_report("tillganglighet-2024")
-    new = services.create_from_source("form:tillganglighet-2024", answers=True, key="tillganglighet-2025",
+    shipped = queries.get_report("tillganglighet-2024")
+    new = creation.create_from_source("form:tillganglighet-2024", answers=True, key="tillganglighet-2025",
                                       title="Redovisning 2025", year=2025)
     db.session.commit()
     before, after = all_questions(shipped), all_questions(new)

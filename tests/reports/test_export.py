@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from tests.reports.helpers import approve, create_report
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import creation, lifecycle
 from tracker.reports.bundle import bundle_content, make_bundle
 from tracker.reports.docx import report_docx
 from tracker.vocabulary import Role
@@ -87,8 +87,8 @@ def test_the_footer_numbers_the_pages(report):
 
 
 def test_a_cover_letter_comes_first(divisions):
-    data = services.read_shipped_form("gonv-2020")
-    report = services.create_report(data, answers=True, ask_divisions=False)
+    data = creation.read_shipped_form("gonv-2020")
+    report = creation.create_report(data, answers=True, ask_divisions=False)
     db.session.commit()
     blocks = _body(_read(report_docx(report)))
     texts = [b[1] if b[0] == "paragraph" else b[1][1] if b[0] == "heading" else "" for b in blocks]
@@ -126,7 +126,7 @@ def test_sending_records_which_bundle(divisions, make_user):
     report = create_report()
     approve(report, date(2024, 9, 27), director)
     bundle = make_bundle(report, director)
-    sending = services.mark_sent(report, director, bundle=bundle, sent_on="2024-09-30")
+    sending = lifecycle.mark_sent(report, director, bundle=bundle, sent_on="2024-09-30")
     db.session.commit()
     assert sending.bundle_id == bundle.id and sending.sha256 == bundle.sha256
 

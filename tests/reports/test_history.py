@@ -10,7 +10,7 @@ from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting, entry_hash
 from tracker.history.recorder import kinds as kinds_of
 from tracker.history.services import verify_chain
-from tracker.reports import services
+from tracker.reports import answers, lifecycle, queries
 from tracker.vocabulary import Role
 
 
@@ -26,17 +26,17 @@ def test_answers_contributions_and_the_life_cycle_are_recorded(divisions, make_u
     pair = question(report, "Hur har 2024")
     contribution = next(c for c in pair.contributions if c.division.short_name == "PH")
     with acting(contact, "web"):
-        services.save_contribution(contribution, contact, text="BUP-koordinatorer.", done=True,
-                                   expected_version=contribution.version_id)
+        answers.save_contribution(contribution, contact, text="BUP-koordinatorer.", done=True,
+                                  expected_version=contribution.version_id)
         db.session.commit()
     with acting(strategist, "web"):
-        services.save_answer(pair, strategist, {"answer": "Medlen användes.", "answer_second": ""},
-                             expected_version=pair.version_id)
-        services.submit_for_review(report)
+        answers.save_answer(pair, strategist, {"answer": "Medlen användes.", "answer_second": ""},
+                            expected_version=pair.version_id)
+        lifecycle.submit_for_review(report)
         db.session.commit()
     with acting(director, "web"):
-        services.approve(report, director, at=datetime(2024, 9, 27, 9, tzinfo=timezone.utc))
-        services.mark_sent(report, director, bundle=None, sent_on="2024-09-30")
+        lifecycle.approve(report, director, at=datetime(2024, 9, 27, 9, tzinfo=timezone.utc))
+        lifecycle.mark_sent(report, director, bundle=None, sent_on="2024-09-30")
         db.session.commit()
     summaries = _summaries(report)
     assert summaries[0] == f"skapade redovisningen ”{report.title}”"
@@ -55,7 +55,7 @@ def test_answers_contributions_and_the_life_cycle_are_recorded(divisions, make_u
 
 
 def test_the_history_page(client, login, make_user, divisions, monkeypatch):
-    monkeypatch.setattr(services, "HISTORY_PAGE_SIZE", 10)
+    monkeypatch.setattr(queries, "HISTORY_PAGE_SIZE", 10)
     report = create_report()
     login(make_user(Role.READER))
     first = client.get(f"/redovisningar/{report.key}/historik").get_data(as_text=True)
@@ -89,9 +89,9 @@ def test_the_hash_of_a_report_entry_covers_its_report():
 def test_insatser_and_contact_rows_have_their_own_kinds(divisions):
     report = create_report(answers=False)
     contacts, insatser = question(report, "Kontaktuppgifter"), question(report, "Beskriv hur regionen")
-    services.save_answer(contacts, None, {"contact_rows": "1", "contact-0-name": "Carina Werner"},
-                         expected_version=None)
-    services.save_answer(insatser, None, {f"item-{insatser.items[0].id}": "Införda."}, expected_version=None)
+    answers.save_answer(contacts, None, {"contact_rows": "1", "contact-0-name": "Carina Werner"},
+                        expected_version=None)
+    answers.save_answer(insatser, None, {f"item-{insatser.items[0].id}": "Införda."}, expected_version=None)
     db.session.commit()
     kinds = {e.summary: e.kind for e in db.session.scalars(
         sa.select(HistoryEntry).where(HistoryEntry.report_id == report.id, HistoryEntry.verb != "created"))}

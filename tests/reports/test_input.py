@@ -10,7 +10,7 @@ from docx import Document
 from tests.reports.helpers import create_report, question
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import answers, creation, form_editing
 from tracker.reports.docx import report_docx
 from tracker.reports.models import ReportSection
 from tracker.vocabulary import Role
@@ -19,8 +19,8 @@ from tracker.vocabulary import Role
 def test_a_soft_line_break_is_saved_as_a_line_break_and_the_report_still_exports(divisions):
     report = create_report()
     pair = question(report, "Hur har 2024")
-    services.save_answer(pair, None, {"answer": "Rad ett\x0brad två\x0csida", "answer_second": "x\ty"},
-                         expected_version=pair.version_id)
+    answers.save_answer(pair, None, {"answer": "Rad ett\x0brad två\x0csida", "answer_second": "x\ty"},
+                        expected_version=pair.version_id)
     db.session.commit()
     assert pair.answer == "Rad ett\nrad två\nsida" and pair.answer_second == "x\ty"
     assert report_docx(report)[:2] == b"PK"
@@ -30,17 +30,17 @@ def test_nul_and_other_control_characters_are_refused_at_the_field(divisions):
     report = create_report()
     pair = question(report, "Hur har 2024")
     with pytest.raises(ValidationError) as error:
-        services.save_answer(pair, None, {"answer": "ok", "answer_second": "a\x00b"}, expected_version=None)
+        answers.save_answer(pair, None, {"answer": "ok", "answer_second": "a\x00b"}, expected_version=None)
     assert "styrtecken (U+0000)" in error.value.errors["answer_second"] and "answer" not in error.value.errors
     db.session.rollback()
     contribution = question(report, "Hur har 2024").contributions[0]
     with pytest.raises(ValidationError) as error:
-        services.save_contribution(contribution, None, text="a\x1bb", done=False, expected_version=None)
+        answers.save_contribution(contribution, None, text="a\x1bb", done=False, expected_version=None)
     assert "styrtecken" in error.value.errors["text"]
     db.session.rollback()
     section = db.session.scalars(sa.select(ReportSection).where(ReportSection.report_id == report.id)).first()
     with pytest.raises(ValidationError) as error:
-        services.update_section(section, number=None, title="Rubrik\x07", intro=None)
+        form_editing.update_section(section, number=None, title="Rubrik\x07", intro=None)
     assert "styrtecken" in error.value.errors["title"]
 
 
@@ -58,8 +58,8 @@ def test_the_word_export_strips_control_characters_stored_before_the_check(divis
 def test_a_forged_row_count_is_refused_with_a_message(divisions, rows):
     contacts = question(create_report(answers=False), "Kontaktuppgifter")
     with pytest.raises(ValidationError) as error:
-        services.save_answer(contacts, None, {"contact_rows": rows, "contact-0-name": "Carina Werner"},
-                             expected_version=None)
+        answers.save_answer(contacts, None, {"contact_rows": rows, "contact-0-name": "Carina Werner"},
+                            expected_version=None)
     assert "rader" in error.value.errors["contact_rows"]
 
 
@@ -83,7 +83,7 @@ def test_the_plan_and_the_report_check_titles_and_dates_with_the_same_helpers(di
     assert errors["due_date"] == "Klart senast måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."
     report = create_report()
     with pytest.raises(ValidationError) as error:
-        services.update_facts(report, title="Titel\x00", deadline="30/9", recipient=None, plan_key=None,
+        creation.update_facts(report, title="Titel\x00", deadline="30/9", recipient=None, plan_key=None,
                               plan_version=None, expected_version=None)
     assert "styrtecken" in error.value.errors["title"]
     assert error.value.errors["deadline"] == "Sista dag måste vara ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-30."

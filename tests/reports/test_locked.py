@@ -6,7 +6,7 @@ import pytest
 from tests.reports.helpers import create_report, question
 from tests.factories import snapshot
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import lifecycle
 from tracker.vocabulary import Role
 
 
@@ -14,8 +14,8 @@ from tracker.vocabulary import Role
 def approved(divisions, make_user):
     report = create_report()
     director = make_user(Role.DIRECTOR)
-    services.submit_for_review(report)
-    services.approve(report, director)
+    lifecycle.submit_for_review(report)
+    lifecycle.approve(report, director)
     db.session.commit()
     return report
 
@@ -41,7 +41,7 @@ def _requests(report):
         (editor, f"/redovisningar/fragor/{pair.id}/ta-bort", {}),
         (editor, f"/redovisningar/{report.key}/uppgifter", {"title": "Ny titel", "version": report.version_id}),
         (editor, f"/redovisningar/{report.key}/granskning", {}),
-        (Role.DIRECTOR, f"/redovisningar/{report.key}/godkann", {"seen": services.content_digest(report)}),
+        (Role.DIRECTOR, f"/redovisningar/{report.key}/godkann", {"seen": lifecycle.content_digest(report)}),
         (Role.DIVISION_CONTACT, f"/redovisningar/bidrag/{contribution.id}", {"text": "Sent bidrag",
                                                                              "version": contribution.version_id}),
     ]

@@ -7,7 +7,7 @@ from tests import office
 from tests.reports.helpers import all_questions
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import queries
 from tracker.reports.docx import report_docx
 
 pytestmark = pytest.mark.office
@@ -18,7 +18,7 @@ def test_libreoffice_prints_the_2024_report_with_numbered_pages(tmp_path):
         pytest.skip(f"LibreOffice cannot read the document here: {', '.join(lacking)} missing")
     load_demo()
     db.session.commit()
-    report = services.get_report("tillganglighet-2024")
+    report = queries.get_report("tillganglighet-2024")
     document = tmp_path / "tillganglighet-2024.docx"
     document.write_bytes(report_docx(report))
     pages = office.pdf_pages(office.convert([document], tmp_path / "pdf")[0])

@@ -7,7 +7,7 @@ from tests.factories import assert_refused_as_changed, form_seen, snapshot
 from tests.reports.helpers import approve, create_report, question
 from tracker.extensions import db
 from tracker.reports import bundle as bundles
-from tracker.reports import services
+from tracker.reports import answers, lifecycle
 from tracker.reports.models import Report
 from tracker.vocabulary import ReportState, Role
 
@@ -49,18 +49,18 @@ def test_marking_a_bundle_sent_after_a_newer_bundle_was_made_isassert_refused_as
 
 
 def test_a_komplettering_from_a_page_older_than_the_last_sending_isassert_refused_as_changed(login, people, approved):
-    services.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
+    lifecycle.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
     db.session.commit()
     client = login(people["strateg"])
     page, action = f"/redovisningar/{approved.key}", f"/redovisningar/{approved.key}/komplettering"
     seen = form_seen(client, page, action)
     pair = question(approved, "Hur har 2024")
     # Meanwhile a whole komplettering: reopened, answered anew, approved and sent again.
-    services.reopen(approved, [pair.id])
-    services.save_answer(pair, people["strateg"], {"answer": "Kompletterat svar.", "answer_second": ""},
-                         expected_version=None)
+    lifecycle.reopen(approved, [pair.id])
+    answers.save_answer(pair, people["strateg"], {"answer": "Kompletterat svar.", "answer_second": ""},
+                        expected_version=None)
     approve(approved, director=people["director"])
-    services.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
+    lifecycle.mark_sent(approved, people["strateg"], bundle=bundles.make_bundle(approved, people["strateg"]))
     db.session.commit()
     before = snapshot()
     assert_refused_as_changed(client.post(action, data={"questions": [pair.id], "seen": seen}),

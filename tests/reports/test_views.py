@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.factories import form_seen
 from tests.reports.helpers import all_questions, approve, create_report, question
 from tracker.extensions import db
-from tracker.reports import services
+from tracker.reports import answers, queries
 from tracker.reports.models import ReportBundle, ReportContribution, ReportQuestion
 from tracker.vocabulary import ReportState, Role
 
@@ -54,12 +54,23 @@ def test_a_strategist_saves_an_answer_with_htmx(client, login, make_user, report
     assert db.session.get(ReportQuestion, pair.id).answer == "Nytt svar"
 
 
+def test_an_answer_posted_without_its_version_is_refused_and_saves_nothing(client, login, make_user, report):
+    """The version the page was read at is what makes a later save a conflict: a form without it saves nothing."""
+    login(make_user(Role.STRATEGIST))
+    pair = question(report, "Hur har 2024")
+    stored = pair.answer
+    response = client.post(f"/redovisningar/fragor/{pair.id}/svar", data={"answer": "Utan version"})
+    assert response.status_code == 400 and "versionsnummer" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ReportQuestion, pair.id).answer == stored
+
+
 def test_a_stale_answer_is_a_conflict_showing_what_is_stored_and_by_whom(client, login, make_user, report,
                                                                          htmx_headers):
     other = make_user(Role.DIRECTOR, name="Peter Dahl")
     pair = question(report, "Hur har 2024")
     old_version = pair.version_id
-    services.save_answer(pair, other, {"answer": "Direktörens text", "answer_second": ""}, expected_version=old_version)
+    answers.save_answer(pair, other, {"answer": "Direktörens text", "answer_second": ""}, expected_version=old_version)
     db.session.commit()
     login(make_user(Role.STRATEGIST))
     response = client.post(f"/redovisningar/fragor/{pair.id}/svar", headers=htmx_headers,
@@ -120,7 +131,7 @@ def test_a_contact_writes_a_contribution_and_the_strategist_inserts_it(client, l
 def test_the_navigation_counts_the_contacts_waiting_questions(client, login, make_user, report):
     login(make_user(Role.DIVISION_CONTACT, "HS"))
     page = client.get("/planer").get_data(as_text=True)
-    waiting = services.awaiting_count(db.session.merge(make_user(Role.DIVISION_CONTACT, "HS")))
+    waiting = queries.awaiting_count(db.session.merge(make_user(Role.DIVISION_CONTACT, "HS")))
     assert f"Mina frågor <span id=\"awaiting-questions-count\" class=\"count\">({waiting}" in page
     login(make_user(Role.STRATEGIST))
     assert "Mina frågor" not in client.get("/planer").get_data(as_text=True)
@@ -158,7 +169,7 @@ def test_after_approval_nothing_changes_until_a_komplettering(client, login, mak
     seen = form_seen(client, page, f"{page}/skickad")
     assert client.post(f"{page}/skickad", data={"bundle": bundle.id, "seen": seen}).status_code == 302
     db.session.expire_all()
-    assert services.get_report(report.key).state is ReportState.SENT
+    assert queries.get_report(report.key).state is ReportState.SENT
     seen = form_seen(client, page, f"{page}/komplettering")
     assert client.post(f"{page}/komplettering", data={"questions": [pair.id], "seen": seen}).status_code == 302
     pair = db.session.get(ReportQuestion, pair.id)
@@ -189,7 +200,7 @@ def test_creating_a_report_from_the_page(client, login, make_user, report):
     response = client.post("/redovisningar", data={"source": f"report:{report.key}", "key": "tillganglighet-2025",
                                                    "title": "Redovisning 2025", "year": "2025", "answers": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    copy = services.get_report("tillganglighet-2025")
+    copy = queries.get_report("tillganglighet-2025")
     assert question(copy, "Hur har 2024").answer.startswith("Medlen")
     response = client.post("/redovisningar", data={"source": "form:finns-inte", "key": "Fel nyckel",
                                                    "title": "", "year": "tjugo"})
@@ -206,7 +217,7 @@ def test_the_form_editor_adds_renames_and_refuses_an_unknown_kind(client, login,
     response = client.post(f"/redovisningar/{report.key}/avsnitt", data={"number": "3.7",
                                                                         "title": "Barn- och ungdomspsykiatri"})
     assert response.status_code == 302
-    section = next(v.section for v in services.load_tree(report) if v.section.number == "3.7")
+    section = next(v.section for v in queries.load_tree(report) if v.section.number == "3.7")
     response = client.post(f"/redovisningar/avsnitt/{section.id}/fragor", data={"kind": "matris", "prompt": "Fråga"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and f'id="new-question-{section.id}-kind-error"' in body
@@ -217,7 +228,7 @@ def test_the_form_editor_adds_renames_and_refuses_an_unknown_kind(client, login,
                                  "items": "Tillgänglighetskoordinatorer\nDigitala vårdmöten", "asks_divisions": "1"})
     assert response.status_code == 302
     db.session.expire_all()
-    added = services.get_section(section.id).questions[0]
+    added = queries.get_section(section.id).questions[0]
     assert [i.name for i in added.items] == ["Tillgänglighetskoordinatorer", "Digitala vårdmöten"]
     assert len(added.contributions) == 5
 
@@ -227,7 +238,7 @@ def test_a_stale_contribution_is_a_conflict(client, login, make_user, report, ht
     pair = question(report, "Hur har 2024")
     mine = next(c for c in pair.contributions if c.division.short_name == "PH")
     old_version = mine.version_id
-    services.save_contribution(mine, colleague, text="Kollegans text", done=False, expected_version=old_version)
+    answers.save_contribution(mine, colleague, text="Kollegans text", done=False, expected_version=old_version)
     db.session.commit()
     login(make_user(Role.DIVISION_CONTACT, "PH"))
     response = client.post(f"/redovisningar/bidrag/{mine.id}", headers=htmx_headers,

@@ -12,7 +12,7 @@ from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.versions.services import approve
 from tracker.plans import services as plans
-from tracker.reports import services as reports
+from tracker.reports import creation, lifecycle, queries
 from tracker.users.models import Division, User
 from tracker.users.services import find_user_by_email
 from tracker.demo.strategy import load_strategy
@@ -92,7 +92,7 @@ def load_demo(also_users: bool = False) -> list[str]:
             report.append(f"Planen {plan.key} är fastställd som version 1 ({approved['on']}, {approved['by']}).")
     db.session.flush()
     for key in REPORTS:
-        report.append(_report(reports.read_shipped_form(key)))
+        report.append(_report(creation.read_shipped_form(key)))
     db.session.flush()
     report.extend(load_strategy())
     return report
@@ -101,15 +101,15 @@ def load_demo(also_users: bool = False) -> list[str]:
 def _report(data: dict) -> str:
     """The real report with Region Halland's answers, verbatim; marked as sent on the day it was, when it was.
     Written outside the app, so no förvaltning is asked for contributions."""
-    if reports.get_report(data["key"]):
+    if queries.get_report(data["key"]):
         return f"Redovisningen {data['key']} finns redan; den lämnas orörd."
-    report = reports.create_report(data, answers=True, ask_divisions=False)
+    report = creation.create_report(data, answers=True, ask_divisions=False)
     if not data.get("sent_at"):
         return f"Redovisningen {report.key} är inläst ({len(report.sections)} avsnitt)."
     sent_on = parse_date(data["sent_at"])
-    reports.submit_for_review(report)
-    reports.approve(report, None, at=datetime.combine(sent_on, time(9, 0), LOCAL_ZONE))
-    reports.mark_sent(report, None, bundle=None, sent_on=sent_on, name="Region Halland")
+    lifecycle.submit_for_review(report)
+    lifecycle.approve(report, None, at=datetime.combine(sent_on, time(9, 0), LOCAL_ZONE))
+    lifecycle.mark_sent(report, None, bundle=None, sent_on=sent_on, name="Region Halland")
     return f"Redovisningen {report.key} är inläst och markerad som skickad {sent_on.isoformat()}."
 
 

@@ -13,7 +13,7 @@ from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.reports.docx import report_docx
 from tracker.reports.models import Report, ReportBundle
-from tracker.reports.services import check_bundle
+from tracker.reports.lifecycle import check_bundle
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.xlsx.export import add_with_free_name, export_plan

@@ -8,7 +8,7 @@ import io
 
 from tracker import word
 from tracker.reports.models import Report, ReportQuestion
-from tracker.reports.services import SectionView, load_tree, repeats_heading
+from tracker.reports.queries import SectionView, load_tree
 from tracker.vocabulary import QuestionKind
 
 CONTACT_HEADERS = ("Kontaktperson", "Telefonnummer", "Mejladress", "Ev. kommentar")
@@ -67,7 +67,7 @@ def _section(document, view: SectionView, level: int) -> None:
 
 def _question(document, question: ReportQuestion) -> None:
     kind = question.kind
-    if kind is QuestionKind.TEXT and repeats_heading(question):
+    if kind is QuestionKind.TEXT and question.repeats_heading:
         word.paragraphs(document, question.answer)  # a chapter's text under its heading, the prompt not again
     elif kind is QuestionKind.TEXT:
         table = word.table(document, 2, 1)
@@ -80,7 +80,7 @@ def _question(document, question: ReportQuestion) -> None:
         word.cell(table.cell(1, 0), question.answer)
         word.cell(table.cell(1, 1), question.answer_second)
     elif kind is QuestionKind.CONTACTS:
-        if question.prompt and not repeats_heading(question):
+        if question.prompt and not question.repeats_heading:
             document.add_paragraph().add_run(question.prompt).bold = True
         table = word.table(document, 1 + len(question.contacts), 4)
         for column, header in enumerate(CONTACT_HEADERS):

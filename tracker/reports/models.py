@@ -1,20 +1,55 @@
 """A redovisning to Socialstyrelsen: its form as data (nested sections, questions of a few kinds), the region's
 answers, the förvaltningar's contributions, the bundles made of it and each sending."""
 
+import re
 from datetime import date, datetime
-from typing import Optional
+from typing import ClassVar, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from tracker.display import area_heading
+from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.agreements.models import Agreement, AgreementYear
+from tracker.parsing import EMAIL_MAX
 from tracker.plans.models import Plan
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import QuestionKind, ReportState, db_enum
 from tracker.xlsx.models import Export
+
+TEXT_MAX = 20000  # an answer or a contribution: the longest answer of the 2024 report has about 5,500
+PROMPT_MAX = 4000
+TITLE_MAX = 300
+NUMBER_MAX = 20
+NOTE_MAX = 2000
+# Answers and contributions are written in these states; in review they are frozen, so that what the direktör
+# approves is what the direktör read ("Tillbaka till skrivande" opens them again).
+WRITING_STATES = (ReportState.DRAFT, ReportState.COMPLETION)
+# A förvaltning sees its questions while the report is being written or reviewed.
+OPEN_STATES = (ReportState.DRAFT, ReportState.REVIEW, ReportState.COMPLETION)
+# A bundle is made of the approved report (and again of the one sent), never of one still changing.
+BUNDLE_STATES = (ReportState.APPROVED, ReportState.SENT)
+# Questions a förvaltning may be asked to write for; the contacts table is the strateg's.
+CONTRIBUTED_KINDS = (QuestionKind.TEXT, QuestionKind.PAIR, QuestionKind.YES_NO, QuestionKind.INSATSER)
+# The contacts table's columns: (attribute and form name, heading, longest text).
+CONTACT_COLUMNS = (("name", "Kontaktperson", 120), ("phone", "Telefonnummer", 40), ("email", "Mejladress", EMAIL_MAX),
+                   ("comment", "Ev. kommentar", NOTE_MAX))
+CONTACT_ROWS_MAX = 50  # the form has two; a posted count beyond this is no table anyone types
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, "…" where it was cut (a prompt named in a message or a list)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_inserted(field: str | None, text: str | None) -> bool:
+    """Whether `text` (a contribution, say) already stands in an answer field: compared without differences of
+    white space, so that a text inserted and then re-wrapped still counts."""
+    needle = " ".join((text or "").split())
+    return bool(needle) and needle in " ".join((field or "").split())
 
 
 class Report(db.Model):
@@ -65,6 +100,16 @@ class Report(db.Model):
     @property
     def was_sent(self) -> bool:
         return bool(self.sendings)
+
+    @property
+    def is_form_editable(self) -> bool:
+        """The form (sections, questions, facts) changes only in a draft never sent."""
+        return self.state is ReportState.DRAFT and not self.was_sent
+
+    @property
+    def is_bundleable(self) -> bool:
+        """A bundle is made of the approved report (and again of the one sent)."""
+        return self.state in BUNDLE_STATES
 
     def __repr__(self) -> str:
         return f"<Report {self.key}>"
@@ -140,6 +185,85 @@ class ReportQuestion(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    contact_rows_max: ClassVar[int] = CONTACT_ROWS_MAX
+
+    @property
+    def is_editable(self) -> bool:
+        """The life-cycle rule for an answer and its contributions: written while the report is written, and after
+        a sending only if reopened for a komplettering (`lifecycle.check_editable` says why not)."""
+        report = self.section.report
+        if report.state not in WRITING_STATES:
+            return False
+        return not report.was_sent or self.reopened
+
+    @property
+    def takes_contributions(self) -> bool:
+        """Whether a förvaltning may be asked to write for the question (not for the contacts table)."""
+        return self.kind in CONTRIBUTED_KINDS
+
+    @property
+    def repeats_heading(self) -> bool:
+        """Whether the prompt only repeats its section's title (a report in chapters, as God och nära vård 2020:
+        each chapter one free text under its own title; the contacts table under "Kontaktuppgifter"); the page
+        and the Word file then show the title once."""
+        def same(text) -> str:
+            return " ".join((text or "").split()).casefold()
+        section = self.section
+        return self.kind in (QuestionKind.TEXT, QuestionKind.CONTACTS) \
+            and same(self.prompt) in {same(section.title), same(section.heading)}
+
+    @property
+    def asks_if_plan_updated(self) -> bool:
+        """The form's "Har handlingsplanen uppdaterats sedan senaste version ni skickat in …?"."""
+        prompt = self.prompt.casefold()
+        return self.kind is QuestionKind.YES_NO and "handlingsplan" in prompt and "uppdaterats" in prompt
+
+    def current_form(self) -> dict:
+        """The stored answer as the answer form posts it."""
+        form = {"answer": self.answer or "", "answer_second": self.answer_second or "",
+                "answer_yes": {True: "ja", False: "nej", None: ""}[self.answer_yes]}
+        for item in self.items:
+            form[f"item-{item.id}"] = item.answer or ""
+            form[f"item-{item.id}-second"] = item.answer_second or ""
+        form["contact_rows"] = str(len(self.contacts))
+        for n, contact in enumerate(self.contacts):
+            for name, _, _ in CONTACT_COLUMNS:
+                form[f"contact-{n}-{name}"] = getattr(contact, name) or ""
+        return form
+
+    def insert_targets(self) -> list[tuple[str, str]]:
+        """(target, label) of the answer fields a text may be inserted into."""
+        kind = self.kind
+        if kind is QuestionKind.TEXT:
+            return [("answer", "svaret")]
+        if kind is QuestionKind.PAIR:
+            return [("answer", "vänstra svaret"), ("answer_second", "högra svaret")]
+        if kind is QuestionKind.YES_NO:
+            return [("answer", "kommentaren")]
+        if kind is QuestionKind.INSATSER:
+            targets = []
+            for item in self.items:
+                targets.append((f"item-{item.id}", shorten(item.name)))
+                if self.prompt_second:
+                    targets.append((f"item-{item.id}-second", f"{shorten(item.name)} ({shorten(self.prompt_second)})"))
+            return targets
+        return []
+
+    def field_value(self, target: str) -> str | None:
+        """The stored text of one insert target (`insert_targets`); ValidationError for a target it does not have."""
+        if target in ("answer", "answer_second") and any(t == target for t, _ in self.insert_targets()):
+            return getattr(self, target)
+        match = re.fullmatch(r"item-(\d+)(-second)?", target or "")
+        if match and self.kind is QuestionKind.INSATSER:
+            item = next((i for i in self.items if i.id == int(match[1])), None)
+            if item is not None and (not match[2] or self.prompt_second):
+                return item.answer_second if match[2] else item.answer
+        raise ValidationError({"target": "Välj ett svarsfält i frågan att infoga texten i."})
+
+    def contribution_inserted(self, contribution: "ReportContribution") -> bool:
+        """Whether the contribution's text already stands in one of the question's answer fields."""
+        return any(is_inserted(self.field_value(target), contribution.text) for target, _ in self.insert_targets())
 
     @property
     def is_empty(self) -> bool:

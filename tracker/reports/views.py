@@ -1,5 +1,5 @@
 """The redovisning's pages: the report and its answers, the contacts' questions, the form editor, the life cycle,
-the Word export and the bundle. Thin: the rules are in services.py; permissions are checked here, on the server."""
+the Word export and the bundle. Thin: the rules are in the package's modules and on the models; permissions are checked here, on the server."""
 
 from io import BytesIO
 
@@ -17,7 +17,8 @@ from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, ref
 from tracker.parsing import optional_id, record_id
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
-from tracker.reports import services
+from tracker.locking import Conflict, posted_version
+from tracker.reports import answers, creation, form_editing, form_years, lifecycle, offered, queries
 from tracker.reports.docx import report_docx
 from tracker.reports.models import Report, ReportBundle, ReportContribution, ReportQuestion, ReportSection
 from tracker.users.services import list_divisions
@@ -40,29 +41,13 @@ def _awaiting_questions():
     def count() -> int:
         if not current_user.is_authenticated or current_user.role is not Role.DIVISION_CONTACT:
             return 0
-        return services.awaiting_count(current_user)
+        return queries.awaiting_count(current_user)
 
-    return {"awaiting_questions": count, "report_rules": _RULES}
-
-
-class _RULES:
-    """What the report's templates ask of the services (one rule, wherever it is shown)."""
-
-    is_editable = staticmethod(services.is_editable)
-    insert_targets = staticmethod(services.insert_targets)
-    current_form = staticmethod(services.current_form)
-    asks_if_plan_updated = staticmethod(services.asks_if_plan_updated)
-    contributed_kinds = services.CONTRIBUTED_KINDS
-    contribution_inserted = staticmethod(services.contribution_inserted)
-    repeats_heading = staticmethod(services.repeats_heading)
-    contact_rows_max = services.CONTACT_ROWS_MAX
-    bundle_states = services.BUNDLE_STATES
-    form_editable = staticmethod(services.form_editable)
-    earlier_years = staticmethod(services.earlier_years)
+    return {"awaiting_questions": count}
 
 
 def load_report(key: str, *, for_update: bool = False) -> Report:
-    report = services.get_report(key)
+    report = queries.get_report(key)
     if report is None:
         abort(404, f"Det finns ingen redovisning med nyckeln {key}.")
     if for_update:
@@ -71,7 +56,7 @@ def load_report(key: str, *, for_update: bool = False) -> Report:
 
 
 def load_question(question_id: int, *, for_update: bool = False) -> ReportQuestion:
-    question = services.get_question(question_id)
+    question = queries.get_question(question_id)
     if question is None:
         abort(404, "Frågan finns inte.")
     if for_update:
@@ -80,7 +65,7 @@ def load_question(question_id: int, *, for_update: bool = False) -> ReportQuesti
 
 
 def load_section(section_id: int) -> ReportSection:
-    section = services.get_section(section_id)
+    section = queries.get_section(section_id)
     if section is None:
         abort(404, "Avsnittet finns inte.")
     require_editor(WRITE_REPORT)
@@ -88,7 +73,7 @@ def load_section(section_id: int) -> ReportSection:
 
 
 def load_contribution(contribution_id: int, *, for_update: bool = False) -> ReportContribution:
-    contribution = services.get_contribution(contribution_id)
+    contribution = queries.get_contribution(contribution_id)
     if contribution is None:
         abort(404, "Bidraget finns inte.")
     if for_update:
@@ -108,13 +93,13 @@ def load_bundle(bundle_id: int) -> ReportBundle:
 
 
 def _version() -> int:
-    try:
-        return record_id(request.form.get("version", ""))
-    except ValueError:
+    version = posted_version(request.form)
+    if version is None:
         abort(400, "Formuläret saknar versionsnummer. Ladda om sidan och försök igen.")
+    return version
 
 
-def _locked(error: services.ReportLocked):
+def _locked(error: lifecycle.ReportLocked):
     db.session.rollback()
     abort(409, error.message)
 
@@ -125,13 +110,13 @@ def _write(change, respond, *, form=None, on_conflict=None):
     `on_conflict` may decide otherwise (None: the conflict was no conflict)."""
     try:
         change()
-    except services.ReportLocked as error:
+    except lifecycle.ReportLocked as error:
         db.session.rollback()
         return respond(409, locked=error.message)
     except ValidationError as error:
         db.session.rollback()
         return respond(400, form=form, errors=error.errors)
-    except services.AnswerConflict:
+    except Conflict:
         db.session.rollback()
         return on_conflict() if on_conflict else respond(409, form=form, conflict=True)
     db.session.commit()
@@ -153,7 +138,7 @@ def index():
     values, errors = request.args.to_dict(), {}
     if values.pop("fyll", None) and current_user.can_edit_structure:
         try:
-            values = services.source_facts(values.get("source", ""))
+            values = creation.source_facts(values.get("source", ""))
         except ValidationError as error:
             errors = error.errors
     return render_page_or_fragment("reports/index.html", "reports/_new_report.html",
@@ -162,9 +147,9 @@ def index():
 
 def _index_context(**state) -> dict:
     values = state.get("values") or {}
-    return {"reports": services.list_reports(), "forms": services.shipped_forms(),
+    return {"reports": queries.list_reports(), "forms": creation.shipped_forms(),
             "plans": [p for p, _ in list_plans()], "values": {}, "errors": {},
-            "plan_versions": services.approved_versions(values.get("plan")), **state}
+            "plan_versions": creation.approved_versions(values.get("plan")), **state}
 
 
 @bp.post("/redovisningar")
@@ -175,7 +160,7 @@ def create():
     if _versions_of_another_plan(form):
         return _create_refused({"plan_version": VERSIONS_OF_ANOTHER_PLAN})
     try:
-        report = services.create_from_source(
+        report = creation.create_from_source(
             form.get("source", ""), answers=bool(form.get("answers")), key=form.get("key", "").strip(),
             title=form.get("title", ""), year=year if year is not None else -1,
             agreement=form.get("agreement"), plan_key=form.get("plan") or "",
@@ -214,13 +199,13 @@ def _offered(report: Report) -> dict:
     if report.plan is None:
         return {"status_rows": [], "status_at": at, "results": [], "plan_update": None, "plan_contacts": [],
                 "offer_notices": notices}
-    return {"status_rows": services.status_table(report, at, today()), "status_at": at,
-            "results": services.result_comments(report), "plan_update": services.plan_update(report),
-            "plan_contacts": services.plan_contacts(report), "offer_notices": notices}
+    return {"status_rows": offered.status_table(report, at, today()), "status_at": at,
+            "results": offered.result_comments(report), "plan_update": offered.plan_update(report),
+            "plan_contacts": offered.plan_contacts(report), "offer_notices": notices}
 
 
 def _question_context(question: ReportQuestion, **state) -> dict:
-    report = services.report_of(question)
+    report = queries.report_of(question)
     return {"report": report, "q": question, "form": None, "errors": {}, "conflict": False, "saved": False,
             "assigned": False, "locked": None, "divisions": list_divisions(), **_offered(report), **state}
 
@@ -230,19 +215,19 @@ def show(key: str):
     """The report page; a life-cycle step refused just before (_transition) has its messages next to its fields."""
     report = load_report(key)
     lifecycle_errors, lifecycle_form = refused_here()
-    tree = services.load_tree(report)
+    tree = queries.load_tree(report)
     editor = current_user.can_edit_structure
     # What the life cycle's decisions carry of the page (tracker/seen.py); only where such a form is drawn.
     deciding = (report.state is ReportState.REVIEW and current_user.can_approve) or \
         (report.state is ReportState.SENT and editor)
-    seen = {"content": services.content_digest(report) if deciding else None,
-            "bundles": services.bundles_seen(report) if report.state is ReportState.APPROVED and editor else None}
-    other_years = services.other_year_texts(report, tree) if editor and services.form_editable(report) else []
+    seen = {"content": lifecycle.content_digest(report) if deciding else None,
+            "bundles": lifecycle.bundles_seen(report) if report.state is ReportState.APPROVED and editor else None}
+    other_years = form_years.other_year_texts(report, tree) if editor and report.is_form_editable else []
     return render_template(
-        "reports/report.html", report=report, tree=tree, matrix=services.contribution_matrix(report, tree),
-        readiness=services.readiness(report, tree), other_years=other_years,
+        "reports/report.html", report=report, tree=tree, matrix=queries.contribution_matrix(report, tree),
+        readiness=queries.readiness(report, tree), other_years=other_years,
         bundles=bundles.list_bundles(report) if editor else [], divisions=list_divisions(), form=None, errors={},
-        conflict=False, saved=False, assigned=False, locked=None, walk=services.walk, seen=seen,
+        conflict=False, saved=False, assigned=False, locked=None, walk=queries.walk, seen=seen,
         lifecycle_errors=lifecycle_errors, lifecycle_form=lifecycle_form, **_offered(report))
 
 
@@ -254,12 +239,12 @@ def update_facts(key: str):
         return render_template("reports/form_editor.html", **_editor_context(
             report, facts_form=form, facts_errors={"plan_version": VERSIONS_OF_ANOTHER_PLAN})), 400
     try:
-        services.update_facts(report, title=form.get("title"), deadline=form.get("deadline"),
+        creation.update_facts(report, title=form.get("title"), deadline=form.get("deadline"),
                               recipient=form.get("recipient"), plan_key=form.get("plan"),
                               plan_version=form.get("plan_version"), expected_version=_version())
-    except services.ReportLocked as error:
+    except lifecycle.ReportLocked as error:
         _locked(error)
-    except services.AnswerConflict:
+    except Conflict:
         db.session.rollback()
         abort(409, "Någon annan har ändrat redovisningens uppgifter medan du redigerade. Ladda om sidan.")
     except ValidationError as error:
@@ -275,7 +260,7 @@ def update_facts(key: str):
 def history(key: str):
     report = load_report(key)
     page = request.args.get("sida", 1, type=record_id)
-    entries, has_more = services.history_page(report, page)
+    entries, has_more = queries.history_page(report, page)
     more_url = url_for("reports.history", key=report.key, sida=page + 1) if has_more else None
     context = dict(report=report, entries=entries, more_url=more_url, sources=SOURCES, restorable=set(),
                    restored=set())
@@ -291,12 +276,12 @@ def _year_context(report: Report, **state) -> dict:
     """The preview of "byt ÅÅÅÅ mot (the report's year)"; a year that is not an earlier one is its error."""
     old_year = request.values.get("fran", "")
     try:
-        changes = services.year_changes(report, old_year)
+        changes = form_years.year_changes(report, old_year)
         errors = {} if changes else {"fran": f"Inga texter i formuläret nämner {old_year}; inget att byta."}
     except ValidationError as error:
         changes, errors = [], error.errors
     return {"report": report, "old_year": old_year, "changes": changes, "errors": errors,
-            "seen": services.year_changes_seen(changes), "next": safe_next(request.values.get("next"))
+            "seen": form_years.year_changes_seen(changes), "next": safe_next(request.values.get("next"))
             if request.values.get("next") else url_for("reports.show", key=report.key), **state}
 
 
@@ -312,8 +297,8 @@ def year_preview(key: str):
 def replace_year(key: str):
     report = load_report(key, for_update=True)
     try:
-        changes = services.replace_year(report, request.form.get("fran", ""), seen=request.form.get("seen", ""))
-    except services.ReportLocked as error:
+        changes = form_years.replace_year(report, request.form.get("fran", ""), seen=request.form.get("seen", ""))
+    except lifecycle.ReportLocked as error:
         _locked(error)
     except ValidationError as error:
         db.session.rollback()
@@ -350,7 +335,7 @@ def _answered(question_id: int):
 
 def _saved_answer(question: ReportQuestion):
     if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
+        return _back(queries.report_of(question), f"#question-{question.id}")
     return _question_response(question, saved=True)
 
 
@@ -363,12 +348,12 @@ def save_answer(question_id: int):
     def on_conflict():
         stored = load_question(question_id)
         try:
-            same = services.is_stored(stored, services.answer_values(stored, form))
+            same = answers.is_stored(stored, answers.answer_values(stored, form))
         except ValidationError:
             same = False
         return None if same else respond(409, form=form, conflict=True)
 
-    refused = _write(lambda: services.save_answer(question, current_user, form, expected_version=_version()),
+    refused = _write(lambda: answers.save_answer(question, current_user, form, expected_version=_version()),
                      respond, form=form, on_conflict=on_conflict)
     return refused or _saved_answer(load_question(question_id))
 
@@ -383,16 +368,16 @@ def insert(question_id: int):
     typed = request.form.to_dict() if request.form.get("typed") else None
 
     def change():
-        services.check_editable(question)  # before the source is read: a locked report is the answer
+        lifecycle.check_editable(question)  # before the source is read: a locked report is the answer
         if source == "kontakter":
-            form = services.contacts_text_form(question, services.plan_contacts(services.report_of(question)))
-            services.save_answer(question, current_user, form, expected_version=_version())
+            form = offered.contacts_text_form(question, offered.plan_contacts(queries.report_of(question)))
+            answers.save_answer(question, current_user, form, expected_version=_version())
         elif source == "planversion":
-            services.apply_plan_update(question, current_user, expected_version=_version(), typed=typed)
+            answers.apply_plan_update(question, current_user, expected_version=_version(), typed=typed)
         else:
-            services.insert_text(question, current_user, request.form.get("target", ""),
-                                 services.offered_text(question, source, today()), expected_version=_version(),
-                                 typed=typed)
+            answers.insert_text(question, current_user, request.form.get("target", ""),
+                                offered.offered_text(question, source, today()), expected_version=_version(),
+                                typed=typed)
 
     return _write(change, _answered(question_id), form=typed) or _saved_answer(load_question(question_id))
 
@@ -401,12 +386,12 @@ def insert(question_id: int):
 def assign(question_id: int):
     question = load_question(question_id, for_update=True)
     ids = [i for i in (optional_id(v) for v in request.form.getlist("divisions")) if i is not None]
-    refused = _write(lambda: services.assign_divisions(question, ids), _answered(question_id))
+    refused = _write(lambda: answers.assign_divisions(question, ids), _answered(question_id))
     if refused:
         return refused
     question = load_question(question_id)
     if not is_htmx():
-        return _back(services.report_of(question), f"#question-{question.id}")
+        return _back(queries.report_of(question), f"#question-{question.id}")
     return _question_response(question, assigned=True)  # "Sparat" beside "Spara förvaltningarna"
 
 
@@ -415,7 +400,7 @@ def assign(question_id: int):
 
 @bp.get("/mina-fragor")
 def mine():
-    return render_template("reports/mine.html", mine=services.my_questions(current_user), form=None, errors={},
+    return render_template("reports/mine.html", mine=queries.my_questions(current_user), form=None, errors={},
                            conflict=False, saved=False, locked=None)
 
 
@@ -441,11 +426,11 @@ def save_contribution(contribution_id: int):
         return _contribution_response(load_contribution(contribution_id), code, **state)
 
     def on_conflict():
-        same = services.contribution_is_stored(load_contribution(contribution_id), **form)
+        same = answers.contribution_is_stored(load_contribution(contribution_id), **form)
         return None if same else respond(409, form=form, conflict=True)
 
-    refused = _write(lambda: services.save_contribution(contribution, current_user, expected_version=_version(),
-                                                        **form), respond, form=form, on_conflict=on_conflict)
+    refused = _write(lambda: answers.save_contribution(contribution, current_user, expected_version=_version(),
+                                                       **form), respond, form=form, on_conflict=on_conflict)
     if refused:
         return refused
     contribution = load_contribution(contribution_id)
@@ -453,7 +438,7 @@ def save_contribution(contribution_id: int):
         return redirect(safe_next(request.form.get("next")) if request.form.get("next")
                         else url_for("reports.mine") + f"#contribution-{contribution.id}")
     # the counts that this save changes, out of band: Mina frågor's summary and the navigation's count
-    waiting = services.awaiting_count(current_user)
+    waiting = queries.awaiting_count(current_user)
     counts = (render_template("reports/_mine_lead.html", waiting=waiting, any_mine=True, oob=True)
               + render_template("reports/_awaiting_count.html", waiting=waiting, oob=True))
     fragment, code = _contribution_response(contribution, saved=True)
@@ -464,11 +449,11 @@ def save_contribution(contribution_id: int):
 
 
 def _editor_context(report: Report, **state) -> dict:
-    tree = services.load_tree(report)
-    return {"report": report, "tree": tree, "walk": services.walk, "kinds": QuestionKind,
-            "other_years": services.other_year_texts(report, tree) if services.form_editable(report) else [],
-            "plans": [p for p, _ in list_plans()], "approved_versions": services.approved_versions,
-            "editable": services.form_editable(report), "failed": None,
+    tree = queries.load_tree(report)
+    return {"report": report, "tree": tree, "walk": queries.walk, "kinds": QuestionKind,
+            "other_years": form_years.other_year_texts(report, tree) if report.is_form_editable else [],
+            "plans": [p for p, _ in list_plans()], "approved_versions": creation.approved_versions,
+            "editable": report.is_form_editable, "failed": None,
             "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
 
 
@@ -482,7 +467,7 @@ def _edit(report: Report, failed: str, change, anchor: str = ""):
     """Run one change of the form; a refusal is a 409, bad input the editor again with the message at the field."""
     try:
         change()
-    except services.ReportLocked as error:
+    except lifecycle.ReportLocked as error:
         _locked(error)
     except ValidationError as error:
         db.session.rollback()
@@ -505,14 +490,14 @@ def _question_form() -> dict:
 @bp.post("/redovisningar/<key>/avsnitt")
 def add_section(key: str):
     report = load_report(key, for_update=True)
-    return _edit(report, "new-section", lambda: services.add_section(
+    return _edit(report, "new-section", lambda: form_editing.add_section(
         report, parent_id=request.form.get("parent_id"), **_section_form()))
 
 
 @bp.post("/redovisningar/avsnitt/<int:section_id>")
 def update_section(section_id: int):
     section = load_section(section_id)
-    return _edit(section.report, f"section-{section.id}", lambda: services.update_section(section, **_section_form()),
+    return _edit(section.report, f"section-{section.id}", lambda: form_editing.update_section(section, **_section_form()),
                  f"#section-{section.id}")
 
 
@@ -523,42 +508,42 @@ def _direction() -> int:
 @bp.post("/redovisningar/avsnitt/<int:section_id>/flytta")
 def move_section(section_id: int):
     section = load_section(section_id)
-    return _edit(section.report, f"section-{section.id}", lambda: services.move_section(section, _direction()),
+    return _edit(section.report, f"section-{section.id}", lambda: form_editing.move_section(section, _direction()),
                  f"#section-{section.id}")
 
 
 @bp.post("/redovisningar/avsnitt/<int:section_id>/ta-bort")
 def delete_section(section_id: int):
     section = load_section(section_id)
-    return _edit(section.report, f"section-{section.id}", lambda: services.delete_section(section))
+    return _edit(section.report, f"section-{section.id}", lambda: form_editing.delete_section(section))
 
 
 @bp.post("/redovisningar/avsnitt/<int:section_id>/fragor")
 def add_question(section_id: int):
     section = load_section(section_id)
     return _edit(section.report, f"new-question-{section.id}",
-                 lambda: services.add_question(section, **_question_form()), f"#section-{section.id}")
+                 lambda: form_editing.add_question(section, **_question_form()), f"#section-{section.id}")
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/andra")
 def update_question(question_id: int):
     question = load_question(question_id, for_update=True)
-    return _edit(services.report_of(question), f"question-{question.id}",
-                 lambda: services.update_question(question, **_question_form()), f"#edit-question-{question.id}")
+    return _edit(queries.report_of(question), f"question-{question.id}",
+                 lambda: form_editing.update_question(question, **_question_form()), f"#edit-question-{question.id}")
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/flytta")
 def move_question(question_id: int):
     question = load_question(question_id, for_update=True)
-    return _edit(services.report_of(question), f"question-{question.id}",
-                 lambda: services.move_question(question, _direction()), f"#edit-question-{question.id}")
+    return _edit(queries.report_of(question), f"question-{question.id}",
+                 lambda: form_editing.move_question(question, _direction()), f"#edit-question-{question.id}")
 
 
 @bp.post("/redovisningar/fragor/<int:question_id>/ta-bort")
 def delete_question(question_id: int):
     question = load_question(question_id, for_update=True)
     section = question.section
-    return _edit(section.report, f"question-{question.id}", lambda: services.delete_question(question),
+    return _edit(section.report, f"question-{question.id}", lambda: form_editing.delete_question(question),
                  f"#section-{section.id}")
 
 
@@ -568,7 +553,7 @@ def delete_question(question_id: int):
 def _transition(report: Report, change, message: str):
     try:
         change()
-    except services.ReportLocked as error:
+    except lifecycle.ReportLocked as error:
         _locked(error)
     except ValidationError as error:
         db.session.rollback()
@@ -584,8 +569,8 @@ def submit_for_review(key: str):
     confirmed = bool(request.form.get("confirm"))
 
     def change():
-        services.submit_for_review(report)  # the state first: a report in the wrong state is that answer
-        services.check_ready(report, confirmed=confirmed, step="granskas")
+        lifecycle.submit_for_review(report)  # the state first: a report in the wrong state is that answer
+        lifecycle.check_ready(report, confirmed=confirmed, step="granskas")
     return _transition(report, change, "Redovisningen är klar för granskning av hälso- och sjukvårdsdirektören.")
 
 
@@ -594,7 +579,7 @@ def back_to_draft(key: str):
     report = load_report(key, for_update=True)
     if report.state is ReportState.APPROVED:  # else a strateg could undo the direktör's godkännande and edit
         require_director("häva sitt godkännande")
-    return _transition(report, lambda: services.back_to_draft(report), "Redovisningen kan skrivas igen.")
+    return _transition(report, lambda: lifecycle.back_to_draft(report), "Redovisningen kan skrivas igen.")
 
 
 @bp.post("/redovisningar/<key>/godkann")
@@ -605,9 +590,9 @@ def approve(key: str):
     seen = posted_seen()
 
     def change():
-        services.check_seen(report, seen, refused="den är inte godkänd")
-        services.approve(report, current_user)
-        services.check_ready(report, confirmed=confirmed, step="godkännas")
+        lifecycle.check_seen(report, seen, refused="den är inte godkänd")
+        lifecycle.approve(report, current_user)
+        lifecycle.check_ready(report, confirmed=confirmed, step="godkännas")
     return _transition(report, change, "Redovisningen är godkänd; den ändras inte längre.")
 
 
@@ -616,7 +601,7 @@ def make_bundle(key: str):
     report = load_report(key, for_update=True)
     try:
         bundle = bundles.make_bundle(report, current_user, export_dir=current_app.config["EXPORT_DIR"])
-    except services.ReportLocked as error:
+    except lifecycle.ReportLocked as error:
         _locked(error)
     db.session.commit()
     flash(f"Paketet {bundle.file_name} är skapat (SHA-256 {bundle.sha256}).", "info")
@@ -647,9 +632,9 @@ def mark_sent(key: str):
     seen = posted_seen()
 
     def change():
-        services.check_bundles_seen(report, seen)
-        services.mark_sent(report, current_user, bundle=bundle, sent_on=request.form.get("sent_on"),
-                           note=request.form.get("note"))
+        lifecycle.check_bundles_seen(report, seen)
+        lifecycle.mark_sent(report, current_user, bundle=bundle, sent_on=request.form.get("sent_on"),
+                            note=request.form.get("note"))
     return _transition(report, change, "Redovisningen är markerad som skickad till Socialstyrelsen.")
 
 
@@ -660,7 +645,7 @@ def reopen(key: str):
     seen = posted_seen()
 
     def change():
-        services.check_seen(report, seen, refused="ingen fråga är öppnad för komplettering")
-        services.reopen(report, ids)
+        lifecycle.check_seen(report, seen, refused="ingen fråga är öppnad för komplettering")
+        lifecycle.reopen(report, ids)
     return _transition(report, change,
                        "Komplettering: de valda frågorna kan ändras; skicka sedan redovisningen igen.")
