@@ -30,7 +30,7 @@ def test_a_huge_id_in_a_filter_is_ignored(make_plan, login, make_user):
 def test_a_failed_save_gives_the_swedish_error_page_and_writes_nothing(app, client, login, make_user, make_plan,
                                                                        divisions, htmx_headers, monkeypatch):
     """A database error in the middle of a save: the transaction is rolled back before the page is drawn."""
-    from tracker.plans import views
+    from tracker.followup import views
     from tracker.users.models import Division
 
     make_plan(actions=[{"title": "Tillgänglighetskoordinatorer på varje BUP-enhet", "divisions": ["PH"]}])
@@ -42,7 +42,7 @@ def test_a_failed_save_gives_the_swedish_error_page_and_writes_nothing(app, clie
         db.session.add(Division(name=divisions["PH"].name))  # breaks a unique constraint at flush
         db.session.flush()
 
-    monkeypatch.setattr(views.followup, "update_status", failing_update)
+    monkeypatch.setattr(views, "save_status", failing_update)
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     login(contact)
     response = client.post(f"/status/{status.id}", data={"status": "Pågående", "comment": "x", "version": 1})
