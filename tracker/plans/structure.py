@@ -8,11 +8,10 @@ fastställd plan (StructureLocked), whatever the path.
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.locking import Conflict, expect_version, flush_versioned
 from tracker.parsing import date_field, optional_id, required_text, text_field, year_field
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
@@ -25,19 +24,6 @@ CODE_MAX = 20
 # A description or an expected result: far more than any of the region's plans has (the longest is about 700
 # characters), and well inside what an Excel cell holds (32,767) so that the attachment never cuts a text.
 TEXT_MAX = 10_000
-
-
-class EditConflict(Exception):
-    """Someone else saved the åtgärd (or one of its statuses), or deleted it, after the user opened it."""
-
-
-def _flush() -> None:
-    """Flush a change of åtgärder; one that someone else changed or deleted since it was read (its version, or a
-    status's, is not the one read) is an EditConflict, and the caller rolls back."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise EditConflict() from error
 
 
 class NeedsConfirmation(ValidationError):
@@ -91,6 +77,19 @@ def action_errors(*, title, description=None, expected_result=None, horizon=None
                                "Välj en aktiv förvaltning.")
     values["divisions"] = sorted(divisions, key=lambda d: (d.position, d.name))
     return values, errors
+
+
+ACTION_FORM_FIELDS = ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner")
+
+
+def action_form(values: dict) -> dict:
+    """An åtgärd's typed fields (a Horizon, dates; the import's rows, an åtgärd's stored values) as the form posts
+    them, for action_errors and update_action."""
+    form = {field: values.get(field) for field in ACTION_FORM_FIELDS}
+    form["horizon"] = form["horizon"].label if form["horizon"] else None
+    for field in ("start_date", "due_date"):
+        form[field] = form[field].isoformat() if form[field] else None
+    return form
 
 
 def check_action(*, division_ids=(), **form) -> dict:
@@ -165,18 +164,20 @@ def removed_with_content(action: Action, keep: list[Division]) -> list[DivisionS
 def update_action(action: Action, *, expected_version: int, factor: SuccessFactor | None = None,
                   confirm_removal: bool = False, **form) -> Action:
     """Save the form unless someone saved a newer version; removing a förvaltning with content needs
-    `confirm_removal`. Raises ValidationError, NeedsConfirmation or EditConflict (then roll back)."""
+    `confirm_removal`. Raises ValidationError, NeedsConfirmation or Conflict (then roll back).
+
+    The import writes åtgärder through here too, with the version its preview compared with."""
     values = check_action(**form, current_division_ids={s.division_id for s in action.statuses})
     divisions = values.pop("divisions")
     if action.version_id != expected_version:
-        raise EditConflict()
+        raise Conflict()
     losing = removed_with_content(action, divisions)
     if losing and not confirm_removal:
         described = "; ".join(
             f"{s.division.name} ({s.status.label}{', med kommentar' if s.comment else ''})" for s in losing)
         raise NeedsConfirmation({"divisions": f"Om du tar bort {described} försvinner deras status och kommentar. "
                                               "Bekräfta nedan för att spara ändå."})
-    set_committed_value(action, "version_id", expected_version)
+    expect_version(action, expected_version)
     # Every save is a new version, a change of responsible förvaltningar alone included.
     action.version_id = expected_version + 1
     for field, value in values.items():
@@ -196,7 +197,7 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     for division in divisions:
         if division.id not in have:
             action.statuses.append(DivisionStatus(division=division))
-    _flush()
+    flush_versioned()
     return action
 
 
@@ -221,7 +222,7 @@ def _move(items: list, item, direction: int) -> bool:
 
 def move_action(action: Action, direction: int) -> bool:
     moved = _move(list(action.factor.actions), action, direction)
-    _flush()
+    flush_versioned()
     return moved
 
 
@@ -229,7 +230,7 @@ def delete_action(action: Action) -> None:
     factor = action.factor
     factor.actions.remove(action)
     _renumber(factor.actions)
-    _flush()
+    flush_versioned()
 
 
 def check_factor(*, title, description=None) -> dict:
@@ -286,7 +287,7 @@ def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
     _renumber(plan.factors)
-    _flush()  # its åtgärder go with it, as they were read
+    flush_versioned()  # its åtgärder go with it, as they were read
 
 
 def check_area(*, title, code=None) -> dict:

@@ -525,10 +525,7 @@ def _check_actions(read: ReadResult, current: PlanRows) -> None:
         if row.get("title") is None:
             continue  # already a problem of the reader
         _, errors = structure.action_errors(
-            title=row["title"], description=row.get("description"), expected_result=row.get("expected_result"),
-            horizon=row["horizon"].label if row.get("horizon") else None,
-            start_date=row["start_date"].isoformat() if row.get("start_date") else None,
-            due_date=row["due_date"].isoformat() if row.get("due_date") else None, owner=row.get("owner"),
+            **structure.action_form(row),
             division_ids=[divisions[d].id for d in row["divisions"] if d in divisions] if divisions else None,
             current_division_ids={divisions[d].id for d in row["divisions"]
                                   if d in divisions and (row["ref"], d) in had},
