@@ -17,7 +17,7 @@ from tracker.errors import ChangedSinceSeen, NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
-from tracker.parsing import has_control_characters, optional_id, required_text, text_field
+from tracker.parsing import one_line_field, optional_id, required_text, text_field
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.plans.rollup import rollup
@@ -147,13 +147,8 @@ def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: st
                today: date) -> ReportingRound:
     """Open a round on the plan; `user` None from the command line (the history names the command)."""
     errors = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken."
-    elif has_control_characters(title):
-        errors["title"] = "Rubriken får inte innehålla radbrytningar eller andra styrtecken."
+    title = one_line_field(errors, "title", title, "Rubriken", TITLE_MAX,
+                           "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024.")
     try:
         deadline_date = date.fromisoformat((deadline or "").strip())
     except ValueError:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.locking import Conflict, expect_version, flush_versioned
+from tracker.ordering import move, renumber
 from tracker.parsing import date_field, optional_id, required_text, text_field, year_field
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
@@ -201,23 +202,12 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     return action
 
 
-def _renumber(items) -> None:
-    """Positions 0, 1, 2 … in the items' order, touching only those that change."""
-    for position, each in enumerate(items):
-        if each.position != position:
-            each.position = position
-
-
-def _move(items: list, item, direction: int) -> bool:
-    """Swap `item` with its neighbour up (-1) or down (+1); False at either end."""
-    index = items.index(item)
-    other = index + direction
-    if not 0 <= other < len(items):
-        return False
-    items[index], items[other] = items[other], items[index]
-    _renumber(items)
-    ordering.mark_moved(db.session, item)
-    return True
+def _move(items: list, item, direction: int, *, among=None) -> bool:
+    """Up (-1) or down (+1); the one moved is marked as such for the history (its neighbour only made room)."""
+    moved = move(items, item, direction, among=among)
+    if moved:
+        ordering.mark_moved(db.session, item)
+    return moved
 
 
 def move_action(action: Action, direction: int) -> bool:
@@ -229,7 +219,7 @@ def move_action(action: Action, direction: int) -> bool:
 def delete_action(action: Action) -> None:
     factor = action.factor
     factor.actions.remove(action)
-    _renumber(factor.actions)
+    renumber(factor.actions)
     flush_versioned()
 
 
@@ -271,22 +261,16 @@ def update_factor(factor: SuccessFactor, *, area_id=None, **form) -> SuccessFact
 
 def move_factor(factor: SuccessFactor, direction: int) -> bool:
     """Up or down among the framgångsfaktorer of the same insatsområde."""
-    siblings = [f for f in factor.plan.factors if f.area_id == factor.area_id]
-    index = siblings.index(factor)
-    other = index + direction
-    if not 0 <= other < len(siblings):
-        return False
-    neighbour = siblings[other]
-    factor.position, neighbour.position = neighbour.position, factor.position
-    ordering.mark_moved(db.session, factor)
+    factors = list(factor.plan.factors)
+    moved = _move(factors, factor, direction, among=[f for f in factors if f.area_id == factor.area_id])
     db.session.flush()
-    return True
+    return moved
 
 
 def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
-    _renumber(plan.factors)
+    renumber(plan.factors)
     flush_versioned()  # its åtgärder go with it, as they were read
 
 
@@ -325,7 +309,7 @@ def delete_area(area: Area) -> None:
                                        "insatsområde eller ta bort dem först."})
     plan = area.plan
     plan.areas.remove(area)
-    _renumber(plan.areas)
+    renumber(plan.areas)
     db.session.flush()
 
 
@@ -363,23 +347,38 @@ def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
     return plan
 
 
+AGREEMENT_MAX = 200
+REGISTRY_NUMBER_MAX = 40
+
+
+def registry_number_error(registry_number: str | None) -> str | None:
+    if len((registry_number or "").strip()) > REGISTRY_NUMBER_MAX:
+        return f"Diarienumret får ha högst {REGISTRY_NUMBER_MAX} tecken, t.ex. RS231576."
+    return None
+
+
+def plan_facts(key: str, *, title, year, agreement, registry_number=None) -> tuple[dict, dict]:
+    """A new plan's facts checked, as (values, {field: message}): the editor's form, the import's workbook and
+    the command line's options share these rules."""
+    errors = services.plan_errors(key, title)
+    values = {"key": key, "title": title,
+              "year": year_field(errors, "year", year, missing="Ange året med fyra siffror, t.ex. 2025."),
+              "agreement": (agreement or "").strip(), "registry_number": _text(registry_number)}
+    if not values["agreement"]:
+        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
+    elif len(values["agreement"]) > AGREEMENT_MAX:
+        errors["agreement"] = f"Överenskommelsens namn får ha högst {AGREEMENT_MAX} tecken."
+    if message := registry_number_error(registry_number):
+        errors["registry_number"] = message
+    return values, errors
+
+
 def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement: str,
              registry_number: str | None = None) -> Plan:
     """A plan for an agreement and a year: empty, or a copy of `source`."""
-    errors = services.plan_errors(key, title)
-    year_value = year_field(errors, "year", year)
-    if year_value is None and "year" not in errors:
-        errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
-    if not (agreement or "").strip():
-        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
-    elif len(agreement.strip()) > 200:
-        errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
-    if registry_number and len(registry_number.strip()) > 40:
-        errors["registry_number"] = "Diarienumret får ha högst 40 tecken, t.ex. RS231576."
+    facts, errors = plan_facts(key, title=title, year=year, agreement=agreement, registry_number=registry_number)
     if errors:
         raise ValidationError(errors)
-    facts = {"key": key, "title": title, "year": year_value, "agreement": agreement.strip(),
-             "registry_number": _text(registry_number)}
     if source is not None:
         return copy_plan(source, **facts)
     plan = services.create_plan(**facts)

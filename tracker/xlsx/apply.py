@@ -11,7 +11,8 @@ from tracker.display import format_datetime
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import services as followup
-from tracker.locking import Conflict, expect_version, flush_versioned, versioned
+from tracker.locking import Conflict, expect_version, versioned
+from tracker.ordering import renumber
 from tracker.plans import services as plans
 from tracker.plans import structure
 from tracker.versions.services import approve
@@ -215,14 +216,11 @@ def _update_action(action: Action, factor, old: dict, row: dict, divisions: dict
 
 def _place(factors: dict, actions: dict, order: dict) -> None:
     """Positions as the preview announced them (`order`), touching only those that change."""
-    for position, title in enumerate(t for t in order["factors"] if t in factors):
-        factor = factors[title]
-        if factor.position != position:
-            factor.position = position
-        staying = [ref for ref in order["actions"][title] if ref in actions and actions[ref].factor is factor]
-        for a_position, ref in enumerate(staying):
-            if actions[ref].position != a_position:
-                actions[ref].position = a_position
+    titles = [title for title in order["factors"] if title in factors]
+    renumber([factors[title] for title in titles])
+    for title in titles:
+        renumber([actions[ref] for ref in order["actions"][title]
+                  if ref in actions and actions[ref].factor is factors[title]])
 
 
 def _set_statuses(actions: dict, rows: list[dict], user: User | None, preview: ImportPreview) -> None:
@@ -283,9 +281,7 @@ def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: b
                 collection.remove(item)
             else:
                 order.append(item)
-    for position, item in enumerate(order):
-        if item.position != position:
-            item.position = position
+    renumber(order)
 
 
 def _set_values(indicator: Indicator, item: dict) -> None:
