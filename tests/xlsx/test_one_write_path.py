@@ -103,3 +103,16 @@ def test_one_line_texts_share_one_rule():
     one_line_field(errors, "other", "  ", "Rubriken", 10, "Ange rubriken.")
     assert errors["title"] == "Rubriken får ha högst 10 tecken." and errors["other"] == "Ange rubriken."
     assert one_line("Delår\n 2024\t") == "Delår 2024"
+
+
+def test_a_new_plans_facts_have_one_set_of_rules_for_the_editor_and_the_import(divisions):
+    from tracker.plans.structure import plan_facts
+    from tracker.xlsx.preview import new_plan_errors
+
+    _, errors = plan_facts("ny-plan-2025", title="Ny plan", year="", agreement="Ökad tillgänglighet",
+                           registry_number="RS" + "1" * 40)
+    assert errors == {"year": "Ange året med fyra siffror, t.ex. 2025.",
+                      "registry_number": "Diarienumret får ha högst 40 tecken, t.ex. RS231576."}
+    assert new_plan_errors("ny-plan-2025", {"title": "Ny plan", "year": 1999, "agreement": "x" * 201}) == {
+        "year": "”1999” är inget år. Ange året med fyra siffror mellan 2000 och 2100, t.ex. 2025.",
+        "agreement": "Överenskommelsens namn får ha högst 200 tecken."}
