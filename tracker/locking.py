@@ -8,6 +8,7 @@ on that version, and then `flush_versioned`, which turns "someone else saved it 
 """
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -36,9 +37,17 @@ def expect_version(obj, expected_version: int | None) -> None:
         set_committed_value(obj, "version_id", expected_version)
 
 
-def flush_versioned() -> None:
-    """Flush; a versioned row someone else changed or deleted since it was read raises Conflict."""
+@contextmanager
+def versioned():
+    """Within it, any flush (an autoflush of a query included) of a versioned row someone else changed or deleted
+    since it was read raises Conflict: for a service of many writes, such as the import."""
     try:
-        db.session.flush()
+        yield
     except StaleDataError as error:
         raise Conflict() from error
+
+
+def flush_versioned() -> None:
+    """Flush; a versioned row someone else changed or deleted since it was read raises Conflict."""
+    with versioned():
+        db.session.flush()

@@ -53,6 +53,26 @@ def has_control_characters(text: str) -> bool:
     return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in text)
 
 
+def one_line(text: str) -> str:
+    """A text as one line, for a mail header: a line break (in a title or a name saved before the services
+    refused them) would end the header, so every run of whitespace becomes one space."""
+    return " ".join(text.split())
+
+
+def one_line_field(errors: dict, name: str, value, label: str, limit: int, missing: str) -> str:
+    """A text that must be given on one line (a person's name, a round's title: both go into mail headers):
+    `missing` is the message when it is empty; too long, or with a line break or another control character, it is
+    refused with a message naming `label`."""
+    text = (value or "").strip()
+    if not text:
+        errors[name] = missing
+    elif len(text) > limit:
+        errors[name] = f"{label} får ha högst {limit} tecken."
+    elif has_control_characters(text):
+        errors[name] = f"{label} får inte innehålla radbrytningar eller andra styrtecken."
+    return text
+
+
 # Word's soft line break and page break read as line breaks; tab and line feed are text; any other character
 # below U+0020 (NUL, escape, …) has no place in a text and cannot be written to a .docx or .xlsx.
 _AS_LINE_BREAK = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n"})
@@ -116,10 +136,13 @@ def key_field(errors: dict, name: str, value, *, reserved: set[str], example: st
     return key
 
 
-def year_field(errors: dict, name: str, value) -> int | None:
-    """A year of four digits within YEARS (not "²", not 20260230); None when none was given."""
+def year_field(errors: dict, name: str, value, missing: str | None = None) -> int | None:
+    """A year of four digits within YEARS (not "²", not 20260230); None when none was given, refused with
+    `missing` when one must be."""
     text = clean_text(None if value is None else str(value))
     if text is None:
+        if missing:
+            errors[name] = missing
         return None
     year = whole_number(text, YEARS.start, YEARS.stop - 1) if len(text) == 4 else None
     if year is None:

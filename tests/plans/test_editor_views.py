@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from tests.factories import snapshot
 from tracker.extensions import db
+from tracker.locking import Conflict
 from tracker.versions.services import approve
-from tracker.plans import services
+from tracker.plans import services, structure
 from tracker.plans.models import Action
 from tracker.vocabulary import Role, Status
 
@@ -170,3 +171,17 @@ def test_moving_the_first_up_says_it_already_is_first(plan, strateg, htmx_header
     page = strateg.post(f"/atgarder/{first.id}/flytta", data={"riktning": "ner"}, headers=htmx_headers
                         ).get_data(as_text=True)
     assert "står redan" not in page
+
+
+def test_a_move_of_what_someone_else_changed_meanwhile_is_a_409_and_nothing_is_written(plan, strateg, htmx_headers,
+                                                                                        monkeypatch):
+    first = plan.factors[0].actions[0]
+
+    def saved_meanwhile(action, direction):
+        raise Conflict()
+
+    monkeypatch.setattr(structure, "move_action", saved_meanwhile)
+    response = strateg.post(f"/atgarder/{first.id}/flytta", data={"riktning": "ner"}, headers=htmx_headers)
+    assert response.status_code == 409
+    assert "Någon annan har ändrat eller tagit bort en åtgärd här medan du hade sidan öppen" in \
+        response.get_data(as_text=True)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
+from tracker.locking import Conflict
 from tracker.plans.tracking import StructureLocked
 from tracker.versions.services import approve
 from tracker.plans import services, structure
@@ -67,7 +68,7 @@ def test_a_stale_edit_is_a_conflict(plan, divisions):
     structure.update_action(action, expected_version=seen, **form(divisions, title="Koordinatorer på BUP",
                                                                  division_ids=[divisions["PH"].id]))
     db.session.commit()
-    with pytest.raises(structure.EditConflict):
+    with pytest.raises(Conflict):
         structure.update_action(action, expected_version=seen, **form(divisions, title="Något annat",
                                                                       division_ids=[divisions["PH"].id]))
     db.session.rollback()

@@ -7,6 +7,7 @@ import pytest
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import dashboard as followup
+from tracker.locking import Conflict
 from tracker.plans import services, structure
 from tracker.vocabulary import Status
 
@@ -22,7 +23,7 @@ def test_changing_only_the_responsible_divisions_is_a_new_version(plan, division
     fields = {"title": action.title, "division_ids": [divisions["HS"].id, divisions["NSV"].id, divisions["ADH"].id]}
     structure.update_action(action, expected_version=seen, **fields)
     db.session.commit()
-    with pytest.raises(structure.EditConflict):
+    with pytest.raises(Conflict):
         structure.update_action(action, expected_version=seen,
                                 **{**fields, "division_ids": [divisions["HS"].id, divisions["NSV"].id]})
     db.session.rollback()

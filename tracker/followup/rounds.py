@@ -13,7 +13,7 @@ from tracker.errors import ChangedSinceSeen, NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound, RoundConfirmation
 from tracker.history.recorder import record
-from tracker.parsing import has_control_characters, optional_id
+from tracker.parsing import one_line_field, optional_id
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.seen import digest
 from tracker.types import utcnow
@@ -40,13 +40,8 @@ def open_round(plan: Plan, user: User | None, *, title: str | None, deadline: st
                today: date) -> ReportingRound:
     """Open a round on the plan; `user` None from the command line (the history names the command)."""
     errors = {}
-    title = (title or "").strip()
-    if not title:
-        errors["title"] = "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Rubriken får ha högst {TITLE_MAX} tecken."
-    elif has_control_characters(title):
-        errors["title"] = "Rubriken får inte innehålla radbrytningar eller andra styrtecken."
+    title = one_line_field(errors, "title", title, "Rubriken", TITLE_MAX,
+                           "Ange vad omgången gäller, t.ex. Delårsuppföljning 2024.")
     try:
         deadline_date = date.fromisoformat((deadline or "").strip())
     except ValueError:

@@ -37,6 +37,7 @@ from tracker.followup import rounds as followup
 from tracker.followup.models import ReportingRound
 from tracker.notify.mail import Mailer, MailNotConfigured, MailSettings, describe, is_permanent, recipient
 from tracker.notify.models import MANUAL, Notification
+from tracker.parsing import one_line
 from tracker.plans.models import DivisionStatus
 from tracker.users.models import Division, User
 from tracker.vocabulary import NotificationKind, Role
@@ -368,12 +369,6 @@ def external_link(base_url: str, endpoint: str, **values) -> str:
     parts = urlsplit(base_url)
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     return adapter.build(endpoint, values, force_external=True)
-
-
-def one_line(text: str) -> str:
-    """A header's value: a line break (in a title or a name saved before the services refused them) would end
-    the header, so every run of whitespace becomes one space."""
-    return " ".join(text.split())
 
 
 def subject(notices: list[Notice]) -> str:

@@ -8,11 +8,11 @@ fastställd plan (StructureLocked), whatever the path.
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.locking import Conflict, expect_version, flush_versioned
+from tracker.ordering import move, renumber
 from tracker.parsing import date_field, optional_id, required_text, text_field, year_field
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
@@ -25,19 +25,6 @@ CODE_MAX = 20
 # A description or an expected result: far more than any of the region's plans has (the longest is about 700
 # characters), and well inside what an Excel cell holds (32,767) so that the attachment never cuts a text.
 TEXT_MAX = 10_000
-
-
-class EditConflict(Exception):
-    """Someone else saved the åtgärd (or one of its statuses), or deleted it, after the user opened it."""
-
-
-def _flush() -> None:
-    """Flush a change of åtgärder; one that someone else changed or deleted since it was read (its version, or a
-    status's, is not the one read) is an EditConflict, and the caller rolls back."""
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise EditConflict() from error
 
 
 class NeedsConfirmation(ValidationError):
@@ -91,6 +78,19 @@ def action_errors(*, title, description=None, expected_result=None, horizon=None
                                "Välj en aktiv förvaltning.")
     values["divisions"] = sorted(divisions, key=lambda d: (d.position, d.name))
     return values, errors
+
+
+ACTION_FORM_FIELDS = ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner")
+
+
+def action_form(values: dict) -> dict:
+    """An åtgärd's typed fields (a Horizon, dates; the import's rows, an åtgärd's stored values) as the form posts
+    them, for action_errors and update_action."""
+    form = {field: values.get(field) for field in ACTION_FORM_FIELDS}
+    form["horizon"] = form["horizon"].label if form["horizon"] else None
+    for field in ("start_date", "due_date"):
+        form[field] = form[field].isoformat() if form[field] else None
+    return form
 
 
 def check_action(*, division_ids=(), **form) -> dict:
@@ -165,18 +165,20 @@ def removed_with_content(action: Action, keep: list[Division]) -> list[DivisionS
 def update_action(action: Action, *, expected_version: int, factor: SuccessFactor | None = None,
                   confirm_removal: bool = False, **form) -> Action:
     """Save the form unless someone saved a newer version; removing a förvaltning with content needs
-    `confirm_removal`. Raises ValidationError, NeedsConfirmation or EditConflict (then roll back)."""
+    `confirm_removal`. Raises ValidationError, NeedsConfirmation or Conflict (then roll back).
+
+    The import writes åtgärder through here too, with the version its preview compared with."""
     values = check_action(**form, current_division_ids={s.division_id for s in action.statuses})
     divisions = values.pop("divisions")
     if action.version_id != expected_version:
-        raise EditConflict()
+        raise Conflict()
     losing = removed_with_content(action, divisions)
     if losing and not confirm_removal:
         described = "; ".join(
             f"{s.division.name} ({s.status.label}{', med kommentar' if s.comment else ''})" for s in losing)
         raise NeedsConfirmation({"divisions": f"Om du tar bort {described} försvinner deras status och kommentar. "
                                               "Bekräfta nedan för att spara ändå."})
-    set_committed_value(action, "version_id", expected_version)
+    expect_version(action, expected_version)
     # Every save is a new version, a change of responsible förvaltningar alone included.
     action.version_id = expected_version + 1
     for field, value in values.items():
@@ -196,40 +198,29 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     for division in divisions:
         if division.id not in have:
             action.statuses.append(DivisionStatus(division=division))
-    _flush()
+    flush_versioned()
     return action
 
 
-def _renumber(items) -> None:
-    """Positions 0, 1, 2 … in the items' order, touching only those that change."""
-    for position, each in enumerate(items):
-        if each.position != position:
-            each.position = position
-
-
-def _move(items: list, item, direction: int) -> bool:
-    """Swap `item` with its neighbour up (-1) or down (+1); False at either end."""
-    index = items.index(item)
-    other = index + direction
-    if not 0 <= other < len(items):
-        return False
-    items[index], items[other] = items[other], items[index]
-    _renumber(items)
-    ordering.mark_moved(db.session, item)
-    return True
+def _move(items: list, item, direction: int, *, among=None) -> bool:
+    """Up (-1) or down (+1); the one moved is marked as such for the history (its neighbour only made room)."""
+    moved = move(items, item, direction, among=among)
+    if moved:
+        ordering.mark_moved(db.session, item)
+    return moved
 
 
 def move_action(action: Action, direction: int) -> bool:
     moved = _move(list(action.factor.actions), action, direction)
-    _flush()
+    flush_versioned()
     return moved
 
 
 def delete_action(action: Action) -> None:
     factor = action.factor
     factor.actions.remove(action)
-    _renumber(factor.actions)
-    _flush()
+    renumber(factor.actions)
+    flush_versioned()
 
 
 def check_factor(*, title, description=None) -> dict:
@@ -270,23 +261,17 @@ def update_factor(factor: SuccessFactor, *, area_id=None, **form) -> SuccessFact
 
 def move_factor(factor: SuccessFactor, direction: int) -> bool:
     """Up or down among the framgångsfaktorer of the same insatsområde."""
-    siblings = [f for f in factor.plan.factors if f.area_id == factor.area_id]
-    index = siblings.index(factor)
-    other = index + direction
-    if not 0 <= other < len(siblings):
-        return False
-    neighbour = siblings[other]
-    factor.position, neighbour.position = neighbour.position, factor.position
-    ordering.mark_moved(db.session, factor)
+    factors = list(factor.plan.factors)
+    moved = _move(factors, factor, direction, among=[f for f in factors if f.area_id == factor.area_id])
     db.session.flush()
-    return True
+    return moved
 
 
 def delete_factor(factor: SuccessFactor) -> None:
     plan = factor.plan
     plan.factors.remove(factor)
-    _renumber(plan.factors)
-    _flush()  # its åtgärder go with it, as they were read
+    renumber(plan.factors)
+    flush_versioned()  # its åtgärder go with it, as they were read
 
 
 def check_area(*, title, code=None) -> dict:
@@ -324,7 +309,7 @@ def delete_area(area: Area) -> None:
                                        "insatsområde eller ta bort dem först."})
     plan = area.plan
     plan.areas.remove(area)
-    _renumber(plan.areas)
+    renumber(plan.areas)
     db.session.flush()
 
 
@@ -362,23 +347,38 @@ def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
     return plan
 
 
+AGREEMENT_MAX = 200
+REGISTRY_NUMBER_MAX = 40
+
+
+def registry_number_error(registry_number: str | None) -> str | None:
+    if len((registry_number or "").strip()) > REGISTRY_NUMBER_MAX:
+        return f"Diarienumret får ha högst {REGISTRY_NUMBER_MAX} tecken, t.ex. RS231576."
+    return None
+
+
+def plan_facts(key: str, *, title, year, agreement, registry_number=None) -> tuple[dict, dict]:
+    """A new plan's facts checked, as (values, {field: message}): the editor's form, the import's workbook and
+    the command line's options share these rules."""
+    errors = services.plan_errors(key, title)
+    values = {"key": key, "title": title,
+              "year": year_field(errors, "year", year, missing="Ange året med fyra siffror, t.ex. 2025."),
+              "agreement": (agreement or "").strip(), "registry_number": _text(registry_number)}
+    if not values["agreement"]:
+        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
+    elif len(values["agreement"]) > AGREEMENT_MAX:
+        errors["agreement"] = f"Överenskommelsens namn får ha högst {AGREEMENT_MAX} tecken."
+    if message := registry_number_error(registry_number):
+        errors["registry_number"] = message
+    return values, errors
+
+
 def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement: str,
              registry_number: str | None = None) -> Plan:
     """A plan for an agreement and a year: empty, or a copy of `source`."""
-    errors = services.plan_errors(key, title)
-    year_value = year_field(errors, "year", year)
-    if year_value is None and "year" not in errors:
-        errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
-    if not (agreement or "").strip():
-        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
-    elif len(agreement.strip()) > 200:
-        errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
-    if registry_number and len(registry_number.strip()) > 40:
-        errors["registry_number"] = "Diarienumret får ha högst 40 tecken, t.ex. RS231576."
+    facts, errors = plan_facts(key, title=title, year=year, agreement=agreement, registry_number=registry_number)
     if errors:
         raise ValidationError(errors)
-    facts = {"key": key, "title": title, "year": year_value, "agreement": agreement.strip(),
-             "registry_number": _text(registry_number)}
     if source is not None:
         return copy_plan(source, **facts)
     plan = services.create_plan(**facts)

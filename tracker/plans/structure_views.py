@@ -10,7 +10,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.exceptions import Conflict
+from werkzeug.exceptions import Conflict as HTTPConflict
 
 from tracker.access import require_editor
 from tracker.users.services import list_divisions
@@ -20,6 +20,7 @@ from tracker.error_pages import http_error
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history.services import last_change
+from tracker.locking import Conflict, posted_version
 from tracker.plans import fields as plan_fields
 from tracker.plans import services, structure
 from tracker.plans.models import Action, Area, FormToken, Plan, SuccessFactor
@@ -40,13 +41,13 @@ ACTION_FIELDS = plan_fields.ACTION.only("title", "description", "expected_result
                                         "owner").names
 
 
-@bp.errorhandler(structure.EditConflict)
+@bp.errorhandler(Conflict)
 def _conflict(error):
     """A move or a deletion of what someone else changed or deleted since the page was loaded: nothing is
     written, and the user sees the plan as it is now before trying again."""
     db.session.rollback()
-    return http_error(Conflict("Någon annan har ändrat eller tagit bort en åtgärd här medan du hade sidan öppen, så "
-                               "din ändring är inte gjord. Ladda om sidan, se vad som ändrats och försök igen."))
+    return http_error(HTTPConflict("Någon annan har ändrat eller tagit bort en åtgärd här medan du hade sidan öppen, "
+                                   "så din ändring är inte gjord. Ladda om sidan, se vad som ändrats och försök igen."))
 
 
 @bp.before_request
@@ -193,19 +194,19 @@ def update_action(action_id: int):
         target, _ = _load(SuccessFactor, request.form.get("factor_id", type=record_id), "Framgångsfaktorn")
         if target.plan_id != plan.id:
             abort(400, "Framgångsfaktorn hör till en annan plan.")
-    posted_version = request.form.get("version", type=record_id) or 0
+    version = posted_version(request.form) or 0
     try:
-        structure.update_action(action, expected_version=posted_version, factor=target,
+        structure.update_action(action, expected_version=version, factor=target,
                                 confirm_removal=request.form.get("confirm_removal") == "1", **_action_form())
     except structure.NeedsConfirmation as error:
         db.session.rollback()
         return _form("plans/_action_form.html", plan, 400, factor=action.factor, action=action,
-                     values=_posted_values(), errors=error.errors, version=posted_version, confirm=True)
+                     values=_posted_values(), errors=error.errors, version=version, confirm=True)
     except ValidationError as error:
         db.session.rollback()
         return _form("plans/_action_form.html", plan, 400, factor=action.factor, action=action,
-                     values=_posted_values(), errors=error.errors, version=posted_version)
-    except structure.EditConflict:
+                     values=_posted_values(), errors=error.errors, version=version)
+    except Conflict:
         db.session.rollback()
         action = db.session.get(Action, action_id)
         if action is None:

@@ -5,7 +5,7 @@ import sqlalchemy.orm as so
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.parsing import NotOneAddress, has_control_characters, one_address
+from tracker.parsing import NotOneAddress, one_address, one_line_field
 from tracker.types import utcnow
 from tracker.users import events as security_log
 from tracker.users import passwords
@@ -200,13 +200,7 @@ def _check_profile(
     errors: dict[str, str], *, name: str, role: str, division: str | None
 ) -> tuple[str, Role | None, Division | None]:
     """The name, role and förvaltning of a user, checked; problems go into `errors`."""
-    name = name.strip()
-    if not name:
-        errors["name"] = "Ange användarens namn."
-    elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = f"Namnet får ha högst {NAME_MAX_LENGTH} tecken."
-    elif has_control_characters(name):
-        errors["name"] = "Namnet får inte innehålla radbrytningar eller andra styrtecken."
+    name = one_line_field(errors, "name", name, "Namnet", NAME_MAX_LENGTH, "Ange användarens namn.")
     role_value = Role.from_label(role)
     if role_value is None:
         errors["role"] = "Okänd roll. Välj en av: " + ", ".join(

@@ -4,8 +4,6 @@ import re
 from datetime import datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.access import director_only
 from tracker.users.services import list_divisions
@@ -14,7 +12,10 @@ from tracker.display import format_datetime
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup import rounds as followup
+from tracker.locking import Conflict, expect_version, versioned
+from tracker.ordering import renumber
 from tracker.plans import services as plans
+from tracker.plans import structure
 from tracker.versions.services import approve
 from tracker.plans.models import Action, DivisionStatus, Plan
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact
@@ -33,7 +34,7 @@ class ImportRefused(Exception):
     """The preview has problems or was refused; nothing is written."""
 
 
-class ImportConflict(Exception):
+class ImportConflict(Conflict):
     """Someone saved a row that the file changes after the preview compared it; the session must be rolled back.
     `rows`: their row_ids, when known (conflict_message finds them otherwise)."""
 
@@ -87,11 +88,10 @@ def _saved_by(preview: ImportPreview, rid: str) -> str:
     return f"{row.label}: ändrad i planen"
 
 
-def _hold_version(obj, preview: ImportPreview, kind: str, *key: str) -> None:
-    """The row's UPDATE checks the version the preview compared with, not the one loaded now."""
+def _seen_version(preview: ImportPreview, kind: str, *key: str) -> int | None:
+    """The version of the row the preview compared with: the one its UPDATE must find, not the one loaded now."""
     row = preview.seen.get(row_id(kind, *key))
-    if row is not None and row.version is not None:
-        set_committed_value(obj, "version_id", row.version)
+    return row.version if row is not None else None
 
 
 def _heading_parts(heading: str) -> tuple[str | None, str]:
@@ -118,9 +118,12 @@ def apply_import(preview: ImportPreview, user: User | None, *, remove_missing: b
     if keep_approval and user is not None and not user.can_approve:
         raise ImportRefused(director_only("fastställa en plan, också vid en import") + " Importera planen som utkast.")
     try:
-        return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan,
-                      approval=preview.approval if keep_approval else None)
-    except StaleDataError as error:
+        with versioned():
+            return _apply(preview, user, remove_missing=remove_missing, new_plan=new_plan,
+                          approval=preview.approval if keep_approval else None)
+    except ImportConflict:
+        raise
+    except Conflict as error:
         raise ImportConflict() from error
 
 
@@ -165,20 +168,13 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
             factor.area = area
         action = actions.get(row["ref"])
         if action is None:
-            action = actions[row["ref"]] = plans.add_action(
-                factor, divisions=[divisions[d] for d in row["divisions"]], ref=row["ref"], title=row["title"])
-            old = {}
+            actions[row["ref"]] = plans.add_action(
+                factor, divisions=[divisions[d] for d in row["divisions"]], ref=row["ref"],
+                **{f: row[f] for f in structure.ACTION_FORM_FIELDS if not _same(None, row.get(f))})
         elif old is None:
             raise ImportConflict([row_id("Åtgärd", row["ref"])])  # created by someone since the preview
         else:
-            _hold_version(action, preview, "Åtgärd", row["ref"])
-            if action.factor is not factor:
-                action.factor = factor
-        for f in ("title", "description", "expected_result", "horizon", "start_date", "due_date", "owner"):
-            if not _same(old.get(f, getattr(action, f)), row.get(f)):
-                setattr(action, f, row.get(f))
-        if old and not _same(old["divisions"], row["divisions"]):
-            _sync_responsible(action, row["divisions"], divisions)
+            _update_action(action, factor, old, row, divisions, preview)
 
     in_file = {row["ref"] for row in rows.actions}
     for ref, action in actions.items():
@@ -196,27 +192,35 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
     return plan
 
 
-def _sync_responsible(action: Action, names: tuple[str, ...], divisions: dict[str, Division]) -> None:
-    """The responsible förvaltningar as the file names them; a new one starts as Ej påbörjad."""
-    for status in list(action.statuses):
-        if status.division.name not in names:
-            action.statuses.remove(status)
-    have = {s.division.name for s in action.statuses}
-    for name in names:
-        if name not in have:
-            action.statuses.append(DivisionStatus(division=divisions[name]))
+def _update_action(action: Action, factor, old: dict, row: dict, divisions: dict[str, Division],
+                   preview: ImportPreview) -> None:
+    """The fields the file changes from what the preview compared with, written through the editor's service
+    (its rules, its new version, its history), as a save of the version the preview compared with; the
+    removal of a förvaltning was announced in the preview, which the user confirmed."""
+    changes = {f: row.get(f) for f in structure.ACTION_FORM_FIELDS if not _same(old.get(f), row.get(f))}
+    responsible = row["divisions"] if not _same(old["divisions"], row["divisions"]) else None
+    if not changes and responsible is None and action.factor is factor:
+        return
+    names = responsible or [s.division.name for s in action.statuses]
+    values = {f: getattr(action, f) for f in structure.ACTION_FORM_FIELDS} | changes
+    try:
+        structure.update_action(action, expected_version=_seen_version(preview, "Åtgärd", row["ref"]),
+                                factor=factor, confirm_removal=True, **structure.action_form(values),
+                                division_ids=[divisions[name].id for name in names])
+    except Conflict as error:
+        raise ImportConflict([row_id("Åtgärd", row["ref"])]) from error
+    except ValidationError as error:
+        raise ValidationError({field: f"Åtgärd {row['ref']}: {message}"
+                               for field, message in error.errors.items()}) from error
 
 
 def _place(factors: dict, actions: dict, order: dict) -> None:
     """Positions as the preview announced them (`order`), touching only those that change."""
-    for position, title in enumerate(t for t in order["factors"] if t in factors):
-        factor = factors[title]
-        if factor.position != position:
-            factor.position = position
-        staying = [ref for ref in order["actions"][title] if ref in actions and actions[ref].factor is factor]
-        for a_position, ref in enumerate(staying):
-            if actions[ref].position != a_position:
-                actions[ref].position = a_position
+    titles = [title for title in order["factors"] if title in factors]
+    renumber([factors[title] for title in titles])
+    for title in titles:
+        renumber([actions[ref] for ref in order["actions"][title]
+                  if ref in actions and actions[ref].factor is factors[title]])
 
 
 def _set_statuses(actions: dict, rows: list[dict], user: User | None, preview: ImportPreview) -> None:
@@ -231,7 +235,7 @@ def _set_statuses(actions: dict, rows: list[dict], user: User | None, preview: I
             continue
         status = next(s for s in actions[row["ref"]].statuses if s.division.name == row["division"])
         if known:
-            _hold_version(status, preview, "Status", *key)
+            expect_version(status, _seen_version(preview, "Status", *key))
         elif _same(status.status, row["status"]) and _same(status.comment, row["comment"]):
             continue
         plans.set_status(status, user, status=row["status"].label, comment=row["comment"], name=CLI_IMPORTER)
@@ -277,9 +281,7 @@ def _sync_rows(collection, wanted: dict, key_of, make, fields, remove_missing: b
                 collection.remove(item)
             else:
                 order.append(item)
-    for position, item in enumerate(order):
-        if item.position != position:
-            item.position = position
+    renumber(order)
 
 
 def _set_values(indicator: Indicator, item: dict) -> None:

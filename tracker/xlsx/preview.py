@@ -12,7 +12,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker import clock
-from tracker.parsing import YEARS
 from tracker.users.services import list_divisions
 from tracker.display import counted, display_value
 from tracker.extensions import db
@@ -269,19 +268,16 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
 
 def new_plan_errors(key: str, facts: dict) -> dict[str, str]:
     """What would stop a new plan from being created from the workbook's (or the form's) facts."""
-    errors = plans.plan_errors(key, facts.get("title") or "")
-    year = facts.get("year")
-    if not isinstance(year, int) or year not in YEARS:
-        errors["year"] = f"Året {year} är inte ett år med fyra siffror mellan 2000 och 2100."
-    if len(facts.get("agreement") or "") > 200:
-        errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
+    _, errors = structure.plan_facts(key, title=facts.get("title") or "", year=facts.get("year"),
+                                     agreement=facts.get("agreement"), registry_number=facts.get("registry_number"))
     return errors
 
 
 def _fact_problems(key: str, new_plan: dict | None, meta: dict) -> list[str]:
-    messages = list(new_plan_errors(key, new_plan).values()) if new_plan is not None else []
-    if len(meta.get("registry_number") or "") > 40:
-        messages.append("Diarienumret får ha högst 40 tecken, t.ex. RS231576.")
+    if new_plan is not None:
+        messages = list(new_plan_errors(key, new_plan).values())
+    else:
+        messages = [message] if (message := structure.registry_number_error(meta.get("registry_number"))) else []
     approval = _stated_approval(meta) if new_plan is not None else None
     if approval and len(approval["decision"] or "") > 200:
         messages.append("Beslutet i raden Fastställd får ha högst 200 tecken.")
@@ -525,10 +521,7 @@ def _check_actions(read: ReadResult, current: PlanRows) -> None:
         if row.get("title") is None:
             continue  # already a problem of the reader
         _, errors = structure.action_errors(
-            title=row["title"], description=row.get("description"), expected_result=row.get("expected_result"),
-            horizon=row["horizon"].label if row.get("horizon") else None,
-            start_date=row["start_date"].isoformat() if row.get("start_date") else None,
-            due_date=row["due_date"].isoformat() if row.get("due_date") else None, owner=row.get("owner"),
+            **structure.action_form(row),
             division_ids=[divisions[d].id for d in row["divisions"] if d in divisions] if divisions else None,
             current_division_ids={divisions[d].id for d in row["divisions"]
                                   if d in divisions and (row["ref"], d) in had},
