@@ -10,7 +10,7 @@ from tracker.errors import NotAllowed, ValidationError
 from tracker.extensions import db
 from tracker.followup import charts, services
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
-from tracker.history.services import HistoryFilter, history_page
+from tracker.plans.history import HistoryFilter, history_page
 from tracker.notify import services as notify
 from tracker.pages import is_htmx, posted_seen, require, require_own_division, safe_next
 from tracker.plans import services as plans
