@@ -11,7 +11,8 @@ from tests.factories import PASSWORD, sign_in, snapshot  # noqa: F401 (snapshot:
 from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
 from tracker.xlsx import uploads
-from tracker.xlsx.export import export_plan, exports_seen
+from tracker.versions.exports import exports_seen
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 
 from tracker.extensions import db

@@ -11,7 +11,6 @@ from tracker.plans import services
 from tracker.plans.mine import mine_page
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.vocabulary import PlanState, Status
-from tracker.xlsx.export import exports_seen, list_exports
 from tracker.pages import is_htmx, keep_place, redirect_to_saved, render_page_or_fragment, require_own_division
 from tracker.parsing import record_id
 
@@ -78,7 +77,6 @@ def show(key: str):
     editing = bool(request.args.get("redigera")) and current_user.can_edit_structure and \
         plan.state is PlanState.DRAFT
     view = services.plan_view(plan, plan_filter, today(), keep_empty=editing)
-    exports = list_exports(plan) if current_user.can_edit_structure and not is_htmx() else []
     return render_page_or_fragment(
         "plans/plan.html",
         "plans/_plan_body.html",
@@ -89,8 +87,6 @@ def show(key: str):
         notices=notices,
         overdue=services.OVERDUE,
         stale=services.STALE,
-        exports=exports,
-        exports_seen=exports_seen(plan) if exports else None,
         history_url=url_for("history.plan_history", key=plan.key),
         editing=editing,
     )

@@ -13,7 +13,7 @@ from tracker.plans.models import Agreement, Plan
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import QuestionKind, ReportState, db_enum
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 
 
 class Report(db.Model):
