@@ -14,10 +14,12 @@ from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.plans.models import Plan
+from tracker.reports import creation, form_years, lifecycle, queries
 from tracker.reports.bundle import make_bundle
 from tracker.versions import services as versions
 from tracker.vocabulary import PlanState
-from tracker.xlsx.export import export_plan, exports_seen
+from tracker.versions.exports import exports_seen
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

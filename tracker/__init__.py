@@ -90,7 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.security.views import bp as security_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.users.auth import bp as users_bp
-    from tracker.history.views import bp as history_bp
+    from tracker.plans.history_views import bp as history_bp
     from tracker.followup.views import bp as followup_bp
     from tracker.notify.views import bp as notify_bp
     from tracker.plans.structure_views import bp as editor_bp

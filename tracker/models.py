@@ -5,18 +5,18 @@ from tracker.agreements.models import Agreement, AgreementYear, Condition, Decis
 from tracker.strategy.models import Assessment, Goal, Strategy, StrategySection, TargetGroup
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact, ReportingRound, RoundConfirmation
-from tracker.versions.models import PlanVersion
+from tracker.versions.models import Export, PlanVersion
 from tracker.history.models import HistoryEntry, HistoryHead
 from tracker.notify.models import Notification
 from tracker.security.models import SecurityEvent
 from tracker.users.models import Division, User, UserSession
-from tracker.xlsx.models import Export, StagedUpload
+from tracker.xlsx.models import StagedUpload
 from tracker.reports.models import (
     Report, ReportBundle, ReportContactRow, ReportContribution, ReportItem, ReportQuestion, ReportSection, ReportSending,
 )
 from tracker.plans import tracking as plans_tracking  # noqa: F401  (registers with the history's recorder)
 from tracker.followup import tracking as followup_tracking  # noqa: F401
-from tracker.xlsx import tracking as xlsx_tracking  # noqa: F401
+from tracker.versions import tracking as versions_tracking  # noqa: F401
 from tracker.reports import tracking as reports_tracking  # noqa: F401
 from tracker.strategy import tracking as strategy_tracking  # noqa: F401
 

@@ -5,7 +5,8 @@ from tracker.clock import today as local_today
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting
-from tracker.history.services import PAGE_SIZE, verify_chain
+from tracker.history.services import verify_chain
+from tracker.plans.history import PAGE_SIZE
 from tracker.plans.models import Action
 from tracker.vocabulary import Role, Status
 

@@ -89,7 +89,8 @@ def test_structure_changes_each_give_one_entry(plan, divisions):
 
 
 def test_indicators_and_exports_are_in_the_history(plan, tmp_path):
-    from tracker.xlsx.export import export_plan, mark_sent
+    from tracker.versions.exports import mark_sent
+    from tracker.xlsx.export import export_plan
 
     start = last_id()
     plan.indicators.append(Indicator(area="BUP", name="Andel genomförda första besök inom 30 dagar vid BUP",

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
-from tracker.history.services import restore
+from tracker.plans.history import restore
 from tracker.plans import services, structure
 from tracker.plans.models import Action
 

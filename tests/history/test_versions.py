@@ -170,7 +170,8 @@ def test_export_of_an_approved_version(plan, director, tmp_path):
 
 
 def test_marking_an_export_of_a_version_as_sent_marks_the_version(plan, director, tmp_path):
-    from tracker.xlsx.export import export_plan, mark_sent
+    from tracker.versions.exports import mark_sent
+    from tracker.xlsx.export import export_plan
 
     versions.approve(plan, director, "RS231576")
     db.session.commit()

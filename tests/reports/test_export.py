@@ -16,7 +16,7 @@ from tracker.reports import creation, lifecycle
 from tracker.reports.bundle import bundle_content, make_bundle
 from tracker.reports.docx import report_docx
 from tracker.vocabulary import Role
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 
 
 def _read(data: bytes):

@@ -4,7 +4,7 @@ from tests.xlsx.helpers import edit, plan_workbook, run
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 from tracker.plans import services as plans
 
 

@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.xlsx import layout
 from tracker.xlsx import export
 from tracker.xlsx.export import export_plan
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 
 
 def test_workbook_follows_the_template(make_plan, make_user, tmp_path):

@@ -10,7 +10,8 @@ from tracker.extensions import db
 from tracker.types import utcnow
 from tracker.vocabulary import Role
 from tracker.xlsx import uploads
-from tracker.xlsx.models import Export, StagedUpload
+from tracker.versions.models import Export
+from tracker.xlsx.models import StagedUpload
 
 BEFORE = "cc905823a135"  # the revision before exports and staged uploads moved into the database
 

@@ -7,8 +7,9 @@ from tests.factories import assert_refused_as_changed, form_seen, snapshot
 from tracker.extensions import db
 from tracker.versions import services as versions
 from tracker.vocabulary import Role
-from tracker.xlsx.export import export_plan, mark_sent
-from tracker.xlsx.models import Export
+from tracker.versions.exports import mark_sent
+from tracker.xlsx.export import export_plan
+from tracker.versions.models import Export
 
 
 @pytest.fixture

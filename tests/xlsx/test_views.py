@@ -10,7 +10,7 @@ from tracker.plans import services as plans
 from tracker.vocabulary import Role
 from tracker.xlsx.apply import apply_import
 from tracker.xlsx.export import export_plan
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 
 
 @pytest.fixture

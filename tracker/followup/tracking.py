@@ -2,9 +2,9 @@
 
 from tracker.followup.fields import CONTACT, INDICATOR, VALUE
 from tracker.history import recorder
-from tracker.history.recorder import Tracked, parent, quote
+from tracker.history.recorder import Tracked, item_summary, parent, quote
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact
-from tracker.plans.tracking import item_summary, refuse_if_locked
+from tracker.plans.tracking import refuse_if_locked
 
 
 

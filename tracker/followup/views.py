@@ -16,7 +16,7 @@ from tracker.followup.dashboard import dashboard as dashboard_figures
 from tracker.followup.mine import mine_page
 from tracker.followup.models import Indicator, IndicatorValue, ReportingRound
 from tracker.followup.status import save_status
-from tracker.history.services import HistoryFilter, history_page
+from tracker.plans.history import HistoryFilter, history_page
 from tracker.locking import Conflict, posted_version
 from tracker.pages import is_htmx, keep_place, posted_seen, redirect_to_saved, safe_next
 from tracker.plans import services as plans

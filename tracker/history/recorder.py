@@ -195,6 +195,25 @@ def quote(text: str | None) -> str:
     return f"”{text}”" if text else "”?”"
 
 
+def item_summary(label: str, verb: str, changes: list, *, created: str = "lade till", moved: str | None = None) -> str:
+    """ "lade till insatsområdet ”…”", "ändrade indikatorn ”…”: målvärde", "flyttade avsnittet ”…” från plats 2
+    till plats 1": what most rows' entries read, in a plan's history and a report's. `moved` is the label of the
+    field whose change moves the row under another parent ("Framgångsfaktor" for an åtgärd)."""
+    if verb == "created":
+        return f"{created} {label}"
+    if verb == "restored":
+        return f"återställde {label}"
+    if verb == "deleted":
+        return f"tog bort {label}"
+    parent_change = next((c for c in changes if c[0] == moved), None) if moved else None
+    place = next((c for c in changes if c[0] == "Plats"), None)
+    if parent_change and len(changes) - bool(place) == 1:
+        return f"flyttade {label} till {quote(parent_change[2])}"
+    if place and len(changes) == 1:
+        return f"flyttade {label} från plats {place[1]} till plats {place[2]}"
+    return f"ändrade {label}: " + ", ".join(c[0].lower() if c[0] != "ID" else "ID" for c in changes)
+
+
 # --- The listener ------------------------------------------------------------------------
 
 

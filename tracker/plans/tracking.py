@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from tracker.fields import Fields
 from tracker.history import recorder
-from tracker.history.recorder import Tracked, columns, parent, quote
+from tracker.history.recorder import Tracked, columns, item_summary, parent, quote
 from tracker.plans import fields, ordering
 from tracker.plans.models import Action, Area, DivisionStatus, Plan, SuccessFactor
 from tracker.vocabulary import PlanState
@@ -63,23 +63,6 @@ def _plan_id(obj) -> int | None:
 # --- The sentences ---------------------------------------------------------------------------
 
 
-def item_summary(label: str, verb: str, changes: list, *, created="lade till") -> str:
-    """ "lade till insatsområdet ”…”", "ändrade indikatorn ”…”: målvärde": what most rows' entries read."""
-    if verb == "created":
-        return f"{created} {label}"
-    if verb == "restored":
-        return f"återställde {label}"
-    if verb == "deleted":
-        return f"tog bort {label}"
-    moved = next((c for c in changes if c[0] == "Framgångsfaktor"), None)
-    place = next((c for c in changes if c[0] == "Plats"), None)
-    if moved and len(changes) - bool(place) == 1:
-        return f"flyttade {label} till {quote(moved[2])}"
-    if place and len(changes) == 1:
-        return f"flyttade {label} från plats {place[1]} till plats {place[2]}"
-    return f"ändrade {label}: " + ", ".join(c[0].lower() if c[0] != "ID" else "ID" for c in changes)
-
-
 def _plan_summary(plan: Plan, verb: str, changes: list) -> str:
     return item_summary(f"planen {quote(plan.title)}", verb, changes, created="skapade")
 
@@ -97,7 +80,7 @@ def _factor_summary(factor: SuccessFactor, verb: str, changes: list) -> str:
 def _action_summary(action: Action, verb: str, changes: list) -> str:
     if verb == "created" and action.factor:
         return f"lade till åtgärden {quote(action.title)} ({action.ref}) under {quote(action.factor.title)}"
-    return item_summary(f"åtgärden {quote(action.title)} ({action.ref})", verb, changes)
+    return item_summary(f"åtgärden {quote(action.title)} ({action.ref})", verb, changes, moved="Framgångsfaktor")
 
 
 def _status_summary(status: DivisionStatus, verb: str, changes: list) -> str:

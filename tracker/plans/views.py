@@ -6,8 +6,7 @@ from tracker.clock import today
 from tracker.plans import services
 from tracker.plans.models import Plan
 from tracker.vocabulary import PlanState, Status
-from tracker.xlsx.export import exports_seen, list_exports
-from tracker.pages import is_htmx, render_page_or_fragment
+from tracker.pages import render_page_or_fragment
 from tracker.parsing import record_id
 
 bp = Blueprint("plans", __name__)
@@ -61,7 +60,6 @@ def show(key: str):
     editing = bool(request.args.get("redigera")) and current_user.can_edit_structure and \
         plan.state is PlanState.DRAFT
     view = services.plan_view(plan, plan_filter, today(), keep_empty=editing)
-    exports = list_exports(plan) if current_user.can_edit_structure and not is_htmx() else []
     return render_page_or_fragment(
         "plans/plan.html",
         "plans/_plan_body.html",
@@ -72,8 +70,6 @@ def show(key: str):
         notices=notices,
         overdue=services.OVERDUE,
         stale=services.STALE,
-        exports=exports,
-        exports_seen=exports_seen(plan) if exports else None,
         history_url=url_for("history.plan_history", key=plan.key),
         editing=editing,
     )

@@ -16,7 +16,8 @@ from tracker.reports.models import Report, ReportBundle
 from tracker.reports.lifecycle import check_bundle
 from tracker.types import utcnow
 from tracker.users.models import User
-from tracker.xlsx.export import add_with_free_name, export_plan
+from tracker.versions.exports import add_with_free_name
+from tracker.xlsx.export import export_plan
 
 MANIFEST = "manifest.json"
 

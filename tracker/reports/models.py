@@ -17,7 +17,7 @@ from tracker.plans.models import Plan
 from tracker.types import UTCDateTime, utcnow
 from tracker.users.models import Division, User
 from tracker.vocabulary import QuestionKind, ReportState, db_enum
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 
 TEXT_MAX = 20000  # an answer or a contribution: the longest answer of the 2024 report has about 5,500
 PROMPT_MAX = 4000

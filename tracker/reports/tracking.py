@@ -4,7 +4,7 @@ report's id (`HistoryEntry.report_id`), so that the report has its own history, 
 
 from tracker.fields import Field, Fields
 from tracker.history import recorder
-from tracker.history.recorder import Tracked, parent, quote
+from tracker.history.recorder import Tracked, item_summary, parent, quote
 from tracker.reports.models import (
     Report, ReportBundle, ReportContactRow, ReportContribution, ReportItem, ReportQuestion, ReportSection,
     ReportSending,
@@ -57,22 +57,12 @@ def _refs(report_id):
     return lambda row: {"report_id": report_id(row)}
 
 
-def _item(label: str, verb: str, changes: list, created: str = "lade till") -> str:
-    if verb == "created":
-        return f"{created} {label}"
-    if verb == "deleted":
-        return f"tog bort {label}"
-    if verb == "restored":
-        return f"återställde {label}"
-    return f"ändrade {label}: " + ", ".join(c[0].lower() for c in changes)
-
-
 def _report_summary(report: Report, verb: str, changes: list) -> str:
     state = next((c for c in changes if c[0] == "Läge"), None)
     if verb == "updated" and state and len(changes) == 1:
         after = next((s for s in ReportState if s.label == state[2]), None)
         return STATE_VERBS.get(after, f"ändrade redovisningens läge till {state[2]}")
-    return _item(f"redovisningen {quote(report.title)}", verb, changes, created="skapade")
+    return item_summary(f"redovisningen {quote(report.title)}", verb, changes, created="skapade")
 
 
 def _question_name(question: ReportQuestion) -> str:
@@ -84,13 +74,13 @@ def _question_summary(question: ReportQuestion, verb: str, changes: list) -> str
     answers = {"Svar", "Svar, andra kolumnen", "Ja/nej"}
     if verb == "updated" and changes and all(c[0] in answers for c in changes):
         return f"ändrade svaret på {_question_name(question)}"
-    return _item(f"frågan {_question_name(question)}", verb, changes)
+    return item_summary(f"frågan {_question_name(question)}", verb, changes)
 
 
 def _item_summary(item: ReportItem, verb: str, changes: list) -> str:
     if verb == "updated" and all(c[0].startswith("Svar") for c in changes):
         return f"ändrade svaret för insatsen {quote(item.name)}"
-    return _item(f"insatsen {quote(item.name)}", verb, changes)
+    return item_summary(f"insatsen {quote(item.name)}", verb, changes)
 
 
 def _contribution_summary(contribution: ReportContribution, verb: str, changes: list) -> str:
@@ -128,14 +118,14 @@ def _track(model, kind: str, row_fields: Fields, summary, report_id, label: str 
 
 
 _track(Report, "report", REPORT, _report_summary, lambda report: report.id, "Redovisning", lists_values=False)
-_track(ReportSection, "report_section", SECTION, lambda s, verb, changes: _item(f"avsnittet {quote(s.heading)}",
-                                                                              verb, changes),
+_track(ReportSection, "report_section", SECTION,
+       lambda s, verb, changes: item_summary(f"avsnittet {quote(s.heading)}", verb, changes),
        _section_report_id, "Redovisningens avsnitt")
 _track(ReportQuestion, "report_question", QUESTION, _question_summary, _question_report_id, "Redovisningens fråga",
        part_of="section")
 _track(ReportItem, "report_item", ITEM, _item_summary, _of_question, "Redovisningens insats", part_of="question")
 _track(ReportContactRow, "report_contact", CONTACT,
-       lambda c, verb, changes: _item(f"kontaktpersonen {quote(c.name)} i redovisningen", verb, changes),
+       lambda c, verb, changes: item_summary(f"kontaktpersonen {quote(c.name)} i redovisningen", verb, changes),
        _of_question, "Redovisningens kontaktperson", part_of="question")
 recorder.track(ReportContribution, Tracked(
     "contribution", CONTRIBUTION, _contribution_summary, _nowhere, part_of="question",

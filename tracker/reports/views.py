@@ -265,7 +265,7 @@ def history(key: str):
     context = dict(report=report, entries=entries, more_url=more_url, sources=SOURCES, restorable=set(),
                    restored=set())
     if is_htmx() and request.args.get("fler"):
-        return render_template("history/_entries.html", **context)
+        return render_template("plans/_history_entries.html", **context)
     return render_template("reports/history.html", **context)
 
 

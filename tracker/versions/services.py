@@ -9,7 +9,7 @@ from tracker.display import area_heading, format_datetime, parse_date
 from tracker.errors import ChangedSinceSeen, ValidationError
 from tracker.fields import Fields, changed, diff_log
 from tracker.extensions import db
-from tracker.versions.models import PlanVersion
+from tracker.versions.models import Export, PlanVersion
 from tracker.history.recorder import record
 from tracker.plans import fields as plan_fields
 from tracker.plans.models import Plan
@@ -21,7 +21,6 @@ from tracker.seen import digest
 from tracker.types import utcnow
 from tracker.users.models import User
 from tracker.vocabulary import Horizon, PlanState, Status
-from tracker.xlsx.models import Export
 
 DECISION_MAX_LENGTH = 200
 # What a comparison of two versions looks at: the structure, where each row is found by its id.

@@ -10,11 +10,11 @@ from tracker.access import require_director, require_editor
 from tracker.pages import posted_seen
 from tracker.parsing import optional_id, record_id
 from tracker.plans import services as plans
+from tracker.versions import exports as exports_service
 from tracker.versions import services as versions
+from tracker.versions.models import Export
 from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
-from tracker.xlsx import export as exports_service
-from tracker.xlsx.models import Export
 
 bp = Blueprint("versions", __name__)
 
@@ -23,6 +23,17 @@ bp = Blueprint("versions", __name__)
 @login_required
 def _require_login():
     """Everyone may read the versions (docs/domain.md, Roles: Läsare reads everything)."""
+
+
+@bp.app_context_processor
+def _plan_exports():
+    """The plan page lists the plan's exports (templates/xlsx/_exports.html): they are kept here, above plans."""
+    return {"plan_exports": _PlanExports}
+
+
+class _PlanExports:
+    listed = staticmethod(exports_service.list_exports)
+    seen = staticmethod(exports_service.exports_seen)
 
 
 def _versions_page(plan, errors=None, status=200, values=None):

@@ -19,7 +19,7 @@ from tracker.plans import structure
 from tracker.versions.services import approve
 from tracker.plans.models import Action, DivisionStatus, Plan
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact
-from tracker.history.models import HistoryEntry
+from tracker.history.services import last_change
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState
 from tracker.xlsx.preview import (
@@ -79,9 +79,7 @@ def _saved_by(preview: ImportPreview, rid: str) -> str:
         return (f"{row.label}: {status.updated_by_display or 'någon'} sparade status ”{status.status.label}” och "
                 f"{comment}" + (f" {format_datetime(status.updated_at)}" if status.updated_at else ""))
     if row.model is Action:
-        entry = db.session.scalar(sa.select(HistoryEntry).where(HistoryEntry.kind == "action",
-                                                                HistoryEntry.object_id == row.id)
-                                  .order_by(HistoryEntry.id.desc()).limit(1))
+        entry = last_change("action", row.id)
         if entry is None:
             return f"{row.label}: åtgärden har ändrats i planen"
         return f"{row.label}: {entry.user_name} {entry.summary} {format_datetime(entry.created_at)}"

@@ -1,26 +1,23 @@
 """Export of the Excel attachment: the workbook of a plan or a fastställd version, kept in the database with its
-checksum (and, when TRACKER_EXPORT_DIR is set, also as a file there)."""
+checksum (and, when TRACKER_EXPORT_DIR is set, also as a file there). The kept exports, which one was sent, are
+tracker/versions/exports.py."""
 
 import hashlib
 import json
 import logging
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
-from tracker.display import format_datetime
-from tracker.errors import ChangedSinceSeen
-from tracker.extensions import db
 from tracker.files import create_private
 from tracker.plans.models import Plan
-from tracker.seen import digest
-from tracker.versions.snapshot import plan_snapshot
 from tracker.types import utcnow
 from tracker.users.models import User
+from tracker.users.services import list_divisions
+from tracker.versions.exports import add_with_free_name
+from tracker.versions.models import Export
+from tracker.versions.services import get_version, list_versions
+from tracker.versions.snapshot import plan_snapshot
 from tracker.vocabulary import PlanState
-from tracker.xlsx.models import Export
 from tracker.xlsx.rows import rows_from_snapshot
 from tracker.xlsx.workbook import build_workbook, workbook_bytes
 
@@ -46,8 +43,6 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = N
     """Write the workbook of the current plan or of a fastställd version (with the statuses of a closed
     reporting round, if given) and keep it with its checksum; a copy goes to export_dir when one is given.
     ValueError for a version that does not exist."""
-    from tracker.versions.services import get_version, list_versions
-
     number = version if version is not None else (plan.version_number if plan.state is PlanState.APPROVED else None)
     stored = get_version(plan, number) if number is not None else None
     if version is not None and stored is None:
@@ -79,20 +74,6 @@ def export_plan(plan: Plan, user: User | None, export_dir: str | Path | None = N
     return export, data
 
 
-def add_with_free_name(model, base: str, suffix: str, fields: dict):
-    """A kept file named base.xlsx, or base-2.xlsx, … : the unique file name is the check (each try in a savepoint),
-    so two exports (or report bundles) made in the same second, by any server process, never take the same name."""
-    n = 1
-    while True:
-        kept = model(file_name=f"{base}{suffix}" if n == 1 else f"{base}-{n}{suffix}", **fields)
-        try:
-            with db.session.begin_nested():
-                db.session.add(kept)
-            return kept
-        except sa.exc.IntegrityError:
-            n += 1  # the name is taken; the savepoint's rollback took this try out of the session
-
-
 def _write_copy(directory: Path, name: str, data: bytes) -> None:
     """The optional copy under TRACKER_EXPORT_DIR; a file already there is never written over. Readable by its
     owner only: the workbook names the plan's contacts with their e-mail addresses and phone numbers."""
@@ -101,45 +82,3 @@ def _write_copy(directory: Path, name: str, data: bytes) -> None:
         create_private(directory / name, data)
     except FileExistsError:
         logger.warning("export copy not written: %s already exists in %s", name, directory)
-
-
-def list_exports(plan: Plan) -> list[Export]:
-    return db.session.scalars(
-        sa.select(Export).where(Export.plan_id == plan.id).order_by(Export.created_at.desc(), Export.id.desc())
-    ).all()
-
-
-def exports_seen(plan: Plan, version_number: int | None = None) -> str:
-    """The exports a page lists to mark one as sent (the plan's, or one fastställd version's), as its form carries
-    them: a newer export since makes the page stale, for the user may have sent that one."""
-    query = sa.select(Export.id).where(Export.plan_id == plan.id).order_by(Export.id)
-    if version_number is not None:
-        query = query.where(Export.version_number == version_number)
-    return digest(db.session.scalars(query).all())
-
-
-def check_exports_seen(plan: Plan, seen: str, version_number: int | None = None) -> None:
-    if exports_seen(plan, version_number) != seen:
-        where = (("versions.plan_versions", {"key": plan.key}) if version_number is not None
-                 else ("plans.show", {"key": plan.key, "_anchor": "exporter"}))
-        raise ChangedSinceSeen("Planen har exporterats igen sedan du öppnade sidan, så inget markerades som skickat: "
-                               "kontrollera vilken fil som gick till Socialstyrelsen och markera den i den "
-                               "uppdaterade listan.", where, "Exporterna nu")
-
-
-def mark_sent(export: Export, user: User | None) -> Export:
-    """The file went to Socialstyrelsen; when it holds a fastställd version, that version was sent too."""
-    from tracker.versions.services import get_version
-    from tracker.versions.services import mark_sent as mark_version_sent
-
-    if export.sent_at is not None:
-        raise ChangedSinceSeen(f"{export.file_name} är redan markerad som skickad ({format_datetime(export.sent_at)}); "
-                               "den markerades medan din sida var öppen.",
-                               ("plans.show", {"key": export.plan.key, "_anchor": "exporter"}), "Exporterna nu")
-    export.sent_at = utcnow()
-    export.sent_by = user
-    version = get_version(export.plan, export.version_number) if export.version_number else None
-    if version is not None and version.sent_at is None:
-        mark_version_sent(version, user, export)
-    db.session.flush()
-    return export

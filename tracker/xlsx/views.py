@@ -14,11 +14,13 @@ from tracker.history.recorder import acting
 from tracker.pages import posted_seen
 from tracker.plans import services as plans
 from tracker.plans.views import load_plan
+from tracker.versions import exports
+from tracker.versions.models import Export
 from tracker.xlsx.apply import ImportConflict, ImportRefused, apply_import, conflict_message
-from tracker.xlsx import export as exports
+from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 from tracker.xlsx.read import WorkbookError
-from tracker.xlsx.models import Export, StagedUpload
+from tracker.xlsx.models import StagedUpload
 from tracker.xlsx import uploads
 
 bp = Blueprint("xlsx", __name__)
@@ -41,7 +43,7 @@ def load_export(export_id: int) -> Export:
 @bp.post("/planer/<key>/export")
 def export(key: str):
     plan = load_plan(key)
-    record, data = exports.export_plan(plan, current_user, current_app.config["EXPORT_DIR"])
+    record, data = export_plan(plan, current_user, current_app.config["EXPORT_DIR"])
     db.session.commit()
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
 

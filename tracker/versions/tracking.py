@@ -3,7 +3,7 @@
 from tracker.fields import Field, Fields
 from tracker.history import recorder
 from tracker.history.recorder import Tracked
-from tracker.xlsx.models import Export
+from tracker.versions.models import Export
 
 EXPORT = Fields(Field("sent_at", "Skickad till Socialstyrelsen"))
 

@@ -1,27 +1,30 @@
+"""The plan's history on the web: its entries, filtered and paged, and restoring a deletion."""
+
 from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from tracker.users.services import list_divisions
 from tracker.errors import ValidationError
 from tracker.extensions import db
-from tracker.history import services
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import SOURCES, kinds
-from tracker.plans.models import Action, Plan
-from tracker.plans.views import load_plan
 from tracker.access import require_editor
 from tracker.pages import date_range_args, is_htmx, render_page_or_fragment
 from tracker.parsing import record_id
+from tracker.plans import history as services
+from tracker.plans.models import Action, Plan
+from tracker.plans.views import load_plan
+from tracker.users.services import list_divisions
 
+# Named "history" as before this moved from the history package: the endpoints (and their addresses) stay.
 bp = Blueprint("history", __name__)
 
 
 @bp.before_request
 @login_required
 def _require_login():
-    """Everyone may read the history and the versions (docs/domain.md, Roles: Läsare reads everything)."""
+    """Everyone may read the history (docs/domain.md, Roles: Läsare reads everything)."""
 
 
 def _history_filter() -> tuple[services.HistoryFilter, list[str]]:
@@ -58,8 +61,8 @@ def plan_history(key: str):
         restored=services.restored_ids(entries), restorable=services.RESTORABLE, notices=notices,
     )
     if is_htmx() and request.args.get("fler"):
-        return render_template("history/_entries.html", **context)
-    return render_page_or_fragment("history/history.html", "history/_results.html", **context)
+        return render_template("plans/_history_entries.html", **context)
+    return render_page_or_fragment("plans/history.html", "plans/_history_results.html", **context)
 
 
 @bp.post("/historik/<int:entry_id>/aterstall")
