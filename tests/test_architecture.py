@@ -116,10 +116,6 @@ def test_every_tracked_model_is_registered_with_its_fields(app):
 README = PACKAGE.parent / "README.md"
 COMPOSITION = {"tracker", "tracker.models", "tracker.cli", "tracker.__main__"}
 ORDER_LINE = "Packages, lowest first"
-# Two-way dependencies being removed now on other branches (issue 26); emptied when they are merged.
-KNOWN_UNTIL_MERGE = {frozenset(pair) for pair in [
-    ("history", "plans"), ("plans", "xlsx"), ("versions", "xlsx"),
-]}
 
 
 def package_order() -> list[str]:
@@ -165,15 +161,8 @@ def describe(edges, pairs) -> str:
 def test_no_two_packages_import_each_other():
     """Between tracker's packages (base and composition counted as packages), imports run one way only."""
     edges = package_edges(import_graph(PACKAGE), COMPOSITION)
-    pairs = two_way_pairs(edges) - KNOWN_UNTIL_MERGE
+    pairs = two_way_pairs(edges)
     assert not pairs, "Paket som importerar varandra: " + describe(edges, pairs)
-
-
-def test_the_known_two_way_pairs_still_exist():
-    """A pair listed as removed elsewhere that is gone here is taken off the list, so that it cannot come back."""
-    edges = package_edges(import_graph(PACKAGE), COMPOSITION)
-    gone = KNOWN_UNTIL_MERGE - two_way_pairs(edges)
-    assert not gone, "Ta bort ur KNOWN_UNTIL_MERGE: " + ", ".join(" ↔ ".join(sorted(pair)) for pair in gone)
 
 
 def test_the_packages_import_only_those_below_them_in_the_readme_order():
@@ -184,7 +173,7 @@ def test_the_packages_import_only_those_below_them_in_the_readme_order():
     assert packages <= set(order), f"Paket som saknas i README:s ordning: {sorted(packages - set(order))}"
     rank = {name: index for index, name in enumerate(order)}
     upward = {(a, b): imports for (a, b), imports in package_edges(graph, COMPOSITION).items()
-              if rank[b] > rank[a] and frozenset((a, b)) not in KNOWN_UNTIL_MERGE}
+              if rank[b] > rank[a]}
     assert not upward, "Importer uppåt i README:s ordning: " + "; ".join(
         f"{a} → {b}: {', '.join(sorted(imports))}" for (a, b), imports in sorted(upward.items()))
 

@@ -5,17 +5,15 @@ import io
 import re
 
 import docx
-import pytest
 import sqlalchemy as sa
 
-from tests import factories
 from tracker.demo.strategy import read_strategy_data
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
 from tracker.history.recorder import acting
 from tracker.plans.models import Action
 from tracker.strategy import services as strategy_services
-from tracker.strategy.models import Assessment, Goal, StrategySection, TargetGroup
+from tracker.strategy.models import Goal, StrategySection, TargetGroup
 from tracker.vocabulary import Role, Status
 
 DELMAL_1 = ("Hälso- och sjukvården i Halland arbetar hälsofrämjande och levererar en individuell hälso- och sjukvård "
