@@ -192,3 +192,35 @@ def _empty_report_section(world):
 QUESTION_FORM = {"kind": "text", "prompt": "Hur har arbetet med vårdförmedlingen gått?", "help": ""}
 WRITES_CONTRIBUTION = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
                        "strategist": 403, "director": 403, "admin": 403}
+
+
+# --- The strategy (tracker/goalchain): the demo's, loaded when a case needs it ----------------------------------
+
+
+def _strategy(world):
+    if "strategy" not in world:
+        from tracker.demo.strategy import read_strategy_data
+        from tracker.history.recorder import acting
+        from tracker.strategy.services import load_strategy
+        with acting(None, "cli", "test"):
+            world["strategy"] = load_strategy(read_strategy_data())
+            db.session.commit()
+    return world["strategy"]
+
+
+def _goal(world):
+    return _strategy(world).goals[0]
+
+
+def _goal_section(world):
+    return _goal(world).sections[0]
+
+
+def _goal_assessment(world):
+    return _goal(world).assessments[0]
+
+
+def _target_group(world):
+    from tracker.strategy.services import target_groups
+    _strategy(world)
+    return target_groups()[0]

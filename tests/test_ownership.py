@@ -59,6 +59,10 @@ ID_ROUTES = {
     ("POST", "reports.replace_year"), ("POST", "admin.unlink_sso"),
     ("GET", "admin.edit_user"), ("POST", "admin.edit_user"), ("POST", "admin.rename_division"),
     ("POST", "admin.set_division_active"), ("POST", "admin.delete_division"),
+    ("GET", "goalchain.goal"), ("POST", "goalchain.update_goal"), ("POST", "goalchain.add_section"),
+    ("POST", "goalchain.update_section"), ("POST", "goalchain.delete_section"), ("POST", "goalchain.save_assessment"),
+    ("POST", "goalchain.delete_assessment"), ("POST", "goalchain.rename_target_group"),
+    ("POST", "goalchain.delete_target_group"), ("GET", "goalchain.goal_follow_up"),
 }
 NOT_IDS = {"static"}
 MISSING = {"int": "987654", "default": "finns-inte-2099"}
@@ -408,6 +412,10 @@ ALONE = {
     # the plan has nothing left); users and förvaltningar belong to no plan.
     "followup.round_left", "reports.assign", "admin.edit_user", "admin.rename_division",
     "admin.set_division_active", "admin.delete_division",
+    # The strategy's rows belong to no plan, report or förvaltning.
+    "goalchain.goal", "goalchain.update_goal", "goalchain.add_section", "goalchain.update_section",
+    "goalchain.delete_section", "goalchain.save_assessment", "goalchain.delete_assessment",
+    "goalchain.rename_target_group", "goalchain.delete_target_group", "goalchain.goal_follow_up",
 }
 
 

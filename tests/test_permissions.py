@@ -10,7 +10,7 @@ from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_
                                     _empty_report_section, _indicator, _indicator_value, _open_round, _pair,
                                     _ph_contribution, _remind_now, _report, _report_section, _restore, _second_action,
                                     _second_area, _second_factor, _staged, _status_update, _unlink_sso, _upload,
-                                    _user_edit)
+                                    _user_edit, _goal, _goal_assessment, _goal_section, _target_group)
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.plans.models import Plan
@@ -181,6 +181,26 @@ MATRIX = {
     "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
     "reports.reopen": (lambda world, user=None: _seen_request(world, "sent", "komplettering",
                                                               {"questions": [_pair(world).id]}), EDITORS),
+    "goalchain.update_goal": (lambda world, user=None: (f"/strategi/delmal/{_goal(world).id}/text", {
+        "text": "Hälso- och sjukvården i Halland arbetar hälsofrämjande för alla", "version": _goal(world).version_id}),
+        EDITORS),
+    "goalchain.add_section": (lambda world, user=None: (f"/strategi/delmal/{_goal(world).id}/avsnitt", {
+        "heading": "Uppföljning 2026", "body": "- Ny mätning", "level": "1"}), EDITORS),
+    "goalchain.update_section": (lambda world, user=None: (f"/strategi/avsnitt/{_goal_section(world).id}", {
+        "heading": "Förflyttningar", "body": _goal_section(world).body, "level": "1",
+        "version": _goal_section(world).version_id}), EDITORS),
+    "goalchain.delete_section": (lambda world, user=None: (f"/strategi/avsnitt/{_goal_section(world).id}/ta-bort", {
+        "version": _goal_section(world).version_id}), EDITORS),
+    "goalchain.save_assessment": (lambda world, user=None: (f"/strategi/delmal/{_goal(world).id}/bedomning", {
+        "year": "2024", "text": "Det hälsofrämjande arbetet breddas."}), EDITORS),
+    "goalchain.delete_assessment": (lambda world, user=None: (
+        f"/strategi/bedomning/{_goal_assessment(world).id}/ta-bort", {"version": _goal_assessment(world).version_id}),
+        EDITORS),
+    "goalchain.add_target_group": (lambda world, user=None: ("/strategi/malgrupper", {"name": "Nyanlända"}), EDITORS),
+    "goalchain.rename_target_group": (lambda world, user=None: (f"/strategi/malgrupper/{_target_group(world).id}", {
+        "name": "Flickor och kvinnor"}), EDITORS),
+    "goalchain.delete_target_group": (lambda world, user=None: (
+        f"/strategi/malgrupper/{_target_group(world).id}/ta-bort", {}), EDITORS),
 }
 def _sent_request(world):
     report = _report(world, "approved")

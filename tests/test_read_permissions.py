@@ -8,7 +8,8 @@ import pytest
 from flask import current_app
 
 from tests.factories import snapshot
-from tests.permission_world import ACTORS, ONLY_ADMIN, _approved, _closed_round, _open_round, _pair, _report
+from tests.permission_world import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _goal, _open_round, _pair, _report,
+                                    _strategy)
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 
@@ -101,6 +102,12 @@ MATRIX = {
     "admin.edit_user": (lambda world: f"/admin/anvandare/{world['users']['reader'].id}", ADMIN_ONLY),
     "admin.divisions": (lambda world: "/admin/forvaltningar", ADMIN_ONLY),
     "security.security_log": (lambda world: "/admin/sakerhetslogg", ADMIN_ONLY),
+    "goalchain.index": (lambda world: _strategy(world) and "/strategi", EVERYONE),
+    "goalchain.goal": (lambda world: f"/strategi/delmal/{_goal(world).id}", EVERYONE),
+    "goalchain.target_groups": (lambda world: _strategy(world) and "/strategi/malgrupper", EVERYONE),
+    "goalchain.history": (lambda world: _strategy(world) and "/strategi/historik", EVERYONE),
+    "goalchain.follow_up": (lambda world: _strategy(world) and "/strategi/uppfoljning.docx", EVERYONE),
+    "goalchain.goal_follow_up": (lambda world: f"/strategi/delmal/{_goal(world).id}/uppfoljning.docx", EVERYONE),
 }
 # Logged in or not, these answer without a login redirect.
 NO_LOGIN = {"static", "health.healthz", "users.login", "users.sso_start", "users.sso_callback"}
