@@ -223,3 +223,36 @@ def test_the_demo_puts_the_strategy_in_the_strategy_not_in_status_comments():
     from tracker.demo.loader import PLAN_FILES, read_plan_data
     plans = repr([read_plan_data(name) for name in PLAN_FILES])
     assert "Omtanke Halland" not in plans and "BB-Hemma" not in plans
+
+
+def test_the_editor_links_an_atgard_to_delmal_and_target_groups_with_its_history(strategy, login, make_user,
+                                                                                   make_plan):
+    plan = make_plan()
+    action = plan.factors[0].actions[0]
+    client = login(make_user(Role.STRATEGIST, name="Maria Strand"))
+    form = client.get(f"/atgarder/{action.id}/redigera").get_data(as_text=True)
+    assert "Delmål i regionens strategi som åtgärden bidrar till" in form and "Barn och unga" in form
+    children = next(g for g in strategy_services.target_groups() if g.name == "Barn och unga")
+    fields = {"title": action.title, "owner": action.owner, "horizon": "short", "start_date": "2023-01-01",
+              "due_date": "2030-12-31", "divisions": [s.division_id for s in action.statuses],
+              "factor_id": action.factor_id, "version": action.version_id, "links": "1",
+              "goals": [goal(2).id, goal(4).id], "target_groups": [children.id]}
+    assert client.post(f"/atgarder/{action.id}", data=fields).status_code == 302
+    action = db.session.get(Action, action.id)
+    assert [g.number for g in action.goals] == [2, 4] and [g.name for g in action.target_groups] == ["Barn och unga"]
+    entry = db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.action_id == action.id)
+                               .order_by(HistoryEntry.id.desc())).first()
+    assert entry.changes == [["Delmål", "–", "Delmål 2, Delmål 4"], ["Målgrupper", "–", "Barn och unga"]]
+    assert entry.user_name == "Maria Strand" and entry.plan_id == plan.id
+    assert "Gemensamma väntelistor" in client.get(f"/strategi/delmal/{goal(4).id}").get_data(as_text=True)
+    # A delmål that is not there (a stale page, a forged form) is refused at its field; nothing is saved.
+    response = client.post(f"/atgarder/{action.id}", data={**fields, "version": action.version_id,
+                                                           "goals": [987654]})
+    assert response.status_code == 400 and "Ett av de valda delmålen finns inte längre" in response.get_data(as_text=True)
+    assert [g.number for g in db.session.get(Action, action.id).goals] == [2, 4]
+    # A form without the strategy's fields (the import, an old page) leaves the links as they are.
+    fields.pop("links"), fields.pop("goals"), fields.pop("target_groups")
+    fields["version"] = db.session.get(Action, action.id).version_id
+    fields["title"] = "Gemensamma väntelistor inom ortopedi"
+    assert client.post(f"/atgarder/{action.id}", data=fields).status_code == 302
+    assert [g.number for g in db.session.get(Action, action.id).goals] == [2, 4]

@@ -11,11 +11,13 @@ import sqlalchemy as sa
 
 from tracker.errors import ValidationError
 from tracker.extensions import db
+from tracker.history import recorder
 from tracker.locking import Conflict, expect_version, flush_versioned
 from tracker.ordering import move, renumber
 from tracker.parsing import date_field, optional_id, required_text, text_field, year_field
 from tracker.plans import ordering, services
 from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, SuccessFactor
+from tracker.strategy import services as strategy
 from tracker.users.models import Division
 from tracker.vocabulary import Horizon, Status
 
@@ -144,11 +146,37 @@ def created_with(token: str | None, model: type):
     return db.session.get(model, claim.object_id)
 
 
-def create_action(factor: SuccessFactor, *, token: str | None = None, **form) -> Action:
+def create_action(factor: SuccessFactor, *, token: str | None = None, goal_ids=None, group_ids=None,
+                  **form) -> Action:
     values = check_action(**form)
     divisions = values.pop("divisions")
-    return _create_once(token, Action, lambda: services.add_action(factor, divisions=divisions,
-                                                                   ref=next_ref(factor), **values))
+    goals, groups = _links(goal_ids, group_ids)
+
+    def create():
+        action = services.add_action(factor, divisions=divisions, ref=next_ref(factor), **values)
+        if goals or groups:
+            db.session.flush()  # the åtgärd's id, for its history entry
+            link_action(action, goals=goals, groups=groups)
+        return action
+
+    return _create_once(token, Action, create)
+
+
+def _links(goal_ids, group_ids):
+    """The delmål and target groups a form names (None: the form does not ask, leave them)."""
+    goals = strategy.goals_from_ids(goal_ids) if goal_ids is not None else None
+    groups = strategy.groups_from_ids(group_ids) if group_ids is not None else None
+    return goals, groups
+
+
+def link_action(action: Action, *, goals, groups) -> None:
+    """Link the åtgärd to these delmål and target groups (None: leave), with an entry in its history."""
+    changes = strategy.set_links(action, goals=goals, groups=groups)
+    if changes:
+        recorder.record(db.session, plan=action.factor.plan, kind="action", verb="updated",
+                        summary=f"ändrade åtgärden {recorder.quote(action.title)} ({action.ref}): "
+                                + ", ".join(c[0].lower() for c in changes),
+                        changes=changes, refs={"action_id": action.id, "object_id": action.id})
 
 
 def with_content(statuses) -> list[DivisionStatus]:
@@ -163,11 +191,13 @@ def removed_with_content(action: Action, keep: list[Division]) -> list[DivisionS
 
 
 def update_action(action: Action, *, expected_version: int, factor: SuccessFactor | None = None,
-                  confirm_removal: bool = False, **form) -> Action:
+                  confirm_removal: bool = False, goal_ids=None, group_ids=None, **form) -> Action:
     """Save the form unless someone saved a newer version; removing a förvaltning with content needs
     `confirm_removal`. Raises ValidationError, NeedsConfirmation or Conflict (then roll back).
 
-    The import writes åtgärder through here too, with the version its preview compared with."""
+    The import writes åtgärder through here too, with the version its preview compared with. `goal_ids` and
+    `group_ids` (ids of delmål and target groups; None: the form does not ask) link it to the strategy."""
+    goals, groups = _links(goal_ids, group_ids)
     values = check_action(**form, current_division_ids={s.division_id for s in action.statuses})
     divisions = values.pop("divisions")
     if action.version_id != expected_version:
@@ -198,6 +228,7 @@ def update_action(action: Action, *, expected_version: int, factor: SuccessFacto
     for division in divisions:
         if division.id not in have:
             action.statuses.append(DivisionStatus(division=division))
+    link_action(action, goals=goals, groups=groups)
     flush_versioned()
     return action
 

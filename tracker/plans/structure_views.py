@@ -28,6 +28,7 @@ from tracker.plans.views import load_plan
 from tracker.vocabulary import PlanState
 from tracker.pages import is_htmx
 from tracker.parsing import record_id
+from tracker.strategy import services as strategy
 
 bp = Blueprint("editor", __name__)
 
@@ -127,6 +128,14 @@ def _create(plan: Plan, model: type, create, focus: str, template: str, **contex
     return _changed(plan, f"{focus}-{item.id}" if item else None)
 
 
+def _strategy_goals():
+    """The current strategy's delmål an åtgärd can be linked to; none before a strategy is entered."""
+    try:
+        return strategy.current_strategy().goals
+    except strategy.NoStrategy:
+        return []
+
+
 def _form(template: str, plan: Plan, status: int = 200, **context):
     """A form as a fragment for htmx, or in a page of its own without JavaScript."""
     action = context.get("action")
@@ -135,7 +144,9 @@ def _form(template: str, plan: Plan, status: int = 200, **context):
                if d.active or (action is not None and any(s.division_id == d.id for s in action.statuses))]
     # A new item's form carries a one-time token, the posted one when the form comes back with errors: see _create.
     token = context.pop("token", None) or secrets.token_urlsafe(24)
+    goals = _strategy_goals()
     context = {"plan": plan, "errors": {}, "values": {}, "active_divisions": choices, "token": token,
+               "strategy_goals": goals, "target_groups": strategy.target_groups() if goals else [],
                "factor_options": [(f.id, f.title) for f in plan.factors],
                "area_options": [(a.id, a.heading) for a in plan.areas], **context}
     if is_htmx():
@@ -149,6 +160,9 @@ def _form(template: str, plan: Plan, status: int = 200, **context):
 def _action_form() -> dict:
     form = {name: request.form.get(name) for name in ACTION_FIELDS}
     form["division_ids"] = request.form.getlist("divisions")
+    if request.form.get("links") == "1":  # the form offered the strategy's delmål and target groups
+        form["goal_ids"] = request.form.getlist("goals")
+        form["group_ids"] = request.form.getlist("target_groups")
     return form
 
 
@@ -157,11 +171,14 @@ def _action_values(action: Action) -> dict:
             "expected_result": action.expected_result or "", "horizon": action.horizon.value if action.horizon else "",
             "start_date": action.start_date.isoformat() if action.start_date else "",
             "due_date": action.due_date.isoformat() if action.due_date else "", "owner": action.owner or "",
-            "division_ids": [str(s.division_id) for s in action.statuses], "factor_id": str(action.factor_id)}
+            "division_ids": [str(s.division_id) for s in action.statuses], "factor_id": str(action.factor_id),
+            "goal_ids": [str(g.id) for g in action.goals], "group_ids": [str(g.id) for g in action.target_groups]}
 
 
 def _posted_values() -> dict:
-    return {**_action_form(), "factor_id": request.form.get("factor_id")}
+    form = _action_form()
+    return {**form, "factor_id": request.form.get("factor_id"),
+            "goal_ids": form.get("goal_ids", []), "group_ids": form.get("group_ids", [])}
 
 
 @bp.get("/planer/<key>/atgarder/ny")
