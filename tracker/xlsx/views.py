@@ -54,7 +54,7 @@ def export_round(round_id: int):
     round_ = db.get_or_404(ReportingRound, round_id, description="Omgången finns inte.")
     if round_.is_open:
         abort(409, "Omgången är öppen; stäng den först, så att statusarna står still.")
-    record, data = exports.export_plan(round_.plan, current_user, current_app.config["EXPORT_DIR"],
+    record, data = export_plan(round_.plan, current_user, current_app.config["EXPORT_DIR"],
                                        reporting_round=round_)
     db.session.commit()
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=record.file_name)
