@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from werkzeug.routing import IntegerConverter
 
+from tests.annual import matrix as annual_matrix
 from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
 from tests.test_permissions import MATRIX as POST_MATRIX, ACTORS, _confirm, _report, snapshot, world  # noqa: F401
@@ -57,6 +58,7 @@ ID_ROUTES = {
     ("GET", "admin.edit_user"), ("POST", "admin.edit_user"), ("POST", "admin.rename_division"),
     ("POST", "admin.set_division_active"), ("POST", "admin.delete_division"),
 }
+ID_ROUTES |= annual_matrix.ID_ROUTES
 NOT_IDS = {"static"}
 MISSING = {"int": "987654", "default": "finns-inte-2099"}
 MISSING_TOKEN = "x" * 32  # an import's token as the app makes them, of no import
@@ -385,6 +387,10 @@ CASES = {
         "followup.delete_value", "contact_own", _hs_value_deleted, 403, "den ansvariga förvaltningens kontakt"),
 }
 
+CASES["a bundle of another year's report as a villkor's evidence"] = (
+    "annual.fulfil", "strategist", lambda world: annual_matrix.bundle_of_another_year(world, _report), 400,
+    "Underlaget hör inte till året")
+
 # Routes with an id that names the object alone (no second id to mismatch) or that belongs to no plan, report or
 # förvaltning: the test above covers an id of nothing, the matrices who may act on it.
 ALONE = {
@@ -405,7 +411,7 @@ ALONE = {
     # the plan has nothing left); users and förvaltningar belong to no plan.
     "followup.round_left", "reports.assign", "admin.edit_user", "admin.rename_division",
     "admin.set_division_active", "admin.delete_division",
-}
+} | annual_matrix.ALONE
 
 
 def test_every_route_with_an_id_has_a_case_of_another_object_or_stands_alone():

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
+from tests.annual.matrix import POST as ANNUAL_POST
 from tests.factories import PASSWORD, sign_in, snapshot  # noqa: F401 (snapshot: other test files take it from here)
 from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
@@ -400,6 +401,9 @@ def _close_request(world):
     round_ = _open_round(world)
     return f"/omgangar/{round_.id}/stang", {"confirm": "1",
                                            "seen": followup.progress_seen(followup.progress(round_))}
+
+
+MATRIX.update({endpoint: (build, EDITORS) for endpoint, build in ANNUAL_POST.items()})
 
 
 # Allowed requests that change the session or show a preview, not the database.

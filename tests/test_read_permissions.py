@@ -8,6 +8,7 @@ from flask import current_app
 
 from tests.test_permissions import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _open_round, _pair, _report,
                                     snapshot, world)  # noqa: F401 (world is the fixture the cases share)
+from tests.annual.matrix import GET as ANNUAL_GET
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 
@@ -101,6 +102,7 @@ MATRIX = {
     "admin.divisions": (lambda world: "/admin/forvaltningar", ADMIN_ONLY),
     "security.security_log": (lambda world: "/admin/sakerhetslogg", ADMIN_ONLY),
 }
+MATRIX.update({endpoint: (build, EVERYONE) for endpoint, build in ANNUAL_GET.items()})
 # Logged in or not, these answer without a login redirect.
 NO_LOGIN = {"static", "health.healthz", "users.login", "users.sso_start", "users.sso_callback"}
 
