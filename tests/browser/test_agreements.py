@@ -57,3 +57,27 @@ def test_a_strateg_adds_a_villkor_and_marks_it_fulfilled(viewport, log_in, make_
     page.goto(f"{live_server}/overenskommelser")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth"), \
         page.evaluate(STICKING_OUT)
+
+
+def test_the_agreements_pages_have_no_serious_accessibility_violations(log_in, make_user, make_plan, live_server):
+    from datetime import date
+
+    from tests.browser.test_accessibility import violations
+
+    plan = make_plan()
+    year = agreements.year_of(plan.agreement, 2024)
+    agreements.add_funds(year, {"label": "Andra utbetalningen", "amount": "1 237 500 000"})
+    late = agreements.add_condition(year, {"kind": "report", "text": "Redovisningen.", "deadline": "2024-09-30"})
+    met = agreements.add_condition(year, {"kind": "plan", "text": "Handlingsplanen.", "deadline": "2024-03-31"})
+    agreements.fulfil(met, None, fulfilled_on=date(2024, 3, 20), note="Fastställd.", expected_version=None)
+    db.session.commit()
+    page = log_in(make_user(Role.STRATEGIST))
+    for path in ("/overenskommelser", f"/overenskommelser/{year.id}", "/arshjul?ar=2024"):
+        page.goto(live_server + path)
+        assert violations(page) == [], path
+    assert f"villkor-{late.id}" in page.content()
+    page.goto(f"{live_server}/overenskommelser/{year.id}")
+    page.locator("#new-condition").get_by_label("Sista dag (ÅÅÅÅ-MM-DD)").fill("2024-05-01")
+    page.locator("#new-condition").get_by_role("button", name="Lägg till villkoret").click()  # no kind, no text
+    assert page.locator("#new-condition .field-error").count() == 2
+    assert violations(page) == []
