@@ -362,3 +362,27 @@ def test_the_wheel_shows_this_years_villkor_by_month_late_ones_in_words(client, 
     assert "Ett villkor förra året." in page(client, f"/arshjul?ar={this_year - 1}")
     assert coming.text in body
     assert "är inget år" in page(client, "/arshjul?ar=tjugo")
+
+
+def test_the_regions_share_larger_than_the_whole_is_refused(client, login, people, year):
+    login(people["strateg"])
+    before = snapshot()
+    refused(client.post(f"/overenskommelser/{year.id}/uppgifter", data={
+        "total_funds": "2 937 000 000", "region_share": "3 000 000 000", "version": year.version_id}),
+        "Region Hallands del kan inte vara större än medlen totalt.", before)
+
+
+def test_a_villkor_changed_or_marked_on_an_old_page_is_refused_as_changed(client, login, people, year):
+    condition = add_condition(year)
+    old = condition.version_id
+    login(people["strateg"])
+    assert client.post(f"/overenskommelser/villkor/{condition.id}",
+                       data={**GOOD, "deadline": "2024-10-15", "version": old}).status_code == 302
+    before = snapshot()
+    for url, data in ((f"/overenskommelser/villkor/{condition.id}", {**GOOD, "deadline": "2024-11-01"}),
+                      (f"/overenskommelser/villkor/{condition.id}/uppfyllt", {"fulfilled_on": "2024-01-02",
+                                                                              "note": "Klart."})):
+        response = client.post(url, data={**data, "version": old})
+        assert response.status_code == 409 and "Någon annan har ändrat" in response.get_data(as_text=True)
+        db.session.expire_all()
+        assert snapshot() == before
