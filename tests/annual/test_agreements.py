@@ -386,3 +386,18 @@ def test_a_villkor_changed_or_marked_on_an_old_page_is_refused_as_changed(client
         assert response.status_code == 409 and "Någon annan har ändrat" in response.get_data(as_text=True)
         db.session.expire_all()
         assert snapshot() == before
+
+
+def test_next_year_fills_in_a_year_that_a_plan_made_without_villkor(client, login, people, plan, year):
+    year.parties = "Staten och SKR"
+    add_condition(year)
+    following = agreements.year_of(plan.agreement, 2025)  # made by next year's plan, facts left to the strateg
+    following.registry_number = "S2024/01234"
+    db.session.commit()
+    login(people["strateg"])
+    assert client.post(f"/overenskommelser/{year.id}/nytt-ar").headers["Location"] == \
+        f"/overenskommelser/{following.id}"
+    db.session.expire_all()
+    following = agreements.get_year(following.id)
+    assert (following.parties, following.registry_number) == ("Staten och SKR", "S2024/01234")
+    assert [c.deadline for c in following.conditions] == [date(2025, 9, 30)]

@@ -210,7 +210,9 @@ def _condition(condition_id: int) -> Condition:
     return db.get_or_404(Condition, condition_id, description="Villkoret finns inte.")
 
 
-def _condition_write(condition_id: int, form_id: str, write, message: str):
+def _condition_write(condition_id: int, form_id: str, write, message: str, anchor: str | None = None):
+    """A change to one villkor: refused at its form's fields (400) or as changed since read (409); saved, back to
+    the year's page at the villkor (or at `anchor`)."""
     condition = _condition(condition_id)
     _manage()
     year_id = condition.agreement_year_id
@@ -222,8 +224,7 @@ def _condition_write(condition_id: int, form_id: str, write, message: str):
         db.session.rollback()
         return _year_page(year_id, status=409, conflict=CHANGED)
     db.session.commit()
-    return _saved(year_id, f"condition-{condition_id}" if message != "deleted" else "conditions",
-                  "Villkoret är borttaget." if message == "deleted" else message)
+    return _saved(year_id, anchor or f"condition-{condition_id}", message)
 
 
 @bp.post("/overenskommelser/villkor/<int:condition_id>")
@@ -235,7 +236,7 @@ def update_condition(condition_id: int):
 @bp.post("/overenskommelser/villkor/<int:condition_id>/ta-bort")
 def delete_condition(condition_id: int):
     return _condition_write(condition_id, f"condition-{condition_id}", lambda condition: agreements.delete_condition(
-        condition, posted_version(request.form)), "deleted")
+        condition, posted_version(request.form)), "Villkoret är borttaget.", anchor="conditions")
 
 
 @bp.post("/overenskommelser/villkor/<int:condition_id>/uppfyllt")
