@@ -2,7 +2,7 @@
 server: once per villkor and deadline (again when the deadline moves), not of fulfilled ones, a temporary refusal
 tried again with the same Message-ID, a permanent one given up, and never twice by two runs."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
