@@ -1,6 +1,5 @@
 """An agreement's year with what the app holds for it: the world of the agreements' tests."""
 
-
 from tests.reports.helpers import create_report
 from tracker.agreements import services as agreements
 from tracker.extensions import db
