@@ -49,7 +49,7 @@ def test_a_strateg_adds_a_villkor_and_marks_it_fulfilled(viewport, log_in, make_
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth"), \
         page.evaluate(STICKING_OUT)
 
-    page.get_by_role("link", name="Årshjul").click()
+    page.get_by_role("link", name="Årshjul", exact=True).click()  # the main menu's
     page.get_by_role("link", name="2024").click()
     assert "Uppfyllt 20 september 2024" in page.locator("main").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth"), \
