@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g
 from werkzeug.security import generate_password_hash
 
 from tracker.demo.loader import DIVISIONS
@@ -125,3 +126,12 @@ def assert_refused_as_changed(response, message: str, link: str, before: dict) -
     assert message in body and f'href="{link}"' in body
     db.session.expire_all()
     assert snapshot() == before
+
+
+def queries_of(client, count_queries, url) -> int:
+    """How many statements the page at `url` takes, read as on a server (from the database, not the test's session)."""
+    g.pop("_login_user", None)  # each request finds its user through the server-side session, as in production
+    db.session.expunge_all()  # and its rows in the database, not in what the test's session holds already
+    with count_queries() as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from werkzeug.routing import IntegerConverter
 
+from tests.annual import matrix as annual_matrix
 from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
 from tests.factories import snapshot
@@ -64,6 +65,7 @@ ID_ROUTES = {
     ("POST", "goalchain.delete_assessment"), ("POST", "goalchain.rename_target_group"),
     ("POST", "goalchain.delete_target_group"), ("GET", "goalchain.goal_follow_up"),
 }
+ID_ROUTES |= annual_matrix.ID_ROUTES
 NOT_IDS = {"static"}
 MISSING = {"int": "987654", "default": "finns-inte-2099"}
 MISSING_TOKEN = "x" * 32  # an import's token as the app makes them, of no import
@@ -392,6 +394,10 @@ CASES = {
         "followup.delete_value", "contact_own", _hs_value_deleted, 403, "den ansvariga förvaltningens kontakt"),
 }
 
+CASES["a bundle of another year's report as a villkor's evidence"] = (
+    "annual.fulfil", "strategist", lambda world: annual_matrix.bundle_of_another_year(world, _report), 400,
+    "Underlaget hör inte till året")
+
 # Routes with an id that names the object alone (no second id to mismatch) or that belongs to no plan, report or
 # förvaltning: the test above covers an id of nothing, the matrices who may act on it.
 ALONE = {
@@ -416,7 +422,7 @@ ALONE = {
     "goalchain.goal", "goalchain.update_goal", "goalchain.add_section", "goalchain.update_section",
     "goalchain.delete_section", "goalchain.save_assessment", "goalchain.delete_assessment",
     "goalchain.rename_target_group", "goalchain.delete_target_group", "goalchain.goal_follow_up",
-}
+} | annual_matrix.ALONE
 
 
 def test_every_route_with_an_id_has_a_case_of_another_object_or_stands_alone():

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from flask import current_app
 
+from tests.annual.matrix import POST as ANNUAL_POST
 from tests.factories import PASSWORD, sign_in, snapshot
 from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_ADMIN, ONLY_DIRECTOR, QUESTION_FORM,
                                     VALUE_ENTRY, WRITES_CONTRIBUTION, _approved, _closed_round, _confirm,
@@ -228,6 +229,9 @@ def _close_request(world):
     round_ = _open_round(world)
     return f"/omgangar/{round_.id}/stang", {"confirm": "1",
                                            "seen": followup.progress_seen(followup.progress(round_))}
+
+
+MATRIX.update({endpoint: (build, EDITORS) for endpoint, build in ANNUAL_POST.items()})
 
 
 # Allowed requests that change the session or show a preview, not the database.

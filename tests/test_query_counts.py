@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import g
 
+from tests.factories import queries_of
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.history.recorder import acting
@@ -12,14 +13,6 @@ from tracker.vocabulary import Role, Status
 
 TITLES = ["Ramavtal med externa vårdgivare", "Lean som verksamhetsstrategi", "Digital Vårdcentral inom primärvård",
           "Insatser inom barn- och ungdomspsykiatri"]
-
-
-def queries_of(client, count_queries, url) -> int:
-    g.pop("_login_user", None)  # each request finds its user through the server-side session, as in production
-    db.session.expunge_all()  # and its rows in the database, not in what the test's session holds already
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
 
 
 def plans_with_open_rounds(make_plan, strateg, numbers):

@@ -10,6 +10,7 @@ from flask import current_app
 from tests.factories import snapshot
 from tests.permission_world import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _goal, _open_round, _pair, _report,
                                     _strategy)
+from tests.annual.matrix import GET as ANNUAL_GET
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 
@@ -109,6 +110,7 @@ MATRIX = {
     "goalchain.follow_up": (lambda world: _strategy(world) and "/strategi/uppfoljning.docx", EVERYONE),
     "goalchain.goal_follow_up": (lambda world: f"/strategi/delmal/{_goal(world).id}/uppfoljning.docx", EVERYONE),
 }
+MATRIX.update({endpoint: (build, EVERYONE) for endpoint, build in ANNUAL_GET.items()})
 # Logged in or not, these answer without a login redirect.
 NO_LOGIN = {"static", "health.healthz", "users.login", "users.sso_start", "users.sso_callback"}
 

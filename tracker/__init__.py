@@ -98,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.xlsx.views import bp as xlsx_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.goalchain.views import bp as goalchain_bp
+    from tracker.annual.views import bp as annual_bp
 
     _register_web(app)
     oidc.init_app(app)
@@ -118,6 +119,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notify_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(goalchain_bp)
+    app.register_blueprint(annual_bp)
 
     register_commands(app)
     return app

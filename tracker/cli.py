@@ -422,12 +422,15 @@ def close_round_command(plan_key, yes):
 @with_appcontext
 def notify_command():
     """Send what is due about the reporting rounds, each notice once: a round opened, reminders before its
-    deadline, the late ones to the strateger. Exit status 0 when all went out (or mail is off), 1 when some
-    could not be sent (they go out on the next run), 2 when the mail settings are incomplete or the server cannot
-    be used as they say (nothing is sent then, nor marked)."""
+    deadline, the late ones to the strateger; and to the strateger, a reminder before each villkor's deadline
+    (TRACKER_DEADLINE_REMIND_DAYS days before), once per deadline. Exit status 0 when all went out (or mail is
+    off), 1 when some could not be sent (they go out on the next run), 2 when the mail settings are incomplete or
+    the server cannot be used as they say (nothing is sent then, nor marked)."""
     from tracker.clock import today
+    from tracker.display import long_date
+    from tracker.notify.deadlines import DeadlineDelivery, deliver_deadlines, due_deadline_notices
     from tracker.notify.mail import MailConfigurationError, MailNotConfigured
-    from tracker.notify.services import deliver, due_notices, mail_settings
+    from tracker.notify.services import Delivery, deliver, due_notices, mail_settings
     from tracker.types import utcnow
 
     try:
@@ -439,25 +442,34 @@ def notify_command():
         click.echo("E-post är avstängd (TRACKER_SMTP_HOST är inte satt): inget skickas.")
         return
     notices = due_notices(today(), current_app.config["REMIND_DAYS"])
-    if not notices:
+    deadline_notices = due_deadline_notices(today(), current_app.config["DEADLINE_REMIND_DAYS"])
+    if not notices and not deadline_notices:
         click.echo("Inget att skicka.")
         return
     try:
-        delivery = deliver(notices, settings, today(), utcnow())
+        delivery = deliver(notices, settings, today(), utcnow()) if notices else Delivery()
+        deadlines = (deliver_deadlines(deadline_notices, settings, today(), utcnow()) if deadline_notices
+                     else DeadlineDelivery())
     except MailConfigurationError as error:
         click.echo(f"Fel: {error} Inget har skickats; allt skickas vid första körningen efter rättelsen.", err=True)
         sys.exit(2)
     for user, sent in delivery.sent:
         click.echo(f"Skickat till {user.email}: " + "; ".join(f"{n.kind.label} ({n.round.title})" for n in sent))
-    for user, reason in delivery.failed:
+    for user, sent in deadlines.sent:
+        click.echo(f"Skickat till {user.email}: " + "; ".join(
+            f"Villkor före sista dag ({n.condition.agreement_year.label}, {long_date(n.condition.deadline)})"
+            for n in sent))
+    failed = delivery.failed + deadlines.failed
+    gave_up = delivery.gave_up + deadlines.gave_up
+    for user, reason in failed:
         click.echo(f"Fel: kunde inte skicka till {user.email}: {reason}", err=True)
-    for user, reason in delivery.gave_up:
+    for user, reason in gave_up:
         click.echo(f"Fel: servern nekade för gott brevet till {user.email}, det försöks inte igen: {reason}",
                    err=True)
-    click.echo(f"{len(delivery.sent)} skickade, {len(delivery.failed) + len(delivery.gave_up)} misslyckades.")
-    if delivery.failed:
+    click.echo(f"{len(delivery.sent) + len(deadlines.sent)} skickade, {len(failed) + len(gave_up)} misslyckades.")
+    if failed:
         click.echo("Det som inte skickades skickas vid nästa körning.", err=True)
-    if delivery.failed or delivery.gave_up:
+    if failed or gave_up:
         sys.exit(1)
 
 

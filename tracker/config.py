@@ -77,6 +77,18 @@ def _days(text: str) -> tuple[int, ...]:
     return tuple(sorted(days, reverse=True))
 
 
+def _deadline_days(text: str) -> int:
+    """TRACKER_DEADLINE_REMIND_DAYS: whole days, 0–366."""
+    try:
+        days = int(text.strip())
+    except ValueError:
+        days = -1
+    if not 0 <= days <= 366:
+        raise ConfigError(f"TRACKER_DEADLINE_REMIND_DAYS={text!r}: ange hur många hela dagar före ett villkors sista "
+                          "dag strategerna påminns, t.ex. 14 (0–366)")
+    return days
+
+
 def _port(text: str) -> int:
     """TRACKER_SMTP_PORT: a whole number 1–65535."""
     try:
@@ -189,5 +201,7 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_DATA_TIMEOUT": _seconds("TRACKER_SMTP_DATA_TIMEOUT", 10 * 60),
         "MAIL_FROM": os.environ.get("TRACKER_MAIL_FROM", "").strip(),
         "REMIND_DAYS": _days(os.environ.get("TRACKER_REMIND_DAYS", "7,1")),
+        # How many days before a villkor's deadline the strateger are reminded of it (once per deadline).
+        "DEADLINE_REMIND_DAYS": _deadline_days(os.environ.get("TRACKER_DEADLINE_REMIND_DAYS", "14")),
         "SMTP_WEB_TIMEOUT": 10,  # seconds "Skicka påminnelse nu" waits for the server within the request
     }

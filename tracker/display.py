@@ -48,3 +48,25 @@ def display_value(value) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     return str(value)
+
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+GROUP = "\u202f"  # a narrow no-break space between the thousands, as Swedish typography groups them
+
+
+def format_kronor(amount: int | None) -> str:
+    """ "2 937 000 000 kr", grouped with narrow no-break spaces, never broken across lines; "–" for none."""
+    if amount is None:
+        return "–"
+    return f"{amount:,}".replace(",", GROUP) + "\u00a0kr"
+
+
+def format_amount_input(amount: int | None) -> str:
+    """An amount as a form field shows it to be edited: "2 937 000 000" (plain spaces, no unit)."""
+    return "" if amount is None else f"{amount:,}".replace(",", " ")
+
+
+def long_date(value: date | None) -> str:
+    """ "30 september 2024"; empty for none."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""

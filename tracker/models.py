@@ -7,7 +7,7 @@ from tracker.plans.models import Action, Area, DivisionStatus, FormToken, Plan, 
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact, ReportingRound, RoundConfirmation
 from tracker.versions.models import Export, PlanVersion
 from tracker.history.models import HistoryEntry, HistoryHead
-from tracker.notify.models import Notification
+from tracker.notify.models import DeadlineReminder, Notification
 from tracker.security.models import SecurityEvent
 from tracker.users.models import Division, User, UserSession
 from tracker.xlsx.models import StagedUpload
@@ -19,9 +19,10 @@ from tracker.followup import tracking as followup_tracking  # noqa: F401
 from tracker.versions import tracking as versions_tracking  # noqa: F401
 from tracker.reports import tracking as reports_tracking  # noqa: F401
 from tracker.strategy import tracking as strategy_tracking  # noqa: F401
+from tracker.agreements import tracking as agreements_tracking  # noqa: F401
 
 __all__ = [
-    "Action", "Agreement", "AgreementYear", "Assessment", "Goal", "Strategy", "StrategySection", "TargetGroup", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",
+    "Action", "Agreement", "AgreementYear", "DeadlineReminder", "Assessment", "Goal", "Strategy", "StrategySection", "TargetGroup", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",
     "IndicatorValue", "Notification", "Plan", "PlanContact", "PlanVersion", "Report", "ReportBundle",
     "ReportContactRow", "ReportContribution", "ReportItem", "ReportQuestion", "ReportSection", "ReportSending",
     "ReportingRound", "RoundConfirmation", "SecurityEvent", "StagedUpload", "SuccessFactor", "User", "UserSession",

@@ -208,3 +208,26 @@ def address_field(errors: dict, name: str, value, label: str = "Mottagarens adre
         errors[name] = f"{label} är ingen e-postadress; skriv den som namn@exempel.se."
         return None
     return text
+
+
+KRONOR_MAX = 10**13 - 1  # ten thousand milliards: more than any agreement's medel
+_GROUP_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")  # a space, as typed or as the app shows amounts
+
+
+def kronor_field(errors: dict, name: str, value, label: str) -> int | None:
+    """An amount in whole kronor, digits with or without spaces between the groups ("2 937 000 000",
+    "2937000000", or as the app shows it); None when none was given. Words ("2 937 miljoner"), decimals and
+    signs are refused with a message that says what is expected."""
+    text = clean_text(None if value is None else str(value))
+    if text is None:
+        return None
+    digits = text.translate(_GROUP_SPACES)
+    if not (digits.isascii() and digits.isdigit()):
+        errors[name] = (f"{label}: ”{text[:30]}” är inget belopp. Ange hela kronor med siffror, gärna med "
+                        "mellanslag mellan tusentalen, t.ex. 2 937 000 000 (inte ”miljoner”, decimaler eller kr).")
+        return None
+    amount = int(digits)
+    if amount > KRONOR_MAX:
+        errors[name] = f"{label}: beloppet är för stort; ange hela kronor, högst {KRONOR_MAX:,}.".replace(",", " ")
+        return None
+    return amount

@@ -2,17 +2,11 @@
 
 import pytest
 
-from tests.browser.helpers import serious_violations
+from tests.browser.helpers import serious_violations, violations
 from tests.reports.helpers import create_report
 from tracker.vocabulary import Role, Status
 
 pytestmark = pytest.mark.browser
-
-
-def violations(page) -> list[str]:
-    """What these tests refuse: the serious and the critical, and two landmarks (two tables' scroll boxes, two
-    menus) a screen reader cannot tell apart by their names."""
-    return serious_violations(page, also=("landmark-unique",))
 
 
 @pytest.fixture

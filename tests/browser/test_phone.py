@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.browser.helpers import PHONE, STICKING_OUT
 from tests.reports.helpers import create_report
 from tracker.clock import today
 from tracker.demo.loader import load_demo
@@ -15,8 +16,6 @@ from tracker.plans import services as plans
 from tracker.vocabulary import Role
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -46,11 +45,6 @@ def pages_of(demo) -> dict:
 
 
 # The innermost elements that reach past the window's right edge: what to look at on a page too wide.
-STICKING_OUT = """() => [...document.querySelectorAll("body *")]
-    .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5
-                 && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 0.5))
-    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
-                          + [...e.classList].map(c => "." + c).join(""))"""
 
 
 def too_wide(page, live_server, paths) -> dict[str, tuple[int, list[str]]]:

@@ -30,3 +30,22 @@ def recipients(inbox: Inbox) -> list[str]:
 def text_and_html(message) -> tuple[str, str]:
     assert message.get_content_type() == "multipart/alternative"
     return (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content())
+
+
+class Answers(Inbox):
+    """Answers RCPT or DATA with `answer` (an SMTP reply) while it is set."""
+
+    def __init__(self, hook: str, answer: str):
+        super().__init__()
+        self.hook, self.answer = hook, answer
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hook == "RCPT" and self.answer:
+            return self.answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hook == "DATA" and self.answer:
+            return self.answer
+        return await super().handle_DATA(server, session, envelope)

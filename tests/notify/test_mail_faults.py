@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import Inbox, free_port
-from tests.notify.helpers import notify, open_round
+from tests.notify.helpers import Answers, notify, open_round
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.notify.models import Notification
@@ -117,25 +117,6 @@ def test_a_strategists_reminder_now_against_a_wrong_setting_waits_for_the_correc
 
 
 # --- One mail's faults: 5xx to its recipient or content is for good; the rest is tried again ----------------
-
-
-class Answers(Inbox):
-    """Answers RCPT or DATA with `answer` (an SMTP reply) while it is set."""
-
-    def __init__(self, hook: str, answer: str):
-        super().__init__()
-        self.hook, self.answer = hook, answer
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.hook == "RCPT" and self.answer:
-            return self.answer
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.hook == "DATA" and self.answer:
-            return self.answer
-        return await super().handle_DATA(server, session, envelope)
 
 
 @pytest.mark.parametrize(("hook", "answer", "for_good"), [

@@ -1,11 +1,12 @@
 """What was mailed to whom about which round: the record that makes every notice go out once."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from tracker.agreements.models import Condition
 from tracker.extensions import db
 from tracker.followup.models import ReportingRound
 from tracker.types import UTCDateTime, utcnow
@@ -61,3 +62,31 @@ class Notification(db.Model):
             return f"Påminnelse {self.occasion} dagar före sista dag"
         return self.kind.label
 
+
+
+class DeadlineReminder(db.Model):
+    """One reminder to one strateg of one villkor's deadline, before it. Claimed before its mail is sent and sent
+    when the SMTP server has accepted it, as a round's Notification. Once per villkor, person and deadline: a
+    deadline moved is reminded of again."""
+
+    __tablename__ = "deadline_reminder"
+    __table_args__ = (sa.UniqueConstraint("condition_id", "user_id", "deadline"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    condition_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("agreement_condition.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    deadline: so.Mapped[date]  # the villkor's deadline the reminder was about
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    error: so.Mapped[Optional[str]] = so.mapped_column(sa.String(300))
+    gave_up_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    message_id: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
+
+    user: so.Mapped[User] = so.relationship()
+    condition: so.Mapped[Condition] = so.relationship()
+
+    @property
+    def key(self) -> tuple:
+        return (self.condition_id, self.user_id, self.deadline)
