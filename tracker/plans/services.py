@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.agreements.services import year_of
 from tracker.clock import local_date
 from tracker.errors import ValidationError
 from tracker.parsing import key_field, text_field
@@ -354,14 +355,6 @@ def set_status(division_status: DivisionStatus, user: User | None, *, status: st
 # --- Building a plan (shared by the demo loader, the import and the plan editor) -------
 
 
-def get_or_create_agreement(name: str):
-    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.name == name))
-    if agreement is None:
-        agreement = Agreement(name=name)
-        db.session.add(agreement)
-    return agreement
-
-
 RESERVED_KEYS = {"ny"}  # words in the app's own addresses under /planer/
 
 
@@ -377,13 +370,12 @@ def plan_errors(key: str, title: str) -> dict[str, str]:
     return errors
 
 
-def create_plan(*, key: str, agreement: str, title: str, year: int, registry_number: str | None = None) -> Plan:
+def create_plan(*, key: str, agreement: Agreement, title: str, year: int, registry_number: str | None = None) -> Plan:
+    """A plan of one of the agreements there are (chosen, never made from a typed name), in its year's row."""
     if errors := plan_errors(key, title):
         raise ValidationError(errors)
-    plan = Plan(
-        key=key, agreement=get_or_create_agreement(agreement), title=title.strip(), year=year,
-        registry_number=registry_number,
-    )
+    year_of(agreement, year)
+    plan = Plan(key=key, agreement=agreement, title=title.strip(), year=year, registry_number=registry_number)
     db.session.add(plan)
     return plan
 

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.agreements.choosing import choose_agreement
+from tracker.agreements.models import Agreement
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.parsing import date_field, optional_id, required_text, text_field, year_field
@@ -337,7 +339,7 @@ def _years_later(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
+def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: Agreement,
               registry_number: str | None = None) -> Plan:
     """A new draft with the source's areas, framgångsfaktorer and åtgärder, owners and responsible
     förvaltningar; every status starts as Ej påbörjad and no comment comes along. Start and due dates move
@@ -362,22 +364,20 @@ def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
     return plan
 
 
-def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement: str,
+def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement,
              registry_number: str | None = None) -> Plan:
-    """A plan for an agreement and a year: empty, or a copy of `source`."""
+    """A plan for an agreement (one there is: its id from the select, or its name) and a year: empty, or a copy
+    of `source`."""
     errors = services.plan_errors(key, title)
     year_value = year_field(errors, "year", year)
     if year_value is None and "year" not in errors:
         errors["year"] = "Ange året med fyra siffror, t.ex. 2025."
-    if not (agreement or "").strip():
-        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
-    elif len(agreement.strip()) > 200:
-        errors["agreement"] = "Överenskommelsens namn får ha högst 200 tecken."
+    agreement = choose_agreement(errors, "agreement", agreement)
     if registry_number and len(registry_number.strip()) > 40:
         errors["registry_number"] = "Diarienumret får ha högst 40 tecken, t.ex. RS231576."
     if errors:
         raise ValidationError(errors)
-    facts = {"key": key, "title": title, "year": year_value, "agreement": agreement.strip(),
+    facts = {"key": key, "title": title, "year": year_value, "agreement": agreement,
              "registry_number": _text(registry_number)}
     if source is not None:
         return copy_plan(source, **facts)

@@ -17,6 +17,8 @@ import sqlalchemy.orm as so
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.agreements.choosing import choose_agreement
+from tracker.agreements.services import find_agreement, year_of
 from tracker.display import counted
 from tracker.clock import local_date, local_midnight
 from tracker import clock
@@ -30,7 +32,7 @@ from tracker.parsing import (
 from tracker.followup.models import PlanContact
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.plans.rollup import Summary, rollup
-from tracker.plans.services import get_or_create_agreement, get_plan, load_factors
+from tracker.plans.services import get_plan, load_factors
 from tracker.reports.models import (
     Report, ReportBundle, ReportContactRow, ReportContribution, ReportItem, ReportQuestion, ReportSection,
     ReportSending,
@@ -677,16 +679,16 @@ def create_report(data: dict, *, answers: bool, key: str | None = None, title: s
     title = title if title is not None else data["title"]
     year = year if year is not None else data["year"]
     errors = report_errors(key=key, title=title, year=year)
-    agreement = required_text(errors, "agreement", agreement if agreement is not None else data["agreement"],
-                              "Överenskommelsen", 200,
-                              "Ange överenskommelsen som redovisas, t.ex. Ökad tillgänglighet.")
+    # One of the agreements there are: the form's select gives its id, a form's data its name.
+    agreement = choose_agreement(errors, "agreement", agreement if agreement is not None else data["agreement"])
     plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
                                      plan_version if plan_version is not None else data.get("plan_version"))
     deadline = date_field(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
     recipient = address_field(errors, "recipient", recipient if recipient is not None else data.get("recipient"))
     if errors:
         raise ValidationError(errors)
-    report = Report(key=key.strip(), agreement=get_or_create_agreement(agreement), year=year,
+    year_of(agreement, year)
+    report = Report(key=key.strip(), agreement=agreement, year=year,
                     title=title.strip(), region=data.get("region") or "Region Halland", deadline=deadline,
                     recipient=recipient, registry_number=data.get("registry_number"), plan=plan,
                     plan_version=number, guidance=data.get("guidance"),
@@ -820,10 +822,11 @@ def source_facts(source: str) -> dict[str, str]:
         raise ValidationError({"source": "Välj ett formulär eller en redovisning att utgå från."})
     year = facts["year"] + 1
     same_year = re.compile(rf"\b{facts['year']}\b")
+    agreement = find_agreement(facts["agreement"] or "")  # the select's choice: the same agreement, if it is here
     key = same_year.sub(str(year), facts["key"])
     return {"source": source, "key": key if key != facts["key"] else f"{key}-{year}",
-            "title": same_year.sub(str(year), facts["title"]), "year": str(year), "agreement": facts["agreement"],
-            "deadline": _year_later(facts["deadline"]).isoformat() if facts["deadline"] else "",
+            "title": same_year.sub(str(year), facts["title"]), "year": str(year),
+            "agreement": str(agreement.id) if agreement else "", "deadline": _year_later(facts["deadline"]).isoformat() if facts["deadline"] else "",
             "recipient": facts["recipient"] or "", "plan": plan.key if plan else "", "plan_version": ""}
 
 

@@ -14,6 +14,7 @@ from tracker.history.recorder import SOURCES
 from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, refused_here, render_page_or_fragment,
                            require, require_own_division, safe_next)
 from tracker.parsing import optional_id, record_id
+from tracker.agreements.choosing import agreement_choices
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
 from tracker.reports import services
@@ -162,7 +163,7 @@ def index():
 
 def _index_context(**state) -> dict:
     values = state.get("values") or {}
-    return {"reports": services.list_reports(), "forms": services.shipped_forms(),
+    return {"reports": services.list_reports(), "forms": services.shipped_forms(), "agreements": agreement_choices(),
             "plans": [p for p, _ in list_plans()], "values": {}, "errors": {},
             "plan_versions": services.approved_versions(values.get("plan")), **state}
 
