@@ -14,7 +14,10 @@ from tracker.xlsx import uploads
 from tracker.xlsx.export import export_plan, exports_seen
 from tracker.xlsx.preview import preview_import
 
+from tracker.agreements.services import find_agreement
 from tracker.extensions import db
+from tracker.followup.models import PlanContact
+from tracker.plans import manage
 from tracker.followup import services as followup
 from tracker.versions import services as versions
 from tracker.followup.models import Indicator, IndicatorValue
@@ -216,6 +219,32 @@ QUESTION_FORM = {"kind": "text", "prompt": "Hur har arbetet med vårdförmedling
 WRITES_CONTRIBUTION = {"anonymous": 302, "reader": 403, "contact_own": 302, "contact_other": 403,
                        "strategist": 403, "director": 403, "admin": 403}
 
+def _facts(world, user=None):
+    """The plan's facts corrected: another title, the other agreement, as the Hantera page posts them."""
+    plan = world["plan"]
+    return f"/planer/{plan.key}/hantera", {"title": "Handlingsplan för ökad tillgänglighet 2023 (rättad)",
+                                           "agreement": find_agreement("God och nära vård").id, "year": "2023",
+                                           "version": plan.version_id}
+
+
+def _archived(world, user=None):
+    plan = world["plan"]
+    manage.set_archived(plan, True, expected_version=None)
+    db.session.commit()
+    return plan
+
+
+def _contact(world):
+    contact = PlanContact(plan_id=world["plan"].id, name="Lena Lindqvist", phone="035-13 40 00",
+                          email="lena.lindqvist@regionhalland.se")
+    db.session.add(contact)
+    db.session.commit()
+    return contact
+
+
+CONTACT_FORM = {"name": "Anna Svensson", "phone": "010-476 19 00", "email": "anna.svensson@regionhalland.se",
+                "comment": "Kontakt för redovisningen"}
+
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {
     "plans.update_status": (
@@ -373,6 +402,19 @@ MATRIX = {
     "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
     "reports.reopen": (lambda world, user=None: _seen_request(world, "sent", "komplettering",
                                                               {"questions": [_pair(world).id]}), EDITORS),
+    "manage.update": (_facts, EDITORS),
+    "manage.archive": (lambda world, user=None: (f"/planer/{world['plan'].key}/arkivera",
+                                                 {"version": world["plan"].version_id}), EDITORS),
+    "manage.unarchive": (lambda world, user=None: (f"/planer/{_archived(world).key}/ta-fram",
+                                                   {"version": world["plan"].version_id}), EDITORS),
+    "manage.delete": (lambda world, user=None: (f"/planer/{world['plan'].key}/ta-bort", {"confirm": "1"}), EDITORS),
+    "next_year.create": (lambda world, user=None: (f"/planer/{world['plan'].key}/nytt-ar", {
+        "key": "tillganglighet-2024", "title": "Handlingsplan för ökad tillgänglighet 2024"}), EDITORS),
+    "contacts.add": (lambda world, user=None: (f"/planer/{world['plan'].key}/kontakter", CONTACT_FORM), EDITORS),
+    "contacts.update": (lambda world, user=None: (f"/kontakter/{_contact(world).id}", {
+        **CONTACT_FORM, "version": 1}), EDITORS),
+    "contacts.delete": (lambda world, user=None: (f"/kontakter/{_contact(world).id}/ta-bort", {"version": 1}),
+                        EDITORS),
 }
 def _sent_request(world):
     report = _report(world, "approved")

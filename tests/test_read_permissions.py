@@ -6,8 +6,8 @@ The twin of tests/test_permissions.py (which walks the state-changing routes) an
 import pytest
 from flask import current_app
 
-from tests.test_permissions import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _open_round, _pair, _report,
-                                    snapshot, world)  # noqa: F401 (world is the fixture the cases share)
+from tests.test_permissions import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _contact, _open_round, _pair,
+                                    _report, snapshot, world)  # noqa: F401 (world is the fixture the cases share)
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 
@@ -100,6 +100,11 @@ MATRIX = {
     "admin.edit_user": (lambda world: f"/admin/anvandare/{world['users']['reader'].id}", ADMIN_ONLY),
     "admin.divisions": (lambda world: "/admin/forvaltningar", ADMIN_ONLY),
     "security.security_log": (lambda world: "/admin/sakerhetslogg", ADMIN_ONLY),
+    "manage.show": (lambda world: _plan(world, "/hantera"), EDITORS),
+    "manage.confirm_delete": (lambda world: _plan(world, "/ta-bort"), EDITORS),
+    "next_year.form": (lambda world: _plan(world, "/nytt-ar"), EDITORS),
+    "contacts.index": (lambda world: _plan(world, "/kontakter"), EVERYONE),
+    "contacts.edit": (lambda world: f"/kontakter/{_contact(world).id}", EDITORS),
 }
 # Logged in or not, these answer without a login redirect.
 NO_LOGIN = {"static", "health.healthz", "users.login", "users.sso_start", "users.sso_callback"}

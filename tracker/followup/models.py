@@ -26,9 +26,13 @@ class PlanContact(db.Model):
     email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(254))
     comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # Bumped on every update: an edit carrying an older version is refused (tracker/locking.py).
+    version_id: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
         "contacts", order_by="PlanContact.position", cascade="all, delete-orphan"))
+
+    __mapper_args__ = {"version_id_col": version_id}
 
 
 class Indicator(db.Model):
@@ -49,6 +53,10 @@ class Indicator(db.Model):
     # The förvaltning whose contact enters the values (a strateg may always).
     division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # The same indicator in last year's plan, which this one continues: the series spans the years
+    # (followup/next_year.py makes it; the chart shows every year's values).
+    continues_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("indicator.id", ondelete="SET NULL"), index=True)
 
     plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
         "indicators", order_by="Indicator.position", cascade="all, delete-orphan"))
@@ -57,6 +65,7 @@ class Indicator(db.Model):
     values: so.Mapped[list["IndicatorValue"]] = so.relationship(
         back_populates="indicator", order_by="IndicatorValue.period", cascade="all, delete-orphan"
     )
+    continues: so.Mapped[Optional["Indicator"]] = so.relationship(remote_side=[id])
 
 
 class IndicatorValue(db.Model):

@@ -20,6 +20,7 @@ from tracker.history.recorder import record
 from tracker.parsing import has_control_characters, optional_id, required_text, text_field
 from tracker.plans.models import Action, DivisionStatus, Plan, SuccessFactor
 from tracker.followup.models import Indicator, IndicatorValue
+from tracker.followup.series import earlier_values
 from tracker.plans.rollup import rollup
 from tracker.plans.services import StatusConflict, is_stale, set_status, validate_status_input
 from tracker.seen import digest
@@ -48,6 +49,13 @@ def meets_target(value: float | None, target: float | None, direction: Direction
 class IndicatorView:
     indicator: Indicator
     values: list[IndicatorValue]
+    # The values of the indicators it continues, last year's and before (series.py): the chart shows them too.
+    earlier: list[IndicatorValue] = field(default_factory=list)
+
+    @property
+    def series(self) -> list[IndicatorValue]:
+        """Every year's values, oldest first."""
+        return sorted([*self.earlier, *self.values], key=lambda v: v.period)
 
     @property
     def latest(self) -> IndicatorValue | None:
@@ -66,7 +74,8 @@ def indicator_views(plan: Plan) -> list[IndicatorView]:
         .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor))
         .execution_options(populate_existing=True)
     ).unique().all()
-    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period)) for i in indicators]
+    earlier = earlier_values(indicators)
+    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period), earlier[i.id]) for i in indicators]
 
 
 def can_enter_values(user: User, indicator: Indicator) -> bool:
@@ -497,7 +506,8 @@ def my_open_rounds(user: User) -> list[MyRound]:
     the second reads the förvaltning's own rows only, not the rounds' every confirmation."""
     if user.division_id is None:
         return []
-    rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))).all()
+    rounds = db.session.scalars(sa.select(ReportingRound).join(Plan, ReportingRound.plan_id == Plan.id)
+                                .where(ReportingRound.closed_at.is_(None), Plan.archived_at.is_(None))).all()
     if not rounds:
         return []
     by_plan: dict[int, set[int]] = defaultdict(set)

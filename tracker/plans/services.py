@@ -35,11 +35,10 @@ class StatusConflict(Exception):
 # --- Reading -------------------------------------------------------------------------
 
 
-def list_plans() -> list[tuple[Plan, Summary]]:
-    """Every plan with its roll-up, in two queries whatever the number of plans."""
-    plans = db.session.scalars(
-        sa.select(Plan).options(so.joinedload(Plan.agreement)).order_by(Plan.year.desc(), Plan.title)
-    ).all()
+def list_plans(*, archived: bool = False) -> list[tuple[Plan, Summary]]:
+    """Every plan with its roll-up, in two queries whatever the number of plans; archived plans only if asked."""
+    query = sa.select(Plan).options(so.joinedload(Plan.agreement)).order_by(Plan.year.desc(), Plan.title)
+    plans = db.session.scalars(query if archived else query.where(Plan.archived_at.is_(None))).all()
     summaries = _summaries_by_plan()
     return [(plan, summaries.get(plan.id, Summary.of([]))) for plan in plans]
 
@@ -271,7 +270,7 @@ def plans_of_division(division_id: int | None) -> list[Plan]:
     if division_id is None:
         return []
     return db.session.scalars(
-        sa.select(Plan).where(Plan.id.in_(
+        sa.select(Plan).where(Plan.archived_at.is_(None), Plan.id.in_(
             sa.select(SuccessFactor.plan_id).join(Action).join(DivisionStatus)
             .where(DivisionStatus.division_id == division_id)))
         .order_by(Plan.year.desc(), Plan.title)
@@ -288,6 +287,9 @@ def my_statuses(user: User, today: date, *, plan_id: int | None = None,
     query = sa.select(DivisionStatus).where(DivisionStatus.division_id == user.division_id)
     if plan_id is not None:
         query = query.join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
+    else:  # an archived plan's åtgärder are no one's work any more
+        query = query.join(Action).join(SuccessFactor).join(Plan, SuccessFactor.plan_id == Plan.id).where(
+            Plan.archived_at.is_(None))
     statuses = db.session.scalars(
         query
         .options(

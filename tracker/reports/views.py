@@ -468,7 +468,9 @@ def _editor_context(report: Report, **state) -> dict:
     tree = services.load_tree(report)
     return {"report": report, "tree": tree, "walk": services.walk, "kinds": QuestionKind,
             "other_years": services.other_year_texts(report, tree) if services.form_editable(report) else [],
-            "plans": [p for p, _ in list_plans()], "approved_versions": services.approved_versions,
+            # The plans to attach; the one attached stays a choice even when it is archived.
+            "plans": [p for p, _ in list_plans()] + ([report.plan] if report.plan and report.plan.is_archived else []),
+            "approved_versions": services.approved_versions,
             "editable": services.form_editable(report), "failed": None,
             "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
 
