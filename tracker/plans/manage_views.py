@@ -10,6 +10,7 @@ from tracker.extensions import db
 from tracker.locking import Conflict, posted_version
 from tracker.pages import require
 from tracker.plans import manage
+from tracker.plans.models import Plan
 from tracker.plans.views import load_plan
 
 bp = Blueprint("manage", __name__)
@@ -29,6 +30,14 @@ def _load(key: str):
     return plan
 
 
+def _reloaded(plan_id: int):
+    """The plan as stored now, after a refused write; 409 when someone deleted it meanwhile."""
+    stored = db.session.get(Plan, plan_id, populate_existing=True)
+    if stored is None:
+        abort(409, manage.GONE)
+    return stored
+
+
 def _page(plan, *, values=None, errors=None, message=None, status=200):
     values = values or {"title": plan.title, "agreement": plan.agreement_id, "year": plan.year}
     return render_template("plans/manage.html", plan=plan, values=values, errors=errors or {}, message=message,
@@ -43,6 +52,7 @@ def show(key: str):
 @bp.post("/planer/<key>/hantera")
 def update(key: str):
     plan = _load(key)
+    plan_id = plan.id
     form = {name: request.form.get(name, "") for name in ("title", "agreement", "year")}
     try:
         manage.update_facts(plan, **form, expected_version=posted_version(request.form))
@@ -51,8 +61,7 @@ def update(key: str):
         return _page(plan, values=form, errors=error.errors, status=400)
     except Conflict as conflict:
         db.session.rollback()
-        db.session.refresh(plan)
-        return _page(plan, values=form, message=str(conflict), status=409)
+        return _page(_reloaded(plan_id), values=form, message=str(conflict), status=409)
     db.session.commit()
     flash("Planens uppgifter är sparade.", "info")
     return redirect(url_for("manage.show", key=plan.key))
@@ -60,11 +69,12 @@ def update(key: str):
 
 def _set_archived(key: str, archived: bool):
     plan = _load(key)
+    plan_id = plan.id
     try:
         manage.set_archived(plan, archived, expected_version=posted_version(request.form))
     except (ValidationError, Conflict) as refused:
         db.session.rollback()
-        db.session.refresh(plan)
+        plan = _reloaded(plan_id)
         message = next(iter(refused.errors.values())) if isinstance(refused, ValidationError) else str(refused)
         return _page(plan, message=message, status=409)
     db.session.commit()
