@@ -70,6 +70,8 @@ def test_next_years_plan_carries_structure_contacts_and_continuing_indicators(pl
     summaries = db.session.scalars(sa.select(HistoryEntry.summary).where(HistoryEntry.verb == "next_year")).all()
     assert any("gjorde nästa års plan" in s for s in summaries) and any("gjordes av förra årets plan" in s
                                                                          for s in summaries)
+    history = strateg.get("/planer/tillganglighet-2024/historik").get_data(as_text=True)
+    assert "gjordes av förra årets plan" in history
 
 
 def test_the_continuing_indicators_chart_shows_every_year(plan, strateg):
