@@ -119,6 +119,8 @@ def count_queries(app):
 
 @pytest.fixture
 def divisions():
+    """The five förvaltningar; and the two agreements the region's plans belong to (as a strateg adds them)."""
+    factories.create_agreements()
     return factories.create_divisions()
 
 

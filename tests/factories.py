@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from flask import g
 from werkzeug.security import generate_password_hash
 
+from tracker.agreements.models import Agreement
+from tracker.agreements.services import find_agreement
 from tracker.demo.loader import DIVISIONS
 from tracker.extensions import db
 from tracker.plans import services
@@ -15,6 +17,7 @@ from tracker.users.sessions import open_session
 from tracker.vocabulary import Horizon, Role, Status
 
 # A cheap hash keeps tests fast; real users get werkzeug's default (scrypt).
+AGREEMENTS = ("Ökad tillgänglighet", "God och nära vård")
 FAST_HASH = "pbkdf2:sha256:1000"
 PASSWORD = "rätt-lösenord"
 
@@ -28,6 +31,23 @@ def create_divisions() -> dict[str, Division]:
             db.session.add(existing[short_name])
     db.session.commit()
     return existing
+
+
+def create_agreement(name: str = "Ökad tillgänglighet") -> Agreement:
+    """An agreement to give plans and reports (as a strateg adds one under Överenskommelser), or the one there is."""
+    agreement = find_agreement(name)
+    if agreement is None:
+        agreement = Agreement(name=name)
+        db.session.add(agreement)
+        db.session.flush()
+    return agreement
+
+
+def create_agreements() -> list[Agreement]:
+    """Ökad tillgänglighet and God och nära vård, the agreements of the region's plans and reports."""
+    agreements = [create_agreement(name) for name in AGREEMENTS]
+    db.session.commit()
+    return agreements
 
 
 def create_user(role: Role = Role.READER, division: str | None = None, **fields) -> User:
@@ -72,7 +92,7 @@ def create_plan(
     ({short name: Status}); by default one åtgärd for Hallands sjukhus and Närsjukvården.
     """
     divisions = create_divisions()
-    plan = services.create_plan(key=key, agreement="Ökad tillgänglighet", title=title, year=2023,
+    plan = services.create_plan(key=key, agreement=create_agreement(), title=title, year=2023,
                                 registry_number="RS231576")
     area = services.add_area(plan, code="3.6", title="Regionala handlingsplaner för ökad tillgänglighet")
     specs = actions if actions is not None else [{}]

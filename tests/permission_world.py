@@ -10,7 +10,10 @@ from flask import current_app
 
 from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
+from tracker.agreements.services import find_agreement
 from tracker.extensions import db
+from tracker.followup.models import PlanContact
+from tracker.plans import manage
 from tracker.followup import rounds as followup
 from tracker.followup.models import Indicator, IndicatorValue
 from tracker.history.models import HistoryEntry
@@ -224,3 +227,33 @@ def _target_group(world):
     from tracker.strategy.services import target_groups
     _strategy(world)
     return target_groups()[0]
+
+
+# --- A plan managed, copied to next year, its contacts -------------------------------------------------------
+
+
+def _facts(world, user=None):
+    """The plan's facts corrected: another title, the other agreement, as the Hantera page posts them."""
+    plan = world["plan"]
+    return f"/planer/{plan.key}/hantera", {"title": "Handlingsplan för ökad tillgänglighet 2023 (rättad)",
+                                           "agreement": find_agreement("God och nära vård").id, "year": "2023",
+                                           "version": plan.version_id}
+
+
+def _archived(world, user=None):
+    plan = world["plan"]
+    manage.set_archived(plan, True, expected_version=None)
+    db.session.commit()
+    return plan
+
+
+def _contact(world):
+    contact = PlanContact(plan_id=world["plan"].id, name="Lena Lindqvist", phone="035-13 40 00",
+                          email="lena.lindqvist@regionhalland.se")
+    db.session.add(contact)
+    db.session.commit()
+    return contact
+
+
+CONTACT_FORM = {"name": "Anna Svensson", "phone": "010-476 19 00", "email": "anna.svensson@regionhalland.se",
+                "comment": "Kontakt för redovisningen"}

@@ -64,6 +64,10 @@ ID_ROUTES = {
     ("POST", "goalchain.update_section"), ("POST", "goalchain.delete_section"), ("POST", "goalchain.save_assessment"),
     ("POST", "goalchain.delete_assessment"), ("POST", "goalchain.rename_target_group"),
     ("POST", "goalchain.delete_target_group"), ("GET", "goalchain.goal_follow_up"),
+    ("GET", "manage.show"), ("POST", "manage.update"), ("POST", "manage.archive"), ("POST", "manage.unarchive"),
+    ("GET", "manage.confirm_delete"), ("POST", "manage.delete"), ("GET", "next_year.form"),
+    ("POST", "next_year.create"), ("GET", "contacts.index"), ("POST", "contacts.add"), ("GET", "contacts.edit"),
+    ("POST", "contacts.update"), ("POST", "contacts.delete"),
 }
 ID_ROUTES |= annual_matrix.ID_ROUTES
 NOT_IDS = {"static"}
@@ -320,8 +324,16 @@ def _hs_value_deleted(world):
     return "POST", f"/utfall/{_indicator(world, 'HS').values[0].id}/ta-bort", {}
 
 
+def _agreement_of_nothing(world):
+    plan = world["plan"]
+    return "POST", f"/planer/{plan.key}/hantera", {"title": plan.title, "agreement": MISSING["int"], "year": "2023",
+                                                   "version": plan.version_id}
+
+
 # name → (endpoint, actor, request builder, status code, what the answer says)
 CASES = {
+    "an agreement of nothing chosen for a plan": (
+        "manage.update", "strategist", _agreement_of_nothing, 400, "Välj en av: God och nära vård, Ökad tillgänglighet"),
     "a status of another plan's round confirmed as Oförändrad": (
         "followup.confirm_unchanged", "contact_own", _status_of_other_plan_unchanged, 404,
         "Statusraden finns inte i omgångens plan."),
@@ -418,6 +430,10 @@ ALONE = {
     # the plan has nothing left); users and förvaltningar belong to no plan.
     "followup.round_left", "reports.assign", "admin.edit_user", "admin.rename_division",
     "admin.set_division_active", "admin.delete_division",
+    # A plan managed, copied to next year, its contacts: the plan's key or the contact's id alone names them.
+    "manage.show", "manage.archive", "manage.unarchive", "manage.confirm_delete", "manage.delete",
+    "next_year.form", "next_year.create", "contacts.index", "contacts.add", "contacts.edit", "contacts.update",
+    "contacts.delete",
     # The strategy's rows belong to no plan, report or förvaltning.
     "goalchain.goal", "goalchain.update_goal", "goalchain.add_section", "goalchain.update_section",
     "goalchain.delete_section", "goalchain.save_assessment", "goalchain.delete_assessment",

@@ -11,7 +11,8 @@ from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_
                                     _empty_report_section, _indicator, _indicator_value, _open_round, _pair,
                                     _ph_contribution, _remind_now, _report, _report_section, _restore, _second_action,
                                     _second_area, _second_factor, _staged, _status_update, _unlink_sso, _upload,
-                                    _user_edit, _goal, _goal_assessment, _goal_section, _target_group)
+                                    _user_edit, _goal, _goal_assessment, _goal_section, _target_group,
+                                    CONTACT_FORM, _archived, _contact, _facts)
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.plans.models import Plan
@@ -24,6 +25,7 @@ from tracker.xlsx.export import export_plan
 from tracker.xlsx.preview import preview_import
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
 
 # endpoint → (request builder, {actor: expected status code}); 302 for anonymous is the login redirect.
 MATRIX = {
@@ -202,6 +204,19 @@ MATRIX = {
         "name": "Flickor och kvinnor"}), EDITORS),
     "goalchain.delete_target_group": (lambda world, user=None: (
         f"/strategi/malgrupper/{_target_group(world).id}/ta-bort", {}), EDITORS),
+    "manage.update": (_facts, EDITORS),
+    "manage.archive": (lambda world, user=None: (f"/planer/{world['plan'].key}/arkivera",
+                                                 {"version": world["plan"].version_id}), EDITORS),
+    "manage.unarchive": (lambda world, user=None: (f"/planer/{_archived(world).key}/ta-fram",
+                                                   {"version": world["plan"].version_id}), EDITORS),
+    "manage.delete": (lambda world, user=None: (f"/planer/{world['plan'].key}/ta-bort", {"confirm": "1"}), EDITORS),
+    "next_year.create": (lambda world, user=None: (f"/planer/{world['plan'].key}/nytt-ar", {
+        "key": "tillganglighet-2024", "title": "Handlingsplan för ökad tillgänglighet 2024"}), EDITORS),
+    "contacts.add": (lambda world, user=None: (f"/planer/{world['plan'].key}/kontakter", CONTACT_FORM), EDITORS),
+    "contacts.update": (lambda world, user=None: (f"/kontakter/{_contact(world).id}", {
+        **CONTACT_FORM, "version": 1}), EDITORS),
+    "contacts.delete": (lambda world, user=None: (f"/kontakter/{_contact(world).id}/ta-bort", {"version": 1}),
+                        EDITORS),
 }
 def _sent_request(world):
     report = _report(world, "approved")

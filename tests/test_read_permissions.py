@@ -8,8 +8,8 @@ import pytest
 from flask import current_app
 
 from tests.factories import snapshot
-from tests.permission_world import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _goal, _open_round, _pair, _report,
-                                    _strategy)
+from tests.permission_world import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _contact, _goal, _open_round, _pair,
+                                    _report, _strategy)
 from tests.annual.matrix import GET as ANNUAL_GET
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
@@ -109,6 +109,11 @@ MATRIX = {
     "goalchain.history": (lambda world: _strategy(world) and "/strategi/historik", EVERYONE),
     "goalchain.follow_up": (lambda world: _strategy(world) and "/strategi/uppfoljning.docx", EVERYONE),
     "goalchain.goal_follow_up": (lambda world: f"/strategi/delmal/{_goal(world).id}/uppfoljning.docx", EVERYONE),
+    "manage.show": (lambda world: _plan(world, "/hantera"), EDITORS),
+    "manage.confirm_delete": (lambda world: _plan(world, "/ta-bort"), EDITORS),
+    "next_year.form": (lambda world: _plan(world, "/nytt-ar"), EDITORS),
+    "contacts.index": (lambda world: _plan(world, "/kontakter"), EVERYONE),
+    "contacts.edit": (lambda world: f"/kontakter/{_contact(world).id}", EDITORS),
 }
 MATRIX.update({endpoint: (build, EVERYONE) for endpoint, build in ANNUAL_GET.items()})
 # Logged in or not, these answer without a login redirect.

@@ -99,6 +99,9 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.reports.views import bp as reports_bp
     from tracker.goalchain.views import bp as goalchain_bp
     from tracker.annual.views import bp as annual_bp
+    from tracker.plans.manage_views import bp as manage_bp
+    from tracker.followup.next_year_views import bp as next_year_bp
+    from tracker.followup.contacts_views import bp as contacts_bp
 
     _register_web(app)
     oidc.init_app(app)
@@ -120,6 +123,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(goalchain_bp)
     app.register_blueprint(annual_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(next_year_bp)
+    app.register_blueprint(contacts_bp)
 
     register_commands(app)
     return app

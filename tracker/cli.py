@@ -214,7 +214,8 @@ def export_command(plan_key, version, output):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--plan", "plan_key", default=None, help="The plan's key; default: the one the workbook names.")
 @click.option("--dry-run", is_flag=True, help="Only show what would change.")
-@click.option("--agreement", default=None, help="For a new plan, when the workbook does not say.")
+@click.option("--agreement", default=None,
+              help="For a new plan: the agreement's name (one there is), instead of the workbook's.")
 @click.option("--year", default=None, help="For a new plan, when the workbook does not say (ÅÅÅÅ).")
 @click.option("--title", default=None, help="For a new plan, when the workbook does not say.")
 @click.option("--remove-missing", is_flag=True, help="Remove åtgärder that are in the plan but not in the file.")
@@ -245,6 +246,10 @@ def import_command(file, plan_key, dry_run, agreement, year, title, remove_missi
     if not preview.clean:
         for problem in ([preview.refusal] if preview.refusal else []) + [str(p) for p in preview.problems]:
             click.echo(f"Fel: {problem}", err=True)
+        click.echo("Inget har sparats.", err=True)
+        sys.exit(2)
+    if preview.agreement_error:
+        click.echo(f"Fel: {preview.agreement_error} Ange den med --agreement NAMN.", err=True)
         click.echo("Inget har sparats.", err=True)
         sys.exit(2)
     if preview.new_plan:

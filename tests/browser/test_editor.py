@@ -102,7 +102,7 @@ def test_copy_a_plan(log_in, make_user, plan, live_server):
     page = log_in(make_user(Role.STRATEGIST))
     page.get_by_role("link", name="Ny plan").click()
     page.get_by_label("Utgå från").select_option(label=f"{plan.title} ({plan.key})")
-    page.get_by_label("Överenskommelse").fill("Ökad tillgänglighet")
+    page.get_by_label("Överenskommelse").select_option(label="Ökad tillgänglighet")  # a select, never typed
     page.get_by_label("År").fill("2024")
     page.get_by_label("Titel").fill("Handlingsplan för ökad tillgänglighet 2024")
     page.get_by_label("Nyckel (små bokstäver, siffror och bindestreck), t.ex. tillganglighet-2025").fill(

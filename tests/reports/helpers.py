@@ -5,6 +5,7 @@ import json
 from datetime import date, datetime, time
 from pathlib import Path
 
+from tests.factories import create_agreement
 from tracker.clock import LOCAL_ZONE
 from tracker.extensions import db
 from tracker.reports import creation, lifecycle, queries
@@ -20,6 +21,7 @@ def form_data() -> dict:
 def create_report(*, answers: bool = True, key: str = "tillganglighet-2024", plan=None, **facts):
     """The test form as a report (with its answers, unless told), asking every förvaltning."""
     data = form_data()
+    create_agreement(facts.get("agreement") or data["agreement"])
     report = creation.create_report(data, answers=answers, key=key, plan_key=plan.key if plan else None, **facts)
     db.session.commit()
     return report

@@ -22,7 +22,8 @@ def test_the_facts_of_a_new_report_follow_its_source(report, make_plan):
     assert from_form == {
         "source": "form:tillganglighet-2024", "key": "tillganglighet-2025",
         "title": "Redovisning av överenskommelsen om ökad tillgänglighet 2025",
-        "year": "2025", "agreement": "Ökad tillgänglighet", "deadline": "2025-09-30",
+        "year": "2025", "agreement": str(report.agreement_id),  # the select's choice: the agreement's id
+        "deadline": "2025-09-30",
         "recipient": "Tillganglighetsuppdraget@socialstyrelsen.se", "plan": "", "plan_version": ""}
     plan = make_plan()  # the form's plan, tillganglighet-2023, now exists
     assert creation.source_facts("form:tillganglighet-2024")["plan"] == plan.key
@@ -55,7 +56,8 @@ def test_new_report_form_is_filled_in_with_and_without_htmx(client, login, make_
     for body in (fragment, full):
         assert 'id="new-key" name="key" value="tillganglighet-2025"' in body
         assert 'type="date" id="new-deadline" name="deadline" value="2025-09-30"' in body
-        assert 'name="agreement" value="Ökad tillgänglighet"' in body
+        # the agreement chosen in a select of the agreements there are, the form's own preselected
+        assert f'<option value="{plan.agreement_id}" selected>Ökad tillgänglighet</option>' in body
         assert f'<option value="{plan.key}" selected>' in body
         assert '<option value="1">Version 1, fastställd' in body  # the chosen plan's fastställda versions
     other = make_plan(key="tillganglighet-2025", title="Handlingsplan för ökad tillgänglighet 2025")
@@ -74,7 +76,8 @@ def test_new_report_form_is_filled_in_with_and_without_htmx(client, login, make_
     assert bad_date.status_code == 400 and "ÅÅÅÅ-MM-DD" in bad_date.get_data(as_text=True)
     created = client.post("/redovisningar", data={
         "source": "form:tillganglighet-2024", "key": "tillganglighet-2025", "title": "Redovisning 2025",
-        "year": "2025", "agreement": "Ökad tillgänglighet", "deadline": "2025-09-30", "plan": plan.key,
+        "year": "2025", "agreement": str(report.agreement_id),  # the select's choice: the agreement's id
+        "deadline": "2025-09-30", "plan": plan.key,
         "versions_of": plan.key, "plan_version": "1", "recipient": "Tillganglighetsuppdraget@socialstyrelsen.se"})
     assert created.status_code == 302
     new = queries.get_report("tillganglighet-2025")

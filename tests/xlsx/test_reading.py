@@ -1,5 +1,6 @@
 """Files edited by hand: header anywhere in the first 15 rows, synonyms, any order, any case."""
 
+from tracker.agreements.services import find_agreement
 from datetime import date, datetime
 
 from tests.xlsx.helpers import MAX_BYTES, plan_workbook
@@ -49,7 +50,8 @@ def test_synonyms_any_order_extra_columns_and_header_lower_down(divisions):
 def test_a_new_plan_takes_its_facts_from_the_key_and_says_so(divisions, make_user):
     result = preview(plan_workbook([[None, None, "Lean som verksamhetsstrategi", "Utbilda processledare", None, None,
                                      "Lång sikt", None, None, None, "Regionkontoret", "Ej påbörjad"]]))
-    assert result.new_plan == {"agreement": "Ökad tillgänglighet", "year": 2025,
+    assert result.new_plan == {"agreement_id": find_agreement("Ökad tillgänglighet").id,
+                               "agreement": "Ökad tillgänglighet", "year": 2025,
                                "title": "Handlingsplan Ökad tillgänglighet 2025", "registry_number": None}
     assert result.assumptions == [
         "Överenskommelse anges inte; antar ”Ökad tillgänglighet”.",

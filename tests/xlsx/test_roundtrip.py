@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.factories import create_agreements
 from tests.xlsx.helpers import MAX_BYTES, PLAN_KEYS, edit, sheet_values, wipe_database
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
@@ -45,9 +46,12 @@ def test_export_import_into_a_fresh_database_export_gives_the_same_cells(demo, t
 
     _, first = export_plan(plans.get_plan(key), None, tmp_path)
     wipe_database()
+    preview = preview_import(first, max_bytes=MAX_BYTES)
+    assert preview.problems == [] and preview.agreement_error  # an import makes no agreement: it is chosen
+    create_agreements()  # as a strateg adds them under Överenskommelser
 
     preview = preview_import(first, max_bytes=MAX_BYTES)  # the key comes from the workbook
-    assert preview.problems == [] and preview.plan is None
+    assert preview.problems == [] and preview.plan is None and preview.agreement_error is None
     assert preview.new_plan["agreement"] in ("Ökad tillgänglighet", "God och nära vård")
     apply_import(preview, None, keep_approval=True)  # the operator, on the command line
     db.session.commit()

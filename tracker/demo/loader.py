@@ -6,6 +6,8 @@ from importlib import resources
 
 import sqlalchemy as sa
 
+from tracker.agreements.models import Agreement
+from tracker.agreements.services import find_agreement
 from tracker.display import parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
@@ -103,6 +105,7 @@ def _report(data: dict) -> str:
     Written outside the app, so no förvaltning is asked for contributions."""
     if queries.get_report(data["key"]):
         return f"Redovisningen {data['key']} finns redan; den lämnas orörd."
+    agreement_named(data["agreement"])
     report = creation.create_report(data, answers=True, ask_divisions=False)
     if not data.get("sent_at"):
         return f"Redovisningen {report.key} är inläst ({len(report.sections)} avsnitt)."
@@ -139,9 +142,19 @@ def _users(divisions: list[Division], report: list[str]) -> list[User]:
     return users
 
 
+def agreement_named(name: str) -> Agreement:
+    """The demo's agreement called `name` (however spelt), added the first time the demo needs it."""
+    agreement = find_agreement(name)
+    if agreement is None:
+        agreement = Agreement(name=name)
+        db.session.add(agreement)
+        db.session.flush()
+    return agreement
+
+
 def _plan(data: dict, divisions: dict[str, Division], contacts: dict[int, User]):
     plan = plans.create_plan(
-        key=data["key"], agreement=data["agreement"], title=data["title"], year=data["year"],
+        key=data["key"], agreement=agreement_named(data["agreement"]), title=data["title"], year=data["year"],
         registry_number=data.get("registry_number"),
     )
     for area_data in data["areas"]:

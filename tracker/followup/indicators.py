@@ -2,7 +2,7 @@
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from tracker.parsing import optional_id, required_text, text_field
 from tracker.plans.models import Plan, SuccessFactor
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Frequency, Role
+from tracker.followup.series import earlier_values
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 COMMENT_MAX = 1000
@@ -35,6 +36,13 @@ def meets_target(value: float | None, target: float | None, direction: Direction
 class IndicatorView:
     indicator: Indicator
     values: list[IndicatorValue]
+    # The values of the indicators it continues, last year's and before (series.py): the chart shows them too.
+    earlier: list[IndicatorValue] = field(default_factory=list)
+
+    @property
+    def series(self) -> list[IndicatorValue]:
+        """Every year's values, oldest first."""
+        return sorted([*self.earlier, *self.values], key=lambda v: v.period)
 
     @property
     def latest(self) -> IndicatorValue | None:
@@ -53,7 +61,8 @@ def indicator_views(plan: Plan) -> list[IndicatorView]:
         .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor))
         .execution_options(populate_existing=True)
     ).unique().all()
-    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period)) for i in indicators]
+    earlier = earlier_values(indicators)
+    return [IndicatorView(i, sorted(i.values, key=lambda v: v.period), earlier[i.id]) for i in indicators]
 
 
 def can_enter_values(user: User, indicator: Indicator) -> bool:

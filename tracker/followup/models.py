@@ -27,9 +27,13 @@ class PlanContact(db.Model):
     email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(254))
     comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # Bumped on every update: an edit carrying an older version is refused (tracker/locking.py).
+    version_id: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
         "contacts", order_by="PlanContact.position", cascade="all, delete-orphan"))
+
+    __mapper_args__ = {"version_id_col": version_id}
 
 
 class Indicator(db.Model):
@@ -50,6 +54,10 @@ class Indicator(db.Model):
     # The förvaltning whose contact enters the values (a strateg may always).
     division_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("division.id"))
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # The same indicator in last year's plan, which this one continues: the series spans the years
+    # (followup/next_year.py makes it; the chart shows every year's values).
+    continues_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("indicator.id", ondelete="SET NULL"), index=True)
 
     plan: so.Mapped[Plan] = so.relationship(backref=so.backref(
         "indicators", order_by="Indicator.position", cascade="all, delete-orphan"))
@@ -63,6 +71,7 @@ class Indicator(db.Model):
         secondary=indicator_goal, order_by=Goal.number, backref=so.backref("indicators", viewonly=True))
     target_groups: so.Mapped[list[TargetGroup]] = so.relationship(
         secondary=indicator_target_group, order_by=TargetGroup.position)
+    continues: so.Mapped[Optional["Indicator"]] = so.relationship(remote_side=[id])
 
 
 class IndicatorValue(db.Model):

@@ -342,7 +342,8 @@ def my_open_rounds(user: User) -> list[MyRound]:
     the second reads the förvaltning's own rows only, not the rounds' every confirmation."""
     if user.division_id is None:
         return []
-    rounds = db.session.scalars(sa.select(ReportingRound).where(ReportingRound.closed_at.is_(None))).all()
+    rounds = db.session.scalars(sa.select(ReportingRound).join(Plan, ReportingRound.plan_id == Plan.id)
+                                .where(ReportingRound.closed_at.is_(None), Plan.archived_at.is_(None))).all()
     if not rounds:
         return []
     by_plan: dict[int, set[int]] = defaultdict(set)

@@ -50,7 +50,7 @@ INDICATOR_FIELDS = ("name", "area", "target", "unit", "direction", "frequency", 
 
 def _indicators_page(plan, status=200, **context):
     views = indicator_services.indicator_views(plan)
-    trends = {v.indicator.id: charts.trend([x.value for x in v.values if x.value is not None], v.indicator.target)
+    trends = {v.indicator.id: charts.trend([x.value for x in v.series if x.value is not None], v.indicator.target)
               for v in views}
     groups: dict[str, list] = {}  # by område, in the plan's order
     for view in views:

@@ -9,7 +9,8 @@ def _named(attribute: str):
     return lambda value: value if isinstance(value, str) else getattr(value, attribute, value)  # str has .title
 
 
-PLAN = Fields(Field("title", "Titel"), Field("year", "År"), Field("registry_number", "Diarienummer"))
+PLAN = Fields(Field("title", "Titel"), Field("agreement", "Överenskommelse", show=_named("name")), Field("year", "År"),
+              Field("registry_number", "Diarienummer"), Field("archived_at", "Arkiverad"))
 AREA = Fields(Field("code", "Kod"), Field("title", "Rubrik"), Field("position", "Plats"))
 FACTOR = Fields(Field("title", "Rubrik"), Field("description", "Beskrivning"),
                 Field("area", "Insatsområde", show=_named("heading")), Field("position", "Plats"))

@@ -33,6 +33,9 @@ class Plan(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # Taken out of the default lists: an old plan kept for its history, not worked on.
     archived_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # Bumped on every update of the plan's own row (its facts, archiving): a change carrying an older version is
+    # refused (tracker/locking.py).
+    version_id: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     agreement: so.Mapped[Agreement] = so.relationship()
     # The agreement's year the plan belongs to (same agreement and year); made with the plan (agreements.services).
@@ -47,6 +50,12 @@ class Plan(db.Model):
     factors: so.Mapped[list["SuccessFactor"]] = so.relationship(
         back_populates="plan", order_by="SuccessFactor.position", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def version_label(self) -> str:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.agreements.services import year_of
 from tracker.clock import local_date
 from tracker.errors import ValidationError
 from tracker.parsing import key_field, text_field
@@ -30,11 +31,10 @@ STALE = "stale"  # and open statuses not updated for a while (the dashboard link
 # --- Reading -------------------------------------------------------------------------
 
 
-def list_plans() -> list[tuple[Plan, Summary]]:
-    """Every plan with its roll-up, in two queries whatever the number of plans."""
-    plans = db.session.scalars(
-        sa.select(Plan).options(so.joinedload(Plan.agreement)).order_by(Plan.year.desc(), Plan.title)
-    ).all()
+def list_plans(*, archived: bool = False) -> list[tuple[Plan, Summary]]:
+    """Every plan with its roll-up, in two queries whatever the number of plans; archived plans only if asked."""
+    query = sa.select(Plan).options(so.joinedload(Plan.agreement)).order_by(Plan.year.desc(), Plan.title)
+    plans = db.session.scalars(query if archived else query.where(Plan.archived_at.is_(None))).all()
     summaries = _summaries_by_plan()
     return [(plan, summaries.get(plan.id, Summary.of([]))) for plan in plans]
 
@@ -266,7 +266,7 @@ def plans_of_division(division_id: int | None) -> list[Plan]:
     if division_id is None:
         return []
     return db.session.scalars(
-        sa.select(Plan).where(Plan.id.in_(
+        sa.select(Plan).where(Plan.archived_at.is_(None), Plan.id.in_(
             sa.select(SuccessFactor.plan_id).join(Action).join(DivisionStatus)
             .where(DivisionStatus.division_id == division_id)))
         .order_by(Plan.year.desc(), Plan.title)
@@ -283,6 +283,9 @@ def my_statuses(user: User, today: date, *, plan_id: int | None = None,
     query = sa.select(DivisionStatus).where(DivisionStatus.division_id == user.division_id)
     if plan_id is not None:
         query = query.join(Action).join(SuccessFactor).where(SuccessFactor.plan_id == plan_id)
+    else:  # an archived plan's åtgärder are no one's work any more
+        query = query.join(Action).join(SuccessFactor).join(Plan, SuccessFactor.plan_id == Plan.id).where(
+            Plan.archived_at.is_(None))
     statuses = db.session.scalars(
         query
         .options(
@@ -350,14 +353,6 @@ def set_status(division_status: DivisionStatus, user: User | None, *, status: st
 # --- Building a plan (shared by the demo loader, the import and the plan editor) -------
 
 
-def get_or_create_agreement(name: str):
-    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.name == name))
-    if agreement is None:
-        agreement = Agreement(name=name)
-        db.session.add(agreement)
-    return agreement
-
-
 RESERVED_KEYS = {"ny"}  # words in the app's own addresses under /planer/
 
 
@@ -373,13 +368,12 @@ def plan_errors(key: str, title: str) -> dict[str, str]:
     return errors
 
 
-def create_plan(*, key: str, agreement: str, title: str, year: int, registry_number: str | None = None) -> Plan:
+def create_plan(*, key: str, agreement: Agreement, title: str, year: int, registry_number: str | None = None) -> Plan:
+    """A plan of one of the agreements there are (chosen, never made from a typed name), in its year's row."""
     if errors := plan_errors(key, title):
         raise ValidationError(errors)
-    plan = Plan(
-        key=key, agreement=get_or_create_agreement(agreement), title=title.strip(), year=year,
-        registry_number=registry_number,
-    )
+    year_of(agreement, year)
+    plan = Plan(key=key, agreement=agreement, title=title.strip(), year=year, registry_number=registry_number)
     db.session.add(plan)
     return plan
 

@@ -9,6 +9,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from tracker.agreements.choosing import choose_agreement
+from tracker.agreements.models import Agreement
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.history import recorder
@@ -353,7 +355,7 @@ def _years_later(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
-def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
+def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: Agreement,
               registry_number: str | None = None) -> Plan:
     """A new draft with the source's areas, framgångsfaktorer and åtgärder, owners and responsible
     förvaltningar; every status starts as Ej påbörjad and no comment comes along. Start and due dates move
@@ -378,7 +380,6 @@ def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: str,
     return plan
 
 
-AGREEMENT_MAX = 200
 REGISTRY_NUMBER_MAX = 40
 
 
@@ -394,19 +395,19 @@ def plan_facts(key: str, *, title, year, agreement, registry_number=None) -> tup
     errors = services.plan_errors(key, title)
     values = {"key": key, "title": title,
               "year": year_field(errors, "year", year, missing="Ange året med fyra siffror, t.ex. 2025."),
-              "agreement": (agreement or "").strip(), "registry_number": _text(registry_number)}
-    if not values["agreement"]:
-        errors["agreement"] = "Ange överenskommelsen, t.ex. Ökad tillgänglighet."
-    elif len(values["agreement"]) > AGREEMENT_MAX:
-        errors["agreement"] = f"Överenskommelsens namn får ha högst {AGREEMENT_MAX} tecken."
+              # One of the agreements there are: the form's select gives its id, a workbook or the command line
+              # its name.
+              "agreement": choose_agreement(errors, "agreement", agreement),
+              "registry_number": _text(registry_number)}
     if message := registry_number_error(registry_number):
         errors["registry_number"] = message
     return values, errors
 
 
-def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement: str,
+def new_plan(*, source: Plan | None, key: str, title: str, year: str, agreement,
              registry_number: str | None = None) -> Plan:
-    """A plan for an agreement and a year: empty, or a copy of `source`."""
+    """A plan for an agreement (one there is: its id from the select, or its name) and a year: empty, or a copy
+    of `source`."""
     facts, errors = plan_facts(key, title=title, year=year, agreement=agreement, registry_number=registry_number)
     if errors:
         raise ValidationError(errors)

@@ -13,6 +13,7 @@ from flask_login import login_required
 from werkzeug.exceptions import Conflict as HTTPConflict
 
 from tracker.access import require_editor
+from tracker.agreements.choosing import agreement_choices
 from tracker.users.services import list_divisions
 from tracker.clock import today
 from tracker.display import counted
@@ -382,7 +383,8 @@ def _plan_form() -> dict:
 
 def _new_plan_page(values: dict, errors: dict, status: int = 200):
     options = [(plan.key, f"{plan.title} ({plan.key})") for plan, _ in services.list_plans()]
-    return render_template("plans/new_plan.html", copy_options=options, values=values, errors=errors), status
+    return render_template("plans/new_plan.html", copy_options=options, agreements=agreement_choices(),
+                           values=values, errors=errors), status
 
 
 @bp.get("/planer/ny")

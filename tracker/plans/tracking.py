@@ -64,6 +64,8 @@ def _plan_id(obj) -> int | None:
 
 
 def _plan_summary(plan: Plan, verb: str, changes: list) -> str:
+    if verb == "updated" and [c[0] for c in changes] == [fields.PLAN["archived_at"].label]:
+        return f"{'arkiverade' if plan.archived_at else 'tog fram ur arkivet'} planen {quote(plan.title)}"
     return item_summary(f"planen {quote(plan.title)}", verb, changes, created="skapade")
 
 

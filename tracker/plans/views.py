@@ -32,7 +32,8 @@ def home():
 
 @bp.get("/planer")
 def index():
-    return render_template("plans/index.html", plans=services.list_plans())
+    archived = bool(request.args.get("arkiverade"))
+    return render_template("plans/index.html", plans=services.list_plans(archived=archived), archived=archived)
 
 
 def _plan_filter(divisions) -> tuple[services.PlanFilter, list[str]]:

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from importlib import resources
 
+from tracker.agreements.choosing import choose_agreement
+from tracker.agreements.services import find_agreement, year_of
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.locking import expect_version, flush_versioned
@@ -13,7 +15,7 @@ from tracker.parsing import (
     YEARS, address_field, clean_text, date_field, key_field, optional_id, required_text,
 )
 from tracker.plans.models import Plan
-from tracker.plans.services import get_or_create_agreement, get_plan
+from tracker.plans.services import get_plan
 from tracker.reports.form_editing import question_kind
 from tracker.reports.lifecycle import check_form_editable
 from tracker.reports.models import (
@@ -90,16 +92,16 @@ def create_report(data: dict, *, answers: bool, key: str | None = None, title: s
     title = title if title is not None else data["title"]
     year = year if year is not None else data["year"]
     errors = report_errors(key=key, title=title, year=year)
-    agreement = required_text(errors, "agreement", agreement if agreement is not None else data["agreement"],
-                              "Överenskommelsen", 200,
-                              "Ange överenskommelsen som redovisas, t.ex. Ökad tillgänglighet.")
+    # One of the agreements there are: the form's select gives its id, a form's data its name.
+    agreement = choose_agreement(errors, "agreement", agreement if agreement is not None else data["agreement"])
     plan, number = _plan_and_version(errors, plan_key if plan_key is not None else data.get("plan"),
                                      plan_version if plan_version is not None else data.get("plan_version"))
     deadline = date_field(errors, "deadline", deadline if deadline is not None else data.get("deadline"), "Sista dag")
     recipient = address_field(errors, "recipient", recipient if recipient is not None else data.get("recipient"))
     if errors:
         raise ValidationError(errors)
-    report = Report(key=key.strip(), agreement=get_or_create_agreement(agreement), year=year,
+    year_of(agreement, year)
+    report = Report(key=key.strip(), agreement=agreement, year=year,
                     title=title.strip(), region=data.get("region") or "Region Halland", deadline=deadline,
                     recipient=recipient, registry_number=data.get("registry_number"), plan=plan,
                     plan_version=number, guidance=data.get("guidance"),
@@ -207,9 +209,11 @@ def source_facts(source: str) -> dict[str, str]:
         raise ValidationError({"source": "Välj ett formulär eller en redovisning att utgå från."})
     year = facts["year"] + 1
     same_year = re.compile(rf"\b{facts['year']}\b")
+    agreement = find_agreement(facts["agreement"] or "")  # the select's choice: the same agreement, if it is here
     key = same_year.sub(str(year), facts["key"])
     return {"source": source, "key": key if key != facts["key"] else f"{key}-{year}",
-            "title": same_year.sub(str(year), facts["title"]), "year": str(year), "agreement": facts["agreement"],
+            "title": same_year.sub(str(year), facts["title"]), "year": str(year),
+            "agreement": str(agreement.id) if agreement else "",
             "deadline": _year_later(facts["deadline"]).isoformat() if facts["deadline"] else "",
             "recipient": facts["recipient"] or "", "plan": plan.key if plan else "", "plan_version": ""}
 

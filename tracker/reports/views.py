@@ -15,6 +15,7 @@ from tracker.history.recorder import SOURCES
 from tracker.pages import (date_arg, is_htmx, posted_seen, redirect_refused, refused_here, render_page_or_fragment,
                            safe_next)
 from tracker.parsing import optional_id, record_id
+from tracker.agreements.choosing import agreement_choices
 from tracker.plans.services import list_plans
 from tracker.reports import bundle as bundles
 from tracker.locking import Conflict, posted_version
@@ -147,7 +148,7 @@ def index():
 
 def _index_context(**state) -> dict:
     values = state.get("values") or {}
-    return {"reports": queries.list_reports(), "forms": creation.shipped_forms(),
+    return {"reports": queries.list_reports(), "forms": creation.shipped_forms(), "agreements": agreement_choices(),
             "plans": [p for p, _ in list_plans()], "values": {}, "errors": {},
             "plan_versions": creation.approved_versions(values.get("plan")), **state}
 
@@ -452,7 +453,9 @@ def _editor_context(report: Report, **state) -> dict:
     tree = queries.load_tree(report)
     return {"report": report, "tree": tree, "walk": queries.walk, "kinds": QuestionKind,
             "other_years": form_years.other_year_texts(report, tree) if report.is_form_editable else [],
-            "plans": [p for p, _ in list_plans()], "approved_versions": creation.approved_versions,
+            # The plans to attach; the one attached stays a choice even when it is archived.
+            "plans": [p for p, _ in list_plans()] + ([report.plan] if report.plan and report.plan.is_archived else []),
+            "approved_versions": creation.approved_versions,
             "editable": report.is_form_editable, "failed": None,
             "values": {}, "errors": {}, "facts_form": None, "facts_errors": {}, **state}
 

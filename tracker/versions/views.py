@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.clock import today
 from tracker.errors import ValidationError
@@ -69,6 +70,9 @@ def approve(key: str):
     except ValidationError as error:
         db.session.rollback()
         return _versions_page(plan, error.errors, 400, values=request.form)
+    except StaleDataError:  # the plan deleted meanwhile (where the database holds no row lock, as SQLite)
+        db.session.rollback()
+        abort(409, "Planen har tagits bort av någon annan.")
     db.session.commit()
     flash(f"Version {version.number} är fastställd.", "info")
     return redirect(url_for("versions.plan_versions", key=plan.key))

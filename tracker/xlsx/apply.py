@@ -6,6 +6,7 @@ from datetime import datetime, time
 import sqlalchemy as sa
 
 from tracker.access import director_only
+from tracker.agreements.models import Agreement
 from tracker.users.services import list_divisions
 from tracker.clock import LOCAL_ZONE
 from tracker.display import format_datetime
@@ -130,10 +131,13 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
     rows = preview.read.rows
     plan = preview.plan
     if plan is None:
-        facts = {**preview.new_plan, **(new_plan or {})}
+        # The agreement as the preview resolved it (with the form's choice); year and title as the form says.
+        facts = {**preview.new_plan, **{k: v for k, v in (new_plan or {}).items() if k != "agreement"}}
         if errors := new_plan_errors(preview.plan_key, facts):
             raise ValidationError(errors)
-        plan = plans.create_plan(key=preview.plan_key, **facts)
+        agreement = db.session.get(Agreement, facts.pop("agreement_id"))
+        facts.pop("agreement")
+        plan = plans.create_plan(key=preview.plan_key, agreement=agreement, **facts)
         if approval:
             plan.version_number = approval["version"]
         db.session.flush()

@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker import clock
+from tracker.agreements.choosing import choose_agreement, unknown_agreement_message
 from tracker.users.services import list_divisions
 from tracker.display import counted, display_value
 from tracker.extensions import db
@@ -80,7 +81,7 @@ def row_id(kind: str, *key: str) -> str:
 class ImportPreview:
     plan_key: str
     plan: Plan | None
-    new_plan: dict | None  # agreement, year, title for a plan the import creates
+    new_plan: dict | None  # agreement_id, agreement (its name), year, title for a plan the import creates
     assumptions: list[str]
     read: ReadResult
     changes: list[Change]
@@ -100,6 +101,14 @@ class ImportPreview:
     @property
     def clean(self) -> bool:
         return not self.problems and self.refusal is None
+
+    @property
+    def agreement_error(self) -> str | None:
+        """For a new plan whose agreement neither the file nor the user names among those there are: which to
+        choose from (the preview's field says it; the import waits for the choice)."""
+        if self.new_plan is None or self.new_plan.get("agreement_id") is not None:
+            return None
+        return unknown_agreement_message(self.new_plan.get("agreement"))
 
     def count(self, state: str) -> int:
         return sum(1 for c in self.changes if c.state == state)
@@ -246,13 +255,17 @@ def _stated_approval(meta: dict) -> dict | None:
 
 
 def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict, list[str]]:
-    """Agreement, year and title: from the workbook, else the caller, else the key and defaults."""
+    """Agreement, year and title: from the workbook, else the caller, else the key and defaults. The agreement is
+    one there is: the caller's choice (the form's select, --agreement), else the one the workbook's text names,
+    however spelt; `agreement_id` None when neither names one (said at the form's field, nothing created)."""
     assumptions = []
-    agreement = meta.get("agreement") or agreement
-    if not agreement:
+    text = meta.get("agreement")
+    if not agreement and not text:
         prefix = key.split("-")[0]
-        agreement = AGREEMENTS_BY_KEY_PREFIX.get(prefix, DEFAULT_AGREEMENT)
-        assumptions.append(f"Överenskommelse anges inte; antar ”{agreement}”.")
+        text = AGREEMENTS_BY_KEY_PREFIX.get(prefix, DEFAULT_AGREEMENT)
+        assumptions.append(f"Överenskommelse anges inte; antar ”{text}”.")
+    found = choose_agreement({}, "agreement", agreement or text)
+    name = found.name if found else text or str(agreement)
     year = meta.get("year") or year
     if not year:
         match = re.search(r"(\d{4})$", key)
@@ -260,22 +273,24 @@ def _new_plan_facts(key: str, meta: dict, agreement, year, title) -> tuple[dict,
         assumptions.append(f"År anges inte; antar {year}" + (" utifrån nyckeln." if match else "."))
     title = meta.get("title") or title
     if not title:
-        title = f"Handlingsplan {agreement} {year}"
+        title = f"Handlingsplan {name} {year}"
         assumptions.append(f"Titel anges inte; antar ”{title}”.")
-    return {"agreement": agreement, "year": int(year), "title": title,
+    return {"agreement_id": found.id if found else None, "agreement": name, "year": int(year), "title": title,
             "registry_number": meta.get("registry_number")}, assumptions
 
 
 def new_plan_errors(key: str, facts: dict) -> dict[str, str]:
     """What would stop a new plan from being created from the workbook's (or the form's) facts."""
     _, errors = structure.plan_facts(key, title=facts.get("title") or "", year=facts.get("year"),
-                                     agreement=facts.get("agreement"), registry_number=facts.get("registry_number"))
+                                     agreement=facts.get("agreement_id"), registry_number=facts.get("registry_number"))
+    if "agreement" in errors:  # chosen at the preview's field: say what the workbook named
+        errors["agreement"] = unknown_agreement_message(facts.get("agreement"))
     return errors
 
 
 def _fact_problems(key: str, new_plan: dict | None, meta: dict) -> list[str]:
-    if new_plan is not None:
-        messages = list(new_plan_errors(key, new_plan).values())
+    if new_plan is not None:  # the agreement is chosen at the preview's field, not corrected in the file
+        messages = [message for name, message in new_plan_errors(key, new_plan).items() if name != "agreement"]
     else:
         messages = [message] if (message := structure.registry_number_error(meta.get("registry_number"))) else []
     approval = _stated_approval(meta) if new_plan is not None else None

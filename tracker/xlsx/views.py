@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from tracker.access import require, require_director, require_editor
+from tracker.agreements.choosing import agreement_choices
 from tracker.display import counted
 from tracker.errors import ValidationError
 from tracker.extensions import db
@@ -108,13 +109,15 @@ def _new_plan_fields(form) -> dict:
 def _preview_page(preview, token, meta, status=200, message=None, errors=None):
     return render_template(
         "xlsx/import_preview.html", preview=preview, token=token, meta=meta, message=message,
+        agreements=agreement_choices() if preview.new_plan else [],
         errors=errors or {}, changed=[c for c in preview.changes if c.state != "unchanged"],
     ), status
 
 
 def _import_form(selected, error=None, status=200, errors=None):
     max_mb = f"{current_app.config['IMPORT_MAX_BYTES'] / 1024 / 1024:g}"
-    return render_template("xlsx/import_form.html", plans=plans.list_plans(), selected=selected, error=error,
+    return render_template("xlsx/import_form.html", plans=plans.list_plans(), agreements=agreement_choices(),
+                           selected=selected, error=error,
                            errors=errors or {}, max_mb=max_mb), status
 
 
@@ -177,7 +180,7 @@ def confirm(token: str):
             db.session.commit()
     except ValidationError as error:
         db.session.rollback()
-        return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()))
+        return _preview_page(preview, token, meta, 400, " ".join(error.errors.values()), error.errors)
     except ImportRefused as refused:
         db.session.rollback()
         return _preview_page(preview, token, meta, 400, str(refused))
