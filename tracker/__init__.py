@@ -97,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.versions.views import bp as versions_bp
     from tracker.xlsx.views import bp as xlsx_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.annual.decision_views import bp as decisions_bp
 
     _register_web(app)
     oidc.init_app(app)
@@ -116,6 +117,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(followup_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(decisions_bp)
 
     register_commands(app)
     return app

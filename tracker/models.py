@@ -17,6 +17,7 @@ from tracker.plans import tracking as plans_tracking  # noqa: F401  (registers w
 from tracker.followup import tracking as followup_tracking  # noqa: F401
 from tracker.xlsx import tracking as xlsx_tracking  # noqa: F401
 from tracker.reports import tracking as reports_tracking  # noqa: F401
+from tracker.annual import decision_tracking  # noqa: F401
 
 __all__ = [
     "Action", "Agreement", "AgreementYear", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",
