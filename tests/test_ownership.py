@@ -11,7 +11,8 @@ from werkzeug.routing import IntegerConverter
 
 from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
-from tests.test_permissions import MATRIX as POST_MATRIX, ACTORS, _confirm, _report, snapshot, world  # noqa: F401
+from tests.test_permissions import (MATRIX as POST_MATRIX, ACTORS, DECISION_FORM, _agreement_year, _confirm,  # noqa: F401
+                                   _decision, _report, snapshot, world)
 from tests.test_read_permissions import MATRIX as GET_MATRIX
 from tracker.extensions import db
 from tracker.followup import services as followup
@@ -56,6 +57,9 @@ ID_ROUTES = {
     ("POST", "reports.replace_year"), ("POST", "admin.unlink_sso"),
     ("GET", "admin.edit_user"), ("POST", "admin.edit_user"), ("POST", "admin.rename_division"),
     ("POST", "admin.set_division_active"), ("POST", "admin.delete_division"),
+    ("GET", "decisions.register"), ("POST", "decisions.create"), ("GET", "decisions.edit"),
+    ("POST", "decisions.update"), ("GET", "decisions.confirm_delete"), ("POST", "decisions.delete"),
+    ("GET", "decisions.download"),
 }
 NOT_IDS = {"static"}
 MISSING = {"int": "987654", "default": "finns-inte-2099"}
@@ -311,8 +315,26 @@ def _hs_value_deleted(world):
     return "POST", f"/utfall/{_indicator(world, 'HS').values[0].id}/ta-bort", {}
 
 
+def _decision_naming_report_of_another_year(world):
+    """A decision of Ökad tillgänglighet 2023 naming the 2024 report."""
+    return "POST", f"/overenskommelser/{_agreement_year(world).id}/beslut", {**DECISION_FORM,
+                                                                              "report_id": _report(world).id}
+
+
+def _decision_changed_to_report_of_another_year(world):
+    decision = _decision(world)
+    return "POST", f"/overenskommelser/beslut/{decision.id}", {**DECISION_FORM, "version": decision.version_id,
+                                                                "report_id": _report(world).id}
+
+
 # name → (endpoint, actor, request builder, status code, what the answer says)
 CASES = {
+    "a report of another year named by a new decision": (
+        "decisions.create", "strategist", _decision_naming_report_of_another_year, 400,
+        "Välj en av redovisningarna för Ökad tillgänglighet 2023 i listan, eller ingen."),
+    "a report of another year named by a changed decision": (
+        "decisions.update", "director", _decision_changed_to_report_of_another_year, 400,
+        "Välj en av redovisningarna för Ökad tillgänglighet 2023 i listan, eller ingen."),
     "a status of another plan's round confirmed as Oförändrad": (
         "followup.confirm_unchanged", "contact_own", _status_of_other_plan_unchanged, 404,
         "Statusraden finns inte i omgångens plan."),
@@ -405,6 +427,8 @@ ALONE = {
     # the plan has nothing left); users and förvaltningar belong to no plan.
     "followup.round_left", "reports.assign", "admin.edit_user", "admin.rename_division",
     "admin.set_division_active", "admin.delete_division",
+    # A decision's own pages, and its year's register: one id each (the documents it names are the cases above).
+    "decisions.register", "decisions.edit", "decisions.confirm_delete", "decisions.delete", "decisions.download",
 }
 
 

@@ -14,6 +14,8 @@ from tracker.xlsx import uploads
 from tracker.xlsx.export import export_plan, exports_seen
 from tracker.xlsx.preview import preview_import
 
+from tracker.agreements.models import Decision
+from tracker.agreements.services import find_agreement, year_of
 from tracker.extensions import db
 from tracker.followup import services as followup
 from tracker.versions import services as versions
@@ -195,6 +197,29 @@ def _pair(world):
     return question(_report(world), "Hur har 2024")
 
 
+def _agreement_year(world):
+    """The world's plan's year: Ökad tillgänglighet 2023."""
+    year = year_of(find_agreement("Ökad tillgänglighet"), 2023)
+    db.session.commit()
+    return year
+
+
+DECISION_FORM = {"organ": "Regionstyrelsens hälso- och sjukvårdsutskott", "paragraph": "§ 146",
+                 "decided_on": "2024-09-03", "registry_number": "RS231576",
+                 "title": "Information om Region Hallands redovisning av överenskommelsen om Ökad tillgänglighet",
+                 "proposal": "anteckna att informationen har lämnats till utskottet",
+                 "dispatched_to": "Driftnämnd Hallands sjukhus", "adjusted": "1"}
+
+
+def _decision(world):
+    """A decision of the world's plan's year."""
+    year = _agreement_year(world)
+    decision = year.decisions[0] if year.decisions else Decision(agreement_year=year, title="Handlingsplan 2023")
+    db.session.add(decision)
+    db.session.commit()
+    return decision
+
+
 def _ph_contribution(world, user=None):
     contribution = next(c for c in _pair(world).contributions if c.division.short_name == "PH")
     return f"/redovisningar/bidrag/{contribution.id}", {"text": "Psykiatri Halland: BUP-koordinatorer.", "done": "1",
@@ -373,6 +398,12 @@ MATRIX = {
     "reports.mark_sent": (lambda world, user=None: _sent_request(world), EDITORS),
     "reports.reopen": (lambda world, user=None: _seen_request(world, "sent", "komplettering",
                                                               {"questions": [_pair(world).id]}), EDITORS),
+    "decisions.create": (lambda world, user=None: (f"/overenskommelser/{_agreement_year(world).id}/beslut",
+                                                   DECISION_FORM), EDITORS),
+    "decisions.update": (lambda world, user=None: (f"/overenskommelser/beslut/{_decision(world).id}", {
+        **DECISION_FORM, "version": _decision(world).version_id}), EDITORS),
+    "decisions.delete": (lambda world, user=None: (f"/overenskommelser/beslut/{_decision(world).id}/ta-bort", {
+        "confirm": "1", "version": _decision(world).version_id}), EDITORS),
 }
 def _sent_request(world):
     report = _report(world, "approved")

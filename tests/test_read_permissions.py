@@ -6,8 +6,8 @@ The twin of tests/test_permissions.py (which walks the state-changing routes) an
 import pytest
 from flask import current_app
 
-from tests.test_permissions import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _open_round, _pair, _report,
-                                    snapshot, world)  # noqa: F401 (world is the fixture the cases share)
+from tests.test_permissions import (ACTORS, ONLY_ADMIN, _agreement_year, _approved, _closed_round, _decision,
+                                    _open_round, _pair, _report, snapshot, world)  # noqa: F401 (world is the fixture the cases share)
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 
@@ -100,6 +100,11 @@ MATRIX = {
     "admin.edit_user": (lambda world: f"/admin/anvandare/{world['users']['reader'].id}", ADMIN_ONLY),
     "admin.divisions": (lambda world: "/admin/forvaltningar", ADMIN_ONLY),
     "security.security_log": (lambda world: "/admin/sakerhetslogg", ADMIN_ONLY),
+    "decisions.register": (lambda world: f"/overenskommelser/{_agreement_year(world).id}/beslut", EVERYONE),
+    "decisions.edit": (lambda world: f"/overenskommelser/beslut/{_decision(world).id}/andra", EDITORS),
+    "decisions.confirm_delete": (lambda world: f"/overenskommelser/beslut/{_decision(world).id}/ta-bort", EDITORS),
+    "decisions.download": (lambda world: f"/overenskommelser/beslut/{_decision(world).id}/beslutsunderlag.docx",
+                           EVERYONE),
 }
 # Logged in or not, these answer without a login redirect.
 NO_LOGIN = {"static", "health.healthz", "users.login", "users.sso_start", "users.sso_callback"}
