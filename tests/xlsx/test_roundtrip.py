@@ -3,6 +3,7 @@
 import pytest
 
 from tests.xlsx.helpers import MAX_BYTES, edit, sheet_values
+from tests.factories import approve_demo_gonv
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.plans import services as plans
@@ -18,6 +19,7 @@ PLAN_KEYS = ["tillganglighet-2023", "gonv-2021"]
 def demo(app):
     load_demo()
     db.session.commit()
+    approve_demo_gonv()  # the demo leaves it a draft; these tests need a fastställd plan
 
 
 def wipe_database():

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from tests.xlsx.helpers import MAX_BYTES, edit
 from tests.xlsx.test_cli import run
 from tests.xlsx.test_views import preview_form, upload
+from tests.factories import approve_demo_gonv
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
@@ -21,6 +22,7 @@ from tracker.xlsx.preview import preview_import
 def demo(app):
     load_demo()
     db.session.commit()
+    approve_demo_gonv()  # the demo leaves it a draft; these tests need a fastställd plan
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from importlib import resources
 
 import sqlalchemy as sa
 
+from tracker.demo.agreements import load_agreements
 from tracker.display import parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
@@ -93,6 +94,7 @@ def load_demo(also_users: bool = False) -> list[str]:
     for key in REPORTS:
         report.append(_report(reports.read_shipped_form(key)))
     db.session.flush()
+    report.extend(load_agreements())  # after the reports: their sendings meet the villkor
     return report
 
 
