@@ -45,7 +45,12 @@ def long_date(value) -> str:
 @dataclass(frozen=True)
 class Document:
     id: int
-    label: str
+    label: str  # as the form's select offers it
+    name: str  # as a Beslutsunderlag lists it
+
+    @classmethod
+    def of(cls, id: int, label: str, name: str | None = None) -> "Document":
+        return cls(id, label, name or label)
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,8 @@ class Documents:
     bundles: list[Document]
     bundle_reports: dict[int, int]  # bundle id → its report's id
 
-    def label(self, kind: str, document_id: int | None) -> str | None:
-        return next((d.label for d in getattr(self, kind) if d.id == document_id), None)
+    def name(self, kind: str, document_id: int | None) -> str | None:
+        return next((d.name for d in getattr(self, kind) if d.id == document_id), None)
 
 
 def version_label(plan: Plan, version: PlanVersion) -> str:
@@ -87,10 +92,10 @@ def year_documents(year: AgreementYear) -> Documents:
     bundles = db.session.scalars(sa.select(ReportBundle).where(ReportBundle.report_id.in_([r.id for r in reports]))
                                  .order_by(ReportBundle.created_at, ReportBundle.id)).all()
     return Documents(
-        versions=sorted((Document(v.id, version_label(plans[v.plan_id], v)) for v in versions),
+        versions=sorted((Document.of(v.id, version_label(plans[v.plan_id], v)) for v in versions),
                         key=lambda d: d.label),
-        reports=[Document(r.id, report_label(r)) for r in reports],
-        bundles=[Document(b.id, bundle_label(b)) for b in bundles],
+        reports=[Document.of(r.id, report_label(r), r.title) for r in reports],
+        bundles=[Document.of(b.id, bundle_label(b)) for b in bundles],
         bundle_reports={b.id: b.report_id for b in bundles},
     )
 
@@ -98,9 +103,9 @@ def year_documents(year: AgreementYear) -> Documents:
 def named_documents(decision: Decision, documents: Documents) -> list[str]:
     """What the decision names, in the order of a paragraph's Beslutsunderlag: the app's documents, then the
     others typed one per line."""
-    linked = [documents.label("reports", decision.report_id), documents.label("versions", decision.plan_version_id),
-              documents.label("bundles", decision.bundle_id)]
-    return [label for label in linked if label] + decision.other_documents_list
+    linked = [documents.name("reports", decision.report_id), documents.name("versions", decision.plan_version_id),
+              documents.name("bundles", decision.bundle_id)]
+    return [name for name in linked if name] + decision.other_documents_list
 
 
 # --- Reading the form ----------------------------------------------------------------------------------------
