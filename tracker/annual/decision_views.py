@@ -3,7 +3,7 @@ and the beslutsunderlag in Word. Everyone logged in reads; the strateg and the d
 
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from tracker.agreements.models import AgreementYear, Decision
@@ -39,6 +39,13 @@ def load_decision(decision_id: int) -> Decision:
     return db.get_or_404(Decision, decision_id, description="Beslutet finns inte.")
 
 
+def _year_links(year: AgreementYear) -> dict:
+    """The breadcrumb's links to the agreements' list and the year's page, where the app has those pages."""
+    pages = current_app.view_functions
+    return {"index_url": url_for("annual.index") if "annual.index" in pages else None,
+            "year_url": url_for("annual.show_year", year_id=year.id) if "annual.show_year" in pages else None}
+
+
 def _register(year: AgreementYear, errors=None, values=None, status: int = 200):
     documents = services.year_documents(year)
     decisions = services.list_decisions(year)
@@ -46,7 +53,8 @@ def _register(year: AgreementYear, errors=None, values=None, status: int = 200):
         "annual/decisions.html", year=year, decisions=decisions, documents=documents,
         named={d.id: services.named_documents(d, documents) for d in decisions},
         entries=services.decision_history(year), sources=SOURCES, long_date=services.long_date,
-        errors=errors or {}, values=values if values is not None else services.form_values(None)), status
+        errors=errors or {}, values=values if values is not None else services.form_values(None),
+        **_year_links(year)), status
 
 
 @bp.get("/overenskommelser/<int:year_id>/beslut")
