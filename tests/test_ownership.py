@@ -11,8 +11,8 @@ from werkzeug.routing import IntegerConverter
 
 from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
-from tests.test_permissions import (MATRIX as POST_MATRIX, ACTORS, DECISION_FORM, _agreement_year, _confirm,  # noqa: F401
-                                   _decision, _report, snapshot, world)
+from tests.test_permissions import (  # noqa: F401
+    MATRIX as POST_MATRIX, ACTORS, DECISION_FORM, _agreement_year, _confirm, _decision, _report, snapshot, world)
 from tests.test_read_permissions import MATRIX as GET_MATRIX
 from tracker.extensions import db
 from tracker.followup import services as followup

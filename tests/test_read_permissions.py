@@ -6,8 +6,9 @@ The twin of tests/test_permissions.py (which walks the state-changing routes) an
 import pytest
 from flask import current_app
 
-from tests.test_permissions import (ACTORS, ONLY_ADMIN, _agreement_year, _approved, _closed_round, _decision,
-                                    _open_round, _pair, _report, snapshot, world)  # noqa: F401 (world is the fixture the cases share)
+from tests.test_permissions import (  # noqa: F401 (world is the fixture the cases share)
+    ACTORS, ONLY_ADMIN, _agreement_year, _approved, _closed_round, _decision, _open_round, _pair, _report, snapshot,
+    world)
 from tracker.extensions import db
 from tracker.reports.bundle import make_bundle
 

@@ -26,12 +26,12 @@ ARENDET_182 = ('Staten och Sveriges Kommuner och Landsting, SKL, har tecknat en 
                'En omställning av hälso- och sjukvården med fokus på primärvården" För att ta del av medlen inom '
                'överenskommelsen ska respektive region senast 15 oktober 2019 skicka in redovisning till SKL och '
                'Socialstyrelsen enligt följande:')
-ARENDET_146 = ("Mot bakgrund av de krav som ställs i årets överenskommelse och de beskrivna resultaten i den bifogade "
-               "redovisningen så är det Region Hallands samlade bedömning att regionen har uppfyllt de krav som ställts "
-               "för att få ta del av tillgängliga medel.")
-ANDRA_UTBETALNINGEN = ("Krav enligt överenskommelsen för att ta del av den andra utbetalningen av medel i överenskommelsen "
-                       "för 2024 är att regionerna inkommit med en redovisning till Socialstyrelsen senast den 30 september "
-                       "2024.")
+ARENDET_146 = ("Mot bakgrund av de krav som ställs i årets överenskommelse och de beskrivna resultaten i den "
+               "bifogade redovisningen så är det Region Hallands samlade bedömning att regionen har uppfyllt de krav "
+               "som ställts för att få ta del av tillgängliga medel.")
+ANDRA_UTBETALNINGEN = ("Krav enligt överenskommelsen för att ta del av den andra utbetalningen av medel i "
+                       "överenskommelsen för 2024 är att regionerna inkommit med en redovisning till Socialstyrelsen "
+                       "senast den 30 september 2024.")
 VILLKOR_320 = ("För att ta del av resterande 20% av medlen, 320 000 000 kr, ska landstingen lämna en lämna en "
                "nulägesrapport senast 15 oktober och ha rapporterat till väntetidsdatabasen alla årets månader med en "
                "svarsfrekvens om 95%.")
