@@ -155,3 +155,19 @@ def queries_of(client, count_queries, url) -> int:
     with count_queries() as statements:
         assert client.get(url).status_code == 200
     return len(statements)
+
+
+def approve_demo_gonv():
+    """The demo's God och nära vård 2021 plan fastställd by the test, as the tests of a fastställd plan's workbook
+    need one: the demo leaves it a draft (source 002 says neither when nor by whom it was fastställd). The date
+    and the name are the test's own."""
+    from datetime import datetime, time
+
+    from tracker.clock import LOCAL_ZONE
+    from tracker.versions.services import approve
+
+    plan = services.get_plan("gonv-2021")
+    approve(plan, None, "RS210177", approved_by_name="Martin Engström, hälso- och sjukvårdsdirektör",
+            approved_at=datetime.combine(date(2021, 3, 10), time(10, 0), LOCAL_ZONE))
+    db.session.commit()
+    return plan

@@ -10,7 +10,8 @@ from flask import current_app
 
 from tests.reports.helpers import create_report as create_test_report, question
 from tests.xlsx.helpers import edit
-from tracker.agreements.services import find_agreement
+from tracker.agreements.models import Decision
+from tracker.agreements.services import find_agreement, year_of
 from tracker.extensions import db
 from tracker.followup.models import PlanContact
 from tracker.plans import manage
@@ -257,3 +258,29 @@ def _contact(world):
 
 CONTACT_FORM = {"name": "Anna Svensson", "phone": "010-476 19 00", "email": "anna.svensson@regionhalland.se",
                 "comment": "Kontakt för redovisningen"}
+
+
+# --- The utskott's decisions of the world's year -------------------------------------------------------------
+
+
+def _agreement_year(world):
+    """The world's plan's year: Ökad tillgänglighet 2023."""
+    year = year_of(find_agreement("Ökad tillgänglighet"), 2023)
+    db.session.commit()
+    return year
+
+
+DECISION_FORM = {"organ": "Regionstyrelsens hälso- och sjukvårdsutskott", "paragraph": "§ 146",
+                 "decided_on": "2024-09-03", "registry_number": "RS231576",
+                 "title": "Information om Region Hallands redovisning av överenskommelsen om Ökad tillgänglighet",
+                 "proposal": "anteckna att informationen har lämnats till utskottet",
+                 "dispatched_to": "Driftnämnd Hallands sjukhus", "adjusted": "1"}
+
+
+def _decision(world):
+    """A decision of the world's plan's year."""
+    year = _agreement_year(world)
+    decision = year.decisions[0] if year.decisions else Decision(agreement_year=year, title="Handlingsplan 2023")
+    db.session.add(decision)
+    db.session.commit()
+    return decision

@@ -13,7 +13,7 @@ from tests.annual import matrix as annual_matrix
 from tests.factories import create_plan, form_seen
 from tests.reports.helpers import approve as approve_report, create_report, question
 from tests.factories import snapshot
-from tests.permission_world import ACTORS, _confirm, _report
+from tests.permission_world import ACTORS, DECISION_FORM, _agreement_year, _confirm, _decision, _report
 # The two permission matrices themselves: every route with an id is walked again here.
 from tests.test_permissions import MATRIX as POST_MATRIX
 from tests.test_read_permissions import MATRIX as GET_MATRIX
@@ -68,6 +68,9 @@ ID_ROUTES = {
     ("GET", "manage.confirm_delete"), ("POST", "manage.delete"), ("GET", "next_year.form"),
     ("POST", "next_year.create"), ("GET", "contacts.index"), ("POST", "contacts.add"), ("GET", "contacts.edit"),
     ("POST", "contacts.update"), ("POST", "contacts.delete"),
+    ("GET", "decisions.register"), ("POST", "decisions.create"), ("GET", "decisions.edit"),
+    ("POST", "decisions.update"), ("GET", "decisions.confirm_delete"), ("POST", "decisions.delete"),
+    ("GET", "decisions.download"),
 }
 ID_ROUTES |= annual_matrix.ID_ROUTES
 NOT_IDS = {"static"}
@@ -330,10 +333,28 @@ def _agreement_of_nothing(world):
                                                    "version": plan.version_id}
 
 
+def _decision_naming_report_of_another_year(world):
+    """A decision of Ökad tillgänglighet 2023 naming the 2024 report."""
+    return "POST", f"/overenskommelser/{_agreement_year(world).id}/beslut", {**DECISION_FORM,
+                                                                              "report_id": _report(world).id}
+
+
+def _decision_changed_to_report_of_another_year(world):
+    decision = _decision(world)
+    return "POST", f"/overenskommelser/beslut/{decision.id}", {**DECISION_FORM, "version": decision.version_id,
+                                                                "report_id": _report(world).id}
+
+
 # name → (endpoint, actor, request builder, status code, what the answer says)
 CASES = {
     "an agreement of nothing chosen for a plan": (
         "manage.update", "strategist", _agreement_of_nothing, 400, "Välj en av: God och nära vård, Ökad tillgänglighet"),
+    "a report of another year named by a new decision": (
+        "decisions.create", "strategist", _decision_naming_report_of_another_year, 400,
+        "Välj en av redovisningarna för Ökad tillgänglighet 2023 i listan, eller ingen."),
+    "a report of another year named by a changed decision": (
+        "decisions.update", "director", _decision_changed_to_report_of_another_year, 400,
+        "Välj en av redovisningarna för Ökad tillgänglighet 2023 i listan, eller ingen."),
     "a status of another plan's round confirmed as Oförändrad": (
         "followup.confirm_unchanged", "contact_own", _status_of_other_plan_unchanged, 404,
         "Statusraden finns inte i omgångens plan."),
@@ -438,6 +459,8 @@ ALONE = {
     "goalchain.goal", "goalchain.update_goal", "goalchain.add_section", "goalchain.update_section",
     "goalchain.delete_section", "goalchain.save_assessment", "goalchain.delete_assessment",
     "goalchain.rename_target_group", "goalchain.delete_target_group", "goalchain.goal_follow_up",
+    # A decision's own pages, and its year's register: one id each (the documents it names are the cases above).
+    "decisions.register", "decisions.edit", "decisions.confirm_delete", "decisions.delete", "decisions.download",
 } | annual_matrix.ALONE
 
 

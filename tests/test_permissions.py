@@ -12,7 +12,8 @@ from tests.permission_world import (ACTION_FORM, ACTORS, CONFIRM, EDITORS, ONLY_
                                     _ph_contribution, _remind_now, _report, _report_section, _restore, _second_action,
                                     _second_area, _second_factor, _staged, _status_update, _unlink_sso, _upload,
                                     _user_edit, _goal, _goal_assessment, _goal_section, _target_group,
-                                    CONTACT_FORM, _archived, _contact, _facts)
+                                    CONTACT_FORM, _archived, _contact, _facts, DECISION_FORM,
+                                    _agreement_year, _decision)
 from tracker.extensions import db
 from tracker.followup import rounds as followup
 from tracker.plans.models import Plan
@@ -217,6 +218,12 @@ MATRIX = {
         **CONTACT_FORM, "version": 1}), EDITORS),
     "contacts.delete": (lambda world, user=None: (f"/kontakter/{_contact(world).id}/ta-bort", {"version": 1}),
                         EDITORS),
+    "decisions.create": (lambda world, user=None: (f"/overenskommelser/{_agreement_year(world).id}/beslut",
+                                                   DECISION_FORM), EDITORS),
+    "decisions.update": (lambda world, user=None: (f"/overenskommelser/beslut/{_decision(world).id}", {
+        **DECISION_FORM, "version": _decision(world).version_id}), EDITORS),
+    "decisions.delete": (lambda world, user=None: (f"/overenskommelser/beslut/{_decision(world).id}/ta-bort", {
+        "confirm": "1", "version": _decision(world).version_id}), EDITORS),
 }
 def _sent_request(world):
     report = _report(world, "approved")

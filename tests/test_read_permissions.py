@@ -8,7 +8,8 @@ import pytest
 from flask import current_app
 
 from tests.factories import snapshot
-from tests.permission_world import (ACTORS, ONLY_ADMIN, _approved, _closed_round, _contact, _goal, _open_round, _pair,
+from tests.permission_world import (ACTORS, ONLY_ADMIN, _agreement_year, _approved, _closed_round, _contact, _decision,
+                                    _goal, _open_round, _pair,
                                     _report, _strategy)
 from tests.annual.matrix import GET as ANNUAL_GET
 from tracker.extensions import db
@@ -114,6 +115,11 @@ MATRIX = {
     "next_year.form": (lambda world: _plan(world, "/nytt-ar"), EDITORS),
     "contacts.index": (lambda world: _plan(world, "/kontakter"), EVERYONE),
     "contacts.edit": (lambda world: f"/kontakter/{_contact(world).id}", EDITORS),
+    "decisions.register": (lambda world: f"/overenskommelser/{_agreement_year(world).id}/beslut", EVERYONE),
+    "decisions.edit": (lambda world: f"/overenskommelser/beslut/{_decision(world).id}/andra", EDITORS),
+    "decisions.confirm_delete": (lambda world: f"/overenskommelser/beslut/{_decision(world).id}/ta-bort", EDITORS),
+    "decisions.download": (lambda world: f"/overenskommelser/beslut/{_decision(world).id}/beslutsunderlag.docx",
+                           EVERYONE),
 }
 MATRIX.update({endpoint: (build, EVERYONE) for endpoint, build in ANNUAL_GET.items()})
 # Logged in or not, these answer without a login redirect.

@@ -102,6 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
     from tracker.plans.manage_views import bp as manage_bp
     from tracker.followup.next_year_views import bp as next_year_bp
     from tracker.followup.contacts_views import bp as contacts_bp
+    from tracker.annual.decision_views import bp as decisions_bp
 
     _register_web(app)
     oidc.init_app(app)
@@ -126,6 +127,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(manage_bp)
     app.register_blueprint(next_year_bp)
     app.register_blueprint(contacts_bp)
+    app.register_blueprint(decisions_bp)
 
     register_commands(app)
     return app

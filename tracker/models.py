@@ -20,6 +20,7 @@ from tracker.versions import tracking as versions_tracking  # noqa: F401
 from tracker.reports import tracking as reports_tracking  # noqa: F401
 from tracker.strategy import tracking as strategy_tracking  # noqa: F401
 from tracker.agreements import tracking as agreements_tracking  # noqa: F401
+from tracker.annual import decision_tracking  # noqa: F401
 
 __all__ = [
     "Action", "Agreement", "AgreementYear", "DeadlineReminder", "Assessment", "Goal", "Strategy", "StrategySection", "TargetGroup", "Condition", "Decision", "Funds", "Area", "Division", "DivisionStatus", "Export", "FormToken", "HistoryEntry", "HistoryHead", "Indicator",

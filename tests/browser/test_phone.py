@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.helpers import PHONE, STICKING_OUT
 from tests.reports.helpers import create_report
+from tracker.agreements.services import find_agreement, year_of
 from tracker.clock import today
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
@@ -38,9 +39,15 @@ def pages_of(demo) -> dict:
     both = ["/planer", f"/planer/{plan}", f"/planer/{plan}/oversikt", f"/planer/{plan}/indikatorer",
             f"/planer/{plan}/historik", f"/planer/{plan}/versioner", "/redovisningar", f"/redovisningar/{report}",
             f"/redovisningar/{report}/historik", "/redovisningar/tillganglighet-2024", "/konto/paminnelser"]
+    years = [year_of(find_agreement(name), number) for name, number in (("Ökad tillgänglighet", 2024),
+                                                                          ("God och nära vård", 2019))]
+    both += [f"/overenskommelser/{year.id}/beslut" for year in years]  # the decision register, with the sources'
+    decision = years[1].decisions[0]  # longest texts (§182)
     return {
         "contact": ["/mina-atgarder", "/mina-atgarder?plan=" + plan, "/mina-fragor", *both],
-        "strategist": [f"/planer/{plan}/omgangar", "/import", f"/redovisningar/{report}/formular", *both],
+        "strategist": [f"/planer/{plan}/omgangar", "/import", f"/redovisningar/{report}/formular", *both,
+                       f"/overenskommelser/beslut/{decision.id}/andra",
+                       f"/overenskommelser/beslut/{decision.id}/ta-bort"],
     }
 
 

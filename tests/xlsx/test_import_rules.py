@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import snapshot
 from tests.xlsx.helpers import MAX_BYTES, edit
+from tests.factories import approve_demo_gonv
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.plans import services as plans
@@ -19,6 +20,7 @@ KEY = "tillganglighet-2023"
 def demo(app):
     load_demo()
     db.session.commit()
+    approve_demo_gonv()  # the demo leaves it a draft; these tests need a fastställd plan
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import create_agreements
 from tests.xlsx.helpers import MAX_BYTES, PLAN_KEYS, edit, sheet_values, wipe_database
+from tests.factories import approve_demo_gonv
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.plans import services as plans
@@ -16,6 +17,7 @@ from tracker.xlsx.preview import preview_import
 def demo(app):
     load_demo()
     db.session.commit()
+    approve_demo_gonv()  # the demo leaves it a draft; these tests need a fastställd plan
 
 
 @pytest.mark.parametrize("key", PLAN_KEYS)

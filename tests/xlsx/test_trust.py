@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.xlsx.helpers import MAX_BYTES, edit, preview_form, run, upload
+from tests.factories import approve_demo_gonv
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
 from tracker.history.models import HistoryEntry
@@ -19,6 +20,7 @@ from tracker.xlsx.preview import preview_import
 def demo(app):
     load_demo()
     db.session.commit()
+    approve_demo_gonv()  # the demo leaves it a draft; these tests need a fastställd plan
 
 
 @pytest.fixture

@@ -154,6 +154,8 @@ class Decision(db.Model):
     matter: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)  # Ärendet
     proposal: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)  # Förslag till beslut
     dispatched_to: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)  # Expedieras till, one per line
+    # Beslutsunderlag the app does not hold ("Beslutsförslag - …"), one per line, beside the documents linked below.
+    other_documents: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     adjusted: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())  # the protocol justerat
     plan_version_id: so.Mapped[Optional[int]] = so.mapped_column(
         sa.ForeignKey("plan_version.id", ondelete="SET NULL"))
@@ -169,3 +171,12 @@ class Decision(db.Model):
     @property
     def dispatch_list(self) -> list[str]:
         return [line.strip() for line in (self.dispatched_to or "").splitlines() if line.strip()]
+
+    @property
+    def proposal_list(self) -> list[str]:
+        """Förslag till beslut: its "att …" clauses, one per line."""
+        return [line.strip() for line in (self.proposal or "").splitlines() if line.strip()]
+
+    @property
+    def other_documents_list(self) -> list[str]:
+        return [line.strip() for line in (self.other_documents or "").splitlines() if line.strip()]

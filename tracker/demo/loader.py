@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from tracker.agreements.models import Agreement
 from tracker.agreements.services import find_agreement
+from tracker.demo.agreements import load_agreements
 from tracker.display import parse_date
 from tracker.clock import LOCAL_ZONE
 from tracker.errors import ValidationError
@@ -96,6 +97,7 @@ def load_demo(also_users: bool = False) -> list[str]:
     for key in REPORTS:
         report.append(_report(creation.read_shipped_form(key)))
     db.session.flush()
+    report.extend(load_agreements())  # after the reports: their sendings meet the villkor
     report.extend(load_strategy())
     return report
 
