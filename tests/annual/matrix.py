@@ -37,7 +37,7 @@ def _condition_request(path: str, data: dict, fulfilled: bool = False):
 
 
 POST = {
-    "annual.create_agreement": lambda world, user=None: ("/overenskommelser/ny", {"name": "God och nära vård"}),
+    "annual.create_agreement": lambda world, user=None: ("/overenskommelser/ny", {"name": "En ny, uppdaterad kömiljard"}),
     "annual.rename_agreement": lambda world, user=None: (
         f"/overenskommelser/avtal/{world['plan'].agreement_id}/namn", {"name": "Ökad tillgänglighet i vården"}),
     "annual.add_year": lambda world, user=None: (

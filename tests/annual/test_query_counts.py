@@ -3,9 +3,12 @@ its years, villkor fulfilled and not, medel, plans and reports), like the pages 
 
 from datetime import date
 
+import sqlalchemy as sa
+
 from tests.annual.helpers import sent_report
 from tests.factories import queries_of
 from tracker.agreements import services as agreements
+from tracker.agreements.models import Agreement
 from tracker.clock import today
 from tracker.extensions import db
 from tracker.vocabulary import Role
@@ -54,4 +57,5 @@ def test_the_agreements_pages_take_as_many_queries_at_50_agreements_as_at_5(logi
     db.session.commit()
     many = [queries_of(client, count_queries, url) for url in ("/overenskommelser", year_page, "/arshjul")]
     assert many == few, (few, many)
-    assert client.get("/overenskommelser").get_data(as_text=True).count("<h2 id=\"agreement-") == 51
+    listed = client.get("/overenskommelser").get_data(as_text=True).count("<h2 id=\"agreement-")
+    assert listed == db.session.scalar(sa.select(sa.func.count(Agreement.id))) >= 51

@@ -256,3 +256,30 @@ def test_the_editor_links_an_atgard_to_delmal_and_target_groups_with_its_history
     fields["title"] = "Gemensamma väntelistor inom ortopedi"
     assert client.post(f"/atgarder/{action.id}", data=fields).status_code == 302
     assert [g.number for g in db.session.get(Action, action.id).goals] == [2, 4]
+
+
+def test_the_golden_thread_goes_along_when_a_plan_is_copied_to_next_year(strategy, login, make_user, make_plan):
+    """Next year's plan keeps its åtgärder's and its indicators' delmål and target groups: the delmål's page then
+    shows both years."""
+    from tracker.followup.models import Indicator
+    from tracker.plans import services as plans
+
+    plan = make_plan()
+    children = next(g for g in strategy_services.target_groups() if g.name == "Barn och unga")
+    indicator = Indicator(plan_id=plan.id, name="Andel första besök inom 30 dagar vid BUP", unit="procent")
+    db.session.add(indicator)
+    with acting(None, "cli", "test"):
+        strategy_services.set_links(plan.factors[0].actions[0], goals=[goal(1)], groups=[children])
+        strategy_services.set_links(indicator, goals=[goal(1)], groups=[children])
+        db.session.commit()
+    client = login(make_user(Role.STRATEGIST))
+    assert client.post(f"/planer/{plan.key}/nytt-ar", data={
+        "key": "tillganglighet-2024", "title": "Handlingsplan för ökad tillgänglighet 2024"}).status_code == 302
+    db.session.expire_all()
+    new = plans.get_plan("tillganglighet-2024")
+    action = new.factors[0].actions[0]
+    assert [g.number for g in action.goals] == [1] and [g.name for g in action.target_groups] == ["Barn och unga"]
+    [copied] = new.indicators
+    assert [g.number for g in copied.goals] == [1] and [g.name for g in copied.target_groups] == ["Barn och unga"]
+    page = client.get(f"/strategi/delmal/{goal(1).id}").get_data(as_text=True)
+    assert "Ökad tillgänglighet 2024" in page and "Ökad tillgänglighet 2023" in page

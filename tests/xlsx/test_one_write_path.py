@@ -113,6 +113,8 @@ def test_a_new_plans_facts_have_one_set_of_rules_for_the_editor_and_the_import(d
                            registry_number="RS" + "1" * 40)
     assert errors == {"year": "Ange året med fyra siffror, t.ex. 2025.",
                       "registry_number": "Diarienumret får ha högst 40 tecken, t.ex. RS231576."}
-    assert new_plan_errors("ny-plan-2025", {"title": "Ny plan", "year": 1999, "agreement": "x" * 201}) == {
+    # An agreement is one there is (chosen, never typed): a name that is none is refused with the ones to choose.
+    assert new_plan_errors("ny-plan-2025", {"title": "Ny plan", "year": 1999, "agreement": "Okänd"}) == {
         "year": "”1999” är inget år. Ange året med fyra siffror mellan 2000 och 2100, t.ex. 2025.",
-        "agreement": "Överenskommelsens namn får ha högst 200 tecken."}
+        "agreement": "Överenskommelsen ”Okänd” finns inte. Välj en av: God och nära vård, Ökad tillgänglighet. "
+                     "En ny överenskommelse läggs upp under Överenskommelser."}

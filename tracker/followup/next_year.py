@@ -54,7 +54,7 @@ def make_next_year(source: Plan, *, key: str, title: str) -> Plan:
     plan.indicators = [
         Indicator(area=i.area, name=i.name, target=i.target, unit=i.unit, direction=i.direction,
                   frequency=i.frequency, factor=factors.get(i.factor_id), division_id=i.division_id,
-                  position=i.position, continues=i)
+                  position=i.position, continues=i, goals=list(i.goals), target_groups=list(i.target_groups))
         for i in source.indicators
     ]
     db.session.flush()

@@ -357,8 +357,8 @@ def _years_later(day: date | None, years: int) -> date | None:
 
 def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: Agreement,
               registry_number: str | None = None) -> Plan:
-    """A new draft with the source's areas, framgångsfaktorer and åtgärder, owners and responsible
-    förvaltningar; every status starts as Ej påbörjad and no comment comes along. Start and due dates move
+    """A new draft with the source's areas, framgångsfaktorer and åtgärder, owners, responsible förvaltningar and
+    links to the strategy's delmål and target groups; every status starts as Ej påbörjad and no comment comes along. Start and due dates move
     as many years as the plan does, so that the copy keeps its timetable instead of starting overdue."""
     years = year - source.year
     plan = services.create_plan(key=key, agreement=agreement, title=title, year=year,
@@ -370,12 +370,14 @@ def copy_plan(source: Plan, *, key: str, title: str, year: int, agreement: Agree
         copy = services.add_factor(plan, title=factor.title, description=factor.description,
                                    area=areas.get(factor.area_id))
         for action in factor.actions:
-            services.add_action(
+            copied = services.add_action(
                 copy, divisions=[s.division for s in action.statuses], ref=action.ref, title=action.title,
                 description=action.description, expected_result=action.expected_result, horizon=action.horizon,
                 start_date=_years_later(action.start_date, years), due_date=_years_later(action.due_date, years),
                 owner=action.owner,
             )
+            # The golden thread goes along: the same delmål and target groups as last year's åtgärd.
+            strategy.set_links(copied, goals=list(action.goals), groups=list(action.target_groups))
     db.session.flush()
     return plan
 
