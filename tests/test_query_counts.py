@@ -58,12 +58,25 @@ def test_the_history_page_takes_as_many_queries_for_a_long_history(login, make_u
 
 
 def test_the_dashboard_takes_as_many_queries_for_a_larger_plan(login, make_user, make_plan, count_queries):
+    """Also what is done for each target group: one group on one åtgärd, or three groups on twelve."""
+    from tracker.strategy.models import TargetGroup
+    from tracker.strategy.services import set_links
+
     small = make_plan(key="liten-2024", actions=[{}])
     large = make_plan(key="stor-2024", actions=[{"statuses": {"HS": Status.DONE}}, {"due_date": date(2024, 1, 31)},
                                                 {"divisions": ["PH", "RK"]}] * 4, factors=3)
+    groups = [TargetGroup(name=name, position=n) for n, name in enumerate(("Kvinnor", "Barn och unga", "Äldre"))]
+    db.session.add_all(groups)
+    with acting(None, "cli", "test"):
+        set_links(small.factors[0].actions[0], groups=groups[:1])
+        for n, action in enumerate(a for f in large.factors for a in f.actions):
+            set_links(action, groups=groups[: 1 + n % 3])
+        db.session.commit()
     client = login(make_user(Role.DIRECTOR))
     assert queries_of(client, count_queries, f"/planer/{small.key}/oversikt") == \
         queries_of(client, count_queries, f"/planer/{large.key}/oversikt")
+    page = client.get(f"/planer/{large.key}/oversikt").get_data(as_text=True)
+    assert " av 12 genomförda</li>" in page.split("<li>Kvinnor: ")[1] and "<li>Äldre: " in page
 
 
 def test_the_report_page_and_my_questions_take_as_many_queries_for_the_real_2024_form(login, make_user, divisions,

@@ -1,17 +1,22 @@
-"""The dashboard's figures: a plan's statuses per förvaltning, what is overdue, the indicators not met."""
+"""The dashboard's figures: a plan's statuses per förvaltning, what is overdue, the indicators not met, and what
+is done for each target group."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tracker.extensions import db
 from tracker.followup.indicators import indicator_views
 from tracker.followup.rounds import plan_statuses
-from tracker.plans.models import Plan
-from tracker.plans.rollup import rollup
+from tracker.plans.models import Action, Plan, SuccessFactor
+from tracker.plans.rollup import Summary, rollup
 from tracker.plans.services import is_stale
+from tracker.strategy.models import TargetGroup, action_target_group
 from tracker.users.models import Division
+from tracker.vocabulary import Status
 
 
 
@@ -25,6 +30,30 @@ class DivisionFigures:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+@dataclass
+class GroupWork:
+    """What the plan does for a target group: the roll-up of the åtgärder linked to it."""
+
+    group: TargetGroup
+    summary: Summary
+
+
+def group_work(plan: Plan, rolled: dict[int, Status]) -> list[GroupWork]:
+    """Per target group with åtgärder in the plan, in the list's order, their roll-up ("3 av 5 genomförda"): one
+    query, the åtgärder's statuses (`rolled`, by åtgärd id) read already."""
+    rows = db.session.execute(
+        sa.select(TargetGroup, action_target_group.c.action_id)
+        .join(action_target_group, action_target_group.c.target_group_id == TargetGroup.id)
+        .join(Action, Action.id == action_target_group.c.action_id)
+        .join(SuccessFactor, SuccessFactor.id == Action.factor_id)
+        .where(SuccessFactor.plan_id == plan.id)
+        .order_by(TargetGroup.position, TargetGroup.name)).all()
+    by_group: dict[int, tuple[TargetGroup, list[Status]]] = {}
+    for group, action_id in rows:
+        by_group.setdefault(group.id, (group, []))[1].append(rolled.get(action_id, Status.NOT_STARTED))
+    return [GroupWork(group, Summary.of(statuses)) for group, statuses in by_group.values()]
 
 
 def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
@@ -53,6 +82,7 @@ def dashboard(plan: Plan, today: date, stale_days: int) -> dict:
         "overdue": sorted(overdue, key=lambda a: a.due_date),
         "rolled": Counter(rolled.values()),
         "indicators_not_met": [v for v in indicator_views(plan) if v.met is False],
+        "groups": group_work(plan, rolled),
         "stale_days": stale_days,
     }
 

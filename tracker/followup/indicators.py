@@ -12,8 +12,10 @@ from tracker.display import display_value
 from tracker.errors import ValidationError
 from tracker.extensions import db
 from tracker.followup.models import Indicator, IndicatorValue
+from tracker.followup.tracking import record_links
 from tracker.parsing import optional_id, required_text, text_field
 from tracker.plans.models import Plan, SuccessFactor
+from tracker.strategy import services as strategy
 from tracker.users.models import Division, User
 from tracker.vocabulary import Direction, Frequency, Role
 from tracker.followup.series import earlier_values
@@ -58,7 +60,8 @@ class IndicatorView:
 def indicator_views(plan: Plan) -> list[IndicatorView]:
     indicators = db.session.scalars(
         sa.select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position)
-        .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor))
+        .options(so.selectinload(Indicator.values), so.joinedload(Indicator.division), so.joinedload(Indicator.factor),
+                 so.selectinload(Indicator.goals), so.selectinload(Indicator.target_groups))
         .execution_options(populate_existing=True)
     ).unique().all()
     earlier = earlier_values(indicators)
@@ -93,9 +96,21 @@ def delete_value(entry: IndicatorValue) -> None:
     db.session.flush()
 
 
+def _outcome(errors: dict, field: str, indicator: Indicator, text: str | None, what: str) -> float | None:
+    """An outcome typed in `field`, checked as every outcome is: a number, and a share between 0 and 100 when the
+    indicator is in procent."""
+    number = _number(text)
+    if number is None:
+        errors[field] = f"”{text.strip()}” är inget tal. Ange {what} som ett tal, t.ex. 87,5."
+    elif is_percentage(indicator) and not 0 <= number <= 100:
+        errors[field] = f"{text.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
+    return number
+
+
 def record_value(indicator: Indicator, *, period: str | None, value: str | None, comment: str | None,
-                 today: date) -> IndicatorValue:
-    """A new outcome for one period; every problem reported next to its field."""
+                 today: date, value_women: str | None = None, value_men: str | None = None) -> IndicatorValue:
+    """A new outcome for one period, and where it is known the outcome for women and for men ("varav kvinnor",
+    "varav män", Jämställd hälsa); every problem reported next to its field."""
     errors = {}
     period = (period or "").strip()
     match = PERIOD.match(period)
@@ -108,17 +123,19 @@ def record_value(indicator: Indicator, *, period: str | None, value: str | None,
         shown = display_value(existing.value)
         errors["period"] = (f"Det finns redan ett utfall för {period} ({shown}). Varje period har ett utfall: "
                             "ta bort det under ”Alla utfall” om det ska rättas.")
-    number = _number(value)
+    number = None
     if not (value or "").strip():
         errors["value"] = "Ange utfallet som ett tal, t.ex. 87,5."
-    elif number is None:
-        errors["value"] = f"”{value.strip()}” är inget tal. Ange utfallet som ett tal, t.ex. 87,5."
-    elif is_percentage(indicator) and not 0 <= number <= 100:
-        errors["value"] = f"{value.strip()} är ingen andel: ett utfall i procent ligger mellan 0 och 100."
+    else:
+        number = _outcome(errors, "value", indicator, value, "utfallet")
+    split = {}
+    for field, text, what in (("value_women", value_women, "utfallet för kvinnor"),
+                              ("value_men", value_men, "utfallet för män")):
+        split[field] = _outcome(errors, field, indicator, text, what) if (text or "").strip() else None
     comment = text_field(errors, "comment", comment, "Kommentaren", COMMENT_MAX)
     if errors:
         raise ValidationError(errors)
-    entry = IndicatorValue(period=period, value=number, comment=comment)
+    entry = IndicatorValue(period=period, value=number, comment=comment, **split)
     indicator.values.append(entry)
     db.session.flush()
     return entry
@@ -155,20 +172,40 @@ def check_indicator(plan: Plan, *, name, area=None, target=None, unit=None, dire
     return values
 
 
-def create_indicator(plan: Plan, **form) -> Indicator:
+def _links(goal_ids, group_ids):
+    """The delmål and target groups a form names (None: the form does not ask, leave them)."""
+    goals = strategy.goals_from_ids(goal_ids) if goal_ids is not None else None
+    groups = strategy.groups_from_ids(group_ids) if group_ids is not None else None
+    return goals, groups
+
+
+def link_indicator(indicator: Indicator, *, goals, groups) -> None:
+    """Link the indicator to these delmål and target groups (None: leave), with an entry in the plan's history."""
+    record_links(indicator, strategy.set_links(indicator, goals=goals, groups=groups))
+
+
+def create_indicator(plan: Plan, *, goal_ids=None, group_ids=None, **form) -> Indicator:
+    """A new indicator last in the plan; `goal_ids` and `group_ids` (ids of delmål and target groups; None: the
+    form does not ask) link it to the strategy."""
     values = check_indicator(plan, **form)
+    goals, groups = _links(goal_ids, group_ids)
     position = 1 + (db.session.scalar(sa.select(sa.func.max(Indicator.position)).where(Indicator.plan_id == plan.id))
                     or -1)
     indicator = Indicator(plan_id=plan.id, position=position, **values)
     db.session.add(indicator)
+    db.session.flush()  # the indicator's id, for the links' history entry
+    link_indicator(indicator, goals=goals, groups=groups)
     db.session.flush()
     return indicator
 
 
-def update_indicator(indicator: Indicator, plan: Plan, **form) -> Indicator:
-    for field_name, value in check_indicator(plan, **form).items():
+def update_indicator(indicator: Indicator, plan: Plan, *, goal_ids=None, group_ids=None, **form) -> Indicator:
+    values = check_indicator(plan, **form)
+    goals, groups = _links(goal_ids, group_ids)
+    for field_name, value in values.items():
         if getattr(indicator, field_name) != value:
             setattr(indicator, field_name, value)
+    link_indicator(indicator, goals=goals, groups=groups)
     db.session.flush()
     return indicator
 

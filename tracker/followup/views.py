@@ -22,6 +22,7 @@ from tracker.pages import is_htmx, keep_place, posted_seen, redirect_to_saved, s
 from tracker.plans import services as plans
 from tracker.plans.models import DivisionStatus
 from tracker.plans.views import load_plan
+from tracker.strategy import services as strategy
 from tracker.users.models import Division
 from tracker.users.services import list_divisions
 from tracker.vocabulary import PlanState, Role
@@ -58,11 +59,21 @@ def _indicators_page(plan, status=200, **context):
     context = {"groups": groups, "errors": {}, "values": {}, "failed": None, "indicator_errors": {},
                "indicator_values": {},
                "editing": None, **context}
+    goals = _strategy_goals()
     return render_template("followup/indicators.html", plan=plan, views=views, trends=trends,
                            can_enter=lambda i: indicator_services.can_enter_values(current_user, i),
                            can_edit=current_user.can_edit_structure and plan.state is PlanState.DRAFT,
+                           strategy_goals=goals, target_groups=strategy.target_groups() if goals else [],
                            factor_choices=[(f.id, f.title) for f in plan.factors],
                            division_choices=[(d.id, d.name) for d in list_divisions()], **context), status
+
+
+def _strategy_goals():
+    """The current strategy's delmål an indicator can be linked to; none before a strategy is entered."""
+    try:
+        return strategy.current_strategy().goals
+    except strategy.NoStrategy:
+        return []
 
 
 @bp.get("/planer/<key>/indikatorer")
@@ -76,7 +87,7 @@ def record_value(indicator_id: int):
     require(indicator_services.can_enter_values(current_user, indicator),
             "Utfall registreras av strateg, direktör eller den ansvariga förvaltningens kontakt.")
     plan = plans.get_plan_by_id(indicator.plan_id)
-    form = {k: request.form.get(k) for k in ("period", "value", "comment")}
+    form = {k: request.form.get(k) for k in ("period", "value", "value_women", "value_men", "comment")}
     try:
         indicator_services.record_value(indicator, today=today(), **form)
     except ValidationError as error:
@@ -259,7 +270,11 @@ def _load_indicator(indicator_id: int) -> Indicator:
 
 
 def _indicator_form() -> dict:
-    return {name: request.form.get(name) for name in INDICATOR_FIELDS}
+    form = {name: request.form.get(name) for name in INDICATOR_FIELDS}
+    if request.form.get("links") == "1":  # the form offered the strategy's delmål and target groups
+        form["goal_ids"] = request.form.getlist("goals")
+        form["group_ids"] = request.form.getlist("target_groups")
+    return form
 
 
 def _save_indicator(plan, operation, editing, done: str):

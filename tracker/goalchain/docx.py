@@ -81,11 +81,14 @@ def _goal(document, page: GoalPage) -> None:
             target = f" Målvärde: {display_value(series.target)}{unit}." if series.target is not None else ""
             document.add_paragraph().add_run(f"{series.name}{unit}.{target}").bold = True
             if series.points:
-                table = word.table(document, 1 + len(series.points), 3)
-                for column, header in enumerate(("Period", "Utfall", "Plan")):
+                headers = ("Period", "Utfall", "Varav kvinnor", "Varav män", "Plan") if series.split else \
+                    ("Period", "Utfall", "Plan")
+                table = word.table(document, 1 + len(series.points), len(headers))
+                for column, header in enumerate(headers):
                     word.cell(table.cell(0, column), header, bold=True)
-                for number, (period, value, plan) in enumerate(series.points, start=1):
-                    for column, text in enumerate((period, display_value(value), plan)):
+                for number, point in enumerate(series.points, start=1):
+                    split = (display_value(point.women), display_value(point.men)) if series.split else ()
+                    for column, text in enumerate((point.period, display_value(point.value), *split, point.plan)):
                         word.cell(table.cell(number, column), text)
                 document.add_paragraph()
             else:

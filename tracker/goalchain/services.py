@@ -4,6 +4,7 @@ target group. A constant number of queries, however many åtgärder and plans li
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -53,6 +54,16 @@ class YearGroup:
         return Summary.of(a.status for p in self.plans for a in p.actions)
 
 
+class Point(NamedTuple):
+    """An outcome of a series: its period, value and plan's title, and where given the value for women and men."""
+
+    period: str
+    value: float
+    plan: str
+    women: float | None = None
+    men: float | None = None
+
+
 @dataclass
 class Series:
     """An indicator followed over the years: the linked indicators of one name and unit, their values in order."""
@@ -60,12 +71,17 @@ class Series:
     name: str
     unit: str | None
     target: float | None
-    points: list[tuple[str, float, str]]  # (period, value, the plan's title)
+    points: list[Point]
     plans: list[str]
 
     @property
     def values(self) -> list[float]:
-        return [value for _, value, _ in self.points]
+        return [point.value for point in self.points]
+
+    @property
+    def split(self) -> bool:
+        """Whether any outcome is split by kön (then the tables show women and men beside the total)."""
+        return any(point.women is not None or point.men is not None for point in self.points)
 
     @property
     def trend(self) -> charts.Trend | None:
@@ -157,9 +173,9 @@ def _series(goal: Goal) -> list[Series]:
         found = series.setdefault(key, Series(indicator.name, indicator.unit, indicator.target, [], []))
         found.target = indicator.target if indicator.target is not None else found.target  # the latest plan's
         found.plans.append(title)
-        found.points.extend((v.period, v.value, title) for v in values[indicator.id])
+        found.points.extend(Point(v.period, v.value, title, v.value_women, v.value_men) for v in values[indicator.id])
     for found in series.values():
-        found.points.sort(key=lambda point: point[0])
+        found.points.sort(key=lambda point: point.period)
     return list(series.values())
 
 

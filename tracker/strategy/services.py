@@ -167,9 +167,8 @@ def goals_from_ids(values: Iterable, field: str = "goals") -> list[Goal]:
     """The delmål a form or a file names by id; an id that is no delmål is refused (ValidationError at `field`)."""
     ids = []
     for value in values:
-        try:
-            ids.append(optional_id(value))
-        except ValueError:
+        ids.append(optional_id(value))
+        if ids[-1] is None and str(value or "").strip():  # not an id at all (a forged form): refused, not dropped
             raise ValidationError({field: f"”{str(value)[:20]}” är inget delmål. Välj bland strategins delmål."})
     wanted = {i for i in ids if i is not None}
     found = list(db.session.scalars(sa.select(Goal).where(Goal.id.in_(wanted)).order_by(Goal.number))) if wanted else []
@@ -199,9 +198,8 @@ def goals_from_text(text: str | None, field: str = "goals") -> list[Goal]:
 def groups_from_ids(values: Iterable, field: str = "target_groups") -> list[TargetGroup]:
     ids = []
     for value in values:
-        try:
-            ids.append(optional_id(value))
-        except ValueError:
+        ids.append(optional_id(value))
+        if ids[-1] is None and str(value or "").strip():  # not an id at all (a forged form): refused, not dropped
             raise ValidationError({field: f"”{str(value)[:20]}” är ingen målgrupp. Välj bland målgrupperna."})
     wanted = {i for i in ids if i is not None}
     found = list(db.session.scalars(sa.select(TargetGroup).where(TargetGroup.id.in_(wanted)))) if wanted else []
