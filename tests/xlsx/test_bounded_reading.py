@@ -104,9 +104,9 @@ def test_a_sheet_that_goes_on_below_the_last_row_read():
 
 
 def test_headers_moved_right_are_found_within_the_read_width():
-    shift = [None] * 30  # the plan's 14 columns from AE; the read width is 14 + layout.EXTRA_COLUMNS
+    shift = [None] * 30  # the plan's 15 columns (Delmål last) from AE; the read width is 15 + layout.EXTRA_COLUMNS
     headers = [*shift, *(c.header for c in layout.PLAN.columns), "Prioritet"]
     headers += [None] * (layout.PLAN.read_width - len(headers)) + ["Utanför"]
     preview = preview_of(plan_workbook([[*shift, *ROW]], headers=headers))
     assert preview.problems == [] and [a["title"] for a in preview.read.rows.actions] == [ROW[3]]
-    assert preview.read.notes == ["Handlingsplan, kolumn AS (Prioritet): okänd kolumn, ignoreras."]
+    assert preview.read.notes == ["Handlingsplan, kolumn AT (Prioritet): okänd kolumn, ignoreras."]

@@ -55,7 +55,7 @@ def printed(app, tmp_path_factory) -> dict[str, Printed]:
 
 def header_line(page: office.Page, sheet: layout.Sheet) -> office.Word | None:
     """The first word of the sheet's header row, if the page shows that row (every header on one line)."""
-    first_words = [column.header.split()[0] for column in sheet.columns]
+    first_words = [column.header.split()[0] for column in sheet.written]
     for anchor in (w for w in page.words if w.text == first_words[0]):
         line = {w.text for w in page.words if abs(w.y0 - anchor.y0) < 0.5}
         if all(word in line for word in first_words):
@@ -68,9 +68,9 @@ def column_bounds(page: office.Page, sheet: layout.Sheet, key: str) -> tuple[flo
     anchor = header_line(page, sheet)
     line = sorted((w for w in page.words if abs(w.y0 - anchor.y0) < 0.5), key=lambda w: w.x0)
     lefts = []  # each header's first word, left to right (two headers may start with the same word)
-    for column in sheet.columns:
+    for column in sheet.written:
         lefts.append(next(w.x0 for w in line if w.text == column.header.split()[0] and w.x0 > (lefts or [-1])[-1]))
-    index = [c.key for c in sheet.columns].index(key)
+    index = [c.key for c in sheet.written].index(key)
     return lefts[index] - 1, (lefts[index + 1] if index + 1 < len(lefts) else page.width) - 1
 
 
@@ -116,7 +116,7 @@ def test_handlingsplan_takes_several_legible_pages_each_with_its_header_row(prin
 @pytest.mark.parametrize("key", PLAN_KEYS)
 def test_every_action_title_is_printed_whole(printed, key):
     ws = load_workbook(printed[key].workbook)[layout.PLAN.name]
-    column = [c.key for c in layout.PLAN.columns].index("title")
+    column = [c.key for c in layout.PLAN.written].index("title")
     titles = [row[column] for row in ws.iter_rows(min_row=layout.PLAN.header_row + 1, values_only=True)]
     assert len(titles) > 30
     shown = "".join(column_text(page, layout.PLAN, "title") for page in plan_pages(printed[key].pages))
@@ -192,7 +192,7 @@ def test_every_row_shows_all_its_text_within_its_height(printed, key, sheet):
     first = next(page_tops for page_tops in tops if len(page_tops) > 1)
     scale = (first[1] - first[0]) / heights[sum(len(t) for t in tops[:tops.index(first)])]
     assert sum(len(page_tops) for page_tops in tops) == len(rows)
-    index, texts = 0, [c.key for c in sheet.columns]
+    index, texts = 0, [c.key for c in sheet.written]
     for page, page_tops in zip(pages, tops):
         for number, top in enumerate(page_tops):
             r, values = rows[index]

@@ -17,6 +17,7 @@ from tracker.locking import Conflict, expect_version, versioned
 from tracker.ordering import renumber
 from tracker.plans import services as plans
 from tracker.plans import structure
+from tracker.strategy.services import current_strategy
 from tracker.versions.services import approve
 from tracker.plans.models import Action, DivisionStatus, Plan
 from tracker.followup.models import Indicator, IndicatorValue, PlanContact
@@ -170,9 +171,12 @@ def _apply(preview: ImportPreview, user: User | None, *, remove_missing: bool, n
             factor.area = area
         action = actions.get(row["ref"])
         if action is None:
-            actions[row["ref"]] = plans.add_action(
+            action = actions[row["ref"]] = plans.add_action(
                 factor, divisions=[divisions[d] for d in row["divisions"]], ref=row["ref"],
                 **{f: row[f] for f in structure.ACTION_FORM_FIELDS if not _same(None, row.get(f))})
+            if row.get("goals"):
+                db.session.flush()  # the åtgärd's id, for its history entry
+                structure.link_action(action, goals=_goals(action, row["goals"]), groups=None)
         elif old is None:
             raise ImportConflict([row_id("Åtgärd", row["ref"])])  # created by someone since the preview
         else:
@@ -201,19 +205,32 @@ def _update_action(action: Action, factor, old: dict, row: dict, divisions: dict
     removal of a förvaltning was announced in the preview, which the user confirmed."""
     changes = {f: row.get(f) for f in structure.ACTION_FORM_FIELDS if not _same(old.get(f), row.get(f))}
     responsible = row["divisions"] if not _same(old["divisions"], row["divisions"]) else None
-    if not changes and responsible is None and action.factor is factor:
+    goals = _goals(action, row["goals"]) if not _same(old.get("goals"), row.get("goals")) else None
+    if not changes and responsible is None and goals is None and action.factor is factor:
         return
     names = responsible or [s.division.name for s in action.statuses]
     values = {f: getattr(action, f) for f in structure.ACTION_FORM_FIELDS} | changes
     try:
         structure.update_action(action, expected_version=_seen_version(preview, "Åtgärd", row["ref"]),
                                 factor=factor, confirm_removal=True, **structure.action_form(values),
-                                division_ids=[divisions[name].id for name in names])
+                                division_ids=[divisions[name].id for name in names],
+                                goal_ids=None if goals is None else [g.id for g in goals])
     except Conflict as error:
         raise ImportConflict([row_id("Åtgärd", row["ref"])]) from error
     except ValidationError as error:
         raise ValidationError({field: f"Åtgärd {row['ref']}: {message}"
                                for field, message in error.errors.items()}) from error
+
+
+def _goals(action: Action, numbers: tuple[int, ...]) -> list:
+    """The delmål an åtgärd is to be linked to: the current strategy's of these numbers (the preview checked
+    them), and the links it has to another strategy's, which the file does not name."""
+    strategy = current_strategy()
+    by_number = {g.number: g for g in strategy.goals}
+    if any(n not in by_number for n in numbers):  # a delmål removed since the preview
+        raise ValidationError({"goals": f"Åtgärd {action.ref}: ett av delmålen i filen finns inte längre i "
+                                        "strategin. Importera filen igen."})
+    return [g for g in action.goals if g.strategy_id != strategy.id] + [by_number[n] for n in numbers]
 
 
 def _place(factors: dict, actions: dict, order: dict) -> None:

@@ -26,6 +26,9 @@ class Column:
     # The plan's internal note, never sent to Socialstyrelsen: export leaves the column empty, and import keeps
     # the plan's value where the cell is empty (only a text typed in the file changes it).
     internal: bool = False
+    # False: a column of the region's own that export never writes into the attachment (Socialstyrelsen's
+    # template has no such column), and import reads when a file has it.
+    exported: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -40,6 +43,11 @@ class Sheet:
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    @property
+    def written(self) -> tuple[Column, ...]:
+        """The columns export writes, in order."""
+        return tuple(c for c in self.columns if c.exported)
 
     @property
     def read_width(self) -> int:
@@ -144,6 +152,11 @@ PLAN = Sheet(
         Column("status", "Status", "list", width=11, required=True, vocabulary="status"),
         Column("comments", "Resultat/kommentar", width=34, synonyms=("Kommentar", "Resultat")),
         Column("last_updated", "Senast uppdaterad", "date", width=12, derived=True),
+        # The golden thread: the delmål of the region's current strategy the åtgärd serves, by number ("1, 4" or
+        # "Delmål 1; Delmål 4"). The region's own link, not Socialstyrelsen's: export leaves the column out,
+        # a file that has it links the åtgärder, an empty cell keeps the åtgärd's links and "–" removes them.
+        Column("goals", "Delmål (regional strategi)", width=14, synonyms=("Delmål",), internal=True,
+               exported=False, max_length=200),
     ),
     header_row=5,
 )

@@ -26,6 +26,7 @@ from tracker.vocabulary import PlanState, Status
 from tracker.fields import Field, Fields, changed, diff_log
 from tracker.followup import fields as followup_fields
 from tracker.plans import fields as plan_fields
+from tracker.strategy import services as strategy_services
 from tracker.xlsx import layout
 from tracker.xlsx.read import Problem, ReadResult, read_workbook
 from tracker.xlsx.rows import PlanRows, comments_text, plan_rows
@@ -33,16 +34,18 @@ from tracker.xlsx.rows import PlanRows, comments_text, plan_rows
 AGREEMENTS_BY_KEY_PREFIX = {"tillganglighet": "Ökad tillgänglighet", "gonv": "God och nära vård"}
 DEFAULT_AGREEMENT = "Ökad tillgänglighet"
 
+# The åtgärd's links to the current strategy's delmål, by number, read as the åtgärd's history reads them.
+GOALS = Field("goals", "Delmål", show=lambda numbers: ", ".join(f"Delmål {n}" for n in numbers))
 # What a file's row is compared on, described as the domains describe their fields (tracker.fields).
 ACTION = Fields(plan_fields.FACTOR["area"], plan_fields.ACTION["factor"],
                 *plan_fields.ACTION.only("title", "description", "expected_result", "horizon", "start_date", "due_date",
-                                         "owner"), plan_fields.DIVISIONS)
+                                         "owner"), plan_fields.DIVISIONS, GOALS)
 INDICATOR = followup_fields.INDICATOR.only("target", "unit", "direction")
 CONTACT = followup_fields.CONTACT.only("phone", "email", "comment")
 ACTION_FIELDS, INDICATOR_FIELDS, CONTACT_FIELDS = ACTION.names, INDICATOR.names, CONTACT.names
 # What the preview shows of a new åtgärd beside its title: where it stands, who does it and when (its longer
 # texts are for the plan's page).
-NEW_ACTION = ACTION.only("area", "factor", "divisions", "start_date", "due_date", "horizon", "owner")
+NEW_ACTION = ACTION.only("area", "factor", "divisions", "start_date", "due_date", "horizon", "owner", "goals")
 
 
 @dataclass
@@ -326,6 +329,7 @@ def preview_import(
     _attach_statuses(result)
     _assign_refs(result, plan)
     _keep_absent_columns(result, current)
+    _resolve_goals(result, current)
     _settle_factor_areas(result, current)
     _check_actions(result, current)
     result.rows.statuses = _resolve_statuses(result, current)
@@ -848,6 +852,39 @@ def _keep_absent_columns(read: ReadResult, current: PlanRows) -> None:
             row.update({k: old[k] for k in internal if _same(row.get(k), None)})
     if keys := absent[layout.INDICATORS.name]:
         read.rows.indicators = _with_kept_indicator_values(read.rows.indicators, current.indicators, keys)
+
+
+NO_GOALS = ("-", "–", "—")  # a cell that removes the åtgärd's links to the delmål
+
+
+def _resolve_goals(read: ReadResult, current: PlanRows) -> None:
+    """Each åtgärd's delmål of the current strategy, by number, from the column Delmål (regional strategi) when
+    the file has it: a cell names them ("1, 4", "Delmål 1; Delmål 4", one a line), "–" names none, and an empty
+    cell (as export leaves the column out, nobody has seen the links in the file) keeps the åtgärd's links. A
+    number that is no delmål, or any delmål while no strategy is entered, is a problem at the cell."""
+    before = {a["ref"]: a.get("goals") or () for a in current.actions}
+    in_file = "goals" not in read.absent.get(layout.PLAN.name, {"goals"})
+    found: dict[str, tuple[int, ...] | str] = {}  # a cell's text → its numbers, or the problem (one lookup each)
+    for row in read.rows.actions:
+        text, row["goals"] = row.get("goals") if in_file else None, before.get(row["ref"], ())
+        if not text:
+            continue
+        if text.strip() in NO_GOALS:
+            row["goals"] = ()
+            continue
+        if text not in found:
+            try:
+                goals = strategy_services.goals_from_text(", ".join(text.splitlines()), field="goals")
+                found[text] = tuple(sorted(g.number for g in goals))
+            except strategy_services.NoStrategy:
+                found[text] = ("Det finns ingen regional strategi i verktyget, så åtgärden kan inte kopplas till "
+                               "delmål. Töm kolumnen, eller lägg in strategin i verktyget först.")
+            except ValidationError as error:
+                found[text] = error.errors["goals"]
+        if isinstance(found[text], str):
+            read.problem(layout.PLAN, row["_row"], "goals", found[text])
+        else:
+            row["goals"] = found[text]
 
 
 def _with_kept_indicator_values(rows: list[dict], old_rows: list[dict], absent: list[str]) -> list[dict]:

@@ -413,7 +413,7 @@ def _read(wb, known_divisions) -> ReadResult:
 
 def _require_header(reader: _SheetReader, required: set[str]) -> bool:
     if reader.header_row is None:
-        expected = ", ".join(c.header for c in reader.sheet.columns)
+        expected = ", ".join(c.header for c in reader.sheet.written)
         reader.problem(None, None, f"Hittar ingen rubrikrad bland de {layout.HEADER_SEARCH_ROWS} första raderna. "
                                    f"Förväntade rubriker: {expected}.")
         return False

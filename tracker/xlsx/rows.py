@@ -8,9 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from tracker.display import area_heading, parse_date
 from tracker.clock import LOCAL_ZONE
-from tracker.plans.models import Plan
+from tracker.extensions import db
+from tracker.plans.models import Action, Plan, SuccessFactor
+from tracker.strategy.models import Goal, action_goal
+from tracker.strategy.services import NoStrategy, current_strategy
 from tracker.plans.rollup import rollup
 from tracker.versions.snapshot import plan_snapshot
 from tracker.vocabulary import Direction, Horizon, Status
@@ -38,7 +43,29 @@ def comments_text(statuses: list[dict]) -> str | None:
 
 
 def plan_rows(plan: Plan, approved: str | None = None) -> PlanRows:
-    return rows_from_snapshot(plan_snapshot(plan), approved)
+    """The plan's rows now; each åtgärd's row also has its links to the current strategy's delmål ("goals", their
+    numbers), which the import compares and the attachment leaves out."""
+    rows = rows_from_snapshot(plan_snapshot(plan), approved)
+    linked = goal_numbers(plan)
+    for row in rows.actions:
+        row["goals"] = linked.get(row["ref"], ())
+    return rows
+
+
+def goal_numbers(plan: Plan) -> dict[str, tuple[int, ...]]:
+    """Each åtgärd's (by ID) delmål of the current strategy, by number; none without a strategy."""
+    try:
+        strategy = current_strategy()
+    except NoStrategy:
+        return {}
+    linked: dict[str, tuple[int, ...]] = {}
+    for ref, number in db.session.execute(
+            sa.select(Action.ref, Goal.number).join(action_goal, action_goal.c.action_id == Action.id)
+            .join(Goal, Goal.id == action_goal.c.goal_id).join(SuccessFactor, Action.factor_id == SuccessFactor.id)
+            .where(SuccessFactor.plan_id == plan.id, Goal.strategy_id == strategy.id)
+            .order_by(Action.ref, Goal.number)):
+        linked[ref] = (*linked.get(ref, ()), number)
+    return linked
 
 
 def rows_from_snapshot(snapshot: dict, approved: str | None = None) -> PlanRows:

@@ -73,19 +73,19 @@ def _title(ws, text: str, columns: int) -> None:
 
 def _write_table(ws, sheet: layout.Sheet, rows: list[dict], list_ranges: dict[str, str]) -> None:
     header_row = sheet.header_row
-    for index, column in enumerate(sheet.columns, start=1):
+    for index, column in enumerate(sheet.written, start=1):
         _write(ws, header_row, index, column.header, "tracker_header")
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    styles = [("date" if c.kind == "date" else "text") for c in sheet.columns]
+    styles = [("date" if c.kind == "date" else "text") for c in sheet.written]
     styles = ["tracker_" + s for s in styles]
     for r, row in enumerate(rows, start=header_row + 1):
-        for index, column in enumerate(sheet.columns, start=1):
+        for index, column in enumerate(sheet.written, start=1):
             _write(ws, r, index, None if column.internal else row.get(column.key), styles[index - 1])
     last_row = header_row + max(len(rows), 1)
-    last_column = get_column_letter(len(sheet.columns))
+    last_column = get_column_letter(len(sheet.written))
     ws.freeze_panes = f"A{header_row + 1}"
     ws.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
-    for index, column in enumerate(sheet.columns, start=1):
+    for index, column in enumerate(sheet.written, start=1):
         if column.vocabulary and column.kind == "list":
             vocabulary = layout.VOCABULARIES[column.vocabulary]
             validation = DataValidation(
@@ -198,7 +198,7 @@ def build_workbook(rows: PlanRows, divisions: list[str], exported_at: datetime) 
             _write(exported, r, index, row.get(column.key))
 
     plan_ws = sheets[layout.PLAN.name]
-    _title(plan_ws, rows.meta["title"], len(layout.PLAN.columns))
+    _title(plan_ws, rows.meta["title"], len(layout.PLAN.written))
     _write(plan_ws, 2, 1, f"{layout.REGION} · {rows.meta['agreement']} {rows.meta['year']}"
                           + (f" · Diarienummer {rows.meta['registry_number']}" if rows.meta["registry_number"] else ""))
     _write(plan_ws, 3, 1, rows.meta["version"]
