@@ -129,9 +129,9 @@ def record_value(indicator: Indicator, *, period: str | None, value: str | None,
     else:
         number = _outcome(errors, "value", indicator, value, "utfallet")
     split = {}
-    for field, text, what in (("value_women", value_women, "utfallet för kvinnor"),
-                              ("value_men", value_men, "utfallet för män")):
-        split[field] = _outcome(errors, field, indicator, text, what) if (text or "").strip() else None
+    for name, text, what in (("value_women", value_women, "utfallet för kvinnor"),
+                             ("value_men", value_men, "utfallet för män")):
+        split[name] = _outcome(errors, name, indicator, text, what) if (text or "").strip() else None
     comment = text_field(errors, "comment", comment, "Kommentaren", COMMENT_MAX)
     if errors:
         raise ValidationError(errors)
