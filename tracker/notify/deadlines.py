@@ -18,14 +18,13 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from tracker.agreements.models import AgreementYear, Condition
 from tracker.display import counted, format_kronor, long_date
 from tracker.extensions import db
 from tracker.notify.mail import Mailer, MailSettings, describe, is_permanent, recipient
 from tracker.notify.models import DeadlineReminder
-from tracker.notify.services import CLAIM_TIMEOUT, ERROR_MAX, external_link, one_line
+from tracker.notify.services import ERROR_MAX, claim, external_link, finish, one_line
 from tracker.users.models import User
 from tracker.vocabulary import Role
 
@@ -100,55 +99,19 @@ def deliver_deadlines(notices: list[DeadlineNotice], settings: MailSettings, tod
                 except Exception as error:  # noqa: BLE001 - whatever fails for one mail, the others still go
                     reason = describe(error)[:ERROR_MAX]
                     permanent = is_permanent(error)
-                    _finish(rows, error=reason, gave_up_at=now if permanent else None)
+                    finish(rows, error=reason, gave_up_at=now if permanent else None)
                     (delivery.gave_up if permanent else delivery.failed).append((user, reason))
                     continue
-                _finish(rows, sent_at=now)
+                finish(rows, sent_at=now)
                 delivery.sent.append((user, [notice for notice, _ in mail]))
     return delivery
 
 
 def _claim(notices: list[DeadlineNotice], now: datetime) -> list[tuple[DeadlineNotice, DeadlineReminder]]:
-    """Claim those of the person's reminders no one sent, no run gave up and no live run holds. If another run
-    inserted one of them meanwhile (the unique key), none are claimed here: that run or the next sends them."""
-    claimed = []
-    try:
-        for notice in notices:
-            condition_id, user_id, deadline = notice.key
-            row = db.session.scalar(sa.select(DeadlineReminder).where(
-                DeadlineReminder.condition_id == condition_id, DeadlineReminder.user_id == user_id,
-                DeadlineReminder.deadline == deadline))
-            if row is None:
-                row = DeadlineReminder(condition_id=condition_id, user_id=user_id, deadline=deadline, claimed_at=now)
-                db.session.add(row)
-                db.session.flush()
-            else:  # tried before: failed (released), or claimed by a run that stopped before recording
-                taken = db.session.execute(
-                    sa.update(DeadlineReminder)
-                    .where(DeadlineReminder.id == row.id, DeadlineReminder.sent_at.is_(None),
-                           DeadlineReminder.gave_up_at.is_(None),
-                           sa.or_(DeadlineReminder.claimed_at.is_(None),
-                                  DeadlineReminder.claimed_at < now - CLAIM_TIMEOUT))
-                    .values(claimed_at=now).execution_options(synchronize_session=False)
-                ).rowcount
-                if not taken:
-                    continue
-                db.session.refresh(row)
-            claimed.append((notice, row))
-        db.session.commit()
-    except IntegrityError:  # another run claimed one of them in the meantime: it sends them
-        db.session.rollback()
-        return []
-    return claimed
-
-
-def _finish(rows: list[DeadlineReminder], *, sent_at: datetime | None = None, error: str | None = None,
-            gave_up_at: datetime | None = None) -> None:
-    for row in rows:
-        row.sent_at, row.error, row.gave_up_at = sent_at, error, gave_up_at
-        if error:
-            row.claimed_at = None
-    db.session.commit()
+    """The person's deadline reminders, claimed as the rounds' notices are (services.claim): once per villkor,
+    person and deadline."""
+    return claim(DeadlineReminder, notices, now,
+                 key=lambda notice: dict(zip(("condition_id", "user_id", "deadline"), notice.key)))
 
 
 def subject(notices: list[DeadlineNotice]) -> str:

@@ -270,10 +270,10 @@ def deliver(notices: list[Notice], settings: MailSettings, today: date, now: dat
                 except Exception as error:  # noqa: BLE001 - whatever fails for one mail, the others still go
                     reason = _reason(error)
                     permanent = is_permanent(error)
-                    _finish(rows, error=reason, gave_up_at=now if permanent else None)
+                    finish(rows, error=reason, gave_up_at=now if permanent else None)
                     (delivery.gave_up if permanent else delivery.failed).append((user, reason))
                     continue
-                _finish(rows, sent_at=now)
+                finish(rows, sent_at=now)
                 delivery.sent.append((user, [notice for notice, _ in claimed]))
     return delivery
 
@@ -282,7 +282,7 @@ def keep_for_next_run(notices: list[Notice], now: datetime, reason: str) -> None
     """Notices that could not go out because the server cannot be used as the settings say: recorded unsent with
     the reason, for the next run (a reminder a strateg sent from the round page exists only as its record)."""
     for user_notices in _by_person(notices).values():
-        _finish([row for _, row in _claim(user_notices, now)], error=reason[:ERROR_MAX])
+        finish([row for _, row in _claim(user_notices, now)], error=reason[:ERROR_MAX])
 
 
 def _by_person(notices: list[Notice]) -> dict[int, list[Notice]]:
@@ -304,30 +304,26 @@ def _by_message_id(claimed: list[tuple[Notice, Notification]]) -> list[list[tupl
     return list(mails.values())
 
 
-def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notification]]:
-    """Claim those of the person's notices that no one sent, no run gave up and no live run holds; the others
-    are skipped (a live run sends them). If another run inserted one of them meanwhile (the unique key), none
-    are claimed: everything claimed here is rolled back, and that run or the next one sends them."""
+def claim(model, notices: list, now: datetime, *, key, new=lambda notice: {}, again=lambda notice: {}) -> list:
+    """Claim the records of those `notices` that no one sent, no run gave up and no live run holds; the others are
+    skipped (a live run sends them). `model` is the record (the rounds' Notification, the deadlines'
+    DeadlineReminder); `key(notice)` its unique columns, `new(notice)` more columns of a new record and
+    `again(notice)` what a retry updates. If another run inserted one of them meanwhile (the unique key), none are
+    claimed: everything claimed here is rolled back, and that run or the next one sends them."""
     claimed = []
     try:
         for notice in notices:
-            user_id, round_id, kind, occasion = notice.key
-            row = db.session.scalar(sa.select(Notification).where(
-                Notification.user_id == user_id, Notification.round_id == round_id, Notification.kind == kind,
-                Notification.occasion == occasion))
+            row = db.session.scalar(sa.select(model).filter_by(**key(notice)))
             if row is None:
-                row = Notification(user_id=user_id, round_id=round_id, kind=kind, occasion=occasion,
-                                   count=notice.count, claimed_at=now,
-                                   requested_by_id=notice.requested_by.id if notice.requested_by else None)
+                row = model(**key(notice), **new(notice), claimed_at=now)
                 db.session.add(row)
                 db.session.flush()
             else:  # tried before: failed (released), or claimed by a run that stopped before recording
                 taken = db.session.execute(
-                    sa.update(Notification)
-                    .where(Notification.id == row.id, Notification.sent_at.is_(None),
-                           Notification.gave_up_at.is_(None),
-                           sa.or_(Notification.claimed_at.is_(None), Notification.claimed_at < now - CLAIM_TIMEOUT))
-                    .values(claimed_at=now, count=notice.count)
+                    sa.update(model)
+                    .where(model.id == row.id, model.sent_at.is_(None), model.gave_up_at.is_(None),
+                           sa.or_(model.claimed_at.is_(None), model.claimed_at < now - CLAIM_TIMEOUT))
+                    .values(claimed_at=now, **again(notice))
                     .execution_options(synchronize_session=False)
                 ).rowcount
                 if not taken:
@@ -341,6 +337,16 @@ def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notificat
     return claimed
 
 
+def _claim(notices: list[Notice], now: datetime) -> list[tuple[Notice, Notification]]:
+    """The person's round notices, claimed (see `claim`)."""
+    return claim(
+        Notification, notices, now,
+        key=lambda notice: dict(zip(("user_id", "round_id", "kind", "occasion"), notice.key)),
+        new=lambda notice: {"count": notice.count,
+                            "requested_by_id": notice.requested_by.id if notice.requested_by else None},
+        again=lambda notice: {"count": notice.count})
+
+
 def _stamp(claimed: list[tuple[Notice, Notification]], domain: str | None) -> list[tuple[Notice, Notification]]:
     """Those of the claimed notices never tried get one new Message-ID, committed before the mail is sent: every
     later attempt reuses it."""
@@ -351,9 +357,10 @@ def _stamp(claimed: list[tuple[Notice, Notification]], domain: str | None) -> li
     return claimed
 
 
-def _finish(rows: list[Notification], *, sent_at: datetime | None = None, error: str | None = None,
-            gave_up_at: datetime | None = None) -> None:
-    """Sent; or released with the error, for the next run (or given up, when refused for good)."""
+def finish(rows: list, *, sent_at: datetime | None = None, error: str | None = None,
+           gave_up_at: datetime | None = None) -> None:
+    """Sent; or released with the error, for the next run (or given up, when refused for good). The rows are a
+    mail's claimed records: the rounds' Notification or the deadlines' DeadlineReminder."""
     for row in rows:
         row.sent_at, row.error, row.gave_up_at = sent_at, error, gave_up_at
         if error:
