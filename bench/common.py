@@ -10,6 +10,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import create_app  # noqa: E402
+from tracker.agreements.services import create_agreement, find_agreement  # noqa: E402
 from tracker.users.services import list_divisions
 from tracker.demo.loader import read_plan_data  # noqa: E402
 from tracker.extensions import db  # noqa: E402
@@ -46,7 +47,8 @@ def generate_plan(key: str, actions: int) -> None:
     data = read_plan_data("tillganglighet-2023.json")
     texts = [(f["title"], a) for area in data["areas"] for f in area["factors"] for a in f["actions"]]
     divisions = list_divisions()
-    plan = services.create_plan(key=key, agreement="Ökad tillgänglighet", title=f"Genererad plan {key}", year=2025)
+    agreement = find_agreement("Ökad tillgänglighet") or create_agreement("Ökad tillgänglighet")
+    plan = services.create_plan(key=key, agreement=agreement, title=f"Genererad plan {key}", year=2025)
     area = services.add_area(plan, code="3.6", title="Regionala handlingsplaner för ökad tillgänglighet")
     factor = None
     statuses = list(Status)

@@ -62,7 +62,7 @@ from common import make_app
 from tracker.clock import today
 from tracker.demo.loader import load_demo
 from tracker.extensions import db
-from tracker.followup import services as followup
+from tracker.followup import rounds as followup
 from tracker.plans.models import DivisionStatus, Plan
 from tracker.users.models import Division, User
 from tracker.vocabulary import PlanState, Role, Status
