@@ -118,7 +118,8 @@ def test_a_strateg_edits_a_delmal_and_its_sections_with_the_history_kept(strateg
     section = db.session.scalar(sa.select(StrategySection).where(StrategySection.heading == "Uppföljning 2026"))
     assert section.goal_id == delmal.id and section.position == len(goal(3).sections) - 1
     entries = db.session.scalars(sa.select(HistoryEntry).where(HistoryEntry.scope == f"strategy:{strategy.id}",
-                                                               HistoryEntry.user_name == "Maria Strand")).all()
+                                                               HistoryEntry.user_name == "Maria Strand")
+                                 .order_by(HistoryEntry.id)).all()
     assert [e.summary for e in entries] == ["ändrade delmål 3: text",
                                             "lade till avsnittet ”Uppföljning 2026” i delmål 3"]
     history = client.get("/strategi/historik").get_data(as_text=True)
